@@ -1,0 +1,121 @@
+//! Stage 3: a normalized JSON tree → `openapiv3::OpenAPI`, with located errors.
+
+use crate::error::{Pointer, Reporter, SpecError};
+use crate::load::describe;
+use serde_json::Value;
+
+/// Checks the document's outline, then deserializes it.
+pub fn parse_document(reporter: &Reporter, doc: Value) -> Result<openapiv3::OpenAPI, SpecError> {
+    check_outline(reporter, &doc)?;
+    openapiv3::OpenAPI::deserialize_located(doc).map_err(|(path, message)| {
+        reporter.error(
+            &path,
+            format!("not a valid OpenAPI 3.0 document: {message}"),
+        )
+    })
+}
+
+fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
+    let root = Pointer::root();
+    if doc.get("swagger").is_some() {
+        return Err(reporter.error_with_hint(
+            &root.push("swagger"),
+            "Swagger 2.0 documents are not supported",
+            "convert the spec to OpenAPI 3 first (for example with swagger2openapi)",
+        ));
+    }
+    match doc.get("openapi") {
+        None => {
+            return Err(reporter.error_with_hint(
+                &root,
+                "missing the `openapi` version key",
+                "add `openapi: 3.0.3` (or 3.1.0) at the top of the document",
+            ))
+        }
+        Some(Value::String(v)) if v.starts_with("3.0") || v.starts_with("3.1") => {}
+        Some(Value::String(v)) => {
+            return Err(reporter.error_with_hint(
+                &root.push("openapi"),
+                format!("OpenAPI version {v} is not supported"),
+                "supported versions are 3.0.x and 3.1.x",
+            ))
+        }
+        Some(other) => {
+            return Err(reporter.error(
+                &root.push("openapi"),
+                format!(
+                    "`openapi` must be a version string, found {}",
+                    describe(other)
+                ),
+            ))
+        }
+    }
+    match doc.get("paths") {
+        None => Err(reporter.error_with_hint(
+            &root,
+            "missing `paths`",
+            "a client is generated from the operations under `paths`",
+        )),
+        Some(Value::Object(_)) => Ok(()),
+        Some(other) => Err(reporter.error(
+            &root.push("paths"),
+            format!("`paths` must be a mapping, found {}", describe(other)),
+        )),
+    }
+}
+
+/// Deserialization that reports the JSON pointer of the first value that did not fit.
+trait DeserializeLocated: Sized {
+    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)>;
+}
+
+impl DeserializeLocated for openapiv3::OpenAPI {
+    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)> {
+        serde_path_to_error::deserialize(doc).map_err(|e| {
+            let mut pointer = Pointer::root();
+            for segment in e.path().iter() {
+                pointer = match segment {
+                    serde_path_to_error::Segment::Seq { index } => pointer.push(index.to_string()),
+                    serde_path_to_error::Segment::Map { key } => pointer.push(key.clone()),
+                    serde_path_to_error::Segment::Enum { variant } => pointer.push(variant.clone()),
+                    serde_path_to_error::Segment::Unknown => pointer,
+                };
+            }
+            (pointer, e.inner().to_string())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(doc: Value) -> String {
+        parse_document(&Reporter::new("t.yaml"), doc)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn outline_errors() {
+        assert!(parse(json!({"swagger": "2.0"})).starts_with("t.yaml: #/swagger: Swagger 2.0"));
+        assert!(parse(json!({"info": {}})).contains("missing the `openapi` version key"));
+        assert!(
+            parse(json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"}}))
+                .contains("missing `paths`")
+        );
+    }
+
+    #[test]
+    fn type_errors_are_located() {
+        let e = parse(
+            json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}}),
+        );
+        assert!(
+            e.starts_with("t.yaml: #/paths/~1a/get/responses/200"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! Named types → Rust structs and enums.
+
+use super::tokens::{doc_attrs, ident, type_tokens};
+use crate::docs;
+use crate::ir::{ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn type_def(def: &TypeDef) -> TokenStream {
+    let mut doc = def
+        .description
+        .as_deref()
+        .map(docs::lines)
+        .unwrap_or_default();
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    doc.push(format!("Spec: {}.", docs::code(&def.origin)));
+    let doc = doc_attrs(&doc);
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(&name, doc, s),
+        TypeKind::Enum(e) => enum_def(&name, doc, e),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, b),
+    }
+}
+
+fn field_type(field: &Field) -> TokenStream {
+    let mut ty = type_tokens(&field.ty);
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    if field.is_option() {
+        ty = quote!(Option<#ty>);
+    }
+    ty
+}
+
+fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
+    let all_optional = s.fields.iter().all(Field::is_option);
+    let default = all_optional.then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|f| {
+        let doc = doc_attrs(&docs::fact_lines(&f.facts));
+        let rust = ident(&f.rust_name);
+        let ty = field_type(f);
+        let wire = &f.wire_name;
+        let rename =
+            (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
+        let serde = match (f.required, f.is_option()) {
+            (false, _) => {
+                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
+            }
+            (true, true) => quote!(#[serde(#rename default)]),
+            (true, false) => match rename {
+                Some(_) => quote!(#[serde(rename = #wire)]),
+                None => quote!(),
+            },
+        };
+        quote! {
+            #doc
+            #serde
+            pub #rust: #ty,
+        }
+    });
+    let form = s.form.then(|| form_impl(name, &s.fields));
+    let params = s.params.then(|| params_impl(name, &s.fields));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+        #form
+        #params
+    }
+}
+
+/// Form pairs of the fields that are set, in the spec's property order.
+fn form_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let pushes = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote!(crate::runtime::WireValue::push_to(&self.#rust, #wire, &mut pairs);)
+    });
+    quote! {
+        impl #name {
+            /// The fields that are set, as form pairs in the spec's property order.
+            pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+                let mut pairs = Vec::new();
+                #(#pushes)*
+                pairs
+            }
+        }
+    }
+}
+
+fn params_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let adds = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        match f.location {
+            Some(ParamLocation::Header) => quote!(request.header(#wire, &self.#rust);),
+            _ => quote!(request.query(#wire, &self.#rust);),
+        }
+    });
+    quote! {
+        impl #name {
+            /// Adds the parameters that are set to a request.
+            pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+                #(#adds)*
+            }
+        }
+    }
+}
+
+fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+    let fallback = ident(&e.fallback);
+    let variants = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let doc = format!(" {}", docs::code(&v.wire));
+        quote!(#[doc = #doc] #variant,)
+    });
+    let to_wire = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote!(Self::#variant => #wire,)
+    });
+    let from_wire = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote!(#wire => Self::#variant,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know, kept exactly as received.
+            #fallback(String),
+        }
+        impl #name {
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::#fallback(value) => value,
+                }
+            }
+        }
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#from_wire)*
+                    _ => Self::#fallback(value),
+                }
+            }
+        }
+        crate::runtime::impl_open_enum!(#name);
+    }
+}
+
+pub fn status_doc(statuses: &[StatusMatch]) -> String {
+    statuses
+        .iter()
+        .map(|s| match s {
+            StatusMatch::Code(c) => c.to_string(),
+            StatusMatch::Class(c) => format!("{c}XX"),
+            StatusMatch::Default => "any other status".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn by_status_def(name: &proc_macro2::Ident, doc: TokenStream, b: &ByStatus) -> TokenStream {
+    let variants = b.variants.iter().map(|v| {
+        let mut lines = vec![format!("HTTP {}.", status_doc(&v.statuses))];
+        if let Some(d) = &v.description {
+            lines.push(String::new());
+            lines.extend(docs::lines(d));
+        }
+        let doc = doc_attrs(&lines);
+        let variant = ident(&v.name);
+        match &v.ty {
+            Some(ty) => {
+                let ty = type_tokens(ty);
+                quote!(#doc #variant(#ty),)
+            }
+            None => quote!(#doc #variant,),
+        }
+    });
+    let fallback = b.fallback.as_deref().map(|f| {
+        let f = ident(f);
+        quote! {
+            /// An undocumented status, decoded as the API's usual error body.
+            #f(crate::runtime::ApiErrorBody),
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            #fallback
+        }
+    }
+}

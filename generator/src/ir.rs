@@ -1,0 +1,272 @@
+//! The intermediate representation: what a client needs, in our own terms.
+//!
+//! Built by [`crate::lower`] from an `openapiv3` document and read by [`crate::emit`]. It holds
+//! no `openapiv3` or token types, so either side can change without the other. All Rust names
+//! are decided here (unique, keyword-safe); wire names are kept exactly as the spec spells them.
+
+/// One spec's worth of client: everything emitted into one module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    pub description: Option<String>,
+    /// The spec file, as named in the generated header.
+    pub source: String,
+    pub server: Option<Server>,
+    pub auth: Option<AuthScheme>,
+    pub operations: Vec<Operation>,
+    /// Every named type the operations reach, sorted by Rust name.
+    pub types: Vec<TypeDef>,
+}
+
+/// The default server the client talks to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// URL template, `https://{space_name}.example.com/api`.
+    pub url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    pub name: String,
+    pub rust_name: String,
+    pub default: String,
+    pub description: Option<String>,
+    pub allowed: Vec<String>,
+}
+
+/// How requests authenticate, from the spec's security scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthScheme {
+    pub name: String,
+    pub kind: AuthKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthKind {
+    Basic,
+    Bearer,
+    /// Schemes the runtime has no credentials for (API keys, mutual TLS); documented only.
+    Other(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The operationId as the spec spells it.
+    pub id: String,
+    /// The client method's name.
+    pub method_name: String,
+    pub http_method: HttpMethod,
+    /// The path template as the spec spells it.
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub path_params: Vec<Param>,
+    /// Query and header parameters, gathered in one struct named `params_type`.
+    pub params: Vec<Param>,
+    pub params_type: Option<String>,
+    pub body: Option<Body>,
+    pub success: ResponseShape,
+    pub error: ResponseShape,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into [`Operation::path_params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+/// A path, query or header parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub facts: Facts,
+}
+
+/// What the spec says about a value beyond its type; rendered into documentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub description: Option<String>,
+    pub format: Option<String>,
+    pub pattern: Option<String>,
+    /// JSON text of the default value.
+    pub default: Option<String>,
+    /// JSON text of an example value.
+    pub example: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub encoding: BodyEncoding,
+    /// For form bodies always a named struct.
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    Form,
+    Json,
+}
+
+/// What a set of responses (the successes, or the errors) decodes into.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseShape {
+    /// No documented body: successes return `()`, errors use the runtime's error envelope.
+    Untyped,
+    /// One type for every status in the set.
+    Typed(TypeRef),
+    /// Different types per status: a named [`TypeKind::ByStatus`] enum.
+    ByStatus(String),
+}
+
+/// A status code pattern from `responses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `4XX` is `Class(4)`.
+    Class(u16),
+    Default,
+}
+
+/// A type reference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// A date-time kept as sent, parsed on demand.
+    Timestamp,
+    /// Anything the generator cannot type more precisely.
+    Json,
+    List(Box<TypeRef>),
+    /// An object with arbitrary keys.
+    Map(Box<TypeRef>),
+    /// A [`TypeDef`] by Rust name.
+    Named(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    /// Where it came from: a JSON pointer into the spec.
+    pub origin: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    ByStatus(ByStatus),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Sent as an `application/x-www-form-urlencoded` body.
+    pub form: bool,
+    /// Holds an operation's query and header parameters.
+    pub params: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Boxed to break a cycle of types that contain each other.
+    pub boxed: bool,
+    /// For parameter structs: where the value goes.
+    pub location: Option<ParamLocation>,
+    pub facts: Facts,
+}
+
+impl Field {
+    /// Optional fields and nullable fields are both `Option` in Rust.
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A string enum. Every enum keeps values it does not know in `fallback`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enum {
+    pub values: Vec<EnumValue>,
+    /// Name of the variant holding unknown values.
+    pub fallback: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EnumValue {
+    pub wire: String,
+    pub variant: String,
+}
+
+/// Responses whose type depends on the status code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByStatus {
+    pub variants: Vec<StatusVariant>,
+    /// For error sets: the variant for undocumented statuses, holding the runtime's envelope.
+    pub fallback: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusVariant {
+    pub name: String,
+    pub statuses: Vec<StatusMatch>,
+    /// `None`: the response has no body.
+    pub ty: Option<TypeRef>,
+    pub description: Option<String>,
+}

@@ -1,0 +1,157 @@
+//! Stage 1: spec text → a JSON value tree. YAML and JSON specs both load here; JSON is YAML.
+
+use crate::error::{Pointer, Reporter, SpecError};
+use serde_json::{Map, Number, Value};
+use serde_yaml::Value as Yaml;
+
+/// Parses spec text into a JSON value whose root is a mapping.
+pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError> {
+    let root = Pointer::root();
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        reporter.error_with_hint(
+            &root,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+            "an OpenAPI spec is a YAML or JSON text file",
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(reporter.error_with_hint(
+            &root,
+            "the file is empty",
+            "expected an OpenAPI 3.0 or 3.1 document",
+        ));
+    }
+    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
+        let place = e
+            .location()
+            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
+        reporter.error(
+            &root,
+            format!("invalid YAML{place}: {}", strip_location(&e)),
+        )
+    })?;
+    yaml.apply_merge()
+        .map_err(|e| reporter.error(&root, format!("invalid YAML merge key: {e}")))?;
+    let value = to_json(reporter, &root, yaml)?;
+    if !value.is_object() {
+        return Err(reporter.error_with_hint(
+            &root,
+            format!("the document is {}, not a mapping", describe(&value)),
+            "an OpenAPI document is a mapping with `openapi`, `info` and `paths` keys",
+        ));
+    }
+    Ok(value)
+}
+
+/// serde_yaml appends " at line X column Y"; the location is reported separately.
+fn strip_location(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// A short name for a value's kind, for messages.
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn to_json(reporter: &Reporter, at: &Pointer, yaml: Yaml) -> Result<Value, SpecError> {
+    Ok(match yaml {
+        Yaml::Null => Value::Null,
+        Yaml::Bool(b) => Value::Bool(b),
+        Yaml::Number(n) => number(reporter, at, &n)?,
+        Yaml::String(s) => Value::String(s),
+        Yaml::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| to_json(reporter, &at.push(i.to_string()), item))
+                .collect::<Result<_, _>>()?,
+        ),
+        Yaml::Mapping(entries) => {
+            let mut map = Map::new();
+            for (key, item) in entries {
+                let key = map_key(reporter, at, key)?;
+                let value = to_json(reporter, &at.push(key.clone()), item)?;
+                map.insert(key, value);
+            }
+            Value::Object(map)
+        }
+        Yaml::Tagged(tagged) => to_json(reporter, at, tagged.value)?,
+    })
+}
+
+/// YAML allows `200:` (a number) as a key; OpenAPI means the string "200".
+fn map_key(reporter: &Reporter, at: &Pointer, key: Yaml) -> Result<String, SpecError> {
+    match key {
+        Yaml::String(s) => Ok(s),
+        Yaml::Number(n) => Ok(n.to_string()),
+        Yaml::Bool(b) => Ok(b.to_string()),
+        Yaml::Null => Ok("null".to_string()),
+        Yaml::Tagged(t) => map_key(reporter, at, t.value),
+        Yaml::Sequence(_) | Yaml::Mapping(_) => {
+            Err(reporter.error(at, "a mapping key is itself a sequence or mapping"))
+        }
+    }
+}
+
+fn number(reporter: &Reporter, at: &Pointer, n: &serde_yaml::Number) -> Result<Value, SpecError> {
+    if let Some(i) = n.as_i64() {
+        return Ok(Value::Number(i.into()));
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(Value::Number(u.into()));
+    }
+    n.as_f64()
+        .and_then(Number::from_f64)
+        .map(Value::Number)
+        .ok_or_else(|| reporter.error(at, format!("the number {n} is not finite")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Value, String> {
+        parse_text(&Reporter::new("t.yaml"), text.as_bytes()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn numeric_keys_become_strings() {
+        let v = parse("responses:\n  200: {description: ok}\n").unwrap();
+        assert!(v["responses"]["200"].is_object());
+    }
+
+    #[test]
+    fn merge_keys_are_applied() {
+        let v = parse("a: &a {x: 1}\nb:\n  <<: *a\n  y: 2\n").unwrap();
+        assert_eq!(v["b"]["x"], 1);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        assert_eq!(
+            parse("").unwrap_err(),
+            "t.yaml: #: the file is empty\n  hint: expected an OpenAPI 3.0 or 3.1 document"
+        );
+        assert!(parse("a: [1, 2\n")
+            .unwrap_err()
+            .contains("invalid YAML at line"));
+        assert!(parse("- 1\n")
+            .unwrap_err()
+            .contains("a sequence, not a mapping"));
+    }
+}

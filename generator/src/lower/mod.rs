@@ -1,0 +1,249 @@
+//! Stage 4: `openapiv3::OpenAPI` → [`crate::ir::Api`] for the selected operations.
+//!
+//! Only what the selected operations reach is lowered, so an unsupported construct elsewhere
+//! in a large spec does not stop generation.
+
+mod operation;
+mod schema;
+
+use crate::error::{Pointer, Reporter, SpecError};
+use crate::ir::{Api, AuthKind, AuthScheme, Server, ServerVariable, TypeDef};
+use crate::naming::{self, Scope};
+use openapiv3::{OpenAPI, ReferenceOr};
+use std::collections::BTreeMap;
+
+/// Which operations to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    All,
+    /// operationIds, in the order the user gave them.
+    Ids(Vec<String>),
+}
+
+/// Lowers the selected operations of a parsed document.
+pub fn lower<'a>(
+    reporter: &'a Reporter,
+    doc: &'a OpenAPI,
+    selection: &Selection,
+    source: &str,
+) -> Result<Api, SpecError> {
+    let all = operation::collect(reporter, doc)?;
+    let chosen = operation::select(reporter, &all, selection)?;
+    let mut cx = Lowering::new(reporter, doc);
+    let mut methods = Scope::with_reserved(&[
+        "new",
+        "with_config",
+        "builder",
+        "base_url",
+        "config",
+        "default_base_url",
+    ]);
+    let mut operations = Vec::with_capacity(chosen.len());
+    for found in &chosen {
+        operations.push(cx.operation(found, &mut methods)?);
+    }
+    let server = chosen
+        .first()
+        .map(|found| cx.server(found))
+        .transpose()?
+        .flatten();
+    let auth = chosen.iter().find_map(|found| cx.auth(found));
+    let types = cx.finish();
+    Ok(Api {
+        title: doc.info.title.clone(),
+        description: doc.info.description.clone(),
+        source: source.to_string(),
+        server,
+        auth,
+        operations,
+        types,
+    })
+}
+
+/// State shared while lowering one document.
+pub(crate) struct Lowering<'a> {
+    reporter: &'a Reporter,
+    doc: &'a OpenAPI,
+    type_names: Scope,
+    /// Named types by Rust name.
+    types: BTreeMap<String, TypeDef>,
+    /// Component schemas already lowered (or being lowered), by component name.
+    components: BTreeMap<String, schema::Lowered>,
+}
+
+impl<'a> Lowering<'a> {
+    fn new(reporter: &'a Reporter, doc: &'a OpenAPI) -> Self {
+        Lowering {
+            reporter,
+            doc,
+            type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
+            types: BTreeMap::new(),
+            components: BTreeMap::new(),
+        }
+    }
+
+    fn finish(self) -> Vec<TypeDef> {
+        let mut types: Vec<TypeDef> = self.types.into_values().collect();
+        schema::box_cycles(&mut types);
+        types
+    }
+
+    /// Resolves a local `$ref` to a component, following chains; errors name the referrer.
+    fn resolve<T>(
+        &self,
+        item: &'a ReferenceOr<T>,
+        section: &str,
+        get: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+        at: &Pointer,
+    ) -> Result<(&'a T, Pointer), SpecError> {
+        let mut current = item;
+        let mut pointer = at.clone();
+        let mut seen = Vec::new();
+        loop {
+            match current {
+                ReferenceOr::Item(value) => return Ok((value, pointer)),
+                ReferenceOr::Reference { reference } => {
+                    let name = self.component_name(reference, section, &pointer)?;
+                    if seen.contains(&name) {
+                        return Err(self.reporter.error_with_hint(
+                            &pointer,
+                            format!("`$ref: {reference}` is part of a cycle of references that never reaches a definition"),
+                            "make one of the components in the cycle an actual definition",
+                        ));
+                    }
+                    let target = self
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| get(c).get(&name))
+                        .ok_or_else(|| self.dangling(reference, &pointer))?;
+                    seen.push(name.clone());
+                    pointer = Pointer::root()
+                        .push("components")
+                        .push(section)
+                        .push(name)
+                        .in_operation_of(&pointer);
+                    current = target;
+                }
+            }
+        }
+    }
+
+    /// `#/components/{section}/{name}` → name.
+    fn component_name(
+        &self,
+        reference: &str,
+        section: &str,
+        at: &Pointer,
+    ) -> Result<String, SpecError> {
+        let target = Pointer::parse(reference);
+        match target.as_ref().map(|p| p.tokens()) {
+            Some([components, s, name]) if components == "components" && s == section => {
+                Ok(name.clone())
+            }
+            _ if !reference.starts_with('#') => Err(self.reporter.error_with_hint(
+                at,
+                format!("external reference `{reference}` is not supported"),
+                "bundle the spec into one file first (for example with `redocly bundle`)",
+            )),
+            _ => Err(self.reporter.error(
+                at,
+                format!("`$ref: {reference}` must point into `#/components/{section}/`"),
+            )),
+        }
+    }
+
+    fn dangling(&self, reference: &str, at: &Pointer) -> SpecError {
+        self.reporter.error_with_hint(
+            at,
+            format!("`$ref: {reference}` points to nothing"),
+            "define the component, or fix the spelling of the reference",
+        )
+    }
+
+    /// The operation's server: its own, its path's, or the document's.
+    fn server(&self, found: &operation::Found<'_>) -> Result<Option<Server>, SpecError> {
+        let servers = if !found.op.servers.is_empty() {
+            &found.op.servers
+        } else if !found.item.servers.is_empty() {
+            &found.item.servers
+        } else {
+            &self.doc.servers
+        };
+        let Some(server) = servers.first() else {
+            return Ok(None);
+        };
+        let mut names = Scope::with_reserved(&["credentials", "config"]);
+        let variables = server
+            .variables
+            .iter()
+            .flatten()
+            .map(|(name, var)| ServerVariable {
+                name: name.clone(),
+                rust_name: names.claim(&naming::snake(name)),
+                default: var.default.clone(),
+                description: var.description.clone(),
+                allowed: var.enumeration.clone(),
+            })
+            .collect();
+        Ok(Some(Server {
+            url: server.url.clone(),
+            description: server.description.clone(),
+            variables,
+        }))
+    }
+
+    /// The first security scheme the operation (or the document) requires.
+    fn auth(&self, found: &operation::Found<'_>) -> Option<AuthScheme> {
+        let requirements = found.op.security.as_ref().or(self.doc.security.as_ref())?;
+        let schemes = &self.doc.components.as_ref()?.security_schemes;
+        requirements.iter().flat_map(|r| r.keys()).find_map(|name| {
+            let ReferenceOr::Item(scheme) = schemes.get(name)? else {
+                return None;
+            };
+            use openapiv3::SecurityScheme as S;
+            let (kind, description) = match scheme {
+                S::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } => (
+                    match scheme.to_ascii_lowercase().as_str() {
+                        "basic" => AuthKind::Basic,
+                        "bearer" => AuthKind::Bearer,
+                        other => AuthKind::Other(format!("HTTP {other}")),
+                    },
+                    description.clone(),
+                ),
+                S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
+                    (AuthKind::Bearer, description.clone())
+                }
+                S::APIKey {
+                    description, name, ..
+                } => (
+                    AuthKind::Other(format!("API key `{name}`")),
+                    description.clone(),
+                ),
+            };
+            Some(AuthScheme {
+                name: name.clone(),
+                kind,
+                description,
+            })
+        })
+    }
+}
+
+pub(crate) trait InOperationOf {
+    fn in_operation_of(self, other: &Pointer) -> Pointer;
+}
+
+impl InOperationOf for Pointer {
+    /// A component reached from an operation still reports that operation.
+    fn in_operation_of(self, other: &Pointer) -> Pointer {
+        match other.operation() {
+            Some(op) => self.in_operation(op),
+            None => self,
+        }
+    }
+}

@@ -1,0 +1,651 @@
+//! Operations: selection, parameters, bodies and responses.
+
+use super::Lowering;
+use crate::error::{Pointer, Reporter, SpecError};
+use crate::ir::{
+    Body, BodyEncoding, ByStatus, Field, HttpMethod, Operation, Param, ParamLocation, PathPart,
+    ResponseShape, StatusMatch, StatusVariant, Struct, TypeDef, TypeKind, TypeRef,
+};
+use crate::lower::schema::facts_of;
+use crate::lower::Selection;
+use crate::naming::{self, Scope};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
+use std::collections::BTreeMap;
+
+/// An operation found in the document.
+pub(crate) struct Found<'d> {
+    pub id: String,
+    pub path: &'d str,
+    pub method: HttpMethod,
+    pub item: &'d PathItem,
+    pub op: &'d openapiv3::Operation,
+    pub pointer: Pointer,
+}
+
+/// Every operation in document order; rejects duplicate operationIds.
+pub(crate) fn collect<'d>(
+    reporter: &Reporter,
+    doc: &'d OpenAPI,
+) -> Result<Vec<Found<'d>>, SpecError> {
+    let mut found: Vec<Found<'d>> = Vec::new();
+    let mut ids: BTreeMap<String, Pointer> = BTreeMap::new();
+    for (path, item) in &doc.paths.paths {
+        let at = Pointer::root().push("paths").push(path.clone());
+        let ReferenceOr::Item(item) = item else {
+            return Err(reporter.error_with_hint(
+                &at,
+                "a `$ref` path item is not supported",
+                "inline the path item's operations",
+            ));
+        };
+        for (method, op) in methods(item) {
+            let op_at = at.push(method.as_str().to_ascii_lowercase());
+            let id = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| naming::snake(&format!("{} {path}", method.as_str())));
+            if let Some(first) = ids.get(&id) {
+                return Err(reporter.error_with_hint(
+                    &op_at.push("operationId"),
+                    format!("operationId `{id}` is used twice (first at {first})"),
+                    "operationIds must be unique: rename one of them",
+                ));
+            }
+            ids.insert(id.clone(), op_at.clone());
+            found.push(Found {
+                pointer: op_at.in_operation(&id),
+                id,
+                path,
+                method,
+                item,
+                op,
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn methods(item: &PathItem) -> impl Iterator<Item = (HttpMethod, &openapiv3::Operation)> {
+    [
+        (HttpMethod::Get, &item.get),
+        (HttpMethod::Put, &item.put),
+        (HttpMethod::Post, &item.post),
+        (HttpMethod::Delete, &item.delete),
+        (HttpMethod::Options, &item.options),
+        (HttpMethod::Head, &item.head),
+        (HttpMethod::Patch, &item.patch),
+        (HttpMethod::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+}
+
+/// The operations to generate, in selection order (or document order for all).
+pub(crate) fn select<'f, 'd>(
+    reporter: &Reporter,
+    all: &'f [Found<'d>],
+    selection: &Selection,
+) -> Result<Vec<&'f Found<'d>>, SpecError> {
+    match selection {
+        Selection::All => Ok(all.iter().collect()),
+        Selection::Ids(ids) => {
+            let mut chosen: Vec<&Found<'d>> = Vec::with_capacity(ids.len());
+            for id in ids {
+                match all.iter().find(|f| &f.id == id) {
+                    Some(f) if chosen.iter().any(|c| c.id == f.id) => {}
+                    Some(f) => chosen.push(f),
+                    None => return Err(missing_operation(reporter, all, id)),
+                }
+            }
+            Ok(chosen)
+        }
+    }
+}
+
+fn missing_operation(reporter: &Reporter, all: &[Found<'_>], id: &str) -> SpecError {
+    let wanted = naming::snake(id);
+    let similar: Vec<&str> = all
+        .iter()
+        .filter(|f| {
+            naming::snake(&f.id) == wanted || f.id.to_lowercase().contains(&id.to_lowercase())
+        })
+        .map(|f| f.id.as_str())
+        .take(5)
+        .collect();
+    let hint = if similar.is_empty() {
+        format!(
+            "the spec has {} operations; `telephony-codegen --list SPEC` prints their ids",
+            all.len()
+        )
+    } else {
+        format!(
+            "did you mean {}?",
+            similar
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    reporter.error_with_hint(
+        &Pointer::root().push("paths"),
+        format!("operation `{id}` is not in the spec"),
+        hint,
+    )
+}
+
+impl<'a> Lowering<'a> {
+    pub(crate) fn operation(
+        &mut self,
+        found: &Found<'a>,
+        methods: &mut Scope,
+    ) -> Result<Operation, SpecError> {
+        let at = &found.pointer;
+        let op_name = naming::camel(&found.id);
+        let mut args = Scope::with_reserved(&["self", "body", "params", "request", "response"]);
+        let mut fields = Scope::default();
+        let mut path_params = Vec::new();
+        let mut params = Vec::new();
+        for (param, pointer) in self.parameters(found)? {
+            let data = param.parameter_data_ref();
+            let location = match param {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => {
+                    // OpenAPI says these header parameters are ignored: the client sets them.
+                    let name = data.name.to_ascii_lowercase();
+                    if ["accept", "content-type", "authorization"].contains(&name.as_str()) {
+                        continue;
+                    }
+                    ParamLocation::Header
+                }
+                Parameter::Cookie { .. } => {
+                    return Err(self.reporter.error_with_hint(
+                        &pointer,
+                        format!("cookie parameter `{}` is not supported", data.name),
+                        "send the value as a header or query parameter instead",
+                    ))
+                }
+            };
+            let hint = format!("{op_name}{}", naming::camel(&data.name));
+            let (ty, mut facts) = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => (
+                    self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
+                        .ty,
+                    facts_of(schema),
+                ),
+                ParameterSchemaOrContent::Content(_) => (TypeRef::Json, Default::default()),
+            };
+            facts.description = data.description.clone().or(facts.description);
+            facts.deprecated |= data.deprecated.unwrap_or(false);
+            if let Some(example) = &data.example {
+                facts.example = Some(example.to_string());
+            }
+            if location == ParamLocation::Path && !is_path_scalar(&ty) {
+                return Err(self.reporter.error(
+                    &pointer.push("schema"),
+                    format!(
+                        "path parameter `{}` must be a string, number, boolean or enum",
+                        data.name
+                    ),
+                ));
+            }
+            let scope = if location == ParamLocation::Path {
+                &mut args
+            } else {
+                &mut fields
+            };
+            let param = Param {
+                wire_name: data.name.clone(),
+                rust_name: scope.claim(&naming::snake(&data.name)),
+                location,
+                required: data.required || location == ParamLocation::Path,
+                ty,
+                facts,
+            };
+            if location == ParamLocation::Path {
+                path_params.push(param);
+            } else {
+                params.push(param);
+            }
+        }
+        let path_parts = self.path_parts(found, &path_params)?;
+        let params_type = (!params.is_empty()).then(|| self.params_struct(&op_name, &params, at));
+        let body = self.body(found, &op_name)?;
+        let (success, error) = self.responses(found, &op_name)?;
+        Ok(Operation {
+            id: found.id.clone(),
+            method_name: methods.claim(&naming::snake(&found.id)),
+            http_method: found.method,
+            path: found.path.to_string(),
+            path_parts,
+            summary: found.op.summary.clone().filter(|s| !s.trim().is_empty()),
+            description: found
+                .op
+                .description
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+            deprecated: found.op.deprecated,
+            path_params,
+            params,
+            params_type,
+            body,
+            success,
+            error,
+        })
+    }
+
+    /// Path-item parameters overridden by the operation's own, by name and location.
+    fn parameters(&self, found: &Found<'a>) -> Result<Vec<(&'a Parameter, Pointer)>, SpecError> {
+        let item_at = Pointer::root()
+            .push("paths")
+            .push(found.path)
+            .in_operation(&found.id);
+        let mut merged: Vec<(&'a Parameter, Pointer)> = Vec::new();
+        let sources = [
+            (&found.item.parameters, item_at.push("parameters")),
+            (&found.op.parameters, found.pointer.push("parameters")),
+        ];
+        for (list, base) in sources {
+            for (i, p) in list.iter().enumerate() {
+                let (param, pointer) = self.resolve(
+                    p,
+                    "parameters",
+                    |c| &c.parameters,
+                    &base.push(i.to_string()),
+                )?;
+                let key = (
+                    param.parameter_data_ref().name.as_str(),
+                    std::mem::discriminant(param),
+                );
+                merged.retain(|(q, _)| {
+                    (
+                        q.parameter_data_ref().name.as_str(),
+                        std::mem::discriminant(*q),
+                    ) != key
+                });
+                merged.push((param, pointer));
+            }
+        }
+        Ok(merged)
+    }
+
+    fn path_parts(&self, found: &Found<'_>, params: &[Param]) -> Result<Vec<PathPart>, SpecError> {
+        let at = Pointer::root()
+            .push("paths")
+            .push(found.path)
+            .in_operation(&found.id);
+        let mut parts = Vec::new();
+        let mut used = vec![false; params.len()];
+        let mut rest = found.path;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
+                self.reporter
+                    .error(&at, "the path template has a `{` without a closing `}`")
+            })?;
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_string()));
+            }
+            let name = &rest[open + 1..close];
+            let index = params.iter().position(|p| p.wire_name == name).ok_or_else(|| {
+                self.reporter.error_with_hint(
+                    &at,
+                    format!("the path template names `{{{name}}}` but the operation defines no path parameter `{name}`"),
+                    format!("add a parameter with `name: {name}` and `in: path`"),
+                )
+            })?;
+            used[index] = true;
+            parts.push(PathPart::Param(index));
+            rest = &rest[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(self
+                .reporter
+                .error(&at, "the path template has a `}` without an opening `{`"));
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_string()));
+        }
+        if let Some(unused) = used.iter().position(|u| !u) {
+            return Err(self.reporter.error_with_hint(
+                &found.pointer.push("parameters"),
+                format!(
+                    "path parameter `{}` does not appear in the path template",
+                    params[unused].wire_name
+                ),
+                format!(
+                    "add `{{{}}}` to the path, or make it a query parameter",
+                    params[unused].wire_name
+                ),
+            ));
+        }
+        Ok(parts)
+    }
+
+    fn params_struct(&mut self, op_name: &str, params: &[Param], at: &Pointer) -> String {
+        let name = self.type_names.claim(&format!("{op_name}Params"));
+        let fields = params
+            .iter()
+            .map(|p| Field {
+                wire_name: p.wire_name.clone(),
+                rust_name: p.rust_name.clone(),
+                ty: p.ty.clone(),
+                required: p.required,
+                nullable: false,
+                boxed: false,
+                location: Some(p.location),
+                facts: p.facts.clone(),
+            })
+            .collect();
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                origin: at.push("parameters").to_string(),
+                description: Some(format!("Query and header parameters of `{}`.", op_name)),
+                kind: TypeKind::Struct(Struct {
+                    fields,
+                    form: false,
+                    params: true,
+                }),
+            },
+        );
+        name
+    }
+
+    fn body(&mut self, found: &Found<'a>, op_name: &str) -> Result<Option<Body>, SpecError> {
+        let Some(body) = &found.op.request_body else {
+            return Ok(None);
+        };
+        let (body, at) = self.resolve(
+            body,
+            "requestBodies",
+            |c| &c.request_bodies,
+            &found.pointer.push("requestBody"),
+        )?;
+        let Some((media_type, media)) = body
+            .content
+            .iter()
+            .find(|(ct, _)| body_encoding(ct).is_some())
+        else {
+            return match body.content.keys().next() {
+                None => Ok(None),
+                Some(ct) => Err(self.reporter.error_with_hint(
+                    &at.push("content").push(ct.clone()),
+                    format!("request content type `{ct}` is not supported"),
+                    "supported request bodies are application/x-www-form-urlencoded and application/json",
+                )),
+            };
+        };
+        let encoding = body_encoding(media_type).unwrap_or(BodyEncoding::Json);
+        let schema_at = at.push("content").push(media_type.clone()).push("schema");
+        let hint = match &media.schema {
+            Some(ReferenceOr::Item(s)) => s.schema_data.title.as_deref().map(naming::camel),
+            _ => None,
+        }
+        .unwrap_or_else(|| format!("{op_name}Request"));
+        let ty = match &media.schema {
+            Some(schema) => self.schema_or_ref(schema, &hint, &schema_at)?.ty,
+            None => TypeRef::Json,
+        };
+        if encoding == BodyEncoding::Form {
+            self.mark_form(&ty, &schema_at)?;
+        }
+        Ok(Some(Body {
+            encoding,
+            ty,
+            required: body.required,
+            description: body.description.clone(),
+        }))
+    }
+
+    /// A form body must be a struct of values that have a text form.
+    fn mark_form(&mut self, ty: &TypeRef, at: &Pointer) -> Result<(), SpecError> {
+        let TypeRef::Named(name) = ty else {
+            return Err(self
+                .reporter
+                .error(at, "a form body must be an object with properties"));
+        };
+        let nested: Option<String> = match self.types.get(name).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => s
+                .fields
+                .iter()
+                .find(|f| !self.is_form_value(&f.ty))
+                .map(|f| f.wire_name.clone()),
+            _ => {
+                return Err(self
+                    .reporter
+                    .error(at, "a form body must be an object with properties"))
+            }
+        };
+        if let Some(field) = nested {
+            return Err(self.reporter.error_with_hint(
+                &at.push("properties").push(field.clone()),
+                format!("form property `{field}` is an object, which form encoding cannot express"),
+                "use a JSON request body, or flatten the object into separate properties",
+            ));
+        }
+        if let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = self.types.get_mut(name)
+        {
+            s.form = true;
+        }
+        Ok(())
+    }
+
+    fn is_form_value(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::List(inner) => {
+                !matches!(**inner, TypeRef::List(_)) && self.is_form_value(inner)
+            }
+            TypeRef::Named(n) => {
+                matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Enum(_)))
+            }
+            TypeRef::Map(_) => false,
+            _ => true,
+        }
+    }
+
+    fn responses(
+        &mut self,
+        found: &Found<'a>,
+        op_name: &str,
+    ) -> Result<(ResponseShape, ResponseShape), SpecError> {
+        let responses = &found.op.responses;
+        let base = found.pointer.push("responses");
+        let mut cases: Vec<(StatusMatch, Option<TypeRef>, Option<String>)> = Vec::new();
+        let entries = responses
+            .responses
+            .iter()
+            .map(|(code, r)| (status_match(code), code.to_string(), r))
+            .chain(
+                responses
+                    .default
+                    .iter()
+                    .map(|r| (StatusMatch::Default, "default".to_string(), r)),
+            );
+        for (status, key, response) in entries {
+            let (response, at) =
+                self.resolve(response, "responses", |c| &c.responses, &base.push(key))?;
+            let json = response.content.iter().find(|(ct, _)| is_json(ct));
+            let ty = match json {
+                Some((ct, media)) => {
+                    let hint = match &media.schema {
+                        Some(ReferenceOr::Item(s)) => {
+                            s.schema_data.title.as_deref().map(naming::camel)
+                        }
+                        _ => None,
+                    }
+                    .unwrap_or_else(|| format!("{op_name}Response"));
+                    match &media.schema {
+                        Some(schema) => Some(
+                            self.schema_or_ref(
+                                schema,
+                                &hint,
+                                &at.push("content").push(ct.clone()).push("schema"),
+                            )?
+                            .ty,
+                        ),
+                        None => Some(TypeRef::Json),
+                    }
+                }
+                None => None,
+            };
+            cases.push((
+                status,
+                ty,
+                Some(response.description.clone()).filter(|d| !d.is_empty()),
+            ));
+        }
+        cases.sort_by_key(|c| c.0);
+        let (success, errors): (Vec<_>, Vec<_>) =
+            cases.into_iter().partition(|(s, _, _)| is_success(*s));
+        let success = self.success_shape(op_name, success, &found.pointer);
+        let error = self.error_shape(op_name, errors, &found.pointer);
+        Ok((success, error))
+    }
+
+    fn success_shape(&mut self, op_name: &str, cases: Vec<Case>, at: &Pointer) -> ResponseShape {
+        let mut types: Vec<&Option<TypeRef>> = cases.iter().map(|c| &c.1).collect();
+        types.dedup();
+        match types.as_slice() {
+            [] | [None] => ResponseShape::Untyped,
+            [Some(ty)] => ResponseShape::Typed(ty.clone()),
+            _ => {
+                let variants = cases
+                    .into_iter()
+                    .map(|(status, ty, description)| StatusVariant {
+                        name: status_variant_name(status),
+                        statuses: vec![status],
+                        ty,
+                        description,
+                    })
+                    .collect();
+                self.by_status(format!("{op_name}Response"), variants, None, at)
+            }
+        }
+    }
+
+    fn error_shape(&mut self, op_name: &str, cases: Vec<Case>, at: &Pointer) -> ResponseShape {
+        // Group statuses by body type; statuses without a body fall back to the envelope.
+        let mut groups: Vec<(TypeRef, Vec<StatusMatch>, Option<String>)> = Vec::new();
+        for (status, ty, description) in cases {
+            let Some(ty) = ty else { continue };
+            match groups.iter_mut().find(|g| g.0 == ty) {
+                Some(group) => group.1.push(status),
+                None => groups.push((ty, vec![status], description)),
+            }
+        }
+        match groups.len() {
+            0 => ResponseShape::Untyped,
+            1 => ResponseShape::Typed(groups.remove(0).0),
+            _ => {
+                let mut names = Scope::with_reserved(&["Other"]);
+                let variants = groups
+                    .into_iter()
+                    .map(|(ty, statuses, description)| StatusVariant {
+                        name: names.claim(&match &ty {
+                            TypeRef::Named(n) => n.clone(),
+                            _ => status_variant_name(statuses[0]),
+                        }),
+                        statuses,
+                        ty: Some(ty),
+                        description,
+                    })
+                    .collect();
+                self.by_status(
+                    format!("{op_name}Error"),
+                    variants,
+                    Some("Other".into()),
+                    at,
+                )
+            }
+        }
+    }
+
+    fn by_status(
+        &mut self,
+        hint: String,
+        variants: Vec<StatusVariant>,
+        fallback: Option<String>,
+        at: &Pointer,
+    ) -> ResponseShape {
+        let name = self.type_names.claim(&hint);
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                origin: at.push("responses").to_string(),
+                description: None,
+                kind: TypeKind::ByStatus(ByStatus { variants, fallback }),
+            },
+        );
+        ResponseShape::ByStatus(name)
+    }
+}
+
+type Case = (StatusMatch, Option<TypeRef>, Option<String>);
+
+fn status_match(code: &StatusCode) -> StatusMatch {
+    match code {
+        StatusCode::Code(c) => StatusMatch::Code(*c),
+        StatusCode::Range(r) => StatusMatch::Class(*r),
+    }
+}
+
+fn is_success(status: StatusMatch) -> bool {
+    match status {
+        StatusMatch::Code(c) => (200..300).contains(&c),
+        StatusMatch::Class(c) => c == 2,
+        StatusMatch::Default => false,
+    }
+}
+
+fn status_variant_name(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(c) => format!("Status{c}"),
+        StatusMatch::Class(c) => format!("Status{c}xx"),
+        StatusMatch::Default => "Default".to_string(),
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    ct == "application/json" || ct.ends_with("+json") || ct == "*/*"
+}
+
+fn body_encoding(content_type: &str) -> Option<BodyEncoding> {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if ct == "application/x-www-form-urlencoded" {
+        Some(BodyEncoding::Form)
+    } else if is_json(&ct) {
+        Some(BodyEncoding::Json)
+    } else {
+        None
+    }
+}
+
+fn is_path_scalar(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::Named(_)
+            | TypeRef::Timestamp
+    )
+}

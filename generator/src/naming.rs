@@ -1,0 +1,196 @@
+//! Rust names for spec names: valid, keyword-safe, ASCII, and unique in their scope.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Words a value name is split into. Punctuation that carries meaning in Twilio's specs
+/// (`DateCreated<`, `StartTime>`) becomes a word so that such names stay distinct.
+fn words(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            '<' => out.push_str(" lt "),
+            '>' => out.push_str(" gt "),
+            '=' => out.push_str(" eq "),
+            c if c.is_ascii() => out.push(' '),
+            c => out.push_str(&format!(" u{:x} ", c as u32)),
+        }
+    }
+    out
+}
+
+/// Keywords that `r#` can rescue.
+const RAW_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
+    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct",
+    "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where",
+    "while", "yield", "abstract", "become",
+];
+
+/// Keywords that cannot be raw identifiers.
+const PLAIN_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// A `snake_case` value name (field, method, argument).
+pub fn snake(name: &str) -> String {
+    let mut s = words(name).to_snake_case();
+    if s.is_empty() {
+        s = "value".to_string();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if PLAIN_KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    } else if RAW_KEYWORDS.contains(&s.as_str()) {
+        s.insert_str(0, "r#");
+    }
+    s
+}
+
+/// An `UpperCamelCase` type or variant name.
+pub fn camel(name: &str) -> String {
+    let mut s = words(name).to_upper_camel_case();
+    if s.is_empty() {
+        s = "Empty".to_string();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'V');
+    }
+    if PLAIN_KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// Hands out names unique within one scope (a module's types, a struct's fields, …).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Scope {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// `base`, or `base2`, `base3`, … if taken. Raw identifiers compare without `r#`.
+    pub fn claim(&mut self, base: &str) -> String {
+        let bare = base.trim_start_matches("r#");
+        if self.taken.insert(bare.to_string()) {
+            return base.to_string();
+        }
+        let sep = if bare.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        (2..)
+            .map(|n| format!("{bare}{sep}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name.trim_start_matches("r#"))
+    }
+}
+
+/// Type names a module must not define: the prelude and what generated code refers to by
+/// its short name.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Self",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "FromIterator",
+    "Client",
+    "Credentials",
+    "ClientConfig",
+    "Error",
+    "ApiError",
+    "ApiErrorBody",
+    "Timestamp",
+    "BuildError",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_names() {
+        assert_eq!(snake("CallSidToCoach"), "call_sid_to_coach");
+        assert_eq!(snake("DateCreated<"), "date_created_lt");
+        assert_eq!(snake("DateCreated>"), "date_created_gt");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("Self"), "self_");
+        assert_eq!(snake("3d"), "_3d");
+        assert_eq!(snake(""), "value");
+        assert_eq!(snake("a-b.c d"), "a_b_c_d");
+        assert_eq!(snake("β"), "u3b2");
+    }
+
+    #[test]
+    fn camel_names() {
+        assert_eq!(
+            camel("api.v2010.account.conference.participant"),
+            "ApiV2010AccountConferenceParticipant"
+        );
+        assert_eq!(camel("in-progress"), "InProgress");
+        assert_eq!(camel("GET"), "Get");
+        assert_eq!(camel(""), "Empty");
+        assert_eq!(camel("1"), "V1");
+        assert_eq!(camel("Self"), "Self_");
+    }
+
+    #[test]
+    fn scopes_disambiguate() {
+        let mut scope = Scope::with_reserved(&["Result"]);
+        assert_eq!(scope.claim("Result"), "Result2");
+        assert_eq!(scope.claim("Get"), "Get");
+        assert_eq!(scope.claim("Get"), "Get2");
+        assert_eq!(scope.claim("V1"), "V1");
+        assert_eq!(scope.claim("V1"), "V1_2");
+        assert_eq!(scope.claim("r#type"), "r#type");
+        assert_eq!(scope.claim("r#type"), "type2");
+    }
+}

@@ -1,0 +1,253 @@
+//! Stage 2: rewrite OpenAPI 3.1 constructs into their 3.0 spelling, which `openapiv3` reads.
+//!
+//! Only schema positions are rewritten (found by walking the document, not by guessing from key
+//! names), and example values are never touched, so data that looks like a schema stays data.
+
+use serde_json::{json, Map, Value};
+
+/// Normalizes a loaded document in place.
+pub fn normalize(doc: &mut Value) {
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::String(version)) = root.get_mut("openapi") {
+        if version.starts_with("3.1") {
+            // The 3.1-only constructs are rewritten below; what remains is 3.0.
+            *version = "3.0.3".to_string();
+        }
+    }
+    // 3.1 top-level keys that 3.0 does not have and that a client does not use.
+    for key in ["webhooks", "jsonSchemaDialect"] {
+        root.remove(key);
+    }
+    if let Some(Value::Object(license)) = root.get_mut("info").and_then(|i| i.get_mut("license")) {
+        license.remove("identifier");
+    }
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        components.remove("pathItems");
+        if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
+            schemas.values_mut().for_each(schema);
+        }
+        for (key, value) in components.iter_mut() {
+            if key != "schemas" {
+                walk(value);
+            }
+        }
+    }
+    if let Some(paths) = root.get_mut("paths") {
+        walk(paths);
+    }
+}
+
+/// Walks a non-schema part of the document, normalizing every `schema` it holds.
+fn walk(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match key.as_str() {
+                    "schema" => schema(child),
+                    "example" | "examples" | "default" | "enum" => {}
+                    k if k.starts_with("x-") => {}
+                    _ => walk(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(walk),
+        _ => {}
+    }
+}
+
+/// Normalizes one schema and every schema nested in it.
+fn schema(value: &mut Value) {
+    // 3.1 boolean schemas.
+    match value {
+        Value::Bool(true) => *value = json!({}),
+        Value::Bool(false) => *value = json!({"not": {}}),
+        _ => {}
+    }
+    let Value::Object(map) = value else {
+        return;
+    };
+    ref_with_siblings(map);
+    type_list(map);
+    null_alternatives(map, "anyOf");
+    null_alternatives(map, "oneOf");
+    examples_list(map);
+    exclusive_bound(map, "exclusiveMinimum", "minimum");
+    exclusive_bound(map, "exclusiveMaximum", "maximum");
+    if let Some(constant) = map.remove("const") {
+        map.entry("enum")
+            .or_insert_with(|| Value::Array(vec![constant]));
+    }
+    for key in ["items", "not", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            schema(child);
+        }
+    }
+    for key in ["properties", "$defs", "patternProperties"] {
+        if let Some(Value::Object(children)) = map.get_mut(key) {
+            children.values_mut().for_each(schema);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        if let Some(Value::Array(children)) = map.get_mut(key) {
+            children.iter_mut().for_each(schema);
+        }
+    }
+}
+
+/// 3.1 lets `$ref` have siblings (`description`, …); 3.0 ignores them. Keep them via `allOf`.
+fn ref_with_siblings(map: &mut Map<String, Value>) {
+    if map.len() > 1 && map.contains_key("$ref") {
+        if let Some(reference) = map.remove("$ref") {
+            let member = json!({ "$ref": reference });
+            match map.get_mut("allOf") {
+                Some(Value::Array(all)) => all.insert(0, member),
+                _ => {
+                    map.insert("allOf".into(), Value::Array(vec![member]));
+                }
+            }
+        }
+    }
+}
+
+/// `type: [string, 'null']` → `type: string, nullable: true`; several types → any.
+fn type_list(map: &mut Map<String, Value>) {
+    let types: Vec<String> = match map.get("type") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(t)) if t == "null" => vec![t.clone()],
+        _ => return,
+    };
+    let concrete: Vec<&String> = types.iter().filter(|t| *t != "null").collect();
+    if concrete.len() < types.len() {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    match concrete.as_slice() {
+        [one] => {
+            map.insert("type".into(), Value::String((*one).clone()));
+        }
+        _ => {
+            map.remove("type");
+        }
+    }
+}
+
+fn is_null_schema(value: &Value) -> bool {
+    match value.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(items)) => items.iter().all(|t| t == "null"),
+        _ => value.get("const") == Some(&Value::Null),
+    }
+}
+
+/// `anyOf: [X, {type: 'null'}]` → `allOf: [X], nullable: true`.
+fn null_alternatives(map: &mut Map<String, Value>, key: &str) {
+    let Some(Value::Array(members)) = map.get_mut(key) else {
+        return;
+    };
+    let before = members.len();
+    members.retain(|m| !is_null_schema(m));
+    if members.len() == before {
+        return;
+    }
+    map.insert("nullable".into(), Value::Bool(true));
+    let remaining = match map.remove(key) {
+        Some(Value::Array(members)) => members,
+        _ => Vec::new(),
+    };
+    match remaining.len() {
+        0 => {}
+        1 => {
+            let only = remaining.into_iter().next().unwrap_or_default();
+            match map.get_mut("allOf") {
+                Some(Value::Array(all)) => all.push(only),
+                _ => {
+                    map.insert("allOf".into(), Value::Array(vec![only]));
+                }
+            }
+        }
+        _ => {
+            map.insert(key.into(), Value::Array(remaining));
+        }
+    }
+}
+
+/// 3.1 `examples: [a, b]` on a schema → 3.0 `example: a`.
+fn examples_list(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(_)) = map.get("examples") {
+        if let Some(Value::Array(mut examples)) = map.remove("examples") {
+            if !map.contains_key("example") && !examples.is_empty() {
+                map.insert("example".into(), examples.swap_remove(0));
+            }
+        }
+    }
+}
+
+/// 3.1 `exclusiveMinimum: 0` → 3.0 `minimum: 0, exclusiveMinimum: true`.
+fn exclusive_bound(map: &mut Map<String, Value>, exclusive: &str, inclusive: &str) {
+    if let Some(Value::Number(n)) = map.get(exclusive) {
+        let n = Value::Number(n.clone());
+        map.insert(inclusive.into(), n);
+        map.insert(exclusive.into(), Value::Bool(true));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized_schema(s: Value) -> Value {
+        let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {"S": s}}});
+        normalize(&mut doc);
+        assert_eq!(doc["openapi"], "3.0.3");
+        doc["components"]["schemas"]["S"].take()
+    }
+
+    #[test]
+    fn type_list_with_null() {
+        assert_eq!(
+            normalized_schema(json!({"type": ["string", "null"], "format": "uuid"})),
+            json!({"type": "string", "nullable": true, "format": "uuid"})
+        );
+    }
+
+    #[test]
+    fn any_of_null_becomes_nullable_all_of() {
+        assert_eq!(
+            normalized_schema(
+                json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}], "description": "d"})
+            ),
+            json!({"allOf": [{"$ref": "#/x"}], "nullable": true, "description": "d"})
+        );
+    }
+
+    #[test]
+    fn ref_siblings_are_kept() {
+        assert_eq!(
+            normalized_schema(json!({"$ref": "#/x", "description": "d"})),
+            json!({"description": "d", "allOf": [{"$ref": "#/x"}]})
+        );
+    }
+
+    #[test]
+    fn examples_bounds_and_const() {
+        assert_eq!(
+            normalized_schema(
+                json!({"type": "integer", "exclusiveMinimum": 0, "examples": [5, 6], "const": 5})
+            ),
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "example": 5, "enum": [5]})
+        );
+    }
+
+    #[test]
+    fn example_data_is_not_rewritten() {
+        let mut doc = json!({"openapi": "3.0.1", "paths": {"/a": {"get": {"responses": {"200": {
+            "content": {"application/json": {"examples": {"e": {"value": {"schema": {"type": ["x", "null"]}}}}}}}}}}}});
+        let before = doc.clone();
+        normalize(&mut doc);
+        assert_eq!(doc, before);
+    }
+}
