@@ -32,7 +32,5 @@ pub mod twilio;
 /// SignalWire conference participants (oapi-gen fixture) (specs/signalwire.yaml)
 #[rustfmt::skip]
 pub mod signalwire;
-pub use runtime::{
-    default_user_agent, encode_form, ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials,
-    Error, InvalidRequest, Timestamp, WireValue,
-};
+pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
+pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};

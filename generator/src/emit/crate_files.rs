@@ -153,10 +153,9 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         mod runtime;
         #(#modules)*
 
-        pub use runtime::{
-            default_user_agent, encode_form, ApiError, ApiErrorBody, BuildError, ClientConfig,
-            Credentials, Error, InvalidRequest, Timestamp, WireValue,
-        };
+        // Two short lists: prettyplease and rustfmt then agree on the layout.
+        pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
+        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
     }
 }
 
