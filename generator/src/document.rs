@@ -65,7 +65,10 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
 }
 
 /// Deserializes `value` as `T`, reporting the JSON pointer of the first value that did not fit.
-fn located<T: serde::de::DeserializeOwned>(value: Value, base: &Pointer) -> Result<T, (Pointer, String)> {
+fn located<T: serde::de::DeserializeOwned>(
+    value: Value,
+    base: &Pointer,
+) -> Result<T, (Pointer, String)> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut pointer = base.clone();
         for segment in e.path().iter() {

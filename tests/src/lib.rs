@@ -1,1 +1,39 @@
+//! Shared helpers for the integration tests in `tests/tests/`.
+//!
+//! The README's code blocks are compiled here as doctests, so its examples cannot rot.
+#![doc = include_str!("../../README.md")]
 
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// `../shared/specs` beside the checkout: the complete upstream specs (read-only corpus).
+pub fn shared_specs() -> PathBuf {
+    repo_root().join("../shared/specs")
+}
+
+/// Whether this run must not skip tests for lack of an external resource.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The upstream spec `name` from `../shared/specs`; `None` (with a loud note) when it is
+/// absent outside CI. In CI a missing spec is a failure.
+pub fn shared_spec(name: &str) -> Option<PathBuf> {
+    let path = shared_specs().join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(!in_ci(), "CI=true but {} is missing", path.display());
+    eprintln!(
+        "SKIPPED: {} not found (outside CI this test skips)",
+        path.display()
+    );
+    None
+}

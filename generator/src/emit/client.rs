@@ -163,13 +163,14 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
         BodyEncoding::Form => quote!(request.form(body.form_pairs());),
         BodyEncoding::Json => quote!(request.json(body)?;),
     });
+    let mutable = (op.params_type.is_some() || op.body.is_some()).then(|| quote!(mut));
     let (success_ty, success) = success(&op.success);
     let (error_ty, error) = error(&op.error, types);
     quote! {
         #doc
         pub async fn #name(&self, #(#path_args,)* #params_arg #body_arg) -> Result<#success_ty, crate::Error<#error_ty>> {
             let path = #path;
-            let mut request = crate::runtime::Request::new(::reqwest::Method::#method, path);
+            let #mutable request = crate::runtime::Request::new(::reqwest::Method::#method, path);
             #apply_params
             #apply_body
             let response = self.transport.send(request).await?;
