@@ -22,14 +22,15 @@
 //! # Ok(())
 //! # }
 //! ```
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![forbid(unsafe_code)]
 #[allow(dead_code)]
 #[rustfmt::skip]
 mod runtime;
-/// Twilio conference participants (oapi-gen fixture) (specs/twilio.yaml)
+/// Twilio Conference Participants (specs/twilio.yaml)
 #[rustfmt::skip]
 pub mod twilio;
-/// SignalWire conference participants (oapi-gen fixture) (specs/signalwire.yaml)
+/// SignalWire Compatibility Conference Participants (specs/signalwire.yaml)
 #[rustfmt::skip]
 pub mod signalwire;
 pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};

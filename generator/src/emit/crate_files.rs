@@ -5,7 +5,7 @@ use super::module_tokens;
 use super::tokens::ident;
 use crate::error::Error;
 use crate::format;
-use crate::ir::{Api, AuthKind, BodyEncoding, TypeKind, TypeRef};
+use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeKind, TypeRef};
 use crate::output::GeneratedFile;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -48,6 +48,13 @@ pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
         let path = format!("src/{}.rs", module.name);
         let text = format::rust_file(module_tokens(&module.api), &module.api.source, &path)?;
         files.push(GeneratedFile::new(path, text));
+    }
+    for module in &spec.modules {
+        if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
+            let path = format!("examples/{name}.rs");
+            let text = format::rust_file(tokens, &module.api.source, &path)?;
+            files.push(GeneratedFile::new(path, text));
+        }
     }
     Ok(files)
 }
@@ -145,6 +152,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     });
     quote! {
         #(#doc)*
+        #![cfg_attr(rustfmt, rustfmt::skip)]
         #![forbid(unsafe_code)]
 
         // Not every spec uses every runtime feature (JSON bodies, query parameters, …).
@@ -236,4 +244,172 @@ fn defaultable(api: &Api, ty: &TypeRef) -> bool {
         &t.name == name
             && matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().all(|f| f.is_option()))
     })
+}
+
+/// The first operation whose call needs only strings and a defaultable body: the one the
+/// examples show.
+fn example_operation(api: &Api) -> Option<&Operation> {
+    api.operations.iter().find(|op| {
+        op.params_type.is_none()
+            && op.path_params.iter().all(|p| p.ty == TypeRef::String)
+            && op
+                .body
+                .as_ref()
+                .is_none_or(|b| b.encoding == BodyEncoding::Form && defaultable(api, &b.ty))
+    })
+}
+
+fn first_bool_field(api: &Api, type_name: &str) -> Option<String> {
+    api.types
+        .iter()
+        .find(|t| t.name == type_name)
+        .and_then(|t| match &t.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.ty == TypeRef::Bool)
+                .map(|f| f.rust_name.clone()),
+            _ => None,
+        })
+}
+
+/// `examples/{module}_{operation}.rs`: a program that calls the example operation with the
+/// base URL, credentials and path parameters taken from the environment.
+fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, TokenStream)> {
+    let api = &module.api;
+    let op = example_operation(api)?;
+    let server = api.server.as_ref().filter(|s| s.url.starts_with("http"))?;
+    let name = format!(
+        "{}_{}",
+        module.name,
+        op.method_name.trim_start_matches("r#")
+    );
+    let krate = ident(crate_ident);
+    let module_ident = ident(&module.name);
+    let method = ident(&op.method_name);
+    let env_name = |wire: &str| {
+        format!(
+            "API_{}",
+            heck::ToShoutySnakeCase::to_shouty_snake_case(wire)
+        )
+    };
+    let default_base = if server.variables.is_empty() {
+        quote!(#module_ident::Client::DEFAULT_BASE_URL.to_string())
+    } else {
+        let vars = server.variables.iter().map(|v| {
+            let var = env_name(&v.name);
+            quote!(&env(#var)?)
+        });
+        quote!(#module_ident::Client::default_base_url(#(#vars),*))
+    };
+    let mut args: Vec<TokenStream> = op
+        .path_params
+        .iter()
+        .map(|p| {
+            let var = env_name(&p.wire_name);
+            quote!(&env(#var)?)
+        })
+        .collect();
+    let mut env_doc: Vec<String> = vec!["API_USERNAME=… API_PASSWORD=…".to_string()];
+    env_doc.push(format!(
+        "API_BASE_URL=…  (optional; default: {}{})",
+        server.url,
+        if server.variables.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " with {}",
+                server
+                    .variables
+                    .iter()
+                    .map(|v| env_name(&v.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    ));
+    env_doc.push(
+        op.path_params
+            .iter()
+            .map(|p| format!("{}=…", env_name(&p.wire_name)))
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    let body = op.body.as_ref().and_then(|b| match &b.ty {
+        TypeRef::Named(type_name) => Some(type_name.clone()),
+        _ => None,
+    });
+    let body_stmt = body.as_ref().map(|type_name| {
+        let ty = ident(type_name);
+        match first_bool_field(api, type_name) {
+            Some(field) => {
+                let field = ident(&field);
+                quote!(let body = #module_ident::#ty { #field: Some(true), ..Default::default() };)
+            }
+            None => quote!(let body = #module_ident::#ty::default();),
+        }
+    });
+    if body.is_some() {
+        args.push(quote!(&body));
+    }
+    let mut doc = vec![
+        format!(
+            "Calls `{}::Client::{}` (operation {}) against the server the environment names.",
+            module.name,
+            op.method_name.trim_start_matches("r#"),
+            crate::docs::code(&op.id)
+        ),
+        String::new(),
+        "```text".to_string(),
+    ];
+    doc.extend(env_doc);
+    doc.push(format!(
+        "cargo run -p {} --example {name}",
+        crate_ident.replace('_', "-")
+    ));
+    doc.push("```".to_string());
+    let doc = doc.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    let tokens = quote! {
+        #(#doc)*
+        #![cfg_attr(rustfmt, rustfmt::skip)]
+
+        use std::process::ExitCode;
+        use #krate::{#module_ident, ClientConfig, Credentials};
+
+        fn env(name: &str) -> Result<String, String> {
+            std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))
+        }
+
+        #[tokio::main]
+        async fn main() -> ExitCode {
+            match run().await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+
+        async fn run() -> Result<(), Box<dyn std::error::Error>> {
+            let credentials = Credentials::basic(env("API_USERNAME")?, env("API_PASSWORD")?);
+            let base_url = match std::env::var("API_BASE_URL") {
+                Ok(url) => url,
+                Err(_) => #default_base,
+            };
+            let client = #module_ident::Client::with_config(ClientConfig::new(base_url, credentials))?;
+            #body_stmt
+            let response = client.#method(#(#args),*).await?;
+            println!("{response:#?}");
+            Ok(())
+        }
+    };
+    Some((name, tokens))
 }
