@@ -4,7 +4,7 @@
 //! The pipeline has one module per stage, each usable alone:
 //! [`load`] (YAML text → JSON tree) → [`normalize`] (OpenAPI 3.1 → 3.0 spellings) →
 //! [`document`] (`openapiv3::OpenAPI`) → [`lower`] (our [`ir`]) → [`emit`] (`quote`) →
-//! [`format`] (`prettyplease`) → [`output`] (write or check, all-or-nothing).
+//! [`format`](mod@format) (`prettyplease`) → [`output`] (write or check, all-or-nothing).
 
 pub mod config;
 pub mod docs;
