@@ -91,6 +91,10 @@ trait DeserializeLocated: Sized {
 
 impl DeserializeLocated for openapiv3::OpenAPI {
     fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)> {
+        // The fast path borrows the tree; the located (slower) path runs only on failure.
+        if let Ok(parsed) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+            return Ok(parsed);
+        }
         let root = Pointer::root();
         let Err(whole) = located::<openapiv3::OpenAPI>(doc.clone(), &root) else {
             return located(doc, &root);

@@ -31,3 +31,12 @@ pub fn verbatim_rust(text: &str, source: &str, file: &str) -> Result<String, Err
     })?;
     Ok(format!("{}\n{}", header("//", source), text))
 }
+
+/// Formats items that continue a file (no header).
+pub fn rust_items(tokens: TokenStream, file: &str) -> Result<String, Error> {
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&parsed))
+}

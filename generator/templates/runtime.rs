@@ -213,15 +213,19 @@ impl Transport {
                 .map_err(|_| Failure::Invalid(InvalidRequest::HeaderValue { name }))?;
             builder = builder.header(name, value);
         }
-        builder = match request.body {
-            RequestBody::Empty => builder,
-            RequestBody::Form(pairs) => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(encode_form(&pairs)),
-            RequestBody::Json(bytes) => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes),
+        let (content_type, body) = match request.body {
+            RequestBody::Empty => (None, Vec::new()),
+            RequestBody::Form(pairs) => (Some("application/x-www-form-urlencoded"), encode_form(&pairs).into_bytes()),
+            RequestBody::Json(bytes) => (Some("application/json"), bytes),
         };
+        if let Some(content_type) = content_type {
+            // hyper omits `Content-Length: 0` for an empty body; some front ends then answer
+            // 411, so it is always stated.
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(reqwest::header::CONTENT_LENGTH, body.len())
+                .body(body);
+        }
         let response = builder.send().await.map_err(Failure::Transport)?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
@@ -238,15 +242,15 @@ pub fn encode_form(pairs: &[(&str, String)]) -> String {
         .finish()
 }
 
-/// `Retry-After` as a delay: delta-seconds, or an HTTP date relative to now.
+/// `Retry-After` as a delay: delta-seconds, or an HTTP date (any of the three RFC 9110
+/// forms) relative to now; a date in the past is no delay.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let delay = date - time::OffsetDateTime::now_utc();
-    Some(Duration::try_from(delay).unwrap_or(Duration::ZERO))
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 /// A request under construction.

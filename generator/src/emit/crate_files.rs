@@ -1,7 +1,6 @@
 //! The files of a standalone client crate: `Cargo.toml`, `src/lib.rs`, the runtime and one
 //! module per spec.
 
-use super::module_tokens;
 use super::tokens::ident;
 use crate::error::Error;
 use crate::format;
@@ -46,7 +45,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     ];
     for module in &spec.modules {
         let path = format!("src/{}.rs", module.name);
-        let text = format::rust_file(module_tokens(&module.api), &module.api.source, &path)?;
+        let text = super::module_text(&module.api, &path)?;
         files.push(GeneratedFile::new(path, text));
     }
     for module in &spec.modules {
@@ -74,6 +73,7 @@ publish = false
 [dependencies]
 bytes = "1"
 form_urlencoded = "1.2"
+httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }}
 serde = {{ version = "1", features = ["derive"] }}

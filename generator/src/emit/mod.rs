@@ -11,8 +11,49 @@ use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The formatted text of one provider module. Type definitions are emitted and formatted on
+/// several threads; the text is the same as formatting [`module_tokens`] in one piece.
+pub fn module_text(api: &Api, path: &str) -> Result<String, crate::error::Error> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = api.types.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = api
+            .types
+            .chunks(chunk)
+            .map(|types| scope.spawn(move || crate::format::rust_items(types_tokens(types), path)))
+            .collect();
+        let mut text = crate::format::rust_file(head_tokens(api), &api.source, path)?;
+        for worker in workers {
+            let part = worker.join().map_err(|_| crate::error::Error::Emit {
+                file: path.to_string(),
+                message: "a formatting thread panicked".into(),
+            })??;
+            text.push_str(&part);
+        }
+        Ok(text)
+    })
+}
+
 /// The tokens of one provider module: its types, then its client.
 pub fn module_tokens(api: &Api) -> TokenStream {
+    let head = head_tokens(api);
+    let types = types_tokens(&api.types);
+    quote!(#head #types)
+}
+
+fn types_tokens(types: &[crate::ir::TypeDef]) -> TokenStream {
+    let types = types.iter().map(|t| {
+        let def = types::type_def(t);
+        let by_status = client::by_status_impl(t);
+        quote!(#def #by_status)
+    });
+    quote!(#(#types)*)
+}
+
+/// Module docs, lints, imports and the client.
+fn head_tokens(api: &Api) -> TokenStream {
     let mut doc = vec![format!(
         "{}, generated from {}.",
         api.title,
@@ -30,11 +71,6 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         };
         quote!(#![doc = #l])
     });
-    let types = api.types.iter().map(|t| {
-        let def = types::type_def(t);
-        let by_status = client::by_status_impl(t);
-        quote!(#def #by_status)
-    });
     let client = client::client(api);
     quote! {
         #(#doc)*
@@ -44,7 +80,5 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         use crate::{ClientConfig, Credentials};
 
         #client
-
-        #(#types)*
     }
 }
