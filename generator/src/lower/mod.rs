@@ -247,3 +247,61 @@ impl InOperationOf for Pointer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Selection;
+
+    fn lower(spec: &str, selection: Selection) -> Result<crate::ir::Api, String> {
+        crate::api_from_text("t.yaml", spec.as_bytes(), &selection).map_err(|e| e.to_string())
+    }
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a/{id}:
+    get:
+      operationId: Good
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses: {'200': {description: ok}}
+    post:
+      operationId: ObjectQuery
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: filter, in: query, schema: {type: object, properties: {x: {type: string}}}}
+      responses: {'200': {description: ok}}
+  /b/{thing}:
+    get:
+      operationId: ObjectPath
+      parameters:
+        - {name: thing, in: path, required: true, schema: {type: object, properties: {x: {type: string}}}}
+      responses: {'200': {description: ok}}
+"#;
+
+    #[test]
+    fn unencodable_parameters_are_located_errors() {
+        let e = lower(SPEC, Selection::Ids(vec!["ObjectQuery".into()])).unwrap_err();
+        assert!(e.starts_with("t.yaml: #/paths/~1a~1{id}/post/parameters/1/schema (operation `ObjectQuery`): parameter `filter` is an object"), "{e}");
+        let e = lower(SPEC, Selection::Ids(vec!["ObjectPath".into()])).unwrap_err();
+        assert!(
+            e.contains("(operation `ObjectPath`): path parameter `thing` must be"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unselected_operations_do_not_stop_generation() {
+        let api = lower(SPEC, Selection::Ids(vec!["Good".into()])).unwrap();
+        assert_eq!(api.operations.len(), 1);
+        assert!(lower(SPEC, Selection::All).is_err());
+    }
+
+    #[test]
+    fn missing_operation_suggests_close_ids() {
+        let e = lower(SPEC, Selection::Ids(vec!["good".into()])).unwrap_err();
+        assert!(e.contains("operation `good` is not in the spec"), "{e}");
+        assert!(e.contains("did you mean `Good`?"), "{e}");
+    }
+}

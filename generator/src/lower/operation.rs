@@ -181,13 +181,23 @@ impl<'a> Lowering<'a> {
             if let Some(example) = &data.example {
                 facts.example = Some(example.to_string());
             }
-            if location == ParamLocation::Path && !is_path_scalar(&ty) {
+            if location == ParamLocation::Path && !self.is_path_scalar(&ty) {
                 return Err(self.reporter.error(
                     &pointer.push("schema"),
                     format!(
                         "path parameter `{}` must be a string, number, boolean or enum",
                         data.name
                     ),
+                ));
+            }
+            if location != ParamLocation::Path && !self.is_form_value(&ty) {
+                return Err(self.reporter.error_with_hint(
+                    &pointer.push("schema"),
+                    format!(
+                        "parameter `{}` is an object, which cannot be encoded in a query string or header",
+                        data.name
+                    ),
+                    "use scalar parameters, or arrays of scalars (sent as repeated keys)",
                 ));
             }
             let scope = if location == ParamLocation::Path {
@@ -435,6 +445,21 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 
+    fn is_path_scalar(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(n) => {
+                matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Enum(_)))
+            }
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::F64
+            | TypeRef::Timestamp => true,
+            TypeRef::Json | TypeRef::List(_) | TypeRef::Map(_) => false,
+        }
+    }
+
     fn is_form_value(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::List(inner) => {
@@ -635,17 +660,4 @@ fn body_encoding(content_type: &str) -> Option<BodyEncoding> {
     } else {
         None
     }
-}
-
-fn is_path_scalar(ty: &TypeRef) -> bool {
-    matches!(
-        ty,
-        TypeRef::String
-            | TypeRef::Bool
-            | TypeRef::I32
-            | TypeRef::I64
-            | TypeRef::F64
-            | TypeRef::Named(_)
-            | TypeRef::Timestamp
-    )
 }
