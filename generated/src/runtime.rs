@@ -686,6 +686,21 @@ impl RawResponse {
         })
     }
 
+    /// Like [`RawResponse::json`] for struct types: serde would also accept a JSON array for a
+    /// struct whose fields are all optional, so anything but an object is refused first.
+    pub(crate) fn json_object<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        if self.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            if let Err(source) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body) {
+                return Err(Error::Decode {
+                    status: self.status,
+                    source,
+                    snippet: snippet(&self.body),
+                });
+            }
+        }
+        self.json()
+    }
+
     /// A success status the spec did not document.
     pub(crate) fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {

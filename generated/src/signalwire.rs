@@ -81,7 +81,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json()
+        response.json_object()
     }
 }
 /// Error body returned by the Compatibility API.

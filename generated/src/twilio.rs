@@ -71,7 +71,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json()
+        response.json_object()
     }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.

@@ -407,8 +407,11 @@ async fn error_json_in_another_shape_is_unexpected_status() {
 #[tokio::test]
 async fn malformed_and_truncated_success_bodies_are_decode_errors() {
     let truncated = &TWILIO_PARTICIPANT[..TWILIO_PARTICIPANT.len() / 2];
-    let bodies: [&[u8]; 6] = [
+    let bodies: [&[u8]; 8] = [
         b"{\"account_sid\": \"AC\", oops}",
+        // serde would read an array as a struct of optional fields: an object is required.
+        b"[]",
+        b"  [null, true]",
         truncated.as_bytes(),
         b"",
         b"<html>OK</html>",

@@ -164,7 +164,7 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
         BodyEncoding::Json => quote!(request.json(body)?;),
     });
     let mutable = (op.params_type.is_some() || op.body.is_some()).then(|| quote!(mut));
-    let (success_ty, success) = success(&op.success);
+    let (success_ty, success) = success(&op.success, types);
     let (error_ty, error) = error(&op.error, types);
     quote! {
         #doc
@@ -244,10 +244,20 @@ fn path_tokens(op: &Operation) -> TokenStream {
     quote!(crate::runtime::PathBuilder::new() #(#steps)* .finish()?)
 }
 
-fn success(shape: &ResponseShape) -> (TokenStream, TokenStream) {
+/// The decode call for a success body of type `ty`.
+fn decode_call(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
+    let is_struct = matches!(ty, TypeRef::Named(n) if types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Struct(_))));
+    if is_struct {
+        quote!(response.json_object())
+    } else {
+        quote!(response.json())
+    }
+}
+
+fn success(shape: &ResponseShape, types: &[TypeDef]) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (quote!(()), quote!(Ok(()))),
-        ResponseShape::Typed(ty) => (type_tokens(ty), quote!(response.json())),
+        ResponseShape::Typed(ty) => (type_tokens(ty), decode_call(ty, types)),
         ResponseShape::ByStatus(name) => {
             let ty = ident(name);
             (quote!(#ty), quote!(#ty::from_response(response)))
@@ -270,7 +280,7 @@ fn error(shape: &ResponseShape, _types: &[TypeDef]) -> (TokenStream, TokenStream
 }
 
 /// `from_response` (successes) or `decode` (errors) for a [`TypeKind::ByStatus`] enum.
-pub fn by_status_impl(def: &TypeDef) -> TokenStream {
+pub fn by_status_impl(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
     let TypeKind::ByStatus(b) = &def.kind else {
         return quote!();
     };
@@ -281,7 +291,10 @@ pub fn by_status_impl(def: &TypeDef) -> TokenStream {
         let build = match (&v.ty, b.fallback.is_some()) {
             (Some(_), true) => quote!(::serde_json::from_slice(body).map(Self::#variant)),
             (None, true) => quote!(Ok(Self::#variant)),
-            (Some(_), false) => quote!(response.json().map(Self::#variant)),
+            (Some(ty), false) => {
+                let call = decode_call(ty, types);
+                quote!(#call.map(Self::#variant))
+            }
             (None, false) => quote!(Ok(Self::#variant)),
         };
         for status in &v.statuses {

@@ -22,7 +22,10 @@ pub fn module_text(api: &Api, path: &str) -> Result<String, crate::error::Error>
         let workers: Vec<_> = api
             .types
             .chunks(chunk)
-            .map(|types| scope.spawn(move || crate::format::rust_items(types_tokens(types), path)))
+            .map(|chunk| {
+                scope
+                    .spawn(move || crate::format::rust_items(types_tokens(chunk, &api.types), path))
+            })
             .collect();
         let mut text = crate::format::rust_file(head_tokens(api), &api.source, path)?;
         for worker in workers {
@@ -39,14 +42,15 @@ pub fn module_text(api: &Api, path: &str) -> Result<String, crate::error::Error>
 /// The tokens of one provider module: its types, then its client.
 pub fn module_tokens(api: &Api) -> TokenStream {
     let head = head_tokens(api);
-    let types = types_tokens(&api.types);
+    let types = types_tokens(&api.types, &api.types);
     quote!(#head #types)
 }
 
-fn types_tokens(types: &[crate::ir::TypeDef]) -> TokenStream {
-    let types = types.iter().map(|t| {
+/// `chunk`'s definitions; `all` is every type of the module, for lookups.
+fn types_tokens(chunk: &[crate::ir::TypeDef], all: &[crate::ir::TypeDef]) -> TokenStream {
+    let types = chunk.iter().map(|t| {
         let def = types::type_def(t);
-        let by_status = client::by_status_impl(t);
+        let by_status = client::by_status_impl(t, all);
         quote!(#def #by_status)
     });
     quote!(#(#types)*)
