@@ -259,30 +259,19 @@ pub struct UpdateConferenceParticipantRequest {
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+        use crate::runtime::WireValue as _;
         let mut pairs = Vec::new();
-        crate::runtime::WireValue::push_to(
-            &self.announce_url,
-            "AnnounceUrl",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(
-            &self.announce_method,
-            "AnnounceMethod",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(&self.beep, "Beep", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.coaching, "Coaching", &mut pairs);
-        crate::runtime::WireValue::push_to(
-            &self.call_sid_to_coach,
-            "CallSidToCoach",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(&self.hold, "Hold", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.hold_method, "HoldMethod", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.hold_url, "HoldUrl", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.muted, "Muted", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.wait_url, "WaitUrl", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.wait_method, "WaitMethod", &mut pairs);
+        self.announce_url.push_to("AnnounceUrl", &mut pairs);
+        self.announce_method.push_to("AnnounceMethod", &mut pairs);
+        self.beep.push_to("Beep", &mut pairs);
+        self.coaching.push_to("Coaching", &mut pairs);
+        self.call_sid_to_coach.push_to("CallSidToCoach", &mut pairs);
+        self.hold.push_to("Hold", &mut pairs);
+        self.hold_method.push_to("HoldMethod", &mut pairs);
+        self.hold_url.push_to("HoldUrl", &mut pairs);
+        self.muted.push_to("Muted", &mut pairs);
+        self.wait_url.push_to("WaitUrl", &mut pairs);
+        self.wait_method.push_to("WaitMethod", &mut pairs);
         pairs
     }
 }

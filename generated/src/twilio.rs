@@ -184,7 +184,7 @@ impl From<String> for ParticipantEnumStatus {
 crate::runtime::impl_open_enum!(ParticipantEnumStatus);
 /// UpdateParticipantRequest
 ///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.…`.
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateParticipantRequest {
     /// `true` mutes the participant and `false` unmutes it. Any other value is treated as `false`.
@@ -245,41 +245,26 @@ pub struct UpdateParticipantRequest {
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+        use crate::runtime::WireValue as _;
         let mut pairs = Vec::new();
-        crate::runtime::WireValue::push_to(&self.muted, "Muted", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.hold, "Hold", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.hold_url, "HoldUrl", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.hold_method, "HoldMethod", &mut pairs);
-        crate::runtime::WireValue::push_to(
-            &self.announce_url,
-            "AnnounceUrl",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(
-            &self.announce_method,
-            "AnnounceMethod",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(&self.wait_url, "WaitUrl", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.wait_method, "WaitMethod", &mut pairs);
-        crate::runtime::WireValue::push_to(&self.beep_on_exit, "BeepOnExit", &mut pairs);
-        crate::runtime::WireValue::push_to(
-            &self.end_conference_on_exit,
-            "EndConferenceOnExit",
-            &mut pairs,
-        );
-        crate::runtime::WireValue::push_to(&self.coaching, "Coaching", &mut pairs);
-        crate::runtime::WireValue::push_to(
-            &self.call_sid_to_coach,
-            "CallSidToCoach",
-            &mut pairs,
-        );
+        self.muted.push_to("Muted", &mut pairs);
+        self.hold.push_to("Hold", &mut pairs);
+        self.hold_url.push_to("HoldUrl", &mut pairs);
+        self.hold_method.push_to("HoldMethod", &mut pairs);
+        self.announce_url.push_to("AnnounceUrl", &mut pairs);
+        self.announce_method.push_to("AnnounceMethod", &mut pairs);
+        self.wait_url.push_to("WaitUrl", &mut pairs);
+        self.wait_method.push_to("WaitMethod", &mut pairs);
+        self.beep_on_exit.push_to("BeepOnExit", &mut pairs);
+        self.end_conference_on_exit.push_to("EndConferenceOnExit", &mut pairs);
+        self.coaching.push_to("Coaching", &mut pairs);
+        self.call_sid_to_coach.push_to("CallSidToCoach", &mut pairs);
         pairs
     }
 }
 /// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
 ///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.…`.
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AnnounceMethod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateParticipantRequestAnnounceMethod {
     /// `GET`
@@ -311,7 +296,7 @@ impl From<String> for UpdateParticipantRequestAnnounceMethod {
 crate::runtime::impl_open_enum!(UpdateParticipantRequestAnnounceMethod);
 /// HTTP method used to request `HoldUrl`; `GET` when omitted.
 ///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.…`.
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/HoldMethod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateParticipantRequestHoldMethod {
     /// `GET`
@@ -343,7 +328,7 @@ impl From<String> for UpdateParticipantRequestHoldMethod {
 crate::runtime::impl_open_enum!(UpdateParticipantRequestHoldMethod);
 /// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
 ///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.…`.
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/WaitMethod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateParticipantRequestWaitMethod {
     /// `GET`

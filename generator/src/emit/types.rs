@@ -15,7 +15,7 @@ pub fn type_def(def: &TypeDef) -> TokenStream {
     if !doc.is_empty() {
         doc.push(String::new());
     }
-    doc.push(format!("Spec: {}.", docs::code(&def.origin)));
+    doc.push(format!("Spec: `{}`.", def.origin.replace('`', "'")));
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
@@ -80,12 +80,13 @@ fn form_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     let pushes = fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
-        quote!(crate::runtime::WireValue::push_to(&self.#rust, #wire, &mut pairs);)
+        quote!(self.#rust.push_to(#wire, &mut pairs);)
     });
     quote! {
         impl #name {
             /// The fields that are set, as form pairs in the spec's property order.
             pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+                use crate::runtime::WireValue as _;
                 let mut pairs = Vec::new();
                 #(#pushes)*
                 pairs
