@@ -41,6 +41,7 @@ pub fn lower<'a>(
     let mut operations = Vec::with_capacity(chosen.len());
     for found in &chosen {
         operations.push(cx.operation(found, &mut methods)?);
+        cx.define_pending()?;
     }
     let server = chosen
         .first()
@@ -69,6 +70,10 @@ pub(crate) struct Lowering<'a> {
     types: BTreeMap<String, TypeDef>,
     /// Component schemas already lowered (or being lowered), by component name.
     components: BTreeMap<String, schema::Lowered>,
+    /// How many schemas deep the lowering currently is.
+    depth: usize,
+    /// Component structs named but not yet defined.
+    pending: std::collections::VecDeque<(String, &'a openapiv3::Schema, Pointer)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -79,6 +84,8 @@ impl<'a> Lowering<'a> {
             type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             types: BTreeMap::new(),
             components: BTreeMap::new(),
+            depth: 0,
+            pending: std::collections::VecDeque::new(),
         }
     }
 
@@ -303,5 +310,19 @@ paths:
         let e = lower(SPEC, Selection::Ids(vec!["good".into()])).unwrap_err();
         assert!(e.contains("operation `good` is not in the spec"), "{e}");
         assert!(e.contains("did you mean `Good`?"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    #[test]
+    fn long_ref_chains_are_errors_not_stack_overflows() {
+        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: A\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/S0'}\ncomponents:\n  schemas:\n");
+        for i in 0..5000 {
+            spec.push_str(&format!("    S{i}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/S{}'}}}}}}\n", i + 1));
+        }
+        spec.push_str("    S5000: {type: string}\n");
+        let api = crate::api_from_text("t.yaml", spec.as_bytes(), &crate::Selection::All).unwrap();
+        assert_eq!(api.types.len(), 5000);
     }
 }

@@ -399,6 +399,7 @@ impl<'a> Lowering<'a> {
             None => TypeRef::Json,
         };
         if encoding == BodyEncoding::Form {
+            self.define_pending()?;
             self.mark_form(&ty, &schema_at)?;
         }
         Ok(Some(Body {

@@ -35,10 +35,30 @@ impl<'a> Lowering<'a> {
         hint: &str,
         at: &Pointer,
     ) -> Result<Lowered, SpecError> {
-        match schema {
-            ReferenceOr::Reference { reference } => self.component_schema(reference, at),
-            ReferenceOr::Item(s) => self.schema(s, hint, at),
+        self.nested(at, |cx| match schema {
+            ReferenceOr::Reference { reference } => cx.component_schema(reference, at),
+            ReferenceOr::Item(s) => cx.schema(s, hint, at),
+        })
+    }
+
+    /// Runs `f` one schema level deeper; `$ref` chains can nest without bound, the stack cannot.
+    fn nested<T>(
+        &mut self,
+        at: &Pointer,
+        f: impl FnOnce(&mut Self) -> Result<T, SpecError>,
+    ) -> Result<T, SpecError> {
+        const MAX_DEPTH: usize = 256;
+        if self.depth >= MAX_DEPTH {
+            return Err(self.reporter.error_with_hint(
+                at,
+                format!("schemas nest more than {MAX_DEPTH} levels deep (counting `$ref` hops)"),
+                "flatten the schema, or break the chain of references",
+            ));
         }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
     }
 
     pub(crate) fn boxed_schema_or_ref(
@@ -47,10 +67,10 @@ impl<'a> Lowering<'a> {
         hint: &str,
         at: &Pointer,
     ) -> Result<Lowered, SpecError> {
-        match schema {
-            ReferenceOr::Reference { reference } => self.component_schema(reference, at),
-            ReferenceOr::Item(s) => self.schema(s, hint, at),
-        }
+        self.nested(at, |cx| match schema {
+            ReferenceOr::Reference { reference } => cx.component_schema(reference, at),
+            ReferenceOr::Item(s) => cx.schema(s, hint, at),
+        })
     }
 
     /// A `#/components/schemas/X` reference, lowered once and cached. A named type is
@@ -82,7 +102,13 @@ impl<'a> Lowering<'a> {
             };
             self.components.insert(name.clone(), lowered.clone());
             self.components.insert(resolved_name, lowered.clone());
-            self.define(schema, rust_name, &pointer)?;
+            if is_enum_schema(schema) {
+                self.define(schema, rust_name, &pointer)?;
+            } else {
+                // Structs are defined from a work list, so a chain of `$ref`s does not nest
+                // calls (and cannot overflow the stack).
+                self.pending.push_back((rust_name, schema, pointer));
+            }
             lowered
         } else {
             let lowered = self.schema(schema, &hint, &pointer)?;
@@ -281,6 +307,14 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// Defines every struct waiting on the work list.
+    pub(crate) fn define_pending(&mut self) -> Result<(), SpecError> {
+        while let Some((name, schema, pointer)) = self.pending.pop_front() {
+            self.define(schema, name, &pointer)?;
+        }
+        Ok(())
+    }
+
     /// Claims a name for a new struct and defines it.
     fn named_struct(
         &mut self,
@@ -436,6 +470,17 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// Whether [`Lowering::define`] makes an enum of this schema.
+fn is_enum_schema(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+        SchemaKind::Any(any) => {
+            any.properties.is_empty() && any.enumeration.iter().any(Value::is_string)
+        }
+        _ => false,
+    }
+}
+
 fn enum_def(name: &str, values: &[&str], schema: &Schema, at: &Pointer) -> TypeDef {
     let mut variants = Scope::default();
     let mut seen = BTreeSet::new();
@@ -518,46 +563,150 @@ fn schema_facts(s: &Schema) -> Facts {
 }
 
 /// Marks struct fields that must be boxed: those whose type contains the struct again
-/// without a `Vec` or map in between.
+/// without a `Vec` or map in between, i.e. edges inside a strongly connected component of
+/// the "contains directly" graph (found with Kosaraju's algorithm, iteratively).
 pub(crate) fn box_cycles(types: &mut [TypeDef]) {
-    let edges: BTreeMap<String, Vec<String>> = types
+    let index: BTreeMap<String, usize> = types
         .iter()
-        .map(|t| {
-            let targets = match &t.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .filter_map(|f| match &f.ty {
-                        TypeRef::Named(n) => Some(n.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (t.name.clone(), targets)
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|t| match &t.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .filter_map(|f| match &f.ty {
+                    TypeRef::Named(n) => index.get(n.as_str()).copied(),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         })
         .collect();
-    let reaches = |from: &str, to: &str| -> bool {
-        let mut stack = vec![from.to_string()];
-        let mut seen = BTreeSet::new();
-        while let Some(next) = stack.pop() {
-            if next == to {
-                return true;
-            }
-            if seen.insert(next.clone()) {
-                stack.extend(edges.get(&next).into_iter().flatten().cloned());
-            }
-        }
-        false
-    };
-    for t in types.iter_mut() {
-        let owner = t.name.clone();
+    let component = strongly_connected(&edges);
+    for (owner, t) in types.iter_mut().enumerate() {
         if let TypeKind::Struct(s) = &mut t.kind {
             for f in &mut s.fields {
                 if let TypeRef::Named(target) = &f.ty {
-                    f.boxed = reaches(target, &owner);
+                    f.boxed = index.get(target.as_str()).is_some_and(|&to| {
+                        component[to] == component[owner]
+                            && (to != owner || edges[owner].contains(&owner))
+                    });
                 }
             }
         }
+    }
+}
+
+/// The strongly connected component of each node.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    // First pass: nodes in order of DFS completion.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for start in 0..n {
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&to) = edges[node].get(next) {
+                stack.push((node, next + 1));
+                if !seen[to] {
+                    seen[to] = true;
+                    stack.push((to, 0));
+                }
+            } else {
+                order.push(node);
+            }
+        }
+    }
+    // Second pass: on the reversed graph, in reverse completion order.
+    let mut reversed = vec![Vec::new(); n];
+    for (from, targets) in edges.iter().enumerate() {
+        for &to in targets {
+            reversed[to].push(from);
+        }
+    }
+    let mut component = vec![usize::MAX; n];
+    for (id, &start) in order.iter().rev().enumerate() {
+        if component[start] != usize::MAX {
+            continue;
+        }
+        component[start] = id;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &from in &reversed[node] {
+                if component[from] == usize::MAX {
+                    component[from] = id;
+                    stack.push(from);
+                }
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(name: &str, fields: &[&str]) -> TypeDef {
+        TypeDef {
+            name: name.into(),
+            origin: String::new(),
+            description: None,
+            kind: TypeKind::Struct(Struct {
+                fields: fields
+                    .iter()
+                    .map(|f| Field {
+                        wire_name: f.to_string(),
+                        rust_name: f.to_lowercase(),
+                        ty: TypeRef::Named(f.to_string()),
+                        required: false,
+                        nullable: false,
+                        boxed: false,
+                        location: None,
+                        facts: Facts::default(),
+                    })
+                    .collect(),
+                form: false,
+                params: false,
+            }),
+        }
+    }
+
+    fn boxed(types: &[TypeDef]) -> Vec<(String, String)> {
+        types
+            .iter()
+            .flat_map(|t| match &t.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.boxed)
+                    .map(|f| (t.name.clone(), f.wire_name.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_cycle_edges_are_boxed() {
+        // A ⇄ B is a cycle, A → C is not, D → D is a self-cycle.
+        let mut types = vec![
+            def("A", &["B", "C"]),
+            def("B", &["A"]),
+            def("C", &[]),
+            def("D", &["D", "C"]),
+        ];
+        box_cycles(&mut types);
+        assert_eq!(
+            boxed(&types),
+            [("A", "B"), ("B", "A"), ("D", "D")].map(|(a, b)| (a.to_string(), b.to_string()))
+        );
     }
 }
