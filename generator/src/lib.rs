@@ -26,8 +26,39 @@ pub use emit::{CrateSpec, ModuleSpec};
 pub use lower::Selection;
 pub use output::{GeneratedFile, Staleness};
 
+/// Stack for the recursive stages. Nesting is capped by the YAML parser (128 levels), and
+/// 64 MiB holds that with room to spare even in debug builds; untouched stack costs nothing.
+pub(crate) const STACK_SIZE: usize = 64 << 20;
+
+/// Runs `f` on a thread with [`STACK_SIZE`] of stack, so deep specs cannot overflow the
+/// caller's (possibly small) stack.
+pub(crate) fn with_stack<T: Send>(
+    what: &str,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, f)
+            .map_err(|e| Error::Emit {
+                file: what.to_string(),
+                message: format!("cannot start a worker thread: {e}"),
+            })?;
+        worker.join().unwrap_or_else(|_| {
+            Err(Error::Emit {
+                file: what.to_string(),
+                message: "a worker thread panicked".into(),
+            })
+        })
+    })
+}
+
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
+    with_stack(source, || api_from_text_here(source, bytes, selection))
+}
+
+fn api_from_text_here(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
     let reporter = Reporter::new(source);
     let mut value = load::parse_text(&reporter, bytes)?;
     normalize::normalize(&mut value);

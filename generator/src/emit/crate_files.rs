@@ -30,6 +30,10 @@ pub struct ModuleSpec {
 
 /// Every file of the crate, paths relative to its root, in a fixed order.
 pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
+    crate::with_stack(&spec.name, || emit_crate_here(spec))
+}
+
+fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     let sources: Vec<&str> = spec.modules.iter().map(|m| m.api.source.as_str()).collect();
     let from = sources.join(", ");
     let mut files = vec![

@@ -19,14 +19,21 @@ pub fn module_text(api: &Api, path: &str) -> Result<String, crate::error::Error>
         .clamp(1, 8);
     let chunk = api.types.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = api
+        let workers = api
             .types
             .chunks(chunk)
             .map(|chunk| {
-                scope
-                    .spawn(move || crate::format::rust_items(types_tokens(chunk, &api.types), path))
+                std::thread::Builder::new()
+                    .stack_size(crate::STACK_SIZE)
+                    .spawn_scoped(scope, move || {
+                        crate::format::rust_items(types_tokens(chunk, &api.types), path)
+                    })
+                    .map_err(|e| crate::error::Error::Emit {
+                        file: path.to_string(),
+                        message: format!("cannot start a formatting thread: {e}"),
+                    })
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
         let mut text = crate::format::rust_file(head_tokens(api), &api.source, path)?;
         for worker in workers {
             let part = worker.join().map_err(|_| crate::error::Error::Emit {

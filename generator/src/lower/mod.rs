@@ -326,3 +326,38 @@ mod depth_tests {
         assert_eq!(api.types.len(), 5000);
     }
 }
+
+#[cfg(test)]
+mod nesting_tests {
+    /// The deepest inline nesting the YAML parser accepts lowers and emits on a test thread's
+    /// 2 MiB stack; deeper input is a YAML error.
+    #[test]
+    fn deepest_accepted_inline_nesting_fits_the_stack() {
+        for depth in [60usize, 120, 200, 10_000] {
+            let schema = format!(
+                "{}{{type: string}}{}",
+                "{type: array, items: ".repeat(depth),
+                "}".repeat(depth)
+            );
+            let spec = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get:\n      operationId: A\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\n");
+            let result = crate::api_from_text("t.yaml", spec.as_bytes(), &crate::Selection::All);
+            match result {
+                Ok(api) => {
+                    let files = crate::emit::emit_crate(&crate::emit::CrateSpec {
+                        name: "t".into(),
+                        version: "0.1.0".into(),
+                        modules: vec![crate::emit::ModuleSpec {
+                            name: "api".into(),
+                            api,
+                        }],
+                    });
+                    assert!(files.is_ok(), "depth {depth}: {files:?}");
+                }
+                Err(e) => assert!(
+                    e.to_string().contains("recursion limit"),
+                    "depth {depth}: {e}"
+                ),
+            }
+        }
+    }
+}
