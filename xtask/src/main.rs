@@ -1,4 +1,9 @@
 //! `cargo xtask codegen [--check]`: regenerate `generated/` from `specs/codegen.toml`.
+//! `cargo xtask bench`: generator and client benchmarks (see BENCHMARKS.md).
+
+mod bench;
+#[cfg(feature = "bench")]
+mod client_bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +15,11 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
+        ["bench", rest @ ..] => bench::main(rest),
+        // Hidden: one measured task in a fresh process, for peak memory.
+        ["bench-child", task, spec] => bench::child(task, Path::new(spec)),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check]");
+            eprintln!("usage: cargo xtask codegen [--check]\n       cargo xtask bench [--iterations N] [--requests N]");
             ExitCode::from(2)
         }
     }

@@ -1,0 +1,530 @@
+//! The `telephony-codegen` command line, run as a real process:
+//! `telephony-codegen SPEC --operation ID [--operation ID]… --out DIR`, `--all`, `--list`,
+//! `--check` (exit 0 when fresh, 1 when stale with the stale files named on stderr), and spec
+//! errors that exit non-zero with a located message and never a panic or backtrace.
+//!
+//! The binary is built once per test run with `cargo build -p telephony-codegen` (honouring
+//! `CARGO_TARGET_DIR` and any other cargo configuration: the executable's path is read from
+//! cargo's JSON messages), so this works on a clean clone.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use telephony_tests::repo_root;
+
+const TWILIO_OPERATIONS: [&str; 5] = [
+    "FetchParticipant",
+    "UpdateParticipant",
+    "DeleteParticipant",
+    "ListParticipant",
+    "CreateParticipant",
+];
+
+/// The freshly built `telephony-codegen` executable.
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let output = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "telephony-codegen",
+                "--bin",
+                "telephony-codegen",
+                "--message-format=json",
+            ])
+            .current_dir(repo_root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "cargo build -p telephony-codegen failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| {
+                m["reason"] == "compiler-artifact" && m["target"]["name"] == "telephony-codegen"
+            })
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reports the telephony-codegen executable")
+    })
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn assert_success(&self) -> &Self {
+        assert_eq!(self.code, Some(0), "{}", self.describe());
+        self
+    }
+
+    /// A failure that explains itself: no panic, no backtrace, something on stderr.
+    fn assert_clean_failure(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "{}", self.describe());
+        for text in [
+            "panicked",
+            "stack backtrace",
+            "RUST_BACKTRACE",
+            "thread 'main'",
+        ] {
+            assert!(
+                !self.stderr.contains(text) && !self.stdout.contains(text),
+                "the failure shows `{text}`:\n{}",
+                self.describe()
+            );
+        }
+        assert!(!self.stderr.trim().is_empty(), "{}", self.describe());
+        self
+    }
+}
+
+/// Runs the binary in `dir` with a backtrace requested, so that a panic would show one.
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("telephony-codegen runs");
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(&repo_root(), args)
+}
+
+fn spec(name: &str) -> String {
+    repo_root()
+        .join("specs")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Relative paths of the files under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).expect("readable directory") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("under dir");
+                out.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn list_prints_every_operation_id_in_document_order() {
+    let run = run(&[&spec("twilio.yaml"), "--list"]);
+    run.assert_success();
+    let ids: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(ids, TWILIO_OPERATIONS);
+
+    let run = self::run(&["--list", &spec("signalwire.yaml")]);
+    run.assert_success();
+    let ids: Vec<&str> = run.stdout.lines().collect();
+    assert!(ids.contains(&"update_participant"), "{}", run.describe());
+    let expected = telephony_codegen::operation_ids(Path::new(&spec("signalwire.yaml")), "s")
+        .expect("the library lists the same spec");
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn selected_operations_generate_a_crate_with_only_those_methods() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("client");
+    let run = run(&[
+        &spec("twilio.yaml"),
+        "--operation",
+        "FetchParticipant",
+        "--operation",
+        "UpdateParticipant",
+        "--out",
+        path_str(&out),
+    ]);
+    run.assert_success();
+    assert!(run.stdout.contains("file(s) changed"), "{}", run.describe());
+    let files = files_under(&out);
+    for file in ["Cargo.toml", "src/api.rs", "src/lib.rs", "src/runtime.rs"] {
+        assert!(files.iter().any(|f| f == file), "{file} missing: {files:?}");
+    }
+    assert!(
+        files
+            .iter()
+            .all(|f| f == "Cargo.toml" || f.starts_with("src/") || f.starts_with("examples/")),
+        "{files:?}"
+    );
+    let api = read(&out.join("src/api.rs"));
+    assert!(api.contains("pub async fn fetch_participant("));
+    assert!(api.contains("pub async fn update_participant("));
+    for absent in [
+        "delete_participant",
+        "list_participant",
+        "create_participant",
+    ] {
+        assert!(
+            !api.contains(&format!("pub async fn {absent}(")),
+            "{absent} was not selected"
+        );
+    }
+    assert!(read(&out.join("Cargo.toml")).contains("name = \"api-client\""));
+    // Files carry the "generated, do not edit" header.
+    assert!(api.starts_with("// @generated by telephony-codegen"));
+
+    // The short flag and custom names.
+    let out = temp.path().join("named");
+    run_in(
+        temp.path(),
+        &[
+            &spec("twilio.yaml"),
+            "-o",
+            "DeleteParticipant",
+            "--out",
+            "named",
+            "--crate-name",
+            "my-twilio",
+            "--module",
+            "voice",
+        ],
+    )
+    .assert_success();
+    assert!(read(&out.join("Cargo.toml")).contains("name = \"my-twilio\""));
+    assert!(read(&out.join("src/voice.rs")).contains("pub async fn delete_participant("));
+    assert!(read(&out.join("src/lib.rs")).contains("pub mod voice;"));
+}
+
+#[test]
+fn all_generates_every_operation_and_matches_the_library() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    for (name, module_ids) in [
+        ("twilio.yaml", TWILIO_OPERATIONS.to_vec()),
+        (
+            "signalwire.yaml",
+            vec![
+                "list_all_participants",
+                "retrieve_participant",
+                "update_participant",
+                "delete_participant",
+            ],
+        ),
+    ] {
+        let out = temp.path().join(name.replace(".yaml", ""));
+        run(&[&spec(name), "--all", "--out", path_str(&out)]).assert_success();
+        let api = read(&out.join("src/api.rs"));
+        let ir = telephony_codegen::api_from_file(
+            Path::new(&spec(name)),
+            "x",
+            &telephony_codegen::Selection::All,
+        )
+        .expect("the spec lowers");
+        assert_eq!(
+            ir.operations
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>(),
+            module_ids
+        );
+        for op in &ir.operations {
+            assert!(
+                api.contains(&format!("pub async fn {}(", op.method_name)),
+                "{name}: --all did not generate {}",
+                op.id
+            );
+        }
+        // `--all` is the same as naming every operation.
+        let named = temp
+            .path()
+            .join(format!("{}-named", name.replace(".yaml", "")));
+        let mut args = vec![spec(name)];
+        for id in &module_ids {
+            args.extend(["--operation".to_string(), id.to_string()]);
+        }
+        args.extend(["--out".to_string(), path_str(&named).to_string()]);
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>()).assert_success();
+        assert_eq!(api, read(&named.join("src/api.rs")), "{name}");
+    }
+}
+
+#[test]
+fn check_exits_0_when_fresh_and_1_naming_stale_files() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("client");
+    let out_arg = path_str(&out).to_string();
+    let args = |check: bool| {
+        let mut args = vec![
+            spec("twilio.yaml"),
+            "--operation".into(),
+            "ListParticipant".into(),
+            "--operation".into(),
+            "CreateParticipant".into(),
+            "--out".into(),
+            out_arg.clone(),
+        ];
+        if check {
+            args.push("--check".into());
+        }
+        args
+    };
+    let go = |check: bool| run(&args(check).iter().map(String::as_str).collect::<Vec<_>>());
+
+    // Nothing there yet: stale, every file missing, and --check writes nothing.
+    let missing = go(true);
+    missing.assert_clean_failure(1);
+    for file in ["Cargo.toml", "src/lib.rs", "src/api.rs", "src/runtime.rs"] {
+        assert!(
+            missing.stderr.contains(file),
+            "{file} not named:\n{}",
+            missing.describe()
+        );
+    }
+    assert!(!out.exists(), "--check wrote files");
+
+    go(false).assert_success();
+    let fresh = go(true);
+    fresh.assert_success();
+    assert!(fresh.stderr.trim().is_empty(), "{}", fresh.describe());
+
+    // One edited file: exit 1 naming exactly that file, which is left as it was.
+    let api = out.join("src/api.rs");
+    let edited = format!("{}\n// a hand edit\n", read(&api));
+    std::fs::write(&api, &edited).expect("edit");
+    let stale = go(true);
+    stale.assert_clean_failure(1);
+    assert!(stale.stderr.contains("api.rs"), "{}", stale.describe());
+    for fresh_file in ["Cargo.toml", "lib.rs", "runtime.rs"] {
+        assert!(
+            !stale.stderr.contains(fresh_file),
+            "{fresh_file} named although fresh:\n{}",
+            stale.describe()
+        );
+    }
+    assert_eq!(read(&api), edited, "--check changed the file");
+
+    // A file the generator would not write is stale too.
+    std::fs::write(&api, read(&api).replace("\n// a hand edit\n", "")).expect("restore");
+    assert_eq!(go(true).code, Some(0));
+    std::fs::write(out.join("src/extra.rs"), "// left over\n").expect("extra file");
+    let extra = go(true);
+    extra.assert_clean_failure(1);
+    assert!(extra.stderr.contains("extra.rs"), "{}", extra.describe());
+
+    // A different selection is stale against this output.
+    let other = run(&[
+        &spec("twilio.yaml"),
+        "--operation",
+        "FetchParticipant",
+        "--out",
+        &out_arg,
+        "--check",
+    ]);
+    other.assert_clean_failure(1);
+    assert!(other.stderr.contains("api.rs"), "{}", other.describe());
+
+    // Writing repairs everything; a second write changes nothing.
+    go(false).assert_success();
+    assert_eq!(go(true).code, Some(0));
+    let again = go(false);
+    again.assert_success();
+    assert!(
+        again.stdout.contains(": 0 file(s) changed"),
+        "{}",
+        again.describe()
+    );
+}
+
+#[test]
+fn check_works_for_the_signalwire_spec_too() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("sw");
+    let base = [
+        spec("signalwire.yaml"),
+        "--all".into(),
+        "--out".into(),
+        path_str(&out).into(),
+    ];
+    let base: Vec<&str> = base.iter().map(String::as_str).collect();
+    run(&base).assert_success();
+    let mut check = base.clone();
+    check.push("--check");
+    run(&check).assert_success();
+    let lib = out.join("src/lib.rs");
+    std::fs::write(&lib, read(&lib).replace("signalwire", "SignalWire")).expect("edit");
+    let stale = run(&check);
+    stale.assert_clean_failure(1);
+    assert!(stale.stderr.contains("lib.rs"), "{}", stale.describe());
+}
+
+/// Writes `text` as a spec file and runs `--all` on it.
+fn run_bad_spec(name: &str, text: &str) -> Run {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let path = temp.path().join(name);
+    std::fs::write(&path, text).expect("spec writes");
+    let out = temp.path().join("out");
+    let run = run_in(temp.path(), &[name, "--all", "--out", path_str(&out)]);
+    assert!(
+        !out.exists(),
+        "a failed run left output:\n{}",
+        run.describe()
+    );
+    run
+}
+
+#[test]
+fn bad_specs_fail_with_a_located_error_and_no_panic() {
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "broken.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: [1, 2\n",
+            &["broken.yaml", "invalid YAML", "line"],
+        ),
+        ("empty.yaml", "", &["empty.yaml", "#", "empty"]),
+        (
+            "types.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: A\n      responses:\n        '200': {description: 5}\n",
+            &["types.yaml", "#/paths/~1a/get"],
+        ),
+        (
+            "dangling.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: A\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Missing'}\n",
+            &["dangling.yaml", "#/paths/~1a/get", "Missing", "A"],
+        ),
+        (
+            "swagger.yaml",
+            "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            &["swagger.yaml", "#/swagger", "Swagger 2.0"],
+        ),
+        (
+            "scalar.json",
+            "[1, 2, 3]\n",
+            &["scalar.json", "not a mapping"],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let run = run_bad_spec(name, text);
+        run.assert_clean_failure(1);
+        for piece in expected {
+            assert!(
+                run.stderr.contains(piece),
+                "{name}: stderr lacks `{piece}`:\n{}",
+                run.describe()
+            );
+        }
+        assert!(run.stderr.starts_with("error: "), "{}", run.describe());
+    }
+}
+
+#[test]
+fn usage_errors_are_reported_without_a_panic() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("out");
+    let out = path_str(&out);
+
+    // An operation the spec does not have: located, and the hint names similar ones.
+    let unknown = run(&[
+        &spec("twilio.yaml"),
+        "--operation",
+        "FetchParticipants",
+        "--out",
+        out,
+    ]);
+    unknown.assert_clean_failure(1);
+    assert!(
+        unknown
+            .stderr
+            .contains("twilio.yaml: #/paths: operation `FetchParticipants`"),
+        "{}",
+        unknown.describe()
+    );
+    assert!(unknown.stderr.contains("--list"), "{}", unknown.describe());
+    let misspelt = run(&[
+        &spec("twilio.yaml"),
+        "--operation",
+        "fetch_participant",
+        "--out",
+        out,
+    ]);
+    misspelt.assert_clean_failure(1);
+    assert!(
+        misspelt.stderr.contains("did you mean `FetchParticipant`"),
+        "{}",
+        misspelt.describe()
+    );
+
+    // A missing spec file.
+    let missing = run(&["no/such/spec.yaml", "--all", "--out", out]);
+    missing.assert_clean_failure(1);
+    assert!(
+        missing.stderr.contains("no/such/spec.yaml"),
+        "{}",
+        missing.describe()
+    );
+    assert!(
+        missing.stderr.contains("cannot read"),
+        "{}",
+        missing.describe()
+    );
+
+    // Neither --operation nor --all.
+    run(&[&spec("twilio.yaml"), "--out", out]).assert_clean_failure(2);
+    // --out is required unless listing; --all conflicts with --operation.
+    run(&[&spec("twilio.yaml"), "--all"]).assert_clean_failure(2);
+    run(&[
+        &spec("twilio.yaml"),
+        "--all",
+        "--operation",
+        "FetchParticipant",
+        "--out",
+        out,
+    ])
+    .assert_clean_failure(2);
+    assert!(!Path::new(out).exists());
+
+    // --help documents the interface.
+    let help = run(&["--help"]);
+    help.assert_success();
+    for flag in ["--operation", "--all", "--list", "--out", "--check"] {
+        assert!(
+            help.stdout.contains(flag),
+            "--help lacks {flag}:\n{}",
+            help.stdout
+        );
+    }
+}
