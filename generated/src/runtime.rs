@@ -479,6 +479,109 @@ impl WireValue for Timestamp {
     }
 }
 
+/// Numbers that APIs send either as JSON numbers or as strings: Twilio declares `price` as
+/// `type: number` and sends `"-0.0025"`. Both decode; a response is never lost over it.
+pub(crate) mod lenient {
+    use serde::de::{Deserializer, Error, Unexpected, Visitor};
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// A number type that can come from any JSON number or from its text.
+    pub(crate) trait Number: std::str::FromStr + Sized {
+        fn from_i64(value: i64) -> Option<Self>;
+        fn from_u64(value: u64) -> Option<Self>;
+        fn from_f64(value: f64) -> Option<Self>;
+    }
+
+    impl Number for f64 {
+        fn from_i64(value: i64) -> Option<Self> {
+            Some(value as f64)
+        }
+        fn from_u64(value: u64) -> Option<Self> {
+            Some(value as f64)
+        }
+        fn from_f64(value: f64) -> Option<Self> {
+            Some(value)
+        }
+    }
+
+    macro_rules! integer {
+        ($($t:ty),*) => {$(
+            impl Number for $t {
+                fn from_i64(value: i64) -> Option<Self> {
+                    <$t>::try_from(value).ok()
+                }
+                fn from_u64(value: u64) -> Option<Self> {
+                    <$t>::try_from(value).ok()
+                }
+                fn from_f64(value: f64) -> Option<Self> {
+                    (value.fract() == 0.0 && value >= <$t>::MIN as f64 && value <= <$t>::MAX as f64)
+                        .then_some(value as $t)
+                }
+            }
+        )*};
+    }
+    integer!(i32, i64);
+
+    struct NumberVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Number> Visitor<'de> for NumberVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number, or a string holding one")
+        }
+
+        fn visit_i64<E: Error>(self, value: i64) -> Result<T, E> {
+            T::from_i64(value).ok_or_else(|| E::invalid_value(Unexpected::Signed(value), &self))
+        }
+
+        fn visit_u64<E: Error>(self, value: u64) -> Result<T, E> {
+            T::from_u64(value).ok_or_else(|| E::invalid_value(Unexpected::Unsigned(value), &self))
+        }
+
+        fn visit_f64<E: Error>(self, value: f64) -> Result<T, E> {
+            T::from_f64(value).ok_or_else(|| E::invalid_value(Unexpected::Float(value), &self))
+        }
+
+        fn visit_str<E: Error>(self, value: &str) -> Result<T, E> {
+            value.trim().parse().map_err(|_| E::invalid_value(Unexpected::Str(value), &self))
+        }
+    }
+
+    struct OptionVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Number> Visitor<'de> for OptionVisitor<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("null, a number, or a string holding one")
+        }
+
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            number(deserializer).map(Some)
+        }
+    }
+
+    /// `deserialize_with` for a number field.
+    pub(crate) fn number<'de, D: Deserializer<'de>, T: Number>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(NumberVisitor(PhantomData))
+    }
+
+    /// `deserialize_with` for an optional or nullable number field.
+    pub(crate) fn option<'de, D: Deserializer<'de>, T: Number>(deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_option(OptionVisitor(PhantomData))
+    }
+}
+
 /// Serde, `Display` and wire support for a generated enum that keeps unknown values;
 /// the enum provides `as_str` and `From<String>`.
 macro_rules! impl_open_enum {

@@ -92,6 +92,7 @@ pub struct CompatibilityErrorResponse {
     /// Numeric SignalWire error code.
     ///
     /// Example: `20003`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub code: i32,
     /// Human-readable explanation of the error.
     ///
@@ -104,6 +105,7 @@ pub struct CompatibilityErrorResponse {
     /// HTTP status code of the response.
     ///
     /// Example: `401`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub status: i32,
 }
 /// A single conference participant.

@@ -217,6 +217,31 @@ async fn signalwire_error_with_extra_fields_still_decodes() {
     }
 }
 
+/// Numbers sent as strings (as Twilio sends `price`) decode; text that is not a number does not.
+#[tokio::test]
+async fn numbers_sent_as_strings_decode() {
+    let body = r#"{"code": "20404", "message": "m", "more_info": "u", "status": " 404 "}"#;
+    match signalwire_with(Behaviour::json(404, body)).await {
+        Err(Error::Api(api)) => {
+            assert_eq!(api.body.code, 20404);
+            assert_eq!(api.body.status, 404);
+        }
+        other => panic!("expected Error::Api, got {other:?}"),
+    }
+    let not_a_number = r#"{"code": "twenty", "message": "m", "more_info": "u", "status": 404}"#;
+    match signalwire_with(Behaviour::json(404, not_a_number)).await {
+        Err(Error::UnexpectedStatus {
+            status: 404, body, ..
+        }) => assert_eq!(body, not_a_number),
+        other => panic!("expected Error::UnexpectedStatus, got {other:?}"),
+    }
+    let fraction = r#"{"code": 1.5, "message": "m", "more_info": "u", "status": 404}"#;
+    assert!(matches!(
+        signalwire_with(Behaviour::json(404, fraction)).await,
+        Err(Error::UnexpectedStatus { .. })
+    ));
+}
+
 // ---------------------------------------------------------------------------------------
 // Retry-After
 

@@ -2,7 +2,9 @@
 
 use super::tokens::{doc_attrs, ident, type_tokens};
 use crate::docs;
-use crate::ir::{ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind};
+use crate::ir::{
+    ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,14 +48,21 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenS
         let wire = &f.wire_name;
         let rename =
             (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
+        // Numbers also decode from strings (see the runtime's `lenient` module).
+        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
+        let with = match (lenient, f.is_option()) {
+            (false, _) => None,
+            (true, true) => Some(quote!(deserialize_with = "crate::runtime::lenient::option",)),
+            (true, false) => Some(quote!(deserialize_with = "crate::runtime::lenient::number",)),
+        };
         let serde = match (f.required, f.is_option()) {
-            (false, _) => {
-                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
-            }
-            (true, true) => quote!(#[serde(#rename default)]),
-            (true, false) => match rename {
-                Some(_) => quote!(#[serde(rename = #wire)]),
-                None => quote!(),
+            (false, _) => quote!(
+                #[serde(#rename #with default, skip_serializing_if = "Option::is_none")]
+            ),
+            (true, true) => quote!(#[serde(#rename #with default)]),
+            (true, false) => match (&rename, &with) {
+                (None, None) => quote!(),
+                _ => quote!(#[serde(#rename #with)]),
             },
         };
         quote! {

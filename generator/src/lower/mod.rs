@@ -310,6 +310,8 @@ paths:
         let e = lower(SPEC, Selection::Ids(vec!["good".into()])).unwrap_err();
         assert!(e.contains("operation `good` is not in the spec"), "{e}");
         assert!(e.contains("did you mean `Good`?"), "{e}");
+        let e = lower(SPEC, Selection::Ids(vec!["Goods".into()])).unwrap_err();
+        assert!(e.contains("did you mean `Good`?"), "{e}");
     }
 }
 

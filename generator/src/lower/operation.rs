@@ -103,15 +103,28 @@ pub(crate) fn select<'f, 'd>(
 }
 
 fn missing_operation(reporter: &Reporter, all: &[Found<'_>], id: &str) -> SpecError {
+    // Close ids first: same words in another case, then small edit distance, then substrings.
     let wanted = naming::snake(id);
-    let similar: Vec<&str> = all
+    let lower = id.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = all
         .iter()
-        .filter(|f| {
-            naming::snake(&f.id) == wanted || f.id.to_lowercase().contains(&id.to_lowercase())
+        .filter_map(|f| {
+            let candidate = f.id.to_lowercase();
+            let distance = strsim::levenshtein(&lower, &candidate);
+            let score = if naming::snake(&f.id) == wanted {
+                0
+            } else if distance <= 3 {
+                distance
+            } else if candidate.contains(&lower) {
+                4
+            } else {
+                return None;
+            };
+            Some((score, f.id.as_str()))
         })
-        .map(|f| f.id.as_str())
-        .take(5)
         .collect();
+    scored.sort();
+    let similar: Vec<&str> = scored.into_iter().map(|(_, id)| id).take(5).collect();
     let hint = if similar.is_empty() {
         format!(
             "the spec has {} operations; `telephony-codegen --list SPEC` prints their ids",
