@@ -24,7 +24,7 @@
 //! ```
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![forbid(unsafe_code)]
-#[allow(dead_code)]
+#[allow(dead_code, unused_macros, unused_imports)]
 #[rustfmt::skip]
 mod runtime;
 /// Twilio Conference Participants (specs/twilio.yaml)

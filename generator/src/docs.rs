@@ -144,6 +144,28 @@ fn url_end(chars: &[char], start: usize) -> usize {
     end
 }
 
+/// Text made safe for a doc comment: control characters (a bare CR is a compile error in a
+/// doc comment) and bidirectional-text controls (denied by rustc's
+/// `text_direction_codepoint_in_comment`) are shown as `\u{…}` escapes.
+pub fn clean(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Documentation for a value: its description, then its format, default, example, pattern.
 pub fn fact_lines(facts: &Facts) -> Vec<String> {
     let mut out = facts.description.as_deref().map(lines).unwrap_or_default();
@@ -199,6 +221,11 @@ mod tests {
             lines("[not a link] a[0]"),
             vec!["\\[not a link\\] a\\[0\\]"]
         );
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_escaped() {
+        assert_eq!(clean("a\rb\u{202e}c\td"), "a\\u{d}b\\u{202e}c\td");
     }
 
     #[test]

@@ -100,16 +100,97 @@ impl DeserializeLocated for openapiv3::OpenAPI {
             return located(doc, &root);
         };
         let paths = root.push("paths");
-        if whole.0 == paths {
+        if whole.0.tokens().first().map(String::as_str) == Some("paths") {
             for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-                let at = paths.push(path.clone());
                 if item.get("$ref").is_none() {
-                    located::<openapiv3::PathItem>(item.clone(), &at)?;
+                    path_item(item, &paths.push(path.clone()))?;
                 }
             }
         }
+        if whole.0.tokens().first().map(String::as_str) == Some("components") {
+            components(&doc["components"], &root.push("components"))?;
+        }
         Err(whole)
     }
+}
+
+/// Finds the first component that does not deserialize.
+fn components(components: &Value, at: &Pointer) -> Result<(), (Pointer, String)> {
+    fn section<T: serde::de::DeserializeOwned>(
+        components: &Value,
+        name: &str,
+        at: &Pointer,
+    ) -> Result<(), (Pointer, String)> {
+        for (key, item) in components
+            .get(name)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if item.get("$ref").is_none() {
+                located::<T>(item.clone(), &at.push(name).push(key.clone()))?;
+            }
+        }
+        Ok(())
+    }
+    section::<openapiv3::Schema>(components, "schemas", at)?;
+    section::<openapiv3::Parameter>(components, "parameters", at)?;
+    section::<openapiv3::RequestBody>(components, "requestBodies", at)?;
+    section::<openapiv3::Response>(components, "responses", at)?;
+    section::<openapiv3::SecurityScheme>(components, "securitySchemes", at)
+}
+
+/// Finds the first value in a path item that does not deserialize, naming the operation.
+fn path_item(item: &Value, at: &Pointer) -> Result<(), (Pointer, String)> {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    list::<openapiv3::Parameter>(item.get("parameters"), &at.push("parameters"))?;
+    for method in METHODS {
+        let Some(op) = item.get(method) else { continue };
+        let mut op_at = at.push(method);
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            op_at = op_at.in_operation(id);
+        }
+        if located::<openapiv3::Operation>(op.clone(), &op_at).is_ok() {
+            continue;
+        }
+        list::<openapiv3::Parameter>(op.get("parameters"), &op_at.push("parameters"))?;
+        if let Some(body) = op.get("requestBody").filter(|b| b.get("$ref").is_none()) {
+            located::<openapiv3::RequestBody>(body.clone(), &op_at.push("requestBody"))?;
+        }
+        let responses = op_at.push("responses");
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if response.get("$ref").is_none() {
+                located::<openapiv3::Response>(response.clone(), &responses.push(status.clone()))?;
+            }
+        }
+        located::<openapiv3::Operation>(op.clone(), &op_at)?;
+    }
+    located::<openapiv3::PathItem>(item.clone(), at).map(|_| ())
+}
+
+/// Each item of a list that is not a `$ref`, as `T`.
+fn list<T: serde::de::DeserializeOwned>(
+    items: Option<&Value>,
+    at: &Pointer,
+) -> Result<(), (Pointer, String)> {
+    for (i, item) in items
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if item.get("$ref").is_none() {
+            located::<T>(item.clone(), &at.push(i.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -134,11 +215,28 @@ mod tests {
     }
 
     #[test]
+    fn type_errors_name_the_operation() {
+        let e = parse(
+            json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"post": {"operationId": "Make", "parameters": [{"name": "x", "in": "query", "required": "yes"}],
+            "responses": {"200": {"description": "ok"}}}}}}),
+        );
+        assert!(
+            e.starts_with("t.yaml: #/paths/~1a/post/parameters/0"),
+            "{e}"
+        );
+        assert!(e.contains("(operation `Make`)"), "{e}");
+    }
+
+    #[test]
     fn type_errors_are_located() {
         let e = parse(
             json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}}),
         );
-        assert!(e.starts_with("t.yaml: #/paths/~1a/get/responses"), "{e}");
+        assert!(
+            e.starts_with("t.yaml: #/paths/~1a/get/responses/200/description"),
+            "{e}"
+        );
     }
 }

@@ -58,6 +58,12 @@ pub enum Error {
     Spec(Box<SpecError>),
     #[error("{path}: invalid codegen config: {message}")]
     Config { path: PathBuf, message: String },
+    #[error("invalid {what} `{name}`: {reason}")]
+    InvalidName {
+        what: &'static str,
+        name: String,
+        reason: String,
+    },
     #[error("internal: generated code for {file} does not parse as Rust: {message}")]
     Emit { file: String, message: String },
     #[error("{path}: cannot write: {source}")]

@@ -102,8 +102,59 @@ pub struct CrateRequest {
     pub modules: Vec<ModuleRequest>,
 }
 
+/// Checks the crate and module names a request uses before anything is generated.
+fn check_names(request: &CrateRequest) -> Result<(), Error> {
+    let invalid = |what, name: &str, reason: &str| Error::InvalidName {
+        what,
+        name: name.to_string(),
+        reason: reason.to_string(),
+    };
+    let is_identifier = |name: &str| {
+        name.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name != "_"
+    };
+    let is_keyword = |name: &str| syn::parse_str::<syn::Ident>(name).is_err();
+    let krate = request.name.replace('-', "_");
+    if !is_identifier(&krate) || is_keyword(&krate) {
+        return Err(invalid(
+            "crate name",
+            &request.name,
+            "use ASCII letters, digits, `-` and `_`, starting with a letter, and not a Rust keyword",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for m in &request.modules {
+        if !is_identifier(&m.module) || is_keyword(&m.module) {
+            return Err(invalid(
+                "module name",
+                &m.module,
+                "a module name must be a Rust identifier (ASCII letters, digits and `_`, not starting with a digit) and not a keyword",
+            ));
+        }
+        if ["lib", "main", "runtime"].contains(&m.module.as_str()) {
+            return Err(invalid(
+                "module name",
+                &m.module,
+                "`lib`, `main` and `runtime` name files the crate already has",
+            ));
+        }
+        if !seen.insert(m.module.as_str()) {
+            return Err(invalid(
+                "module name",
+                &m.module,
+                "two modules have this name",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// All files of the requested crate.
 pub fn generate(request: &CrateRequest) -> Result<Vec<GeneratedFile>, Error> {
+    check_names(request)?;
     let modules = request
         .modules
         .iter()
@@ -165,4 +216,49 @@ pub fn display_path(path: &Path, root: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(krate: &str, modules: &[&str]) -> CrateRequest {
+        CrateRequest {
+            name: krate.into(),
+            version: "0.1.0".into(),
+            modules: modules
+                .iter()
+                .map(|m| ModuleRequest {
+                    module: m.to_string(),
+                    spec: PathBuf::from("unused.yaml"),
+                    source: "unused.yaml".into(),
+                    selection: Selection::All,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn bad_names_are_errors_before_any_work() {
+        for (krate, modules) in [
+            ("ok", vec!["my-mod"]),
+            ("ok", vec!["1abc"]),
+            ("ok", vec![""]),
+            ("ok", vec!["a b"]),
+            ("ok", vec!["self"]),
+            ("ok", vec!["fn"]),
+            ("ok", vec!["lib"]),
+            ("ok", vec!["runtime"]),
+            ("ok", vec!["a", "a"]),
+            ("1crate", vec!["a"]),
+            ("my crate", vec!["a"]),
+            ("fn", vec!["a"]),
+        ] {
+            let e = generate(&request(krate, &modules)).unwrap_err();
+            assert!(
+                matches!(e, Error::InvalidName { .. }),
+                "{krate} {modules:?}: {e}"
+            );
+        }
+    }
 }

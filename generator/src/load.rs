@@ -24,6 +24,14 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
             "expected an OpenAPI 3.0 or 3.1 document",
         ));
     }
+    // JSON is YAML 1.2, but serde_yaml reads YAML 1.1, which folds U+0085 and rejects
+    // U+2028 in strings: a document that looks like JSON is read as JSON first.
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if body.starts_with('{') {
+        if let Ok(value) = serde_json::from_str::<Value>(body) {
+            return Ok(value);
+        }
+    }
     let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
         let place = e
             .location()
@@ -139,6 +147,13 @@ mod tests {
     fn merge_keys_are_applied() {
         let v = parse("a: &a {x: 1}\nb:\n  <<: *a\n  y: 2\n").unwrap();
         assert_eq!(v["b"]["x"], 1);
+    }
+
+    #[test]
+    fn json_is_read_as_json() {
+        let v = parse("{\"a\": \"x\\u0085y\", \"b\\u2028\": 1}").unwrap();
+        assert_eq!(v["a"], "x\u{85}y");
+        assert_eq!(v["b\u{2028}"], 1);
     }
 
     #[test]

@@ -58,8 +58,9 @@ pub fn camel(name: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'V');
     }
-    if PLAIN_KEYWORDS.contains(&s.as_str()) {
-        s.push('_');
+    // `Self` is the only keyword in UpperCamelCase; a suffix keeps it UpperCamelCase.
+    if s == "Self" {
+        s.push_str("Value");
     }
     s
 }
@@ -179,7 +180,8 @@ mod tests {
         assert_eq!(camel("GET"), "Get");
         assert_eq!(camel(""), "Empty");
         assert_eq!(camel("1"), "V1");
-        assert_eq!(camel("Self"), "Self_");
+        assert_eq!(camel("Self"), "SelfValue");
+        assert_eq!(camel("self"), "SelfValue");
     }
 
     #[test]

@@ -57,9 +57,9 @@ fn constructors(server: Option<&Server>) -> TokenStream {
     };
     let url = &server.url;
     if server.variables.is_empty() {
-        let doc = format!(" The spec's server, {}.", docs::code(url));
+        let doc = doc_attrs(&[format!("The spec's server, {}.", docs::code(url))]);
         return quote! {
-            #[doc = #doc]
+            #doc
             pub const DEFAULT_BASE_URL: &'static str = #url;
 
             /// A client for [`Client::DEFAULT_BASE_URL`] with default settings.

@@ -141,26 +141,19 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         doc.push(String::new());
         doc.extend(example);
     }
-    let doc = doc.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let doc = super::tokens::inner_doc_attrs(&doc);
     let modules = spec.modules.iter().map(|m| {
         let name = ident(&m.name);
-        let doc = format!(" {} ({})", m.api.title, m.api.source);
-        quote!(#[doc = #doc] #[rustfmt::skip] pub mod #name;)
+        let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
+        quote!(#doc #[rustfmt::skip] pub mod #name;)
     });
     quote! {
-        #(#doc)*
+        #doc
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![forbid(unsafe_code)]
 
-        // Not every spec uses every runtime feature (JSON bodies, query parameters, …).
-        #[allow(dead_code)]
+        // Not every spec uses every runtime feature (JSON bodies, query parameters, enums, …).
+        #[allow(dead_code, unused_macros, unused_imports)]
         #[rustfmt::skip]
         mod runtime;
         #(#modules)*
@@ -372,16 +365,9 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
         crate_ident.replace('_', "-")
     ));
     doc.push("```".to_string());
-    let doc = doc.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let doc = super::tokens::inner_doc_attrs(&doc);
     let tokens = quote! {
-        #(#doc)*
+        #doc
         #![cfg_attr(rustfmt, rustfmt::skip)]
 
         use std::process::ExitCode;

@@ -74,17 +74,10 @@ fn head_tokens(api: &Api) -> TokenStream {
         doc.push(String::new());
         doc.extend(crate::docs::lines(d));
     }
-    let doc = doc.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let doc = tokens::inner_doc_attrs(&doc);
     let client = client::client(api);
     quote! {
-        #(#doc)*
+        #doc
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
 
         #[allow(unused_imports)]

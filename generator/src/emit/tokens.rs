@@ -4,23 +4,52 @@ use crate::ir::TypeRef;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-/// An identifier from a name the IR made valid; `r#` names become raw identifiers.
+/// An identifier from a name the IR made valid; `r#` names become raw identifiers. A name
+/// that is not a valid identifier (which the IR never produces) is made into one rather than
+/// panicking.
 pub fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(bare) => (true, bare),
+        None => (false, name),
+    };
+    let valid = bare
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && bare.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && bare != "_";
+    if !valid {
+        return ident(&crate::naming::snake(bare));
+    }
+    if raw {
+        Ident::new_raw(bare, Span::call_site())
+    } else {
+        Ident::new(bare, Span::call_site())
+    }
+}
+
+fn doc_text(line: &str) -> String {
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", crate::docs::clean(line))
     }
 }
 
 /// `#[doc]` attributes, one per line.
 pub fn doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let text = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
+        let text = doc_text(line);
         quote!(#[doc = #text])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// `#![doc]` attributes (module and crate docs), one per line.
+pub fn inner_doc_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|line| {
+        let text = doc_text(line);
+        quote!(#![doc = #text])
     });
     quote!(#(#attrs)*)
 }

@@ -127,8 +127,8 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.variant);
-        let doc = format!(" {}", docs::code(&v.wire));
-        quote!(#[doc = #doc] #variant,)
+        let doc = doc_attrs(&[docs::code(&v.wire)]);
+        quote!(#doc #variant,)
     });
     let to_wire = e.values.iter().map(|v| {
         let variant = ident(&v.variant);

@@ -29,6 +29,14 @@ pub(crate) fn collect<'d>(
 ) -> Result<Vec<Found<'d>>, SpecError> {
     let mut found: Vec<Found<'d>> = Vec::new();
     let mut ids: BTreeMap<String, Pointer> = BTreeMap::new();
+    let explicit: std::collections::BTreeSet<&str> = doc
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(methods)
+        .filter_map(|(_, op)| op.operation_id.as_deref())
+        .collect();
     for (path, item) in &doc.paths.paths {
         let at = Pointer::root().push("paths").push(path.clone());
         let ReferenceOr::Item(item) = item else {
@@ -40,10 +48,21 @@ pub(crate) fn collect<'d>(
         };
         for (method, op) in methods(item) {
             let op_at = at.push(method.as_str().to_ascii_lowercase());
-            let id = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| naming::snake(&format!("{} {path}", method.as_str())));
+            let id = match &op.operation_id {
+                Some(id) => id.clone(),
+                // Made-up ids must not collide with each other or with real ones
+                // (`/a-b` and `/a_b` both give `get_a_b`).
+                None => {
+                    let base = naming::snake(&format!("{} {path}", method.as_str()));
+                    let base = base.trim_start_matches("r#").to_string();
+                    std::iter::once(base.clone())
+                        .chain((2..).map(|n| format!("{base}_{n}")))
+                        .find(|candidate| {
+                            !ids.contains_key(candidate) && !explicit.contains(candidate.as_str())
+                        })
+                        .unwrap_or(base)
+                }
+            };
             if let Some(first) = ids.get(&id) {
                 return Err(reporter.error_with_hint(
                     &op_at.push("operationId"),
