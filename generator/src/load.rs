@@ -80,7 +80,7 @@ fn to_json(reporter: &Reporter, at: &Pointer, yaml: Yaml) -> Result<Value, SpecE
     Ok(match yaml {
         Yaml::Null => Value::Null,
         Yaml::Bool(b) => Value::Bool(b),
-        Yaml::Number(n) => number(reporter, at, &n)?,
+        Yaml::Number(n) => number(&n),
         Yaml::String(s) => Value::String(s),
         Yaml::Sequence(items) => Value::Array(
             items
@@ -116,17 +116,19 @@ fn map_key(reporter: &Reporter, at: &Pointer, key: Yaml) -> Result<String, SpecE
     }
 }
 
-fn number(reporter: &Reporter, at: &Pointer, n: &serde_yaml::Number) -> Result<Value, SpecError> {
+/// JSON has no infinities or NaN: YAML's `.inf` and `.nan` stay text (`".inf"`), so a later
+/// stage reports them where a number was expected, with the operation they are in.
+fn number(n: &serde_yaml::Number) -> Value {
     if let Some(i) = n.as_i64() {
-        return Ok(Value::Number(i.into()));
+        return Value::Number(i.into());
     }
     if let Some(u) = n.as_u64() {
-        return Ok(Value::Number(u.into()));
+        return Value::Number(u.into());
     }
     n.as_f64()
         .and_then(Number::from_f64)
         .map(Value::Number)
-        .ok_or_else(|| reporter.error(at, format!("the number {n} is not finite")))
+        .unwrap_or_else(|| Value::String(n.to_string()))
 }
 
 #[cfg(test)]
