@@ -187,7 +187,12 @@ fn list<T: serde::de::DeserializeOwned>(
         .enumerate()
     {
         if item.get("$ref").is_none() {
-            located::<T>(item.clone(), &at.push(i.to_string()))?;
+            // An inline `schema` first: `ReferenceOr` hides where inside it the problem is.
+            let item_at = at.push(i.to_string());
+            if let Some(schema) = item.get("schema").filter(|s| s.get("$ref").is_none()) {
+                located::<openapiv3::Schema>(schema.clone(), &item_at.push("schema"))?;
+            }
+            located::<T>(item.clone(), &item_at)?;
         }
     }
     Ok(())

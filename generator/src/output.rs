@@ -113,6 +113,20 @@ fn stage(staging: &Path, dir: &Path, files: &[GeneratedFile]) -> Result<(), Erro
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
     };
+    // Every file must stay inside the output directory.
+    if let Some(file) = files.iter().find(|f| {
+        Path::new(&f.path)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    }) {
+        return Err(Error::Write {
+            path: dir.join(&file.path),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "generated file paths must be relative and stay inside the output directory",
+            ),
+        });
+    }
     fs::create_dir_all(staging).map_err(io(staging))?;
     for file in files {
         let path = staging.join(&file.path);
