@@ -72,6 +72,8 @@ pub(crate) struct Lowering<'a> {
     components: BTreeMap<String, schema::Lowered>,
     /// How many schemas deep the lowering currently is.
     depth: usize,
+    /// Unnamed component schemas being lowered, to recognize one that contains itself.
+    unnamed_in_progress: std::collections::BTreeSet<String>,
     /// Component structs named but not yet defined.
     pending: std::collections::VecDeque<(String, &'a openapiv3::Schema, Pointer)>,
 }
@@ -85,6 +87,7 @@ impl<'a> Lowering<'a> {
             types: BTreeMap::new(),
             components: BTreeMap::new(),
             depth: 0,
+            unnamed_in_progress: std::collections::BTreeSet::new(),
             pending: std::collections::VecDeque::new(),
         }
     }

@@ -111,7 +111,17 @@ impl<'a> Lowering<'a> {
             }
             lowered
         } else {
-            let lowered = self.schema(schema, &hint, &pointer)?;
+            // An unnamed shape (array, map, union) that reaches itself again has no Rust type.
+            if !self.unnamed_in_progress.insert(resolved_name.clone()) {
+                return Err(self.reporter.error_with_hint(
+                    &at,
+                    format!("`$ref: {reference}` contains itself through arrays, maps or `allOf`/`oneOf` alone, with no object in between"),
+                    "wrap the recursion in an object with a property",
+                ));
+            }
+            let lowered = self.schema(schema, &hint, &pointer);
+            self.unnamed_in_progress.remove(&resolved_name);
+            let lowered = lowered?;
             self.components.insert(resolved_name, lowered.clone());
             lowered
         };
