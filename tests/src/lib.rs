@@ -4,6 +4,8 @@
 #![doc = include_str!("../../README.md")]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
@@ -36,4 +38,39 @@ pub fn shared_spec(name: &str) -> Option<PathBuf> {
         path.display()
     );
     None
+}
+
+/// The `telephony-codegen` command line, built once per test binary. Cargo reports where it
+/// put the executable, so this works with any target directory or profile layout.
+pub fn codegen_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let output = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "telephony-codegen",
+                "--bin",
+                "telephony-codegen",
+                "--message-format=json",
+            ])
+            .current_dir(repo_root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "cargo build -p telephony-codegen failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| {
+                m["reason"] == "compiler-artifact" && m["target"]["name"] == "telephony-codegen"
+            })
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reports the telephony-codegen executable")
+    })
 }

@@ -4,51 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 use telephony_codegen::error::Error;
 use telephony_codegen::output::{self, GeneratedFile, Staleness};
 use telephony_codegen::{config::Config, CrateRequest};
 use telephony_tests::repo_root;
 
-fn cargo() -> PathBuf {
-    std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO")))
-}
-
-/// The `telephony-codegen` binary, built once per test run. Cargo reports where it put the
-/// executable, so this works with any target directory or profile layout.
 fn cli() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let output = Command::new(cargo())
-            .current_dir(repo_root())
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "telephony-codegen",
-                "--bin",
-                "telephony-codegen",
-                "--message-format",
-                "json",
-            ])
-            .output()
-            .expect("run cargo build");
-        assert!(
-            output.status.success(),
-            "cargo build -p telephony-codegen failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|m| {
-                m["reason"] == "compiler-artifact" && m["target"]["name"] == "telephony-codegen"
-            })
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the telephony-codegen executable")
-    })
+    telephony_tests::codegen_binary()
 }
 
 /// Every file under `dir` (relative path → bytes), and every directory (→ `None`).

@@ -7,9 +7,8 @@
 //! `CARGO_TARGET_DIR` and any other cargo configuration: the executable's path is read from
 //! cargo's JSON messages), so this works on a clean clone.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use telephony_tests::repo_root;
 
 const TWILIO_OPERATIONS: [&str; 5] = [
@@ -20,38 +19,8 @@ const TWILIO_OPERATIONS: [&str; 5] = [
     "CreateParticipant",
 ];
 
-/// The freshly built `telephony-codegen` executable.
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let output = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "telephony-codegen",
-                "--bin",
-                "telephony-codegen",
-                "--message-format=json",
-            ])
-            .current_dir(repo_root())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "cargo build -p telephony-codegen failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| {
-                m["reason"] == "compiler-artifact" && m["target"]["name"] == "telephony-codegen"
-            })
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the telephony-codegen executable")
-    })
+    telephony_tests::codegen_binary()
 }
 
 struct Run {
@@ -473,7 +442,19 @@ fn usage_errors_are_reported_without_a_panic() {
         "{}",
         unknown.describe()
     );
-    assert!(unknown.stderr.contains("--list"), "{}", unknown.describe());
+    assert!(
+        unknown.stderr.contains("did you mean `FetchParticipant`?"),
+        "{}",
+        unknown.describe()
+    );
+    // Nothing close: the hint says how to list the ids.
+    let unrelated = run(&[&spec("twilio.yaml"), "--operation", "SendFax", "--out", out]);
+    unrelated.assert_clean_failure(1);
+    assert!(
+        unrelated.stderr.contains("--list"),
+        "{}",
+        unrelated.describe()
+    );
     let misspelt = run(&[
         &spec("twilio.yaml"),
         "--operation",
