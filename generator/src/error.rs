@@ -91,10 +91,6 @@ impl Reporter {
         Reporter { file: file.into() }
     }
 
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
     pub fn error(&self, pointer: &Pointer, problem: impl Into<String>) -> SpecError {
         SpecError {
             location: Location {

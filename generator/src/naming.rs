@@ -94,10 +94,6 @@ impl Scope {
             .find(|candidate| self.taken.insert(candidate.clone()))
             .unwrap_or_default()
     }
-
-    pub fn is_taken(&self, name: &str) -> bool {
-        self.taken.contains(name.trim_start_matches("r#"))
-    }
 }
 
 /// Type names a module must not define: the prelude and what generated code refers to by

@@ -79,6 +79,25 @@ fn emitted_code_of_fixtures() {
     }
 }
 
+/// `module_text` formats type definitions on several threads; the result must be exactly
+/// what formatting the whole module in one piece gives.
+#[test]
+fn threaded_formatting_equals_whole_module_formatting() {
+    for name in ["features.yaml", "signalwire_json_body.yaml"] {
+        let (source, bytes) = fixture(name);
+        let api =
+            telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
+        let whole = telephony_codegen::format::rust_file(
+            telephony_codegen::emit::module_tokens(&api),
+            &source,
+            "module",
+        )
+        .expect("formats");
+        let threaded = telephony_codegen::emit::module_text(&api, "module").expect("formats");
+        assert_eq!(threaded, whole, "{name}");
+    }
+}
+
 /// The fixtures' generated crates build without warnings (their own workspace and target
 /// directory, so this does not wait on the outer build).
 #[test]

@@ -165,7 +165,7 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
     });
     let mutable = (op.params_type.is_some() || op.body.is_some()).then(|| quote!(mut));
     let (success_ty, success) = success(&op.success, types);
-    let (error_ty, error) = error(&op.error, types);
+    let (error_ty, error) = error(&op.error);
     quote! {
         #doc
         pub async fn #name(&self, #(#path_args,)* #params_arg #body_arg) -> Result<#success_ty, crate::Error<#error_ty>> {
@@ -265,7 +265,7 @@ fn success(shape: &ResponseShape, types: &[TypeDef]) -> (TokenStream, TokenStrea
     }
 }
 
-fn error(shape: &ResponseShape, _types: &[TypeDef]) -> (TokenStream, TokenStream) {
+fn error(shape: &ResponseShape) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (
             quote!(crate::runtime::ApiErrorBody),

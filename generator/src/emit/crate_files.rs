@@ -193,19 +193,7 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
         let TypeRef::Named(name) = &body.ty else {
             return None;
         };
-        let first_bool = api
-            .types
-            .iter()
-            .find(|t| &t.name == name)
-            .and_then(|t| match &t.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .find(|f| f.ty == TypeRef::Bool)
-                    .map(|f| f.rust_name.clone()),
-                _ => None,
-            });
-        args.push(match first_bool {
+        args.push(match first_bool_field(api, name) {
             Some(field) => {
                 format!("&{module}::{name} {{ {field}: Some(true), ..Default::default() }}")
             }
