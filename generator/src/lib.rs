@@ -19,7 +19,7 @@ pub mod naming;
 pub mod normalize;
 pub mod output;
 
-use error::{Error, Reporter};
+use error::Error;
 use std::path::{Path, PathBuf};
 
 pub use emit::{CrateSpec, ModuleSpec};
@@ -59,20 +59,29 @@ pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Resul
 }
 
 fn api_from_text_here(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
-    let reporter = Reporter::new(source);
-    let mut value = load::parse_text(&reporter, bytes)?;
-    normalize::normalize(&mut value);
-    let doc = document::parse_document(&reporter, value)?;
+    api_from_loaded(load::load_text(source, bytes)?, selection, source)
+}
+
+/// Stages 2–4 on a loaded spec.
+fn api_from_loaded(
+    loaded: load::Loaded,
+    selection: &Selection,
+    source: &str,
+) -> Result<ir::Api, Error> {
+    let load::Loaded {
+        mut doc, reporter, ..
+    } = loaded;
+    normalize::normalize(&mut doc);
+    let doc = document::parse_document(&reporter, doc)?;
     Ok(lower::lower(&reporter, &doc, selection, source)?)
 }
 
-/// Reads a spec file and runs stages 1–4. `source` names the file in messages and headers.
+/// Reads a spec file (and every file it refers to) and runs stages 1–4. `source` names the
+/// file in messages and headers.
 pub fn api_from_file(path: &Path, source: &str, selection: &Selection) -> Result<ir::Api, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    api_from_text(source, &bytes, selection)
+    with_stack(source, || {
+        api_from_loaded(load::load_file(path, source)?, selection, source)
+    })
 }
 
 /// Every operationId of a spec, in document order.

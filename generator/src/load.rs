@@ -1,8 +1,68 @@
-//! Stage 1: spec text → a JSON value tree. YAML and JSON specs both load here; JSON is YAML.
+//! Stage 1: spec files → one JSON value tree. YAML and JSON specs both load here (JSON is
+//! YAML); a spec spread over several files is bundled into one document ([`bundle`]).
 
-use crate::error::{Pointer, Reporter, SpecError};
+mod bundle;
+
+use crate::error::{Error, Pointer, Reporter, SpecError};
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Yaml;
+use std::path::Path;
+
+/// One file a spec was read from: generated headers name it, so a change to any input file
+/// changes the output (and `--check` sees it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// As shown in messages and headers: the spec's name, or a path relative to it.
+    pub name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+impl InputFile {
+    pub fn new(name: impl Into<String>, bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(bytes);
+        InputFile {
+            name: name.into(),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+}
+
+/// A spec read from its files and bundled into one document.
+#[derive(Debug)]
+pub struct Loaded {
+    pub doc: Value,
+    /// The root file first, then every file its `$ref`s reached, in the order they were found.
+    pub inputs: Vec<InputFile>,
+    /// Reports problems at the file and pointer where the user wrote them.
+    pub reporter: Reporter,
+}
+
+/// Reads the spec at `path` (named `source` in messages) and every file it refers to.
+pub fn load_file(path: &Path, source: &str) -> Result<Loaded, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(load(path, source, &bytes)?)
+}
+
+/// Loads spec text; relative `$ref`s to other files resolve from the directory of `source`.
+pub fn load_text(source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
+    load(Path::new(source), source, bytes)
+}
+
+fn load(path: &Path, source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
+    let reporter = Reporter::new(source);
+    let doc = parse_text(&reporter, bytes)?;
+    let bundled = bundle::bundle(source, path, doc, InputFile::new(source, bytes))?;
+    Ok(Loaded {
+        doc: bundled.doc,
+        inputs: bundled.inputs,
+        reporter: reporter.with_origins(bundled.origins),
+    })
+}
 
 /// Parses spec text into a JSON value whose root is a mapping.
 pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError> {
