@@ -1,18 +1,129 @@
-//! Stage 3: a normalized JSON tree → `openapiv3::OpenAPI`, with located errors.
+//! Stage 3: a normalized JSON tree → `openapiv3::OpenAPI`, with located errors in OpenAPI's
+//! words (never the parser's type names).
+
+mod check;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::load::describe;
 use serde_json::Value;
 
 /// Checks the document's outline, then deserializes it.
-pub fn parse_document(reporter: &Reporter, doc: Value) -> Result<openapiv3::OpenAPI, SpecError> {
+pub fn parse_document(
+    reporter: &Reporter,
+    mut doc: Value,
+) -> Result<openapiv3::OpenAPI, SpecError> {
     check_outline(reporter, &doc)?;
+    check::check(reporter, &mut doc)?;
     openapiv3::OpenAPI::deserialize_located(doc).map_err(|(path, message)| {
-        reporter.error(
-            &path,
-            format!("not a valid OpenAPI 3.0 document: {message}"),
-        )
+        let (problem, hint) = in_openapi_words(&path, &message);
+        reporter.error_with_hint(&path, problem, hint)
     })
+}
+
+/// A deserializer's message (which names Rust types) as a problem and a hint about OpenAPI.
+fn in_openapi_words(at: &Pointer, message: &str) -> (String, String) {
+    let key = at.tokens().last().map(String::as_str).unwrap_or("");
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let expected = expected_words(expected);
+            let found = found_words(found);
+            let hint = match (key, found.as_str()) {
+                (_, f) if f.contains(".inf") || f.contains(".nan") => {
+                    "JSON has no infinite or not-a-number values; write a finite number".to_string()
+                }
+                ("required", _) => "`required` lists property names: `required: [id, name]`".to_string(),
+                ("description" | "summary" | "title", _) => {
+                    format!("`{key}` is text; quote it if YAML reads it as something else")
+                }
+                _ => format!("write `{key}` as {expected}, as the OpenAPI specification says"),
+            };
+            return (format!("`{key}` must be {expected}, found {found}"), hint);
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return (
+            format!("missing `{field}`"),
+            format!("the OpenAPI specification requires `{field}` here"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((value, expected)) = rest.split_once("`, expected ") {
+            let expected = expected.trim_start_matches("one of ");
+            return (
+                format!("`{key}: {value}` is not allowed here"),
+                format!("`{key}` is one of {expected}"),
+            );
+        }
+    }
+    if message.contains("ParameterSchemaOrContent") {
+        return (
+            "a parameter needs `schema` (or `content`)".to_string(),
+            "add the parameter's type, for example `schema: {type: string}`".to_string(),
+        );
+    }
+    if message.contains("untagged enum ReferenceOr") {
+        return (
+            "neither a `$ref` nor a valid object".to_string(),
+            "write the object itself, or `$ref: '#/components/…'` pointing at one".to_string(),
+        );
+    }
+    if message.contains("untagged enum") || message.contains("variant of enum") {
+        return (
+            "this value has none of the shapes OpenAPI allows here".to_string(),
+            "compare it with the OpenAPI specification's description of this object".to_string(),
+        );
+    }
+    (
+        format!("not valid OpenAPI: {message}"),
+        "compare it with the OpenAPI specification's description of this object".to_string(),
+    )
+}
+
+/// serde's name for what it expected, in OpenAPI's words.
+fn expected_words(expected: &str) -> String {
+    match expected {
+        "a string" => "text".to_string(),
+        "a sequence" => "a sequence".to_string(),
+        "a map" => "a mapping".to_string(),
+        "a boolean" => "a boolean (`true` or `false`)".to_string(),
+        "a JSON number" | "f64" | "i64" | "u64" | "u16" | "usize" | "i32" => "a number".to_string(),
+        other if other.starts_with("struct ") => {
+            let name = &other["struct ".len()..];
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} {name} Object (a mapping)")
+        }
+        other if other.contains("map") => "a mapping".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde's description of what it found, in plain words.
+fn found_words(found: &str) -> String {
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    for (prefix, what) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", "the boolean "),
+    ] {
+        if let Some(value) = found.strip_prefix(prefix) {
+            return format!("{what}{}", value.trim_matches('`'));
+        }
+    }
+    match found {
+        "map" => "a mapping".to_string(),
+        "sequence" => "a sequence".to_string(),
+        "null" | "unit value" => "null".to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
@@ -41,12 +152,13 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
             ))
         }
         Some(other) => {
-            return Err(reporter.error(
+            return Err(reporter.error_with_hint(
                 &root.push("openapi"),
                 format!(
                     "`openapi` must be a version string, found {}",
                     describe(other)
                 ),
+                "quote the version: `openapi: '3.0.3'`",
             ))
         }
     }
@@ -57,9 +169,10 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
             "a client is generated from the operations under `paths`",
         )),
         Some(Value::Object(_)) => Ok(()),
-        Some(other) => Err(reporter.error(
+        Some(other) => Err(reporter.error_with_hint(
             &root.push("paths"),
             format!("`paths` must be a mapping, found {}", describe(other)),
+            "`paths` maps each path (`/calls/{sid}`) to its operations",
         )),
     }
 }

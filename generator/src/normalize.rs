@@ -24,13 +24,23 @@ pub fn normalize(doc: &mut Value) {
         license.remove("identifier");
     }
     if let Some(Value::Object(components)) = root.get_mut("components") {
+        // Callbacks describe requests the API makes, not ones the client sends; `openapiv3`
+        // cannot read a callback given by `$ref`, so they go before it reads the document.
         components.remove("pathItems");
+        components.remove("callbacks");
         if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
             schemas.values_mut().for_each(schema);
         }
         for (key, value) in components.iter_mut() {
             if key != "schemas" {
                 walk(value);
+            }
+        }
+    }
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                op.remove("callbacks");
             }
         }
     }
