@@ -14,19 +14,73 @@ pub fn parse_document(
 ) -> Result<openapiv3::OpenAPI, SpecError> {
     check_outline(reporter, &doc)?;
     check::check(reporter, &mut doc)?;
-    openapiv3::OpenAPI::deserialize_located(doc).map_err(|(path, message)| {
-        let (problem, hint) = in_openapi_words(&path, &message);
+    openapiv3::OpenAPI::deserialize_located(&doc).map_err(|(path, message)| {
+        let path = narrow(&doc, path, &message);
+        // The pointer names the wrong value itself, unless it stopped at the object holding it.
+        let exact = !matches!(doc.pointer(&path.to_string()[1..]), Some(Value::Object(_)))
+            || message.starts_with("invalid type: map");
+        let (problem, hint) = in_openapi_words(&path, &message, exact);
         reporter.error_with_hint(&path, problem, hint)
     })
 }
 
+/// `openapiv3`'s flattened and hand-written deserializers report some type errors at the
+/// object that holds the wrong value: when exactly one direct field of that object has the
+/// scalar value the message names, the error points at that field instead.
+fn narrow(doc: &Value, at: Pointer, message: &str) -> Pointer {
+    let Some(found) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+        .map(|(found, _)| found)
+    else {
+        return at;
+    };
+    let wanted: Option<Value> = if let Some(text) = found.strip_prefix("string ") {
+        serde_json::from_str(text).ok()
+    } else if let Some(n) = found
+        .strip_prefix("integer `")
+        .or_else(|| found.strip_prefix("floating point `"))
+    {
+        serde_json::from_str(n.trim_end_matches('`')).ok()
+    } else if let Some(b) = found.strip_prefix("boolean `") {
+        serde_json::from_str(b.trim_end_matches('`')).ok()
+    } else {
+        None
+    };
+    let Some(wanted) = wanted else { return at };
+    let mut node = doc;
+    for token in at.tokens() {
+        let next = match node {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return at,
+        }
+    }
+    let Value::Object(map) = node else { return at };
+    let mut keys = map.iter().filter(|(_, v)| **v == wanted).map(|(k, _)| k);
+    match (keys.next(), keys.next()) {
+        (Some(key), None) => at.push(key.clone()),
+        _ => at,
+    }
+}
+
 /// A deserializer's message (which names Rust types) as a problem and a hint about OpenAPI.
-fn in_openapi_words(at: &Pointer, message: &str) -> (String, String) {
+fn in_openapi_words(at: &Pointer, message: &str, exact: bool) -> (String, String) {
     let key = at.tokens().last().map(String::as_str).unwrap_or("");
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.split_once(", expected ") {
             let expected = expected_words(expected);
             let found = found_words(found);
+            if !exact {
+                return (
+                    format!("a field of this object must be {expected}, found {found}"),
+                    format!("find the field with that value and write it as {expected}"),
+                );
+            }
             let hint = match (key, found.as_str()) {
                 (_, f) if f.contains(".inf") || f.contains(".nan") => {
                     "JSON has no infinite or not-a-number values; write a finite number".to_string()
@@ -199,18 +253,18 @@ fn located<T: serde::de::DeserializeOwned>(
 /// The whole document, or the first failing path item or component when openapiv3's
 /// hand-written deserializers hide the inner location.
 trait DeserializeLocated: Sized {
-    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)>;
+    fn deserialize_located(doc: &Value) -> Result<Self, (Pointer, String)>;
 }
 
 impl DeserializeLocated for openapiv3::OpenAPI {
-    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)> {
+    fn deserialize_located(doc: &Value) -> Result<Self, (Pointer, String)> {
         // The fast path borrows the tree; the located (slower) path runs only on failure.
-        if let Ok(parsed) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+        if let Ok(parsed) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc) {
             return Ok(parsed);
         }
         let root = Pointer::root();
         let Err(whole) = located::<openapiv3::OpenAPI>(doc.clone(), &root) else {
-            return located(doc, &root);
+            return located(doc.clone(), &root);
         };
         let paths = root.push("paths");
         if whole.0.tokens().first().map(String::as_str) == Some("paths") {

@@ -259,7 +259,11 @@ impl Bundler {
                 self.list(file, map.get("parameters"), Kind::Parameter, &at.push("parameters"), edits)?;
                 for method in METHODS {
                     if let Some(Value::Object(op)) = map.get(method) {
-                        self.operation(file, op, &at.push(method), edits)?;
+                        let mut op_at = at.push(method);
+                        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                            op_at = op_at.in_operation(id);
+                        }
+                        self.operation(file, op, &op_at, edits)?;
                     }
                 }
             }
