@@ -115,6 +115,8 @@ struct Bundler {
     origins: Vec<Origin>,
     /// Path items being copied, to refuse a path item that contains itself.
     path_items: Vec<(usize, String)>,
+    /// Places in the root document whose value moved into components: each becomes a `$ref`.
+    moved: Vec<Edit>,
 }
 
 /// Bundles the document `root` (read from `path`, named `name` in messages).
@@ -148,10 +150,12 @@ pub(super) fn bundle(
         added: Vec::new(),
         origins: Vec::new(),
         path_items: Vec::new(),
+        moved: Vec::new(),
     };
     let doc = Rc::clone(&bundler.files[0].doc);
     let mut edits = Vec::new();
     bundler.document(&doc, &mut edits)?;
+    edits.append(&mut bundler.moved);
     if edits.is_empty() && bundler.added.is_empty() {
         drop(doc);
         return Ok(bundler.finish(None));
@@ -432,6 +436,13 @@ impl Bundler {
             file: self.files[target_file].name.clone(),
             written: written.clone(),
         });
+        if target_file == 0 && !written.is_empty() {
+            // Moved, not copied: the place it was written refers to it, so it stays one type.
+            self.moved.push(Edit {
+                at: written.clone(),
+                value: serde_json::json!({ "$ref": ref_edit(kind, &name).value }),
+            });
+        }
         let mut copy = target;
         let mut edits = Vec::new();
         let mut written_at = Pointer::root();
