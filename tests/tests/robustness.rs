@@ -414,6 +414,31 @@ broken!(all_of_cycle, "all_of_cycle.yaml", Some("getA"));
 // `A: {oneOf: [$ref: A, {type: 'null'}]}` (3.1), normalized to `allOf: [$ref: A]`.
 broken!(one_of_self, "one_of_self.yaml", Some("getA"));
 
+// Wrong input that used to vanish silently (issue 10, item 7), and messages that used to speak
+// the parser's types or point at the wrong line (item 9).
+broken!(
+    duplicate_parameter,
+    "duplicate_parameter.yaml",
+    Some("listCalls")
+);
+broken!(bad_response_key, "bad_response_key.yaml", Some("listCalls"));
+broken!(
+    response_status_out_of_range,
+    "response_status_out_of_range.yaml",
+    Some("listCalls")
+);
+broken!(
+    undefined_server_variable,
+    "undefined_server_variable.yaml",
+    None
+);
+broken!(duplicate_key, "duplicate_key.yaml", None);
+broken!(
+    parameter_without_schema,
+    "parameter_without_schema.yaml",
+    Some("listCalls")
+);
+
 /// `A: {type: array, items: $ref A}` is legal JSON Schema (arbitrarily nested lists); the
 /// generator may type it loosely or reject it, but must not crash.
 #[test]
