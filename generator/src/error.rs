@@ -123,11 +123,6 @@ impl Reporter {
         self
     }
 
-    /// The file this reporter names.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
     fn location(&self, pointer: &Pointer) -> Location {
         // The longest matching origin wins: a part copied into a copied part.
         let origin = self

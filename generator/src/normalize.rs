@@ -139,8 +139,19 @@ fn type_list(map: &mut Map<String, Value>) {
         [one] => {
             map.insert("type".into(), Value::String((*one).clone()));
         }
-        _ => {
+        several => {
+            // Scalars only (`[integer, string]`): a union the later stages can recognize.
+            let scalar = |t: &&String| ["string", "integer", "number", "boolean"].contains(&t.as_str());
+            let plain = !["anyOf", "oneOf", "enum", "const"].iter().any(|k| map.contains_key(*k));
+            let members: Vec<Value> = if several.len() > 1 && plain && several.iter().all(scalar) {
+                several.iter().map(|t| json!({ "type": t })).collect()
+            } else {
+                Vec::new()
+            };
             map.remove("type");
+            if !members.is_empty() {
+                map.insert("anyOf".into(), Value::Array(members));
+            }
         }
     }
 }
@@ -221,6 +232,18 @@ mod tests {
         assert_eq!(
             normalized_schema(json!({"type": ["string", "null"], "format": "uuid"})),
             json!({"type": "string", "nullable": true, "format": "uuid"})
+        );
+    }
+
+    #[test]
+    fn scalar_type_list_becomes_any_of() {
+        assert_eq!(
+            normalized_schema(json!({"type": ["integer", "string", "null"]})),
+            json!({"nullable": true, "anyOf": [{"type": "integer"}, {"type": "string"}]})
+        );
+        assert_eq!(
+            normalized_schema(json!({"type": ["object", "string"]})),
+            json!({})
         );
     }
 
