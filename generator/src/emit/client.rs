@@ -1,8 +1,8 @@
 //! Operations → the module's `Client` and its async methods.
 
+use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use super::types::status_doc;
-use crate::docs;
 use crate::ir::{
     Api, AuthKind, BodyEncoding, Operation, PathPart, ResponseShape, Server, StatusMatch, TypeDef,
     TypeKind, TypeRef,

@@ -2,10 +2,8 @@
 //! module per spec.
 
 use super::tokens::ident;
-use crate::error::Error;
-use crate::format;
+use super::{Content, TokenFile};
 use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeKind, TypeRef};
-use crate::output::GeneratedFile;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -29,43 +27,49 @@ pub struct ModuleSpec {
 }
 
 /// Every file of the crate, paths relative to its root, in a fixed order.
-pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
-    crate::with_stack(&spec.name, || emit_crate_here(spec))
-}
-
-fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
+pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     let sources: Vec<&str> = spec.modules.iter().map(|m| m.api.source.as_str()).collect();
     let from = sources.join(", ");
+    let file = |path: &str, content| TokenFile {
+        path: path.to_string(),
+        source: from.clone(),
+        content,
+    };
     let mut files = vec![
-        GeneratedFile::new("Cargo.toml", cargo_toml(spec, &from)),
-        GeneratedFile::new(
+        file("Cargo.toml", Content::Toml(cargo_toml(spec, &from))),
+        file(
             "src/lib.rs",
-            format::rust_file(lib_tokens(spec), &from, "src/lib.rs")?,
+            Content::Rust {
+                head: lib_tokens(spec),
+                items: Vec::new(),
+            },
         ),
-        GeneratedFile::new(
-            "src/runtime.rs",
-            format::verbatim_rust(RUNTIME, &from, "src/runtime.rs")?,
-        ),
+        file("src/runtime.rs", Content::VerbatimRust(RUNTIME)),
     ];
     for module in &spec.modules {
-        let path = format!("src/{}.rs", module.name);
-        let text = super::module_text(&module.api, &path)?;
-        files.push(GeneratedFile::new(path, text));
+        files.push(super::module_file(
+            &module.api,
+            format!("src/{}.rs", module.name),
+        ));
     }
     for module in &spec.modules {
         if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
-            let path = format!("examples/{name}.rs");
-            let text = format::rust_file(tokens, &module.api.source, &path)?;
-            files.push(GeneratedFile::new(path, text));
+            files.push(TokenFile {
+                path: format!("examples/{name}.rs"),
+                source: module.api.source.clone(),
+                content: Content::Rust {
+                    head: tokens,
+                    items: Vec::new(),
+                },
+            });
         }
     }
-    Ok(files)
+    files
 }
 
 fn cargo_toml(spec: &CrateSpec, from: &str) -> String {
     format!(
-        r#"{header}
-[package]
+        r#"[package]
 name = "{name}"
 version = "{version}"
 edition = "2021"
@@ -88,7 +92,6 @@ time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
-        header = format::header("#", from),
         name = spec.name,
         version = spec.version,
     )
@@ -342,7 +345,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             "Calls `{}::Client::{}` (operation {}) against the server the environment names.",
             module.name,
             op.method_name.trim_start_matches("r#"),
-            crate::docs::code(&op.id)
+            super::docs::code(&op.id)
         ),
         String::new(),
         "```text".to_string(),

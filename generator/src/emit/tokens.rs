@@ -12,13 +12,7 @@ pub fn ident(name: &str) -> Ident {
         Some(bare) => (true, bare),
         None => (false, name),
     };
-    let valid = bare
-        .chars()
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && bare.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && bare != "_";
-    if !valid {
+    if !crate::naming::is_identifier(bare) {
         return ident(&crate::naming::snake(bare));
     }
     if raw {
@@ -32,7 +26,7 @@ fn doc_text(line: &str) -> String {
     if line.is_empty() {
         String::new()
     } else {
-        format!(" {}", crate::docs::clean(line))
+        format!(" {}", super::docs::clean(line))
     }
 }
 

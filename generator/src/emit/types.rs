@@ -1,7 +1,7 @@
 //! Named types → Rust structs and enums.
 
+use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
-use crate::docs;
 use crate::ir::{
     ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind, TypeRef,
 };

@@ -348,7 +348,7 @@ mod nesting_tests {
             let result = crate::api_from_text("t.yaml", spec.as_bytes(), &crate::Selection::All);
             match result {
                 Ok(api) => {
-                    let files = crate::emit::emit_crate(&crate::emit::CrateSpec {
+                    let files = crate::crate_files(&crate::emit::CrateSpec {
                         name: "t".into(),
                         version: "0.1.0".into(),
                         modules: vec![crate::emit::ModuleSpec {
