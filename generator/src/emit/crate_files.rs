@@ -3,7 +3,7 @@
 
 use super::tokens::ident;
 use super::{Content, TokenFile};
-use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeKind, TypeRef};
+use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -170,14 +170,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 /// A compiled (not run) example calling the first operation whose arguments are simple.
 fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
     let server = api.server.as_ref()?;
-    let op = api.operations.iter().find(|op| {
-        op.params_type.is_none()
-            && op.path_params.iter().all(|p| p.ty == TypeRef::String)
-            && op
-                .body
-                .as_ref()
-                .is_none_or(|b| b.encoding == BodyEncoding::Form && defaultable(api, &b.ty))
-    })?;
+    let op = example_operation(api)?;
     let credentials = match api.auth.as_ref().map(|a| &a.kind) {
         Some(AuthKind::Bearer) => "Credentials::bearer(\"token\")",
         _ => "Credentials::basic(\"username\", \"password\")",
@@ -193,10 +186,11 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
         .map(|p| format!("{:?}", p.wire_name))
         .collect();
     if let Some(body) = &op.body {
-        let TypeRef::Named(name) = &body.ty else {
+        let TypeRef::Named(id) = body.ty else {
             return None;
         };
-        args.push(match first_bool_field(api, name) {
+        let name = &api.type_def(id).name;
+        args.push(match first_bool_field(api, id) {
             Some(field) => {
                 format!("&{module}::{name} {{ {field}: Some(true), ..Default::default() }}")
             }
@@ -225,20 +219,15 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
 }
 
 fn defaultable(api: &Api, ty: &TypeRef) -> bool {
-    let TypeRef::Named(name) = ty else {
-        return false;
-    };
-    api.types.iter().any(|t| {
-        &t.name == name
-            && matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().all(|f| f.is_option()))
-    })
+    matches!(ty, TypeRef::Named(id)
+        if matches!(&api.type_def(*id).kind, TypeKind::Struct(s) if s.fields.iter().all(|f| f.is_option())))
 }
 
 /// The first operation whose call needs only strings and a defaultable body: the one the
 /// examples show.
 fn example_operation(api: &Api) -> Option<&Operation> {
     api.operations.iter().find(|op| {
-        op.params_type.is_none()
+        op.params.is_none()
             && op.path_params.iter().all(|p| p.ty == TypeRef::String)
             && op
                 .body
@@ -247,18 +236,15 @@ fn example_operation(api: &Api) -> Option<&Operation> {
     })
 }
 
-fn first_bool_field(api: &Api, type_name: &str) -> Option<String> {
-    api.types
-        .iter()
-        .find(|t| t.name == type_name)
-        .and_then(|t| match &t.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .find(|f| f.ty == TypeRef::Bool)
-                .map(|f| f.rust_name.clone()),
-            _ => None,
-        })
+fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
+    match &api.type_def(id).kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.ty == TypeRef::Bool)
+            .map(|f| f.rust_name.clone()),
+        _ => None,
+    }
 }
 
 /// `examples/{module}_{operation}.rs`: a program that calls the example operation with the
@@ -323,13 +309,13 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             .collect::<Vec<_>>()
             .join(" "),
     );
-    let body = op.body.as_ref().and_then(|b| match &b.ty {
-        TypeRef::Named(type_name) => Some(type_name.clone()),
+    let body = op.body.as_ref().and_then(|b| match b.ty {
+        TypeRef::Named(id) => Some(id),
         _ => None,
     });
-    let body_stmt = body.as_ref().map(|type_name| {
-        let ty = ident(type_name);
-        match first_bool_field(api, type_name) {
+    let body_stmt = body.map(|id| {
+        let ty = ident(&api.type_def(id).name);
+        match first_bool_field(api, id) {
             Some(field) => {
                 let field = ident(&field);
                 quote!(let body = #module_ident::#ty { #field: Some(true), ..Default::default() };)

@@ -64,8 +64,8 @@ pub fn module_tokens(api: &Api) -> TokenStream {
 
 /// A type's definition and, for a by-status enum, its decoder.
 fn type_tokens(def: &TypeDef, api: &Api) -> TokenStream {
-    let def_tokens = types::type_def(def);
-    let by_status = client::by_status_impl(def, &api.types);
+    let def_tokens = types::type_def(def, api);
+    let by_status = client::by_status_impl(def, api);
     quote!(#def_tokens #by_status)
 }
 

@@ -1,6 +1,6 @@
 //! Small token builders shared by the emitters.
 
-use crate::ir::TypeRef;
+use crate::ir::{Api, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -48,8 +48,8 @@ pub fn inner_doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// The Rust type for a [`TypeRef`].
-pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+/// The Rust type for a [`TypeRef`] of `api`.
+pub fn type_tokens(ty: &TypeRef, api: &Api) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
@@ -59,15 +59,15 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Timestamp => quote!(crate::runtime::Timestamp),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::List(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens(inner, api);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens(inner, api);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
-        TypeRef::Named(name) => {
-            let name = ident(name);
+        TypeRef::Named(id) => {
+            let name = ident(&api.type_def(*id).name);
             quote!(#name)
         }
     }
