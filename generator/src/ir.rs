@@ -9,8 +9,13 @@
 pub struct Api {
     pub title: String,
     pub description: Option<String>,
-    /// The spec file, as named in the generated header.
+    /// The spec file, as named in messages.
     pub source: String,
+    /// The spec's own version (`info.version`).
+    pub version: String,
+    /// Every file the spec was read from, root first: the generated header names each one
+    /// with its hash, so a change to any of them shows as stale output.
+    pub inputs: Vec<InputFile>,
     pub server: Option<Server>,
     pub auth: Option<AuthScheme>,
     pub operations: Vec<Operation>,
@@ -30,6 +35,15 @@ impl Api {
     pub fn type_ids(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
         self.types.iter().enumerate().map(|(i, t)| (TypeId(i), t))
     }
+}
+
+/// One file a spec was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// As shown in messages and headers: the spec's name, or a path beside it.
+    pub name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
 }
 
 /// A named type: an index into [`Api::types`] (typify's `TypeId` into its `TypeSpace`).

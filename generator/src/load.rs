@@ -4,28 +4,18 @@
 mod bundle;
 
 use crate::error::{Error, Pointer, Reporter, SpecError};
+use crate::ir::InputFile;
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Yaml;
 use std::path::Path;
 
-/// One file a spec was read from: generated headers name it, so a change to any input file
-/// changes the output (and `--check` sees it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputFile {
-    /// As shown in messages and headers: the spec's name, or a path relative to it.
-    pub name: String,
-    /// SHA-256 of the file's bytes, lower-case hex.
-    pub sha256: String,
-}
-
-impl InputFile {
-    pub fn new(name: impl Into<String>, bytes: &[u8]) -> Self {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(bytes);
-        InputFile {
-            name: name.into(),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-        }
+/// A file's identity for headers and staleness: its name and the SHA-256 of its bytes.
+pub fn input_file(name: impl Into<String>, bytes: &[u8]) -> InputFile {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    InputFile {
+        name: name.into(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
     }
 }
 
@@ -56,7 +46,7 @@ pub fn load_text(source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
 fn load(path: &Path, source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
     let reporter = Reporter::new(source);
     let doc = parse_text(&reporter, bytes)?;
-    let bundled = bundle::bundle(source, path, doc, InputFile::new(source, bytes))?;
+    let bundled = bundle::bundle(source, path, doc, input_file(source, bytes))?;
     Ok(Loaded {
         doc: bundled.doc,
         inputs: bundled.inputs,

@@ -32,6 +32,9 @@ struct Cli {
     /// Write nothing; exit 1 if the output directory is not up to date.
     #[arg(long)]
     check: bool,
+    /// Treat warnings about the spec as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
@@ -63,10 +66,15 @@ fn main() -> ExitCode {
                 Selection::Ids(cli.operations.clone())
             },
         }],
+        strict: cli.strict,
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
-    match telephony_codegen::run(&request, &out, mode) {
+    let result = telephony_codegen::run(&request, &out, mode).map(|report| {
+        report.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+        report.changes
+    });
+    match result {
         Ok(changes) if mode == Mode::Check && !changes.is_empty() => {
             changes.iter().for_each(|c| eprintln!("{c}"));
             eprintln!("{} is out of date", out.display());

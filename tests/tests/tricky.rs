@@ -41,6 +41,7 @@ fn request(fixture: &str) -> CrateRequest {
             source,
             selection: Selection::All,
         }],
+        strict: false,
     }
 }
 

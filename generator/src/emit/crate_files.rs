@@ -32,7 +32,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     let from = sources.join(", ");
     let file = |path: &str, content| TokenFile {
         path: path.to_string(),
-        source: from.clone(),
+        sources: spec.modules.iter().map(|m| &m.api).collect(),
         content,
     };
     let mut files = vec![
@@ -56,7 +56,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
             files.push(TokenFile {
                 path: format!("examples/{name}.rs"),
-                source: module.api.source.clone(),
+                sources: vec![&module.api],
                 content: Content::Rust {
                     head: tokens,
                     items: Vec::new(),

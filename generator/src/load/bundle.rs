@@ -13,7 +13,8 @@
 //! response's `headers` hold headers, …), so example data and extensions are never mistaken
 //! for references. Callbacks and webhooks are not walked: the client does not use them.
 
-use super::{parse_text, InputFile};
+use super::{input_file, parse_text};
+use crate::ir::InputFile;
 use crate::error::{Origin, Pointer, Reporter, SpecError};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -564,7 +565,7 @@ impl Bundler {
             e
         })?;
         let index = self.files.len();
-        self.inputs.push(InputFile::new(name.clone(), &bytes));
+        self.inputs.push(input_file(name.clone(), &bytes));
         self.files.push(File {
             name,
             path: path.clone(),

@@ -8,7 +8,7 @@ mod operation;
 mod schema;
 
 use crate::error::{Pointer, Reporter, SpecError};
-use crate::ir::{
+use crate::ir::{InputFile, 
     Api, AuthKind, AuthScheme, Operation, ResponseShape, Server, ServerVariable, TypeDef, TypeId,
     TypeKind, TypeRef,
 };
@@ -24,12 +24,12 @@ pub enum Selection {
     Ids(Vec<String>),
 }
 
-/// Lowers the selected operations of a parsed document.
+/// Lowers the selected operations of a parsed document read from `inputs` (root first).
 pub fn lower<'a>(
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
     selection: &Selection,
-    source: &str,
+    inputs: Vec<InputFile>,
 ) -> Result<Api, SpecError> {
     let all = operation::collect(reporter, doc)?;
     let chosen = operation::select(reporter, &all, selection)?;
@@ -57,7 +57,9 @@ pub fn lower<'a>(
     Ok(Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
-        source: source.to_string(),
+        source: inputs.first().map(|i| i.name.clone()).unwrap_or_default(),
+        version: doc.info.version.clone(),
+        inputs,
         server,
         auth,
         operations,
