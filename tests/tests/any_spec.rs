@@ -259,3 +259,99 @@ fn generated_crates_pass_clippy() {
         panic!("the generated crates do not pass clippy:\n{e}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Strictness from the command line and codegen.toml; staleness of every input file
+// ---------------------------------------------------------------------------------------------
+
+fn cli(args: &[&str]) -> std::process::Output {
+    Command::new(telephony_tests::codegen_binary())
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("run telephony-codegen")
+}
+
+#[test]
+fn cli_prints_warnings_and_strict_refuses() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().join("sloppy");
+    let out_arg = out_dir.to_str().expect("UTF-8 path");
+    let spec = "tests/fixtures/any_spec/sloppy.yaml";
+    let lenient = cli(&[spec, "--all", "--out", out_arg]);
+    let stderr = String::from_utf8_lossy(&lenient.stderr);
+    assert!(lenient.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("warning: tests/fixtures/any_spec/sloppy.yaml: #/").count(), 3, "{stderr}");
+    assert!(out_dir.join("src/api.rs").exists());
+
+    let strict_dir = out.path().join("strict");
+    let strict = cli(&[spec, "--all", "--strict", "--out", strict_dir.to_str().expect("UTF-8")]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: tests/fixtures/any_spec/sloppy.yaml: #/paths/"), "{stderr}");
+    assert!(stderr.contains("\n  hint: "), "{stderr}");
+    assert!(!strict_dir.exists(), "a refused run writes nothing");
+}
+
+#[test]
+fn codegen_toml_strict_switch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = repo_root().join("tests/fixtures/any_spec/sloppy.yaml");
+    let config_text = |strict: &str| {
+        format!(
+            "[crate]\nname = \"sloppy\"\nversion = \"0.1.0\"\noutput = \"out\"\n{strict}\n[[module]]\nname = \"api\"\nspec = {:?}\noperations = [\"*\"]\n",
+            spec.to_str().expect("UTF-8 path")
+        )
+    };
+    let path = dir.path().join("codegen.toml");
+    for (line, strict) in [("", false), ("strict = true", true)] {
+        std::fs::write(&path, config_text(line)).expect("config writes");
+        let config = telephony_codegen::config::Config::load(&path).expect("config loads");
+        let request = telephony_codegen::request_from_config(&config, dir.path());
+        assert_eq!(request.strict, strict);
+        let result = telephony_codegen::run(&request, &dir.path().join("out"), Mode::Check);
+        match (strict, result) {
+            (false, Ok(report)) => assert_eq!(report.warnings.len(), 3),
+            (true, Err(Error::Spec(e))) => assert!(e.hint.is_some(), "{e}"),
+            (_, other) => panic!("strict = {strict}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_change_to_any_input_file_makes_the_output_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let specs = dir.path().join("specs");
+    std::fs::create_dir_all(specs.join("common")).expect("mkdir");
+    for file in ["main.yaml", "common/messages.yaml", "common/people.yaml"] {
+        std::fs::copy(
+            repo_root().join("tests/fixtures/multi_file").join(file),
+            specs.join(file),
+        )
+        .expect("fixture copies");
+    }
+    let request = CrateRequest {
+        name: "voicemail".into(),
+        version: "0.1.0".into(),
+        modules: vec![ModuleRequest {
+            module: "api".into(),
+            spec: specs.join("main.yaml"),
+            source: "specs/main.yaml".into(),
+            selection: Selection::All,
+        }],
+        strict: false,
+    };
+    let out = dir.path().join("out");
+    telephony_codegen::run(&request, &out, Mode::Write).expect("writes");
+    let fresh = telephony_codegen::run(&request, &out, Mode::Check).expect("checks");
+    assert!(fresh.changes.is_empty(), "{:?}", fresh.changes);
+    // A comment in a file two `$ref`s away: no type changes, but the output is stale.
+    let people = specs.join("common/people.yaml");
+    let mut text = std::fs::read_to_string(&people).expect("reads");
+    text.push_str("# edited\n");
+    std::fs::write(&people, text).expect("writes");
+    let stale = telephony_codegen::run(&request, &out, Mode::Check).expect("checks");
+    assert!(!stale.changes.is_empty(), "an edited input file must make the output stale");
+    let header = std::fs::read_to_string(out.join("src/api.rs")).expect("reads");
+    assert!(header.contains(" specs/common/people.yaml\n"), "{header}");
+}
