@@ -17,6 +17,7 @@ const VALID: &[(&str, &str)] = &[
     ("local_pointers", "any_spec/local_pointers.yaml"),
     ("callbacks", "any_spec/callbacks.yaml"),
     ("sloppy", "any_spec/sloppy.yaml"),
+    ("same_names", "any_spec/same_names.yaml"),
 ];
 
 fn source(fixture: &str) -> String {
@@ -106,6 +107,43 @@ fn callbacks_and_webhooks_do_not_stop_generation() {
     assert!(code.contains("pub async fn start_recording("), "{code}");
     assert!(!code.contains("RecordingUrl"), "callbacks are not client code:\n{code}");
     insta::assert_snapshot!("callbacks", code);
+}
+
+#[test]
+fn same_name_in_different_locations_gets_distinct_fields() {
+    let code = module("same_names", "any_spec/same_names.yaml");
+    for needle in [
+        "pub sid: Option<String>",
+        "pub sid_header: Option<String>",
+        "request.query(\"Sid\", &self.sid);",
+        "request.header(\"Sid\", &self.sid_header);",
+        // The path `Sid` is an argument, the query `Sid` a field.
+        "sid: &str,\n        params: &FetchCallParams",
+    ] {
+        assert!(code.contains(needle), "same_names lacks `{needle}`:\n{code}");
+    }
+    // serde needs distinct names: only one field is renamed to `Sid`.
+    let list_params = code
+        .split("pub struct ListCallsParams")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("ListCallsParams");
+    assert_eq!(list_params.matches("rename = \"Sid\"").count(), 1, "{list_params}");
+    insta::assert_snapshot!("same_names", code);
+}
+
+#[test]
+fn example_of_an_operation_that_returns_nothing() {
+    let files = generate("same_names", "any_spec/same_names.yaml").expect("generates");
+    let example = files
+        .iter()
+        .find(|f| f.path == "examples/api_add_note.rs")
+        .expect("the example calls the first operation");
+    // No `let response = ()` (clippy: let_unit_value), no `..Default::default()` after the
+    // only field (clippy: needless_update); the clippy test below builds it.
+    assert!(example.contents.contains("client.add_note(&env(\"API_SID\")?, &body).await?;"), "{}", example.contents);
+    assert!(!example.contents.contains("let response"), "{}", example.contents);
+    assert!(!example.contents.contains("..Default::default()"), "{}", example.contents);
 }
 
 // ---------------------------------------------------------------------------------------------

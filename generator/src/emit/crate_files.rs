@@ -3,7 +3,9 @@
 
 use super::tokens::ident;
 use super::{Content, TokenFile};
-use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{
+    Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -315,17 +317,34 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
     });
     let body_stmt = body.map(|id| {
         let ty = ident(&api.type_def(id).name);
-        match first_bool_field(api, id) {
-            Some(field) => {
+        // `..Default::default()` only when there are other fields (clippy: `needless_update`).
+        let alone = matches!(&api.type_def(id).kind, TypeKind::Struct(s) if s.fields.len() == 1);
+        match (first_bool_field(api, id), alone) {
+            (Some(field), false) => {
                 let field = ident(&field);
                 quote!(let body = #module_ident::#ty { #field: Some(true), ..Default::default() };)
             }
-            None => quote!(let body = #module_ident::#ty::default();),
+            (Some(field), true) => {
+                let field = ident(&field);
+                quote!(let body = #module_ident::#ty { #field: Some(true) };)
+            }
+            (None, _) => quote!(let body = #module_ident::#ty::default();),
         }
     });
     if body.is_some() {
         args.push(quote!(&body));
     }
+    // An operation that returns nothing has nothing to print (clippy: `let_unit_value`).
+    let call = match op.success {
+        ResponseShape::Untyped => quote! {
+            client.#method(#(#args),*).await?;
+            println!("done");
+        },
+        _ => quote! {
+            let response = client.#method(#(#args),*).await?;
+            println!("{response:#?}");
+        },
+    };
     let mut doc = vec![
         format!(
             "Calls `{}::Client::{}` (operation {}) against the server the environment names.",
@@ -373,8 +392,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             };
             let client = #module_ident::Client::with_config(ClientConfig::new(base_url, credentials))?;
             #body_stmt
-            let response = client.#method(#(#args),*).await?;
-            println!("{response:#?}");
+            #call
             Ok(())
         }
     };

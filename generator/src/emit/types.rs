@@ -42,13 +42,16 @@ fn field_type(field: &Field, api: &Api) -> TokenStream {
 fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(Default,));
-    let fields = s.fields.iter().map(|f| {
+    let fields = s.fields.iter().enumerate().map(|(i, f)| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
         let ty = field_type(f, api);
         let wire = &f.wire_name;
-        let rename =
-            (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
+        // Parameters in different locations may share a wire name (`Sid` in the query and a
+        // header); serde needs distinct names, so only the first keeps the wire name.
+        let shared = s.fields[..i].iter().any(|g| g.wire_name == *wire);
+        let rename = (f.rust_name.trim_start_matches("r#") != wire && !shared)
+            .then(|| quote!(rename = #wire,));
         // Numbers also decode from strings (see the runtime's `lenient` module).
         let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
         let with = match (lenient, f.is_option()) {

@@ -179,7 +179,14 @@ impl<'a> Lowering<'a> {
         let mut fields = Scope::default();
         let mut path_params = Vec::new();
         let mut params = Vec::new();
-        for (param, pointer) in self.parameters(found)? {
+        let parameters = self.parameters(found)?;
+        // A header named like a query parameter (`Sid` in both) gets its own field name.
+        let query_names: Vec<String> = parameters
+            .iter()
+            .filter(|(p, _)| matches!(p, Parameter::Query { .. }))
+            .map(|(p, _)| naming::snake(&p.parameter_data_ref().name))
+            .collect();
+        for (param, pointer) in parameters {
             let data = param.parameter_data_ref();
             // `None`: a path parameter.
             let location = match param {
@@ -243,7 +250,7 @@ impl<'a> Lowering<'a> {
                 }),
                 Some(location) => params.push(Field {
                     wire_name: data.name.clone(),
-                    rust_name: fields.claim(&naming::snake(&data.name)),
+                    rust_name: fields.claim(&field_name(&data.name, location, &query_names)),
                     ty,
                     required: data.required,
                     nullable: false,
@@ -658,6 +665,17 @@ fn status_variant_name(status: StatusMatch) -> String {
         StatusMatch::Code(c) => format!("Status{c}"),
         StatusMatch::Class(c) => format!("Status{c}xx"),
         StatusMatch::Default => "Default".to_string(),
+    }
+}
+
+/// A query or header field's Rust name: a header that shares its name with a query parameter
+/// says where it goes (`sid` and `sid_header`).
+fn field_name(wire: &str, location: ParamLocation, query_names: &[String]) -> String {
+    let name = naming::snake(wire);
+    if location == ParamLocation::Header && query_names.contains(&name) {
+        format!("{}_header", name.trim_start_matches("r#"))
+    } else {
+        name
     }
 }
 
