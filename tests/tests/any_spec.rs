@@ -18,6 +18,7 @@ const VALID: &[(&str, &str)] = &[
     ("callbacks", "any_spec/callbacks.yaml"),
     ("sloppy", "any_spec/sloppy.yaml"),
     ("same_names", "any_spec/same_names.yaml"),
+    ("union_params", "any_spec/union_params.yaml"),
 ];
 
 fn source(fixture: &str) -> String {
@@ -130,6 +131,22 @@ fn same_name_in_different_locations_gets_distinct_fields() {
         .expect("ListCallsParams");
     assert_eq!(list_params.matches("rename = \"Sid\"").count(), 1, "{list_params}");
     insta::assert_snapshot!("same_names", code);
+}
+
+#[test]
+fn union_typed_scalar_parameters_are_text_sent_as_written() {
+    let code = module("union_params", "any_spec/union_params.yaml");
+    for needle in [
+        "extension: &str,",
+        ".param(\"Extension\", extension)?",
+        "pub ring: Option<String>",
+        "pub x_priority: Option<String>",
+        "Any of: integer, string; sent exactly as written.",
+        "Any of: integer, boolean; sent exactly as written.",
+    ] {
+        assert!(code.contains(needle), "union_params lacks `{needle}`:\n{code}");
+    }
+    insta::assert_snapshot!("union_params", code);
 }
 
 #[test]

@@ -209,15 +209,30 @@ impl<'a> Lowering<'a> {
                 }
             };
             let hint = format!("{op_name}{}", naming::camel(&data.name));
+            let mut union = None;
             let (ty, mut facts) = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => (
-                    self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
-                        .ty,
-                    facts_of(schema),
-                ),
+                ParameterSchemaOrContent::Schema(schema) => {
+                    union = self.scalar_union(schema, &pointer.push("schema"));
+                    let ty = match union {
+                        // The caller writes the value as it goes on the wire: `204` or `front-desk`.
+                        Some(_) => TypeRef::String,
+                        None => {
+                            self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
+                                .ty
+                        }
+                    };
+                    (ty, facts_of(schema))
+                }
                 ParameterSchemaOrContent::Content(_) => (TypeRef::Json, Default::default()),
             };
             facts.description = data.description.clone().or(facts.description);
+            if let Some(kinds) = union {
+                let note = format!("Any of: {}; sent exactly as written.", kinds.join(", "));
+                facts.description = Some(match facts.description.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note,
+                });
+            }
             facts.deprecated |= data.deprecated.unwrap_or(false);
             if let Some(example) = &data.example {
                 facts.example = Some(example.to_string());
@@ -479,6 +494,36 @@ impl<'a> Lowering<'a> {
 
     fn is_enum(&self, id: TypeId) -> bool {
         matches!(self.type_def(id).map(|t| &t.kind), Some(TypeKind::Enum(_)))
+    }
+
+    /// The member types of a `oneOf`/`anyOf` whose members are all scalars (`[integer,
+    /// string]`), in the spec's order; `None` for any other schema.
+    fn scalar_union(
+        &self,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        at: &Pointer,
+    ) -> Option<Vec<&'static str>> {
+        use openapiv3::{SchemaKind, Type};
+        let (schema, _) = self.resolve(schema, "schemas", |c| &c.schemas, at).ok()?;
+        let members = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => one_of,
+            SchemaKind::AnyOf { any_of } => any_of,
+            _ => return None,
+        };
+        let kinds = members
+            .iter()
+            .map(|m| {
+                let (m, _) = self.resolve(m, "schemas", |c| &c.schemas, at).ok()?;
+                match &m.schema_kind {
+                    SchemaKind::Type(Type::String(_)) => Some("string"),
+                    SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+                    SchemaKind::Type(Type::Number(_)) => Some("number"),
+                    SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+                    _ => None,
+                }
+            })
+            .collect::<Option<Vec<_>>>()?;
+        (kinds.len() > 1).then_some(kinds)
     }
 
     fn is_path_scalar(&self, ty: &TypeRef) -> bool {
