@@ -197,10 +197,21 @@ pub struct Body {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a request body goes on the wire. When an operation offers several media types, the
+/// first of this order that it offers is used: the structured ones first (JSON, then form,
+/// then multipart), then plain text, then raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BodyEncoding {
-    Form,
+    /// `application/json` (and `+json` types).
     Json,
+    /// `application/x-www-form-urlencoded`: a [`StructRole::Form`] struct.
+    Form,
+    /// `multipart/form-data`: a [`StructRole::Multipart`] struct.
+    Multipart,
+    /// `text/plain`: a string.
+    Text,
+    /// `application/octet-stream`: raw bytes.
+    Bytes,
 }
 
 /// What a set of responses (the successes, or the errors) decodes into.
@@ -235,6 +246,10 @@ pub enum TypeRef {
     Timestamp,
     /// Anything the generator cannot type more precisely.
     Json,
+    /// Raw bytes (an `application/octet-stream` body).
+    Bytes,
+    /// A file in a multipart body: bytes, file name and content type.
+    File,
     List(Box<TypeRef>),
     /// An object with arbitrary keys.
     Map(Box<TypeRef>),
@@ -273,6 +288,8 @@ pub enum StructRole {
     Form,
     /// An operation's query and header parameters; each field has a location.
     Params,
+    /// Sent as a `multipart/form-data` body; [`TypeRef::File`] fields are file parts.
+    Multipart,
 }
 
 #[derive(Debug, Clone, PartialEq)]

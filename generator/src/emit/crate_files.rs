@@ -101,6 +101,13 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 
 fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     let crate_ident = spec.name.replace('-', "_");
+    // Exported only where a multipart body needs it, so other crates do not grow a type.
+    let multipart = spec.modules.iter().flat_map(|m| &m.api.operations).any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|b| b.encoding == BodyEncoding::Multipart)
+    });
+    let file_part = multipart.then(|| quote!(pub use runtime::FilePart;));
     let mut doc = vec![
         format!(
             "Typed async clients generated from OpenAPI specs: {}.",
@@ -166,6 +173,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        #file_part
     }
 }
 

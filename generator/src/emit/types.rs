@@ -69,6 +69,8 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api
                 _ => quote!(#[serde(#rename #with)]),
             },
         };
+        // A multipart body holds files, which have no JSON form: it is not (de)serialized.
+        let serde = (s.role != StructRole::Multipart).then_some(serde);
         quote! {
             #doc
             #serde
@@ -79,14 +81,42 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api
         StructRole::Model => None,
         StructRole::Form => Some(form_impl(name, &s.fields)),
         StructRole::Params => Some(params_impl(name, &s.fields)),
+        StructRole::Multipart => Some(multipart_impl(name, &s.fields)),
+    };
+    let derive = match s.role {
+        StructRole::Multipart => quote!(#[derive(Debug, Clone, PartialEq, #default)]),
+        _ => quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]),
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #derive
         pub struct #name {
             #(#fields)*
         }
         #role
+    }
+}
+
+/// The parts of a multipart body: the fields that are set, in the spec's property order.
+fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let adds = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        match (&f.ty, f.is_option()) {
+            (TypeRef::File, false) => quote!(parts.file(#wire, &self.#rust);),
+            (TypeRef::File, true) => quote!(parts.file_opt(#wire, &self.#rust);),
+            _ => quote!(parts.field(#wire, &self.#rust);),
+        }
+    });
+    quote! {
+        impl #name {
+            /// The fields that are set, as multipart parts in the spec's property order.
+            pub(crate) fn multipart(&self) -> crate::runtime::Multipart {
+                let mut parts = crate::runtime::Multipart::new();
+                #(#adds)*
+                parts
+            }
+        }
     }
 }
 

@@ -419,34 +419,49 @@ impl<'a> Lowering<'a> {
             |c| &c.request_bodies,
             &found.pointer.push("requestBody"),
         )?;
-        let Some((media_type, media)) = body
+        // The first offered media type in `BodyEncoding`'s order (ties: the spec's order).
+        let Some((encoding, media_type, media)) = body
             .content
             .iter()
-            .find(|(ct, _)| body_encoding(ct).is_some())
+            .filter_map(|(ct, media)| body_encoding(ct).map(|e| (e, ct, media)))
+            .min_by_key(|(e, _, _)| *e)
         else {
             return match body.content.keys().next() {
                 None => Ok(None),
                 Some(ct) => Err(self.reporter.error_with_hint(
                     &at.push("content").push(ct.clone()),
                     format!("request content type `{ct}` is not supported"),
-                    "supported request bodies are application/x-www-form-urlencoded and application/json",
+                    "supported request bodies are application/json, application/x-www-form-urlencoded, multipart/form-data, text/plain and application/octet-stream",
                 )),
             };
         };
-        let encoding = body_encoding(media_type).unwrap_or(BodyEncoding::Json);
         let schema_at = at.push("content").push(media_type.clone()).push("schema");
         let hint = match &media.schema {
             Some(ReferenceOr::Item(s)) => s.schema_data.title.as_deref().map(naming::camel),
             _ => None,
         }
         .unwrap_or_else(|| format!("{op_name}Request"));
-        let ty = match &media.schema {
-            Some(schema) => self.schema_or_ref(schema, &hint, &schema_at)?.ty,
-            None => TypeRef::Json,
+        let ty = match (encoding, &media.schema) {
+            (BodyEncoding::Text, _) => TypeRef::String,
+            (BodyEncoding::Bytes, _) => TypeRef::Bytes,
+            (_, Some(schema)) => self.schema_or_ref(schema, &hint, &schema_at)?.ty,
+            (_, None) => TypeRef::Json,
         };
-        if encoding == BodyEncoding::Form {
-            self.define_pending()?;
-            self.mark_form(&ty, &schema_at)?;
+        match encoding {
+            BodyEncoding::Form => {
+                self.define_pending()?;
+                self.mark_form(&ty, &schema_at, StructRole::Form)?;
+            }
+            BodyEncoding::Multipart => {
+                self.define_pending()?;
+                let files = match &media.schema {
+                    Some(schema) => self.binary_properties(schema, &schema_at),
+                    None => Vec::new(),
+                };
+                self.mark_form(&ty, &schema_at, StructRole::Multipart)?;
+                self.mark_files(&ty, &files);
+            }
+            BodyEncoding::Json | BodyEncoding::Text | BodyEncoding::Bytes => {}
         }
         Ok(Some(Body {
             encoding,
@@ -456,8 +471,59 @@ impl<'a> Lowering<'a> {
         }))
     }
 
-    /// A form body must be a struct of values that have a text form.
-    fn mark_form(&mut self, ty: &TypeRef, at: &Pointer) -> Result<(), SpecError> {
+    /// The properties of a multipart body schema that are files (`type: string, format:
+    /// binary`), by wire name.
+    fn binary_properties(
+        &self,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        at: &Pointer,
+    ) -> Vec<String> {
+        use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+        let Ok((schema, _)) = self.resolve(schema, "schemas", |c| &c.schemas, at) else {
+            return Vec::new();
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return Vec::new();
+        };
+        object
+            .properties
+            .iter()
+            .filter(|(_, property)| {
+                let property = match property {
+                    ReferenceOr::Item(p) => Some(&**p),
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/schemas/")
+                        .and_then(|name| self.doc.components.as_ref()?.schemas.get(name))
+                        .and_then(|s| s.as_item()),
+                };
+                matches!(
+                    property.map(|p| &p.schema_kind),
+                    Some(SchemaKind::Type(Type::String(s)))
+                        if s.format == VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                )
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Makes the named fields of a multipart struct file parts.
+    fn mark_files(&mut self, ty: &TypeRef, files: &[String]) {
+        let TypeRef::Named(id) = *ty else { return };
+        if let Some(Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        })) = self.types.get_mut(id.index())
+        {
+            for field in &mut s.fields {
+                if files.contains(&field.wire_name) {
+                    field.ty = TypeRef::File;
+                }
+            }
+        }
+    }
+
+    /// A form or multipart body must be a struct of values that have a text form.
+    fn mark_form(&mut self, ty: &TypeRef, at: &Pointer, role: StructRole) -> Result<(), SpecError> {
         let TypeRef::Named(id) = *ty else {
             return Err(self
                 .reporter
@@ -487,7 +553,7 @@ impl<'a> Lowering<'a> {
             ..
         })) = self.types.get_mut(id.index())
         {
-            s.role = StructRole::Form;
+            s.role = role;
         }
         Ok(())
     }
@@ -535,7 +601,11 @@ impl<'a> Lowering<'a> {
             | TypeRef::I64
             | TypeRef::F64
             | TypeRef::Timestamp => true,
-            TypeRef::Json | TypeRef::List(_) | TypeRef::Map(_) => false,
+            TypeRef::Json
+            | TypeRef::Bytes
+            | TypeRef::File
+            | TypeRef::List(_)
+            | TypeRef::Map(_) => false,
         }
     }
 
@@ -545,7 +615,7 @@ impl<'a> Lowering<'a> {
                 !matches!(**inner, TypeRef::List(_)) && self.is_form_value(inner)
             }
             TypeRef::Named(id) => self.is_enum(*id),
-            TypeRef::Map(_) => false,
+            TypeRef::Map(_) | TypeRef::Bytes | TypeRef::File => false,
             _ => true,
         }
     }
@@ -741,11 +811,12 @@ fn body_encoding(content_type: &str) -> Option<BodyEncoding> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if ct == "application/x-www-form-urlencoded" {
-        Some(BodyEncoding::Form)
-    } else if is_json(&ct) {
-        Some(BodyEncoding::Json)
-    } else {
-        None
+    match ct.as_str() {
+        "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
+        "multipart/form-data" => Some(BodyEncoding::Multipart),
+        "text/plain" => Some(BodyEncoding::Text),
+        "application/octet-stream" => Some(BodyEncoding::Bytes),
+        ct if is_json(ct) => Some(BodyEncoding::Json),
+        _ => None,
     }
 }
