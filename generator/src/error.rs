@@ -150,23 +150,18 @@ impl Reporter {
         }
     }
 
-    pub fn error(&self, pointer: &Pointer, problem: impl Into<String>) -> SpecError {
-        SpecError {
-            location: self.location(pointer),
-            problem: problem.into(),
-            hint: None,
-        }
-    }
-
+    /// A problem at `pointer`, with a hint on how to fix it (every problem has one).
     pub fn error_with_hint(
         &self,
         pointer: &Pointer,
         problem: impl Into<String>,
         hint: impl Into<String>,
     ) -> SpecError {
-        let mut e = self.error(pointer, problem);
-        e.hint = Some(hint.into());
-        e
+        SpecError {
+            location: self.location(pointer),
+            problem: problem.into(),
+            hint: Some(hint.into()),
+        }
     }
 
     /// Records a warning, or returns it as the error when the run is strict.

@@ -19,6 +19,7 @@ const VALID: &[(&str, &str)] = &[
     ("sloppy", "any_spec/sloppy.yaml"),
     ("same_names", "any_spec/same_names.yaml"),
     ("union_params", "any_spec/union_params.yaml"),
+    ("bodies", "any_spec/bodies.yaml"),
 ];
 
 fn source(fixture: &str) -> String {
@@ -147,6 +148,32 @@ fn union_typed_scalar_parameters_are_text_sent_as_written() {
         assert!(code.contains(needle), "union_params lacks `{needle}`:\n{code}");
     }
     insta::assert_snapshot!("union_params", code);
+}
+
+#[test]
+fn request_body_kinds() {
+    let code = module("bodies", "any_spec/bodies.yaml");
+    for needle in [
+        "body: &str,",
+        "request.text(body);",
+        "body: &[u8],",
+        "request.bytes(body);",
+        "request.multipart(body.multipart());",
+        "pub audio: crate::FilePart,",
+        "pub transcript: Option<crate::FilePart>,",
+        "parts.file(\"Audio\", &self.audio);",
+        "parts.field(\"Name\", &self.name);",
+    ] {
+        assert!(code.contains(needle), "bodies lacks `{needle}`:\n{code}");
+    }
+    // `UpdateGreeting` offers text, multipart and form: the form is used (the documented order).
+    let update = code
+        .split("pub async fn update_greeting")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }\n").next())
+        .expect("update_greeting");
+    assert!(update.contains("request.form(body.form_pairs());"), "{update}");
+    insta::assert_snapshot!("bodies", code);
 }
 
 #[test]
@@ -409,4 +436,167 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
     assert!(!stale.changes.is_empty(), "an edited input file must make the output stale");
     let header = std::fs::read_to_string(out.join("src/api.rs")).expect("reads");
     assert!(header.contains(" specs/common/people.yaml\n"), "{header}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies on the wire
+// ---------------------------------------------------------------------------------------------
+
+/// A test crate beside the generated `bodies` crate: each call goes to a loopback server that
+/// records the request and answers 200 with `{}`; the test compares the bytes sent.
+const BODIES_WIRE_TEST: &str = r#"
+use any_spec_bodies::{api, ClientConfig, Credentials, FilePart};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Serves one request; returns its head (request line and headers) and body.
+async fn one_request(listener: tokio::net::TcpListener) -> (String, Vec<u8>) {
+    let (mut socket, _) = listener.accept().await.expect("accept");
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let (head, body_start) = loop {
+        let n = socket.read(&mut buf).await.expect("read");
+        assert!(n > 0, "connection closed early");
+        data.extend_from_slice(&buf[..n]);
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break (String::from_utf8_lossy(&data[..i]).into_owned(), i + 4);
+        }
+    };
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+        .map(|v| v.parse().expect("length"))
+        .unwrap_or(0);
+    while data.len() < body_start + length {
+        let n = socket.read(&mut buf).await.expect("read");
+        assert!(n > 0, "connection closed early");
+        data.extend_from_slice(&buf[..n]);
+    }
+    socket
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+        .await
+        .expect("write");
+    (head, data[body_start..body_start + length].to_vec())
+}
+
+async fn client() -> (api::Client, tokio::task::JoinHandle<(String, Vec<u8>)>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(one_request(listener));
+    let config = ClientConfig::new(url, Credentials::basic("user", "secret"));
+    (api::Client::with_config(config).expect("client"), server)
+}
+
+fn header<'a>(head: &'a str, name: &str) -> &'a str {
+    head.lines()
+        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+        .unwrap_or_else(|| panic!("no {name} header in {head}"))
+}
+
+#[tokio::test]
+async fn text_body() {
+    let (client, server) = client().await;
+    client.replace_transcript("TR1", "Hello, caller.\n").await.expect("call");
+    let (head, body) = server.await.expect("server");
+    assert!(head.starts_with("PUT /transcripts/TR1 HTTP/1.1"), "{head}");
+    assert_eq!(header(&head, "content-type"), "text/plain; charset=utf-8");
+    assert_eq!(body, b"Hello, caller.\n");
+}
+
+#[tokio::test]
+async fn octet_stream_body() {
+    let (client, server) = client().await;
+    let audio = [0u8, 1, 2, 255, b'\r', b'\n'];
+    client.upload_audio("RE1", &audio).await.expect("call");
+    let (head, body) = server.await.expect("server");
+    assert_eq!(header(&head, "content-type"), "application/octet-stream");
+    assert_eq!(body, audio);
+}
+
+#[tokio::test]
+async fn multipart_body() {
+    let (client, server) = client().await;
+    let greeting = api::CreateGreetingRequest {
+        name: "Front \"desk\"".into(),
+        language: None,
+        r#loop: Some(2),
+        audio: FilePart::new(vec![0u8, 159, 146, 150], "hello.wav", "audio/wav"),
+        transcript: None,
+    };
+    client.create_greeting(&greeting).await.expect("call");
+    let (head, body) = server.await.expect("server");
+    let boundary = "telephony-client-boundary-00000000";
+    assert_eq!(header(&head, "content-type"), format!("multipart/form-data; boundary={boundary}"));
+    let mut expected = Vec::new();
+    expected.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"Name\"\r\n\r\nFront \"desk\"\r\n").as_bytes());
+    expected.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"Loop\"\r\n\r\n2\r\n").as_bytes());
+    expected.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"Audio\"; filename=\"hello.wav\"\r\nContent-Type: audio/wav\r\n\r\n").as_bytes());
+    expected.extend_from_slice(&[0u8, 159, 146, 150]);
+    expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    assert_eq!(String::from_utf8_lossy(&body), String::from_utf8_lossy(&expected));
+    assert_eq!(body, expected);
+}
+
+#[tokio::test]
+async fn multipart_boundary_avoids_the_content() {
+    let (client, server) = client().await;
+    let greeting = api::CreateGreetingRequest {
+        name: "telephony-client-boundary-00000000".into(),
+        language: None,
+        r#loop: None,
+        audio: FilePart::new(b"x".to_vec(), "a\"b.wav", ""),
+        transcript: None,
+    };
+    client.create_greeting(&greeting).await.expect("call");
+    let (head, body) = server.await.expect("server");
+    assert!(header(&head, "content-type").ends_with("boundary=telephony-client-boundary-00000001"), "{head}");
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("filename=\"a%22b.wav\"\r\nContent-Type: application/octet-stream\r\n"), "{text}");
+}
+"#;
+
+#[test]
+fn request_bodies_go_on_the_wire_exactly() {
+    let workspace = tempfile::Builder::new()
+        .prefix("any-spec-bodies-")
+        .tempdir()
+        .expect("tempdir");
+    let root = workspace.path();
+    telephony_codegen::run(
+        &request("bodies", "any_spec/bodies.yaml"),
+        &root.join("bodies"),
+        Mode::Write,
+    )
+    .expect("bodies generates");
+    std::fs::create_dir_all(root.join("wire/tests")).expect("mkdir");
+    std::fs::create_dir_all(root.join("wire/src")).expect("mkdir");
+    std::fs::write(
+        root.join("wire/Cargo.toml"),
+        "[package]\nname = \"wire\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nany-spec-bodies = { path = \"../bodies\" }\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\"] }\n",
+    )
+    .expect("manifest");
+    std::fs::write(root.join("wire/src/lib.rs"), "//! Only the tests.\n").expect("lib");
+    std::fs::write(root.join("wire/tests/wire.rs"), BODIES_WIRE_TEST).expect("test");
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"bodies\", \"wire\"]\n",
+    )
+    .expect("workspace manifest");
+    std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["test", "-p", "wire", "--", "--test-threads=1"])
+        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .output()
+        .expect("run cargo test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("test result: ok. 4 passed"), "{stdout}");
 }

@@ -227,6 +227,16 @@ fn expect_spec_error(
         message.starts_with(&prefix),
         "{case}: the message must start with the file and a JSON pointer (`{prefix}`):\n{message}"
     );
+    assert!(
+        message.contains("\n  hint: "),
+        "{case}: every error has a hint:\n{message}"
+    );
+    assert!(
+        !["ReferenceOr", "ParameterSchemaOrContent", "untagged enum", "struct "]
+            .iter()
+            .any(|internal| message.contains(internal)),
+        "{case}: the message speaks the parser's types:\n{message}"
+    );
     if let Some(op) = operation {
         let named = format!("(operation `{op}`)");
         assert!(

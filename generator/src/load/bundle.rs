@@ -384,7 +384,7 @@ impl Bundler {
     ) -> Result<Option<Edit>, SpecError> {
         let (target_file, fragment) = self.target(file, reference, at)?;
         let Some(pointer) = Pointer::parse(&format!("#{fragment}")) else {
-            return Err(self.error(
+            return Err(self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}` has a fragment that is not a JSON pointer"),
@@ -403,7 +403,7 @@ impl Bundler {
             } else {
                 format!(" in {}", self.files[target_file].name)
             };
-            return Err(self.error(
+            return Err(self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}` points to nothing{place}"),
@@ -412,7 +412,7 @@ impl Bundler {
         };
         let target = target.clone();
         check_kind(&target, kind).map_err(|found| {
-            self.error(
+            self.fail(
                 file,
                 at,
                 format!(
@@ -468,7 +468,7 @@ impl Bundler {
     ) -> Result<Option<Edit>, SpecError> {
         let key = (target_file, written.join("/"));
         if self.path_items.contains(&key) {
-            return Err(self.error(
+            return Err(self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}` is part of a cycle of path items that never reaches a definition"),
@@ -518,7 +518,7 @@ impl Bundler {
                 .split_once(':')
                 .is_some_and(|(scheme, _)| scheme.len() > 1 && !scheme.contains('/'));
         if remote {
-            return Err(self.error(
+            return Err(self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}` names a remote document; generation never reads the network"),
@@ -526,7 +526,7 @@ impl Bundler {
             ));
         }
         if location.starts_with('/') {
-            return Err(self.error(
+            return Err(self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}` names a file by an absolute path"),
@@ -550,7 +550,7 @@ impl Bundler {
                 std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
                 _ => e.to_string(),
             };
-            self.error(
+            self.fail(
                 file,
                 at,
                 format!("`$ref: {reference}`: cannot read {name}: {why}"),
@@ -610,7 +610,7 @@ impl Bundler {
     }
 
     /// An error at `at` in `file`, naming the chain of files that led there.
-    fn error(&self, file: usize, at: &Pointer, problem: String, hint: impl Into<String>) -> SpecError {
+    fn fail(&self, file: usize, at: &Pointer, problem: String, hint: impl Into<String>) -> SpecError {
         let f = &self.files[file];
         let problem = if f.via.is_empty() {
             problem

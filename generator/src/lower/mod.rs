@@ -139,9 +139,10 @@ impl<'a> Lowering<'a> {
         for (position, (name, old)) in self.type_ids.iter().enumerate() {
             renumber[old.index()] = TypeId::new(position);
             let def = self.types[old.index()].take().ok_or_else(|| {
-                self.reporter.error(
+                self.reporter.error_with_hint(
                     &Pointer::root(),
                     format!("internal: type `{name}` was named but never defined"),
+                    "this is a generator bug: please report it with the spec",
                 )
             })?;
             types.push(def);
@@ -231,14 +232,12 @@ impl<'a> Lowering<'a> {
             Some([components, s, name]) if components == "components" && s == section => {
                 Ok(name.clone())
             }
-            _ if !reference.starts_with('#') => Err(self.reporter.error_with_hint(
-                at,
-                format!("external reference `{reference}` is not supported"),
-                "bundle the spec into one file first (for example with `redocly bundle`)",
-            )),
-            _ => Err(self.reporter.error(
+            // The loader rewrites every `$ref` it understands into this form; what is left
+            // sits where the loader does not look for references.
+            _ => Err(self.reporter.error_with_hint(
                 at,
                 format!("`$ref: {reference}` must point into `#/components/{section}/`"),
+                format!("point the `$ref` at a component under `#/components/{section}/`"),
             )),
         }
     }

@@ -238,12 +238,13 @@ impl<'a> Lowering<'a> {
                 facts.example = Some(example.to_string());
             }
             if location.is_none() && !self.is_path_scalar(&ty) {
-                return Err(self.reporter.error(
+                return Err(self.reporter.error_with_hint(
                     &pointer.push("schema"),
                     format!(
                         "path parameter `{}` must be a string, number, boolean or enum",
                         data.name
                     ),
+                    "a path segment holds one value: give the parameter a scalar schema",
                 ));
             }
             if location.is_some() && !self.is_form_value(&ty) {
@@ -350,7 +351,11 @@ impl<'a> Lowering<'a> {
         while let Some(open) = rest.find('{') {
             let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
                 self.reporter
-                    .error(&at, "the path template has a `{` without a closing `}`")
+                    .error_with_hint(
+                    &at,
+                    "the path template has a `{` without a closing `}`",
+                    "close the parameter name: `/calls/{CallSid}`",
+                )
             })?;
             if open > 0 {
                 parts.push(PathPart::Literal(rest[..open].to_string()));
@@ -370,7 +375,11 @@ impl<'a> Lowering<'a> {
         if rest.contains('}') {
             return Err(self
                 .reporter
-                .error(&at, "the path template has a `}` without an opening `{`"));
+                .error_with_hint(
+                    &at,
+                    "the path template has a `}` without an opening `{`",
+                    "open the parameter name: `/calls/{CallSid}`",
+                ));
         }
         if !rest.is_empty() {
             parts.push(PathPart::Literal(rest.to_string()));
@@ -527,7 +536,11 @@ impl<'a> Lowering<'a> {
         let TypeRef::Named(id) = *ty else {
             return Err(self
                 .reporter
-                .error(at, "a form body must be an object with properties"));
+                .error_with_hint(
+                    at,
+                    "a form body must be an object with properties",
+                    "give the body schema `type: object` and `properties`, or send it as JSON",
+                ));
         };
         let nested: Option<String> = match self.type_def(id).map(|t| &t.kind) {
             Some(TypeKind::Struct(s)) => s
@@ -538,7 +551,11 @@ impl<'a> Lowering<'a> {
             _ => {
                 return Err(self
                     .reporter
-                    .error(at, "a form body must be an object with properties"))
+                    .error_with_hint(
+                        at,
+                        "a form body must be an object with properties",
+                        "give the body schema `type: object` and `properties`, or send it as JSON",
+                    ))
             }
         };
         if let Some(field) = nested {

@@ -389,7 +389,11 @@ impl<'a> Lowering<'a> {
         if depth > 64 {
             return Err(self
                 .reporter
-                .error(at, "`allOf` nests more than 64 levels deep"));
+                .error_with_hint(
+                    at,
+                    "`allOf` nests more than 64 levels deep",
+                    "flatten the chain: list the parts in one `allOf`",
+                ));
         }
         let add =
             |properties: &'a Properties, required: &'a [String], parts: &mut ObjectParts<'a>| {
