@@ -85,7 +85,9 @@ fn in_openapi_words(at: &Pointer, message: &str, exact: bool) -> (String, String
                 (_, f) if f.contains(".inf") || f.contains(".nan") => {
                     "JSON has no infinite or not-a-number values; write a finite number".to_string()
                 }
-                ("required", _) => "`required` lists property names: `required: [id, name]`".to_string(),
+                ("required", _) => {
+                    "`required` lists property names: `required: [id, name]`".to_string()
+                }
                 ("description" | "summary" | "title", _) => {
                     format!("`{key}` is text; quote it if YAML reads it as something else")
                 }

@@ -138,7 +138,9 @@ impl Reporter {
             Some(o) => {
                 let mut written = Pointer::root();
                 written.tokens = o.written.clone();
-                written.tokens.extend_from_slice(&pointer.tokens[o.bundled.len()..]);
+                written
+                    .tokens
+                    .extend_from_slice(&pointer.tokens[o.bundled.len()..]);
                 (o.file.clone(), written.to_string())
             }
             None => (self.file.clone(), pointer.to_string()),

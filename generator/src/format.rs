@@ -63,7 +63,10 @@ pub fn header(comment: &str, sources: &[&Api]) -> String {
         specs.join(", ")
     );
     for input in sources.iter().flat_map(|api| &api.inputs) {
-        text.push_str(&format!("{comment} sha256 {} {}\n", input.sha256, input.name));
+        text.push_str(&format!(
+            "{comment} sha256 {} {}\n",
+            input.sha256, input.name
+        ));
     }
     text.push_str(&format!(
         "{comment} Do not edit: change the spec or the generator, then run `cargo xtask codegen`.\n"

@@ -129,7 +129,11 @@ fn yaml_error(reporter: &Reporter, text: &str, e: &serde_yaml::Error) -> SpecErr
         .split_once(": duplicate entry")
         .map(|(_, rest)| format!("duplicate entry{rest}"))
         .unwrap_or(message);
-    reporter.error_with_hint(&Pointer::root(), format!("invalid YAML{place}: {message}"), hint)
+    reporter.error_with_hint(
+        &Pointer::root(),
+        format!("invalid YAML{place}: {message}"),
+        hint,
+    )
 }
 
 /// The line of the second `key:` in the block mapping whose first key is at `line`, `column`
@@ -269,9 +273,13 @@ mod tests {
 
     #[test]
     fn duplicate_key_is_reported_at_the_duplicate() {
-        let e = parse("openapi: 3.0.3\npaths:\n  /a:\n    get: {}\n  /b: {}\n  '/a':\n    get: {}\n")
-            .unwrap_err();
-        assert!(e.contains("at line 6, column 3: duplicate entry with key \"/a\""), "{e}");
+        let e =
+            parse("openapi: 3.0.3\npaths:\n  /a:\n    get: {}\n  /b: {}\n  '/a':\n    get: {}\n")
+                .unwrap_err();
+        assert!(
+            e.contains("at line 6, column 3: duplicate entry with key \"/a\""),
+            "{e}"
+        );
         assert!(e.contains("hint: a mapping may hold each key once"), "{e}");
     }
 

@@ -71,7 +71,10 @@ fn main() -> ExitCode {
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
     let result = telephony_codegen::run(&request, &out, mode).map(|report| {
-        report.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+        report
+            .warnings
+            .iter()
+            .for_each(|w| eprintln!("warning: {w}"));
         report.changes
     });
     match result {

@@ -141,8 +141,11 @@ fn type_list(map: &mut Map<String, Value>) {
         }
         several => {
             // Scalars only (`[integer, string]`): a union the later stages can recognize.
-            let scalar = |t: &&String| ["string", "integer", "number", "boolean"].contains(&t.as_str());
-            let plain = !["anyOf", "oneOf", "enum", "const"].iter().any(|k| map.contains_key(*k));
+            let scalar =
+                |t: &&String| ["string", "integer", "number", "boolean"].contains(&t.as_str());
+            let plain = !["anyOf", "oneOf", "enum", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k));
             let members: Vec<Value> = if several.len() > 1 && plain && several.iter().all(scalar) {
                 several.iter().map(|t| json!({ "type": t })).collect()
             } else {

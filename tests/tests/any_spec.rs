@@ -78,7 +78,10 @@ fn multi_file_spec_generates() {
         "pub since: Option<crate::runtime::Timestamp>",
         "crate::Error<Problem>",
     ] {
-        assert!(code.contains(needle), "multi_file lacks `{needle}`:\n{code}");
+        assert!(
+            code.contains(needle),
+            "multi_file lacks `{needle}`:\n{code}"
+        );
     }
     insta::assert_snapshot!("multi_file", code);
 }
@@ -107,7 +110,10 @@ fn local_pointers_generate() {
 fn callbacks_and_webhooks_do_not_stop_generation() {
     let code = module("callbacks", "any_spec/callbacks.yaml");
     assert!(code.contains("pub async fn start_recording("), "{code}");
-    assert!(!code.contains("RecordingUrl"), "callbacks are not client code:\n{code}");
+    assert!(
+        !code.contains("RecordingUrl"),
+        "callbacks are not client code:\n{code}"
+    );
     insta::assert_snapshot!("callbacks", code);
 }
 
@@ -122,7 +128,10 @@ fn same_name_in_different_locations_gets_distinct_fields() {
         // The path `Sid` is an argument, the query `Sid` a field.
         "sid: &str,\n        params: &FetchCallParams",
     ] {
-        assert!(code.contains(needle), "same_names lacks `{needle}`:\n{code}");
+        assert!(
+            code.contains(needle),
+            "same_names lacks `{needle}`:\n{code}"
+        );
     }
     // serde needs distinct names: only one field is renamed to `Sid`.
     let list_params = code
@@ -130,7 +139,11 @@ fn same_name_in_different_locations_gets_distinct_fields() {
         .nth(1)
         .and_then(|rest| rest.split("\n}").next())
         .expect("ListCallsParams");
-    assert_eq!(list_params.matches("rename = \"Sid\"").count(), 1, "{list_params}");
+    assert_eq!(
+        list_params.matches("rename = \"Sid\"").count(),
+        1,
+        "{list_params}"
+    );
     insta::assert_snapshot!("same_names", code);
 }
 
@@ -145,7 +158,10 @@ fn union_typed_scalar_parameters_are_text_sent_as_written() {
         "Any of: integer, string; sent exactly as written.",
         "Any of: integer, boolean; sent exactly as written.",
     ] {
-        assert!(code.contains(needle), "union_params lacks `{needle}`:\n{code}");
+        assert!(
+            code.contains(needle),
+            "union_params lacks `{needle}`:\n{code}"
+        );
     }
     insta::assert_snapshot!("union_params", code);
 }
@@ -172,7 +188,10 @@ fn request_body_kinds() {
         .nth(1)
         .and_then(|rest| rest.split("\n    }\n").next())
         .expect("update_greeting");
-    assert!(update.contains("request.form(body.form_pairs());"), "{update}");
+    assert!(
+        update.contains("request.form(body.form_pairs());"),
+        "{update}"
+    );
     insta::assert_snapshot!("bodies", code);
 }
 
@@ -185,9 +204,23 @@ fn example_of_an_operation_that_returns_nothing() {
         .expect("the example calls the first operation");
     // No `let response = ()` (clippy: let_unit_value), no `..Default::default()` after the
     // only field (clippy: needless_update); the clippy test below builds it.
-    assert!(example.contents.contains("client.add_note(&env(\"API_SID\")?, &body).await?;"), "{}", example.contents);
-    assert!(!example.contents.contains("let response"), "{}", example.contents);
-    assert!(!example.contents.contains("..Default::default()"), "{}", example.contents);
+    assert!(
+        example
+            .contents
+            .contains("client.add_note(&env(\"API_SID\")?, &body).await?;"),
+        "{}",
+        example.contents
+    );
+    assert!(
+        !example.contents.contains("let response"),
+        "{}",
+        example.contents
+    );
+    assert!(
+        !example.contents.contains("..Default::default()"),
+        "{}",
+        example.contents
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,14 +396,29 @@ fn cli_prints_warnings_and_strict_refuses() {
     let lenient = cli(&[spec, "--all", "--out", out_arg]);
     let stderr = String::from_utf8_lossy(&lenient.stderr);
     assert!(lenient.status.success(), "{stderr}");
-    assert_eq!(stderr.matches("warning: tests/fixtures/any_spec/sloppy.yaml: #/").count(), 3, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("warning: tests/fixtures/any_spec/sloppy.yaml: #/")
+            .count(),
+        3,
+        "{stderr}"
+    );
     assert!(out_dir.join("src/api.rs").exists());
 
     let strict_dir = out.path().join("strict");
-    let strict = cli(&[spec, "--all", "--strict", "--out", strict_dir.to_str().expect("UTF-8")]);
+    let strict = cli(&[
+        spec,
+        "--all",
+        "--strict",
+        "--out",
+        strict_dir.to_str().expect("UTF-8"),
+    ]);
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert_eq!(strict.status.code(), Some(1), "{stderr}");
-    assert!(stderr.starts_with("error: tests/fixtures/any_spec/sloppy.yaml: #/paths/"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: tests/fixtures/any_spec/sloppy.yaml: #/paths/"),
+        "{stderr}"
+    );
     assert!(stderr.contains("\n  hint: "), "{stderr}");
     assert!(!strict_dir.exists(), "a refused run writes nothing");
 }
@@ -433,7 +481,10 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
     text.push_str("# edited\n");
     std::fs::write(&people, text).expect("writes");
     let stale = telephony_codegen::run(&request, &out, Mode::Check).expect("checks");
-    assert!(!stale.changes.is_empty(), "an edited input file must make the output stale");
+    assert!(
+        !stale.changes.is_empty(),
+        "an edited input file must make the output stale"
+    );
     let header = std::fs::read_to_string(out.join("src/api.rs")).expect("reads");
     assert!(header.contains(" specs/common/people.yaml\n"), "{header}");
 }

@@ -232,9 +232,14 @@ fn expect_spec_error(
         "{case}: every error has a hint:\n{message}"
     );
     assert!(
-        !["ReferenceOr", "ParameterSchemaOrContent", "untagged enum", "struct "]
-            .iter()
-            .any(|internal| message.contains(internal)),
+        ![
+            "ReferenceOr",
+            "ParameterSchemaOrContent",
+            "untagged enum",
+            "struct "
+        ]
+        .iter()
+        .any(|internal| message.contains(internal)),
         "{case}: the message speaks the parser's types:\n{message}"
     );
     if let Some(op) = operation {

@@ -34,14 +34,18 @@ fn workspace_root() -> PathBuf {
 
 fn codegen(mode: Mode) -> ExitCode {
     let root = workspace_root();
-    let result = Config::load(&root.join("specs/codegen.toml")).and_then(|config| {
-        let request = telephony_codegen::request_from_config(&config, &root);
-        telephony_codegen::run(&request, &config.krate.output, mode)
-    })
-    .map(|report| {
-        report.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-        report.changes
-    });
+    let result = Config::load(&root.join("specs/codegen.toml"))
+        .and_then(|config| {
+            let request = telephony_codegen::request_from_config(&config, &root);
+            telephony_codegen::run(&request, &config.krate.output, mode)
+        })
+        .map(|report| {
+            report
+                .warnings
+                .iter()
+                .for_each(|w| eprintln!("warning: {w}"));
+            report.changes
+        });
     match result {
         Ok(changes) if mode == Mode::Check => {
             if changes.is_empty() {

@@ -44,7 +44,10 @@ pub(super) fn check(reporter: &Reporter, doc: &mut Value) -> Result<(), SpecErro
     }
     if let Some(Value::Object(params)) = doc.pointer_mut("/components/parameters") {
         for (name, param) in params.iter_mut() {
-            let at = root.push("components").push("parameters").push(name.clone());
+            let at = root
+                .push("components")
+                .push("parameters")
+                .push(name.clone());
             style(reporter, param, &at)?;
         }
     }
@@ -52,7 +55,11 @@ pub(super) fn check(reporter: &Reporter, doc: &mut Value) -> Result<(), SpecErro
 }
 
 /// A `summary` or `description` that is not text: left out, with a warning.
-fn texts(reporter: &Reporter, object: &mut Map<String, Value>, at: &Pointer) -> Result<(), SpecError> {
+fn texts(
+    reporter: &Reporter,
+    object: &mut Map<String, Value>,
+    at: &Pointer,
+) -> Result<(), SpecError> {
     for key in ["summary", "description"] {
         match object.get(key) {
             None | Some(Value::String(_)) => {}
@@ -153,7 +160,11 @@ fn style(reporter: &Reporter, param: &mut Value, at: &Pointer) -> Result<(), Spe
 
 /// Response keys are status codes (`200`), ranges (`2XX`) or `default`; anything else would be
 /// dropped without a word.
-fn responses(reporter: &Reporter, responses: Option<&Value>, at: &Pointer) -> Result<(), SpecError> {
+fn responses(
+    reporter: &Reporter,
+    responses: Option<&Value>,
+    at: &Pointer,
+) -> Result<(), SpecError> {
     let Some(Value::Object(responses)) = responses else {
         return Ok(());
     };
@@ -222,7 +233,11 @@ fn schemas(reporter: &Reporter, doc: &mut Value, root: &Pointer) -> Result<(), S
     if let Some(components) = doc.get_mut("components") {
         for (key, section) in components.as_object_mut().into_iter().flatten() {
             if key != "schemas" {
-                holders(reporter, section, &root.push("components").push(key.clone()))?;
+                holders(
+                    reporter,
+                    section,
+                    &root.push("components").push(key.clone()),
+                )?;
             }
         }
     }
@@ -236,7 +251,10 @@ fn schemas(reporter: &Reporter, doc: &mut Value, root: &Pointer) -> Result<(), S
 fn holders(reporter: &Reporter, value: &mut Value, at: &Pointer) -> Result<(), SpecError> {
     match value {
         Value::Object(map) => {
-            let operation = map.get("operationId").and_then(Value::as_str).map(str::to_string);
+            let operation = map
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let at = match operation {
                 Some(id) if at.operation().is_none() => at.in_operation(&id),
                 _ => at.clone(),
@@ -319,7 +337,11 @@ fn boolean_enum(
     )?;
     let mut repaired: Vec<Value> = Vec::new();
     for v in values {
-        let b = if v.is_null() { Value::Null } else { as_bool(v).map(Value::Bool).unwrap_or(Value::Null) };
+        let b = if v.is_null() {
+            Value::Null
+        } else {
+            as_bool(v).map(Value::Bool).unwrap_or(Value::Null)
+        };
         if !repaired.contains(&b) {
             repaired.push(b);
         }

@@ -3,9 +3,7 @@
 
 use super::tokens::ident;
 use super::{Content, TokenFile};
-use crate::ir::{
-    Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef,
-};
+use crate::ir::{Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -102,12 +100,20 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     let crate_ident = spec.name.replace('-', "_");
     // Exported only where a multipart body needs it, so other crates do not grow a type.
-    let multipart = spec.modules.iter().flat_map(|m| &m.api.operations).any(|op| {
-        op.body
-            .as_ref()
-            .is_some_and(|b| b.encoding == BodyEncoding::Multipart)
+    let multipart = spec
+        .modules
+        .iter()
+        .flat_map(|m| &m.api.operations)
+        .any(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|b| b.encoding == BodyEncoding::Multipart)
+        });
+    let file_part = multipart.then(|| {
+        quote!(
+            pub use runtime::FilePart;
+        )
     });
-    let file_part = multipart.then(|| quote!(pub use runtime::FilePart;));
     let mut doc = vec![
         format!(
             "Typed async clients generated from OpenAPI specs: {}.",

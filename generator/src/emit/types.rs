@@ -85,7 +85,9 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api
     };
     let derive = match s.role {
         StructRole::Multipart => quote!(#[derive(Debug, Clone, PartialEq, #default)]),
-        _ => quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]),
+        _ => {
+            quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)])
+        }
     };
     quote! {
         #doc

@@ -14,8 +14,8 @@
 //! for references. Callbacks and webhooks are not walked: the client does not use them.
 
 use super::{input_file, parse_text};
-use crate::ir::InputFile;
 use crate::error::{Origin, Pointer, Reporter, SpecError};
+use crate::ir::InputFile;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -261,7 +261,13 @@ impl Bundler {
         };
         match kind {
             Kind::PathItem => {
-                self.list(file, map.get("parameters"), Kind::Parameter, &at.push("parameters"), edits)?;
+                self.list(
+                    file,
+                    map.get("parameters"),
+                    Kind::Parameter,
+                    &at.push("parameters"),
+                    edits,
+                )?;
                 for method in METHODS {
                     if let Some(Value::Object(op)) = map.get(method) {
                         let mut op_at = at.push(method);
@@ -275,18 +281,38 @@ impl Bundler {
             Kind::Parameter | Kind::Header => {
                 child(self, "schema", Kind::Schema)?;
                 self.media_map(file, map.get("content"), &at.push("content"), edits)?;
-                self.map(file, map.get("examples"), Kind::Example, &at.push("examples"), edits)?;
+                self.map(
+                    file,
+                    map.get("examples"),
+                    Kind::Example,
+                    &at.push("examples"),
+                    edits,
+                )?;
             }
             Kind::RequestBody => {
                 self.media_map(file, map.get("content"), &at.push("content"), edits)?;
             }
             Kind::Response => {
-                self.map(file, map.get("headers"), Kind::Header, &at.push("headers"), edits)?;
+                self.map(
+                    file,
+                    map.get("headers"),
+                    Kind::Header,
+                    &at.push("headers"),
+                    edits,
+                )?;
                 self.media_map(file, map.get("content"), &at.push("content"), edits)?;
                 self.map(file, map.get("links"), Kind::Link, &at.push("links"), edits)?;
             }
             Kind::Schema => {
-                for key in ["items", "not", "additionalProperties", "contains", "if", "then", "else"] {
+                for key in [
+                    "items",
+                    "not",
+                    "additionalProperties",
+                    "contains",
+                    "if",
+                    "then",
+                    "else",
+                ] {
                     child(self, key, Kind::Schema)?;
                 }
                 for key in ["properties", "patternProperties", "$defs"] {
@@ -308,11 +334,29 @@ impl Bundler {
         at: &Pointer,
         edits: &mut Vec<Edit>,
     ) -> Result<(), SpecError> {
-        self.list(file, op.get("parameters"), Kind::Parameter, &at.push("parameters"), edits)?;
+        self.list(
+            file,
+            op.get("parameters"),
+            Kind::Parameter,
+            &at.push("parameters"),
+            edits,
+        )?;
         if let Some(body) = op.get("requestBody") {
-            self.node(file, body, Kind::RequestBody, &at.push("requestBody"), edits)?;
+            self.node(
+                file,
+                body,
+                Kind::RequestBody,
+                &at.push("requestBody"),
+                edits,
+            )?;
         }
-        self.map(file, op.get("responses"), Kind::Response, &at.push("responses"), edits)
+        self.map(
+            file,
+            op.get("responses"),
+            Kind::Response,
+            &at.push("responses"),
+            edits,
+        )
     }
 
     fn list(
@@ -363,7 +407,13 @@ impl Bundler {
             if let Some(schema) = item.get("schema") {
                 self.node(file, schema, Kind::Schema, &at.push("schema"), edits)?;
             }
-            self.map(file, item.get("examples"), Kind::Example, &at.push("examples"), edits)?;
+            self.map(
+                file,
+                item.get("examples"),
+                Kind::Example,
+                &at.push("examples"),
+                edits,
+            )?;
             if let Some(Value::Object(encodings)) = item.get("encoding") {
                 for (property, encoding) in encodings {
                     let at = at.push("encoding").push(property.clone()).push("headers");
@@ -482,7 +532,13 @@ impl Bundler {
         }
         let mut copy = target;
         let mut edits = Vec::new();
-        let result = self.node(target_file, &copy.clone(), Kind::PathItem, &written_at, &mut edits);
+        let result = self.node(
+            target_file,
+            &copy.clone(),
+            Kind::PathItem,
+            &written_at,
+            &mut edits,
+        );
         self.path_items.pop();
         result?;
         apply(&mut copy, &written, edits);
@@ -587,7 +643,9 @@ impl Bundler {
                 .unwrap_or_else(|| "Shared".into()),
             tokens => tokens
                 .iter()
-                .filter(|t| !STRUCTURAL.contains(&t.as_str()) && !t.chars().all(|c| c.is_ascii_digit()))
+                .filter(|t| {
+                    !STRUCTURAL.contains(&t.as_str()) && !t.chars().all(|c| c.is_ascii_digit())
+                })
                 .map(|t| t.trim_matches('/').replace('/', "_"))
                 .filter(|t| !t.is_empty())
                 .collect::<Vec<_>>()
@@ -610,7 +668,13 @@ impl Bundler {
     }
 
     /// An error at `at` in `file`, naming the chain of files that led there.
-    fn fail(&self, file: usize, at: &Pointer, problem: String, hint: impl Into<String>) -> SpecError {
+    fn fail(
+        &self,
+        file: usize,
+        at: &Pointer,
+        problem: String,
+        hint: impl Into<String>,
+    ) -> SpecError {
         let f = &self.files[file];
         let problem = if f.via.is_empty() {
             problem
@@ -627,9 +691,28 @@ const METHODS: [&str; 8] = [
 
 /// Pointer tokens that say where something is, not what it is: left out of copies' names.
 const STRUCTURAL: [&str; 22] = [
-    "components", "schemas", "parameters", "responses", "requestBodies", "headers", "examples",
-    "links", "paths", "properties", "items", "allOf", "anyOf", "oneOf", "content", "schema",
-    "requestBody", "additionalProperties", "get", "post", "put", "delete",
+    "components",
+    "schemas",
+    "parameters",
+    "responses",
+    "requestBodies",
+    "headers",
+    "examples",
+    "links",
+    "paths",
+    "properties",
+    "items",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "content",
+    "schema",
+    "requestBody",
+    "additionalProperties",
+    "get",
+    "post",
+    "put",
+    "delete",
 ];
 
 fn ref_edit(kind: Kind, name: &str) -> Edit {
@@ -656,7 +739,8 @@ fn check_kind(value: &Value, kind: Kind) -> Result<(), String> {
     if map.contains_key("$ref") {
         return Ok(());
     }
-    let missing = |key: &str| (!map.contains_key(key)).then(|| format!("a mapping without `{key}`"));
+    let missing =
+        |key: &str| (!map.contains_key(key)).then(|| format!("a mapping without `{key}`"));
     let problem = match kind {
         Kind::Parameter => missing("name").or_else(|| missing("in")),
         Kind::RequestBody => missing("content"),
@@ -695,7 +779,9 @@ fn lexical(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             Component::CurDir => {}

@@ -8,9 +8,9 @@ mod operation;
 mod schema;
 
 use crate::error::{Pointer, Reporter, SpecError};
-use crate::ir::{InputFile, 
-    Api, AuthKind, AuthScheme, Operation, ResponseShape, Server, ServerVariable, TypeDef, TypeId,
-    TypeKind, TypeRef,
+use crate::ir::{
+    Api, AuthKind, AuthScheme, InputFile, Operation, ResponseShape, Server, ServerVariable,
+    TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};

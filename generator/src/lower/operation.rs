@@ -350,8 +350,7 @@ impl<'a> Lowering<'a> {
         let mut rest = found.path;
         while let Some(open) = rest.find('{') {
             let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
-                self.reporter
-                    .error_with_hint(
+                self.reporter.error_with_hint(
                     &at,
                     "the path template has a `{` without a closing `}`",
                     "close the parameter name: `/calls/{CallSid}`",
@@ -373,13 +372,11 @@ impl<'a> Lowering<'a> {
             rest = &rest[close + 1..];
         }
         if rest.contains('}') {
-            return Err(self
-                .reporter
-                .error_with_hint(
-                    &at,
-                    "the path template has a `}` without an opening `{`",
-                    "open the parameter name: `/calls/{CallSid}`",
-                ));
+            return Err(self.reporter.error_with_hint(
+                &at,
+                "the path template has a `}` without an opening `{`",
+                "open the parameter name: `/calls/{CallSid}`",
+            ));
         }
         if !rest.is_empty() {
             parts.push(PathPart::Literal(rest.to_string()));
@@ -534,13 +531,11 @@ impl<'a> Lowering<'a> {
     /// A form or multipart body must be a struct of values that have a text form.
     fn mark_form(&mut self, ty: &TypeRef, at: &Pointer, role: StructRole) -> Result<(), SpecError> {
         let TypeRef::Named(id) = *ty else {
-            return Err(self
-                .reporter
-                .error_with_hint(
-                    at,
-                    "a form body must be an object with properties",
-                    "give the body schema `type: object` and `properties`, or send it as JSON",
-                ));
+            return Err(self.reporter.error_with_hint(
+                at,
+                "a form body must be an object with properties",
+                "give the body schema `type: object` and `properties`, or send it as JSON",
+            ));
         };
         let nested: Option<String> = match self.type_def(id).map(|t| &t.kind) {
             Some(TypeKind::Struct(s)) => s
@@ -549,13 +544,11 @@ impl<'a> Lowering<'a> {
                 .find(|f| !self.is_form_value(&f.ty))
                 .map(|f| f.wire_name.clone()),
             _ => {
-                return Err(self
-                    .reporter
-                    .error_with_hint(
-                        at,
-                        "a form body must be an object with properties",
-                        "give the body schema `type: object` and `properties`, or send it as JSON",
-                    ))
+                return Err(self.reporter.error_with_hint(
+                    at,
+                    "a form body must be an object with properties",
+                    "give the body schema `type: object` and `properties`, or send it as JSON",
+                ))
             }
         };
         if let Some(field) = nested {
@@ -618,11 +611,9 @@ impl<'a> Lowering<'a> {
             | TypeRef::I64
             | TypeRef::F64
             | TypeRef::Timestamp => true,
-            TypeRef::Json
-            | TypeRef::Bytes
-            | TypeRef::File
-            | TypeRef::List(_)
-            | TypeRef::Map(_) => false,
+            TypeRef::Json | TypeRef::Bytes | TypeRef::File | TypeRef::List(_) | TypeRef::Map(_) => {
+                false
+            }
         }
     }
 
