@@ -49,22 +49,36 @@ pub enum Need {
     Prism,
 }
 
+/// An unmet [`Need`].
+struct Missing {
+    /// What the test needs, briefly (the ignore reason).
+    need: String,
+    /// Why it is missing, with paths (the failure message under `CI=true`).
+    detail: String,
+}
+
 impl Need {
     /// What is missing, or `None` when the need is met.
-    fn missing(self) -> Option<String> {
-        match self {
+    fn missing(self) -> Option<Missing> {
+        let (need, detail) = match self {
             Need::SharedSpec(file) => {
                 let path = shared_spec(file);
-                (!path.exists())
-                    .then(|| format!("../shared/specs/{file} ({} not found)", path.display()))
+                if path.exists() {
+                    return None;
+                }
+                (
+                    format!("../shared/specs/{file}"),
+                    format!("{} not found", path.display()),
+                )
             }
-            Need::Clippy => clippy_missing(),
-            Need::Prism => prism_missing(),
-        }
+            Need::Clippy => ("cargo clippy".to_string(), clippy_missing()?),
+            Need::Prism => ("Prism (Node.js)".to_string(), prism_missing()?),
+        };
+        Some(Missing { need, detail })
     }
 }
 
-/// `cargo clippy --version` fails: why, checked once per test binary.
+/// Why `cargo clippy` does not run, checked once per test binary.
 fn clippy_missing() -> Option<String> {
     static MISSING: OnceLock<Option<String>> = OnceLock::new();
     MISSING
@@ -78,10 +92,9 @@ fn clippy_missing() -> Option<String> {
             {
                 Ok(status) if status.success() => None,
                 Ok(status) => Some(format!(
-                    "cargo clippy (`cargo clippy --version` exited with {status}; \
-                     rustup component add clippy)"
+                    "`cargo clippy --version` exited with {status} (rustup component add clippy)"
                 )),
-                Err(e) => Some(format!("cargo clippy (cargo does not run: {e})")),
+                Err(e) => Some(format!("cargo does not run: {e}")),
             }
         })
         .clone()
@@ -92,7 +105,7 @@ pub fn prism_binary() -> PathBuf {
     repo_root().join("tests/prism/node_modules/.bin/prism")
 }
 
-/// Prism is not installed and `npm ci` could not install it: why. On a machine with Node the
+/// Why Prism is not installed, when `npm ci` could not install it either. On a machine with Node the
 /// README's one test command installs the pinned Prism itself, once per test binary.
 fn prism_missing() -> Option<String> {
     static MISSING: OnceLock<Option<String>> = OnceLock::new();
@@ -116,7 +129,7 @@ fn prism_missing() -> Option<String> {
                 Ok(status) => format!("`npm ci --prefix tests/prism` exited with {status}"),
                 Err(e) => format!("npm does not run ({e}): install Node.js"),
             };
-            Some(format!("Prism ({} not found; {why})", bin.display()))
+            Some(format!("{} not found; {why}", bin.display()))
         })
         .clone()
 }
@@ -127,19 +140,21 @@ fn prism_missing() -> Option<String> {
 pub fn trial(name: &str, needs: &[Need], body: fn()) -> Trial {
     let needs = needs.to_vec();
     Trial::ignorable_test(name, move || {
-        let missing: Vec<String> = needs.into_iter().filter_map(Need::missing).collect();
+        let missing: Vec<Missing> = needs.into_iter().filter_map(Need::missing).collect();
         if missing.is_empty() {
             body();
             Ok(Completion::Completed)
         } else if in_ci() {
+            let details: Vec<&str> = missing.iter().map(|m| m.detail.as_str()).collect();
             Err(Failed::from(format!(
-                "CI=true, and this test needs what is missing: {}",
-                missing.join("; ")
+                "CI=true, and what this test needs is missing: {}",
+                details.join("; ")
             )))
         } else {
+            let needs: Vec<&str> = missing.iter().map(|m| m.need.as_str()).collect();
             Ok(Completion::ignored_with(format!(
                 "needs {}",
-                missing.join("; ")
+                needs.join(", ")
             )))
         }
     })
