@@ -72,7 +72,10 @@ impl Need {
                 )
             }
             Need::Clippy => ("cargo clippy".to_string(), clippy_missing()?),
-            Need::Prism => ("Prism (Node.js)".to_string(), prism_missing()?),
+            Need::Prism => (
+                "Prism (`npm ci --prefix tests/prism`, which needs Node.js)".to_string(),
+                prism_missing()?,
+            ),
         };
         Some(Missing { need, detail })
     }
@@ -84,7 +87,7 @@ fn clippy_missing() -> Option<String> {
     MISSING
         .get_or_init(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-            match Command::new(cargo)
+            match Command::new(&cargo)
                 .args(["clippy", "--version"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -94,7 +97,7 @@ fn clippy_missing() -> Option<String> {
                 Ok(status) => Some(format!(
                     "`cargo clippy --version` exited with {status} (rustup component add clippy)"
                 )),
-                Err(e) => Some(format!("cargo does not run: {e}")),
+                Err(e) => Some(format!("`{cargo} clippy` does not run: {e}")),
             }
         })
         .clone()
