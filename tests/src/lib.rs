@@ -108,8 +108,8 @@ pub fn prism_binary() -> PathBuf {
     repo_root().join("tests/prism/node_modules/.bin/prism")
 }
 
-/// Why Prism is not installed, when `npm ci` could not install it either. On a machine with Node the
-/// README's one test command installs the pinned Prism itself, once per test binary.
+/// Why Prism is not installed, when `npm ci` could not install it either: on a machine with
+/// Node the README's one test command installs the pinned Prism itself, once per test binary.
 fn prism_missing() -> Option<String> {
     static MISSING: OnceLock<Option<String>> = OnceLock::new();
     MISSING

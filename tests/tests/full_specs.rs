@@ -34,13 +34,6 @@ use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Select
 use telephony_tests::Need::{Clippy, SharedSpec};
 use telephony_tests::{repo_root, shared_spec, trial, Need};
 
-/// One upstream spec and the crate it becomes.
-struct Upstream {
-    file: &'static str,
-    /// The package name of the generated crate.
-    krate: &'static str,
-}
-
 /// What every test here needs: both upstream specs.
 const SPECS: [Need; 2] = [
     SharedSpec("twilio_api_v2010.yaml"),
@@ -60,6 +53,13 @@ fn main() -> std::process::ExitCode {
             full_specs_pass_clippy_and_every_example_decodes
         ),
     ])
+}
+
+/// One upstream spec and the crate it becomes.
+struct Upstream {
+    file: &'static str,
+    /// The package name of the generated crate.
+    krate: &'static str,
 }
 
 const UPSTREAM: [Upstream; 2] = [
