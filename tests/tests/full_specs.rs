@@ -880,6 +880,8 @@ fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
         TypeRef::F64 => "f64".into(),
         TypeRef::Timestamp => format!("{krate}::Timestamp"),
         TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => format!("{krate}::FilePart"),
         TypeRef::List(inner) => format!("Vec<{}>", render(inner, g, krate)),
         TypeRef::Map(inner) => format!(
             "std::collections::BTreeMap<String, {}>",
