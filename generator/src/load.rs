@@ -1,5 +1,5 @@
 //! Stage 1: spec files → one JSON value tree. YAML and JSON specs both load here (JSON is
-//! YAML); a spec spread over several files is bundled into one document ([`bundle`]).
+//! YAML); a spec spread over several files is bundled into one document (module `bundle`).
 
 mod bundle;
 
