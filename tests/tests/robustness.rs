@@ -491,12 +491,13 @@ fn type_errors_in_operations_name_the_operation() {
     );
 }
 
-/// openapiv3 deserializes a `Schema` by hand, so the schema is the deepest place serde can name.
+/// openapiv3 deserializes a `Schema` by hand, so serde names only the schema; the document stage
+/// then finds the one field holding the offending value.
 #[test]
 fn type_error_in_a_parameter_schema_is_located_exactly() {
     assert_type_error_at(
         "infinite_number.yaml",
-        "#/paths/~1things/get/parameters/0/schema",
+        "#/paths/~1things/get/parameters/0/schema/maximum",
     );
 }
 
@@ -1306,11 +1307,25 @@ proptest! {
         prop_assume!(!json_text.contains(['\u{85}', '\u{2028}', '\u{2029}']));
         // serde_yaml writes a `<<` key unquoted, which YAML then reads as a merge key.
         prop_assume!(!has_key(&doc, "<<"));
+        // The headers name the input's hash, which differs between the two texts.
+        let without_hashes = |files: Vec<GeneratedFile>| -> Vec<(String, String)> {
+            files
+                .into_iter()
+                .map(|f| {
+                    let text: Vec<&str> = f
+                        .contents
+                        .lines()
+                        .filter(|l| !l.starts_with("// sha256 ") && !l.starts_with("# sha256 "))
+                        .collect();
+                    (f.path, text.join("\n"))
+                })
+                .collect()
+        };
         let from_json = generate_text("prop.yaml", json_text.as_bytes(), &Selection::All);
         let from_yaml = generate_text("prop.yaml", yaml.as_bytes(), &Selection::All);
         prop_assert_eq!(
-            from_json.map_err(|e| e.to_string()),
-            from_yaml.map_err(|e| e.to_string())
+            from_json.map(without_hashes).map_err(|e| e.to_string()),
+            from_yaml.map(without_hashes).map_err(|e| e.to_string())
         );
     }
 }
