@@ -157,42 +157,29 @@ pub(super) fn bundle(
     let mut edits = Vec::new();
     bundler.document(&doc, &mut edits)?;
     edits.append(&mut bundler.moved);
-    if edits.is_empty() && bundler.added.is_empty() {
-        drop(doc);
-        return Ok(bundler.finish(None));
-    }
     drop(doc);
-    let root = std::mem::replace(&mut bundler.files[0].doc, Rc::new(Value::Null));
-    let mut root = Rc::try_unwrap(root).unwrap_or_else(|shared| (*shared).clone());
-    apply(&mut root, &[], edits);
-    Ok(bundler.finish(Some(root)))
+    Ok(bundler.finish(edits))
 }
 
 impl Bundler {
-    fn finish(mut self, root: Option<Value>) -> Bundled {
-        let mut doc = match root {
-            Some(doc) => doc,
-            None => {
-                let root = std::mem::replace(&mut self.files[0].doc, Rc::new(Value::Null));
-                Rc::try_unwrap(root).unwrap_or_else(|shared| (*shared).clone())
-            }
-        };
-        if !self.added.is_empty() {
-            if let Value::Object(map) = &mut doc {
-                let components = map
-                    .entry("components")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if !components.is_object() {
-                    *components = Value::Object(Map::new());
-                }
-                if let Value::Object(components) = components {
-                    for (kind, name, value) in self.added {
-                        let section = components
-                            .entry(kind.section())
-                            .or_insert_with(|| Value::Object(Map::new()));
-                        if let Value::Object(section) = section {
-                            section.insert(name, value);
-                        }
+    /// The root document with `edits` made and the copies added to its components.
+    fn finish(mut self, edits: Vec<Edit>) -> Bundled {
+        // Every other handle on the root was dropped with the walk, so this does not clone.
+        let root = std::mem::replace(&mut self.files[0].doc, Rc::new(Value::Null));
+        let mut doc = Rc::try_unwrap(root).unwrap_or_else(|shared| (*shared).clone());
+        apply(&mut doc, &[], edits);
+        if let (Value::Object(map), false) = (&mut doc, self.added.is_empty()) {
+            // `components` that is not a mapping is left for the document stage to report.
+            let components = map
+                .entry("components")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(components) = components {
+                for (kind, name, value) in self.added {
+                    let section = components
+                        .entry(kind.section())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(section) = section {
+                        section.insert(name, value);
                     }
                 }
             }
