@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use emit::{CrateSpec, ModuleSpec};
 pub use lower::Selection;
-pub use output::{GeneratedFile, Staleness};
+pub use output::{Change, GeneratedFile, Report};
 
 /// Stack for the recursive stages. Nesting is capped by the YAML parser (128 levels), and
 /// 64 MiB holds that with room to spare even in debug builds; untouched stack costs nothing.
@@ -180,8 +180,8 @@ pub enum Mode {
 }
 
 /// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`).
-pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Staleness>, Error> {
+/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
     let files = generate(request)?;
     match mode {
         Mode::Write => output::write(out, &files),
