@@ -340,7 +340,10 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
         }
     }
     if !conflicts.is_empty() {
-        return Err(conflict_error(conflicts));
+        // A link or file in the way of several generated files is named once.
+        let mut seen = BTreeSet::new();
+        conflicts.retain(|c| seen.insert(c.path.clone()));
+        return Err(conflict_error(dir, conflicts));
     }
 
     let mut removals = Vec::new();
@@ -382,7 +385,7 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
 }
 
 /// One error naming every blocked path, with what to do.
-fn conflict_error(conflicts: Vec<Conflict>) -> Error {
+fn conflict_error(dir: &Path, conflicts: Vec<Conflict>) -> Error {
     let mut conflicts = conflicts.into_iter();
     let Some(first) = conflicts.next() else {
         return refused(PathBuf::new(), "nothing conflicts", "");
@@ -402,9 +405,12 @@ fn conflict_error(conflicts: Vec<Conflict>) -> Error {
         reason.push_str(&format!("\n  also: {}: {}", other.path.display(), other.what));
     }
     let hint = if workspace {
-        "generate into a directory of its own inside the workspace (e.g. `--out client`) and add it to `[workspace] members`"
+        format!(
+            "generate into a directory of its own inside the workspace (e.g. `--out {}`) and add it to `[workspace] members`",
+            dir.join("client").display()
+        )
     } else {
-        "the generator replaces only files it wrote: move these away (or choose another output directory) and run it again"
+        "the generator replaces only files it wrote: move these away (or choose another output directory) and run it again".to_string()
     };
     refused(first.path, reason, hint)
 }
