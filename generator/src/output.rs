@@ -82,11 +82,9 @@ impl fmt::Display for Change {
         match self {
             Change::Created(p) => write!(f, "missing: {}", p.display()),
             Change::Updated(p) => write!(f, "stale: {}", p.display()),
-            Change::Removed(p) => write!(
-                f,
-                "no longer generated (would be removed): {}",
-                p.display()
-            ),
+            Change::Removed(p) => {
+                write!(f, "no longer generated (would be removed): {}", p.display())
+            }
         }
     }
 }
@@ -151,7 +149,10 @@ impl fmt::Display for Report {
             self.kept.len()
         )?;
         for change in &self.changes {
-            let relative = change.path().strip_prefix(&self.dir).unwrap_or(change.path());
+            let relative = change
+                .path()
+                .strip_prefix(&self.dir)
+                .unwrap_or(change.path());
             writeln!(f, "  {:<8} {}", change.verb(), slashed(relative))?;
         }
         for kept in self.kept.iter().take(KEPT_SHOWN) {
@@ -193,7 +194,7 @@ pub fn write(dir: &Path, files: &[GeneratedFile]) -> Result<Report, Error> {
     write_with(dir, files, |_, _| Ok(()))
 }
 
-/// [`write`], calling `before_rename(from, to)` before every rename that swaps a file in or
+/// [`write()`], calling `before_rename(from, to)` before every rename that swaps a file in or
 /// out. An error it returns fails the write exactly as a failed rename would: the seam for
 /// testing the rollback.
 pub fn write_with(
@@ -265,11 +266,14 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
                 "generated file paths must be relative and stay inside the output directory",
             ),
         })?;
-        let reserved = path
-            .components()
-            .next()
-            .is_some_and(|c| [MANIFEST, STAGING, BACKUP].contains(&&*c.as_os_str().to_string_lossy()));
-        if reserved || wanted.insert(path, file.contents.clone().into_bytes()).is_some() {
+        let reserved = path.components().next().is_some_and(|c| {
+            [MANIFEST, STAGING, BACKUP].contains(&&*c.as_os_str().to_string_lossy())
+        });
+        if reserved
+            || wanted
+                .insert(path, file.contents.clone().into_bytes())
+                .is_some()
+        {
             return Err(Error::Write {
                 path: dir.join(&file.path),
                 source: io::Error::new(
@@ -363,9 +367,7 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
                 changes.push(Change::Removed(full));
                 removals.push(path.clone());
             }
-            Existing::File(_) | Existing::Link | Existing::Directory => {
-                disowned.push(path.clone())
-            }
+            Existing::File(_) | Existing::Link | Existing::Directory => disowned.push(path.clone()),
         }
     }
     changes.sort_by(|a, b| a.path().cmp(b.path()));
@@ -402,7 +404,11 @@ fn conflict_error(dir: &Path, conflicts: Vec<Conflict>) -> Error {
         }
     );
     for other in conflicts {
-        reason.push_str(&format!("\n  also: {}: {}", other.path.display(), other.what));
+        reason.push_str(&format!(
+            "\n  also: {}: {}",
+            other.path.display(),
+            other.what
+        ));
     }
     let hint = if workspace {
         format!(
@@ -600,7 +606,8 @@ fn not_generated(
     for holder in &holders {
         let full = dir.join(holder);
         // Missing, or a link or file that planning refused or disowned: nothing to list.
-        if !holder.as_os_str().is_empty() && !matches!(existing_kind(&full)?, Some(Kind::Directory)) {
+        if !holder.as_os_str().is_empty() && !matches!(existing_kind(&full)?, Some(Kind::Directory))
+        {
             continue;
         }
         let entries = match fs::read_dir(&full) {
@@ -675,7 +682,11 @@ fn resolve(path: &Path) -> Result<PathBuf, Error> {
                     missing.push(last);
                     existing = parent;
                 }
-                _ => return Err(read_error(path.to_path_buf())(io::ErrorKind::NotFound.into())),
+                _ => {
+                    return Err(read_error(path.to_path_buf())(
+                        io::ErrorKind::NotFound.into(),
+                    ))
+                }
             },
         }
     };
@@ -744,7 +755,10 @@ impl<F: FnMut(&Path, &Path) -> io::Result<()>> Swap<'_, F> {
             self.done.push(Step::Placed(target));
         }
         for (index, path) in plan.removals.iter().enumerate() {
-            self.move_aside(&self.dir.join(path), backup.join(format!("removed-{index}")))?;
+            self.move_aside(
+                &self.dir.join(path),
+                backup.join(format!("removed-{index}")),
+            )?;
         }
         Ok(())
     }
@@ -898,7 +912,10 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("mkdir");
         let mut files = BTreeMap::new();
-        files.insert(PathBuf::from("src/lib.rs"), b"// @generated by telephony-codegen\n".to_vec());
+        files.insert(
+            PathBuf::from("src/lib.rs"),
+            b"// @generated by telephony-codegen\n".to_vec(),
+        );
         files.insert(PathBuf::from("data/table.json"), b"{}\n".to_vec());
         fs::write(dir.join(MANIFEST), render_manifest(&files)).expect("write");
         let listed = read_manifest(&dir).expect("reads");

@@ -150,7 +150,10 @@ fn selected_operations_generate_a_crate_with_only_those_methods() {
         path_str(&out),
     ]);
     run.assert_success();
-    let summary = format!("{}: 6 created, 0 updated, 0 removed, 0 unchanged; 0 kept", out.display());
+    let summary = format!(
+        "{}: 6 created, 0 updated, 0 removed, 0 unchanged; 0 kept",
+        out.display()
+    );
     assert!(run.stdout.starts_with(&summary), "{}", run.describe());
     assert!(
         run.stdout.contains("  created  src/api.rs\n"),
@@ -347,7 +350,9 @@ fn check_exits_0_when_fresh_and_1_naming_stale_files() {
         again.describe()
     );
     assert!(
-        again.stdout.contains("  kept     src/extra.rs (not generated)"),
+        again
+            .stdout
+            .contains("  kept     src/extra.rs (not generated)"),
         "{}",
         again.describe()
     );
