@@ -405,7 +405,7 @@ fn paths_held_by_files_the_generator_did_not_write_are_refused() {
     std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = []\n").expect("write");
     let message = assert_refused("workspace root", &dir, &files, &["workspace/Cargo.toml"]);
     assert!(
-        message.contains("Cargo workspace root") && message.contains("members"),
+        message.contains("manifest of a Cargo workspace root") && message.contains("members"),
         "{message}"
     );
 
