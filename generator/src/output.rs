@@ -11,6 +11,8 @@
 //! output directory, then swapped in file by file, the old files moved aside; any failure moves
 //! every file back. Files the manifest lists that are no longer generated are removed (when
 //! they are still the generator's own), so `--check` and the report name generated files only.
+//! A process killed mid-swap leaves the generated files mixed; the next run clears the staging
+//! and backup directories and writes every generated file again.
 
 use crate::error::Error;
 use sha2::{Digest, Sha256};
