@@ -614,15 +614,15 @@ fn not_generated(
         for entry in entries {
             let entry = entry.map_err(read_error(full.clone()))?;
             let relative = holder.join(entry.file_name());
+            let directory = entry.file_type().is_ok_and(|t| t.is_dir());
             let ours = generated.contains(relative.as_path())
-                || (holders.contains(relative.as_path())
-                    && entry.file_type().is_ok_and(|t| t.is_dir()))
+                || (directory && holders.contains(relative.as_path()))
                 || (holder.as_os_str().is_empty()
                     && [STAGING, BACKUP].iter().any(|n| entry.file_name() == *n));
             if !ours {
                 kept.push(Kept::NotGenerated {
                     path: relative,
-                    directory: entry.file_type().is_ok_and(|t| t.is_dir()),
+                    directory,
                 });
             }
         }
@@ -630,7 +630,9 @@ fn not_generated(
     Ok(kept)
 }
 
-/// Item 4: output directories the generator refuses before looking further.
+/// Output directories refused before anything else: a file, the filesystem root, and a
+/// directory containing the current one that is not a generated crate (likely a mistyped
+/// `..`; it would wrap the user's project).
 fn check_target(dir: &Path) -> Result<(), Error> {
     if let Ok(meta) = fs::metadata(dir) {
         if !meta.is_dir() {
@@ -671,14 +673,14 @@ fn check_target(dir: &Path) -> Result<(), Error> {
 /// `path` with symbolic links resolved as far as it exists, the rest normalized lexically.
 fn resolve(path: &Path) -> Result<PathBuf, Error> {
     let mut missing = Vec::new();
-    let mut existing = path;
+    let mut known = path;
     let base = loop {
-        match fs::canonicalize(existing) {
+        match fs::canonicalize(known) {
             Ok(base) => break base,
-            Err(_) => match (existing.parent(), existing.components().next_back()) {
+            Err(_) => match (known.parent(), known.components().next_back()) {
                 (Some(parent), Some(last)) => {
                     missing.push(last);
-                    existing = parent;
+                    known = parent;
                 }
                 _ => {
                     return Err(read_error(path.to_path_buf())(
