@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub use emit::{CrateSpec, ModuleSpec};
 pub use format::GeneratedFile;
 pub use lower::Selection;
-pub use output::Staleness;
+pub use output::{Change, Report};
 
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
@@ -145,23 +145,17 @@ pub enum Mode {
     Check,
 }
 
-/// What a run found.
-#[derive(Debug)]
-pub struct Report {
-    /// What differs (for `Check`) or what changed (for `Write`).
-    pub changes: Vec<Staleness>,
-    /// Sloppy but clear input the run read anyway (empty when the request is strict).
-    pub warnings: Vec<SpecError>,
-}
-
 /// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
+/// Returns what differs (for `Check`) or what changed (for `Write`), what was kept, and the
+/// warnings about the specs.
 pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
     let (files, warnings) = generate_with_warnings(request)?;
-    let changes = match mode {
+    let mut report = match mode {
         Mode::Write => output::write(out, &files)?,
         Mode::Check => output::check(out, &files)?,
     };
-    Ok(Report { changes, warnings })
+    report.warnings = warnings;
+    Ok(report)
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
