@@ -18,6 +18,8 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod output;
+pub mod review;
+pub mod surface;
 
 use error::{Error, Reporter};
 use std::path::{Path, PathBuf};
@@ -187,6 +189,25 @@ pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Stalene
         Mode::Write => output::write(out, &files),
         Mode::Check => output::check(out, &files),
     }
+}
+
+/// What regenerating `out` would change in the API surface of each module file it replaces
+/// (see [`review`]); files that are new or unchanged have no review. Reads, never writes.
+pub fn review(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
+    let files = generate(request)?;
+    Ok(request
+        .modules
+        .iter()
+        .filter_map(|m| {
+            let path = format!("src/{}.rs", m.module);
+            let new = files.iter().find(|f| f.path == path)?;
+            let old = std::fs::read_to_string(out.join(&path)).ok()?;
+            (old != new.contents).then(|| review::FileReview {
+                report: review::report(&old, &new.contents),
+                path,
+            })
+        })
+        .collect())
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
