@@ -367,7 +367,7 @@ fn local_names(ty: &str) -> Vec<String> {
 
 impl fmt::Display for Impact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Impact::Additive => "additive",
             Impact::Breaking => "breaking",
         })
@@ -376,7 +376,7 @@ impl fmt::Display for Impact {
 
 impl fmt::Display for ChangeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             ChangeKind::Added => "added",
             ChangeKind::Removed => "removed",
             ChangeKind::Changed => "changed",
@@ -425,5 +425,253 @@ impl fmt::Display for FileReview {
             self.report.count(Impact::Additive)
         )?;
         write!(f, "{}", self.report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module in the generator's shape: one operation, its request and response types.
+    fn module(request: &str, response: &str, rest: &str) -> String {
+        format!(
+            r#"
+            pub struct Client {{ transport: crate::runtime::Transport }}
+            impl Client {{
+                /// `POST /Queues/{{QueueSid}}` (operation `UpdateQueue`).
+                pub async fn update_queue(&self, queue_sid: &str, body: &UpdateQueueRequest)
+                    -> Result<Queue, crate::Error<crate::runtime::ApiErrorBody>> {{ todo!() }}
+            }}
+            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+            pub struct UpdateQueueRequest {{
+                #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+                pub friendly_name: Option<String>,
+                {request}
+            }}
+            #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+            pub struct Queue {{
+                pub sid: String,
+                {response}
+            }}
+            pub enum QueueState {{ Open, Unknown(String) }}
+            impl QueueState {{
+                pub fn as_str(&self) -> &str {{
+                    match self {{ Self::Open => "open", Self::Unknown(value) => value }}
+                }}
+            }}
+            {rest}
+            "#
+        )
+    }
+
+    const MAX_SIZE: &str = r#"#[serde(rename = "MaxSize", default, skip_serializing_if = "Option::is_none")]
+        pub max_size: Option<i64>,"#;
+
+    fn lines(old: &str, new: &str) -> Vec<String> {
+        let report = report(old, new);
+        assert_eq!(report.unreadable, None);
+        report.changes.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_same_surface_is_no_change() {
+        let text = module(MAX_SIZE, "", "");
+        assert_eq!(report(&text, &text), ChangeReport::default());
+        let reworded = text.replace(
+            "operation `UpdateQueue`).",
+            "operation `UpdateQueue`).\n/// More words.",
+        );
+        assert_eq!(lines(&text, &reworded), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_removed_request_field_is_breaking() {
+        assert_eq!(
+            lines(&module(MAX_SIZE, "", ""), &module("", "", "")),
+            ["breaking  removed  field UpdateQueueRequest.max_size: Option<i64>, wire `MaxSize`, optional"]
+        );
+    }
+
+    #[test]
+    fn an_added_optional_request_field_is_additive_because_requests_derive_default() {
+        assert_eq!(
+            lines(&module("", "", ""), &module(MAX_SIZE, "", "")),
+            ["additive  added    field UpdateQueueRequest.max_size: Option<i64>, wire `MaxSize`, optional; \
+              callers build UpdateQueueRequest with `..Default::default()`"]
+        );
+    }
+
+    #[test]
+    fn an_added_required_request_field_is_breaking_and_takes_default_away() {
+        let old = module("", "", "");
+        let new = module(r#"#[serde(rename = "MaxSize")] pub max_size: i64,"#, "", "").replacen(
+            "Default, ",
+            "",
+            1,
+        );
+        assert_eq!(
+            lines(&old, &new),
+            [
+                "breaking  removed  derive Default for UpdateQueueRequest",
+                "breaking  added    field UpdateQueueRequest.max_size: i64, wire `MaxSize`, required; \
+                 callers build UpdateQueueRequest and must now set it",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_added_response_field_is_additive_even_when_required() {
+        assert_eq!(
+            lines(&module("", "", ""), &module("", "pub size: i64,", "")),
+            [
+                "additive  added    field Queue.size: i64, wire `size`, required; \
+              Queue is a response type, read and never built"
+            ]
+        );
+    }
+
+    #[test]
+    fn types_reached_through_request_fields_are_built_by_callers() {
+        let old = module(
+            "pub rule: Option<Rule>,",
+            "",
+            "pub struct Rule { pub a: String }",
+        );
+        let new = module(
+            "pub rule: Option<Rule>,",
+            "",
+            "pub struct Rule { pub a: String, pub b: String }",
+        );
+        assert_eq!(
+            lines(&old, &new),
+            ["breaking  added    field Rule.b: String, wire `b`, required; callers build Rule and must now set it"]
+        );
+    }
+
+    #[test]
+    fn type_changes_and_optional_to_required_are_breaking() {
+        let old = module(MAX_SIZE, "pub size: Option<i64>,", "");
+        let new = module(
+            &MAX_SIZE.replace("Option<i64>", "Option<String>"),
+            "pub size: i64,",
+            "",
+        );
+        assert_eq!(
+            lines(&old, &new),
+            [
+                "breaking  changed  field Queue.size: type Option<i64> → i64",
+                "breaking  changed  field UpdateQueueRequest.max_size: type Option<i64> → Option<String>",
+            ]
+        );
+        let optional = module(
+            "",
+            r#"#[serde(default, skip_serializing_if = "Option::is_none")] pub size: Option<i64>,"#,
+            "",
+        );
+        let required = module("", "pub size: i64,", "");
+        assert_eq!(
+            lines(&optional, &required),
+            ["breaking  changed  field Queue.size: type Option<i64> → i64; optional → required"]
+        );
+        assert_eq!(
+            lines(&required, &optional),
+            ["breaking  changed  field Queue.size: type i64 → Option<i64>; required → optional"]
+        );
+    }
+
+    #[test]
+    fn a_new_wire_name_is_breaking() {
+        let new = module(&MAX_SIZE.replace("\"MaxSize\"", "\"MaxLength\""), "", "");
+        assert_eq!(
+            lines(&module(MAX_SIZE, "", ""), &new),
+            ["breaking  changed  field UpdateQueueRequest.max_size: wire `MaxSize` → `MaxLength`"]
+        );
+    }
+
+    #[test]
+    fn added_variants_are_additive_and_removed_or_rewired_ones_breaking() {
+        let old = module("", "", "");
+        let added = old
+            .replace("Open, Unknown", "Open, Closed, Unknown")
+            .replace(
+                "Self::Open => \"open\",",
+                "Self::Open => \"open\", Self::Closed => \"closed\",",
+            );
+        assert_eq!(
+            lines(&old, &added),
+            ["additive  added    variant QueueState::Closed: = `closed`; matches end in a `_` arm"]
+        );
+        assert_eq!(
+            lines(&added, &old),
+            ["breaking  removed  variant QueueState::Closed: = `closed`"]
+        );
+        let rewired = old.replace("=> \"open\"", "=> \"opened\"");
+        assert_eq!(
+            lines(&old, &rewired),
+            ["breaking  changed  variant QueueState::Open: = `open` → = `opened`"]
+        );
+    }
+
+    #[test]
+    fn operations_removed_added_moved_or_retyped() {
+        let old = module("", "", "");
+        let gone = old.replace("pub async fn update_queue", "async fn update_queue");
+        assert_eq!(
+            lines(&old, &gone),
+            ["breaking  removed  fn Client::update_queue: async fn update_queue(&self, queue_sid: &str, \
+              body: &UpdateQueueRequest) -> Result<Queue, crate::Error<crate::ApiErrorBody>>; \
+              POST /Queues/{QueueSid} (operation UpdateQueue)"]
+        );
+        assert!(lines(&gone, &old)[0]
+            .starts_with("additive  added    fn Client::update_queue: async fn"));
+        let moved = old.replace("`POST /Queues/{QueueSid}`", "`PUT /Queues/{QueueSid}`");
+        assert_eq!(
+            lines(&old, &moved),
+            ["breaking  changed  fn Client::update_queue: endpoint POST /Queues/{QueueSid} (operation UpdateQueue) \
+              → PUT /Queues/{QueueSid} (operation UpdateQueue)"]
+        );
+        let renamed = old.replace("queue_sid: &str", "sid: &str");
+        assert_eq!(report(&old, &renamed).changes[0].impact, Impact::Additive);
+        let retyped = old.replace("queue_sid: &str", "queue_sid: i64");
+        assert_eq!(report(&old, &retyped).changes[0].impact, Impact::Breaking);
+        let removed_type = old.replace("pub enum QueueState", "enum QueueState");
+        assert_eq!(
+            lines(&old, &removed_type),
+            ["breaking  removed  enum QueueState"]
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_rust_is_reported_not_compared() {
+        let report = report("pub struct {}", &module("", "", ""));
+        assert!(report.changes.is_empty());
+        assert!(
+            report
+                .to_string()
+                .starts_with("  no API comparison: the old file does not parse as Rust"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_file_review_counts_each_impact() {
+        let review = FileReview {
+            path: "src/queues.rs".into(),
+            report: report(&module(MAX_SIZE, "", ""), &module("", "pub size: i64,", "")),
+        };
+        assert_eq!(
+            review.to_string(),
+            "API changes in src/queues.rs: 1 breaking, 1 additive\n\
+             \x20 additive  added    field Queue.size: i64, wire `size`, required; Queue is a response type, read and never built\n\
+             \x20 breaking  removed  field UpdateQueueRequest.max_size: Option<i64>, wire `MaxSize`, optional\n"
+        );
+    }
+
+    #[test]
+    fn local_names_skip_qualified_paths() {
+        assert_eq!(
+            local_names("Option<Box<Page>>, crate::Timestamp, &[Rule]"),
+            ["Option", "Box", "Page", "Rule"]
+        );
     }
 }
