@@ -66,6 +66,10 @@ fn main() -> ExitCode {
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
+    match telephony_codegen::review(&request, &out) {
+        Ok(reviews) => reviews.iter().for_each(|r| print!("{r}")),
+        Err(e) => return fail(&e),
+    }
     match telephony_codegen::run(&request, &out, mode) {
         Ok(changes) if mode == Mode::Check && !changes.is_empty() => {
             changes.iter().for_each(|c| eprintln!("{c}"));
