@@ -192,8 +192,8 @@ pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Stalene
 }
 
 /// What regenerating `out` would change in the API surface of each module file it replaces
-/// (see [`review`]); files that are new or unchanged have no review. Reads, never writes.
-pub fn review(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
+/// (see [`mod@review`]); files that are new or unchanged have no review. Reads, never writes.
+pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
     let files = generate(request)?;
     Ok(request
         .modules

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
-    match telephony_codegen::review(&request, &out) {
+    match telephony_codegen::api_changes(&request, &out) {
         Ok(reviews) => reviews.iter().for_each(|r| print!("{r}")),
         Err(e) => return fail(&e),
     }
