@@ -13,7 +13,7 @@
 //! - Removals, type changes, optional → required, a lost derive and an operation that now
 //!   calls another endpoint or goes by another wire name are breaking.
 
-use crate::surface::{Field, Function, Item, ItemKind, Surface};
+use crate::surface::{Field, Function, Http, Item, ItemKind, Presence, Surface};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -245,7 +245,7 @@ fn added_field(name: &str, field: &Field, old: &Item, new: &Item, built: bool) -
             Impact::Additive,
             format!("{name} is a response type, read and never built"),
         ),
-        (true, crate::surface::Presence::Optional) if defaulted => (
+        (true, Presence::Optional) if defaulted => (
             Impact::Additive,
             format!("callers build {name} with `..Default::default()`"),
         ),
@@ -301,9 +301,8 @@ fn changed_function(name: &str, old: &Function, new: &Function) -> (Impact, Stri
             parts.push(format!("endpoint {o} → {n}"));
         }
         (o, n) if o != n => {
-            let show = |h: &Option<crate::surface::Http>| {
-                h.as_ref().map_or("none".to_string(), ToString::to_string)
-            };
+            let show =
+                |h: &Option<Http>| h.as_ref().map_or("none".to_string(), ToString::to_string);
             if o.is_some() {
                 impact = Impact::Breaking;
             }
