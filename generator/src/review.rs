@@ -10,8 +10,8 @@
 //!   so an added field is additive.
 //! - Enums are matched with a `_` arm (they already carry an `Unknown` fallback), so an added
 //!   variant is additive.
-//! - Removals, type changes, optional → required, a lost derive and an operation that now
-//!   calls another endpoint or goes by another wire name are breaking.
+//! - Removals, type changes, optional → required, a lost derive or trait, an operation that
+//!   now calls another endpoint and a field or value with a new wire name are breaking.
 
 use crate::surface::{Field, Function, Http, Item, ItemKind, Presence, Surface};
 use std::collections::{BTreeMap, BTreeSet};

@@ -8,6 +8,9 @@
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
 use std::process::Command;
+use telephony_codegen::review::{report, Impact};
+use telephony_codegen::surface::Surface;
+use telephony_codegen::{CrateRequest, ModuleRequest, Selection};
 use telephony_tests::{codegen_binary, repo_root};
 
 fn fixture() -> Value {
@@ -168,4 +171,67 @@ fn a_bump_that_changes_no_api_says_so() {
         "API changes in src/queues.rs: 0 breaking, 0 additive\n\
          \x20 no API change (documentation or implementation only)\n",
     );
+}
+
+/// Every awkward-but-valid spec (keywords, odd names, collisions, recursion, error enums…) has
+/// a surface whose every operation carries its endpoint, compares equal to itself, and reads as
+/// purely additive when it appears and purely breaking when it goes.
+#[test]
+fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
+    let dir = repo_root().join("tests/fixtures/tricky");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tricky fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 10, "{fixtures:?}");
+    for spec in fixtures {
+        let request = CrateRequest {
+            name: "tricky".into(),
+            version: "0.1.0".into(),
+            modules: vec![ModuleRequest {
+                module: "api".into(),
+                source: spec.display().to_string(),
+                spec: spec.clone(),
+                selection: Selection::All,
+            }],
+        };
+        let files = telephony_codegen::generate(&request).expect("generation succeeds");
+        let text = &files
+            .iter()
+            .find(|f| f.path == "src/api.rs")
+            .expect("module")
+            .contents;
+        let surface = Surface::of_text(text).expect("the module parses");
+        let client = &surface.items["Client"];
+        let operations: Vec<_> = client
+            .functions
+            .iter()
+            .filter(|(_, f)| f.is_async)
+            .collect();
+        assert!(!operations.is_empty(), "{}", spec.display());
+        for (name, function) in operations {
+            assert!(
+                function.http.is_some(),
+                "{}: {name} has no endpoint",
+                spec.display()
+            );
+        }
+        assert_eq!(report(text, text).changes, [], "{}", spec.display());
+        let appeared = report("", text);
+        assert!(
+            appeared
+                .changes
+                .iter()
+                .all(|c| c.impact == Impact::Additive),
+            "{appeared}"
+        );
+        assert_eq!(appeared.changes.len(), surface.items.len());
+        let gone = report(text, "");
+        assert!(
+            gone.changes.iter().all(|c| c.impact == Impact::Breaking),
+            "{gone}"
+        );
+    }
 }
