@@ -128,24 +128,18 @@ pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Stalene
 }
 
 /// What regenerating `out` would change in the API surface of each module file it replaces
-/// (see [`mod@review`]). Files that are new, unchanged or not generated (no `@generated`
-/// header: someone else's file) have no review. Reads, never writes.
+/// (see [`review::replaced`]). Reads, never writes.
 pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
     let files = generate(request)?;
-    Ok(request
+    let modules: Vec<String> = request
         .modules
         .iter()
-        .filter_map(|m| {
-            let path = format!("src/{}.rs", m.module);
-            let new = files.iter().find(|f| f.path == path)?;
-            let old = std::fs::read_to_string(out.join(&path)).ok()?;
-            let generated = old.starts_with("// @generated");
-            (generated && old != new.contents).then(|| review::FileReview {
-                report: review::report(&old, &new.contents),
-                path,
-            })
-        })
-        .collect())
+        .map(|m| format!("src/{}.rs", m.module))
+        .collect();
+    Ok(review::replaced(
+        out,
+        files.iter().filter(|f| modules.contains(&f.path)),
+    ))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.

@@ -13,9 +13,11 @@
 //! - Removals, type changes, optional → required, a lost derive or trait, an operation that
 //!   now calls another endpoint and a field or value with a new wire name are breaking.
 
+use crate::format::GeneratedFile;
 use crate::surface::{Field, Function, Http, Item, ItemKind, Presence, Surface};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::Path;
 
 /// Whether code that uses the crate as documented keeps compiling and meaning the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -404,6 +406,25 @@ impl fmt::Display for ChangeReport {
         }
         self.changes.iter().try_for_each(|c| writeln!(f, "  {c}"))
     }
+}
+
+/// The reviews of the module `files` that would replace a file in `dir`. Files that are new,
+/// unchanged or not generated (no `@generated` header: someone else's file) have none.
+pub fn replaced<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = &'a GeneratedFile>,
+) -> Vec<FileReview> {
+    files
+        .into_iter()
+        .filter_map(|new| {
+            let old = std::fs::read_to_string(dir.join(&new.path)).ok()?;
+            let generated = old.starts_with("// @generated");
+            (generated && old != new.contents).then(|| FileReview {
+                path: new.path.clone(),
+                report: report(&old, &new.contents),
+            })
+        })
+        .collect()
 }
 
 /// The report for one generated file that a run replaces.
