@@ -17,6 +17,8 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod output;
+pub mod review;
+pub mod surface;
 pub mod threads;
 
 use error::{Error, Reporter};
@@ -123,6 +125,21 @@ pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Err
         Mode::Write => output::write(out, &files),
         Mode::Check => output::check(out, &files),
     }
+}
+
+/// What regenerating `out` would change in the API surface of each module file it replaces
+/// (see [`review::replaced`]). Reads, never writes.
+pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
+    let files = generate(request)?;
+    let modules: Vec<String> = request
+        .modules
+        .iter()
+        .map(|m| format!("src/{}.rs", m.module))
+        .collect();
+    Ok(review::replaced(
+        out,
+        files.iter().filter(|f| modules.contains(&f.path)),
+    ))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
