@@ -117,29 +117,30 @@ pub enum Mode {
     Check,
 }
 
-/// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+/// Generates the crate once and writes it to `out`, or checks `out` against it.
 pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
-    let files = generate(request)?;
-    match mode {
-        Mode::Write => output::write(out, &files),
-        Mode::Check => output::check(out, &files),
-    }
+    Ok(run_reviewed(request, out, mode)?.1)
 }
 
-/// What regenerating `out` would change in the API surface of each module file it replaces
-/// (see [`review::replaced`]). Reads, never writes.
-pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
+/// [`run`], plus what changed in the API surface of each module file it replaces (or, with
+/// [`Mode::Check`], would replace). The review reads the old files before anything is written.
+pub fn run_reviewed(
+    request: &CrateRequest,
+    out: &Path,
+    mode: Mode,
+) -> Result<(Vec<review::FileReview>, Report), Error> {
     let files = generate(request)?;
     let modules: Vec<String> = request
         .modules
         .iter()
         .map(|m| format!("src/{}.rs", m.module))
         .collect();
-    Ok(review::replaced(
-        out,
-        files.iter().filter(|f| modules.contains(&f.path)),
-    ))
+    let reviews = review::replaced(out, files.iter().filter(|f| modules.contains(&f.path)));
+    let report = match mode {
+        Mode::Write => output::write(out, &files),
+        Mode::Check => output::check(out, &files),
+    }?;
+    Ok((reviews, report))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
