@@ -28,6 +28,7 @@ const FIXTURES: &[&str] = &[
     "carriage_returns",
     "bidi_text",
     "implicit_operation_ids",
+    "form_and_json",
 ];
 
 fn request(fixture: &str) -> CrateRequest {
@@ -376,5 +377,38 @@ fn self_names_and_implicit_ids_stay_distinct() {
         source.matches("pub async fn ").count(),
         3,
         "implicit_operation_ids: one method per operation"
+    );
+}
+
+#[test]
+fn form_bodies_and_parameters_have_one_encoder() {
+    let source = module_source("form_and_json");
+    assert_contains(
+        "form_and_json",
+        &source,
+        &[
+            // Sent only as a form body or as parameters: the generated function is the one
+            // encoder, so no serde derive (or rename) repeats the wire names.
+            "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteRequest {",
+            "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteParams {",
+            "self.text.push_to(\"Text\", &mut pairs);",
+            "self.labels.push_to(\"Labels\", &mut pairs);",
+            "request.query(\"Tag\", &self.tag);",
+            // Also a JSON body and a response field: serde stays, beside its form function.
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)] pub struct Profile {",
+            "rename = \"DisplayName\"",
+            "self.display_name.push_to(\"DisplayName\", &mut pairs);",
+            "request.json(body)?;",
+        ],
+    );
+    let squeezed = squeeze(&source);
+    let add_note = squeezed
+        .split("pub struct AddNoteRequest {")
+        .nth(1)
+        .and_then(|rest| rest.split("pub struct").next())
+        .expect("AddNoteRequest");
+    assert!(
+        !add_note.contains("serde"),
+        "AddNoteRequest is form-only but mentions serde: {add_note}"
     );
 }
