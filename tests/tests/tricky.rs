@@ -388,27 +388,30 @@ fn form_bodies_and_parameters_have_one_encoder() {
         &source,
         &[
             // Sent only as a form body or as parameters: the generated function is the one
-            // encoder, so no serde derive (or rename) repeats the wire names.
-            "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteRequest {",
-            "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteParams {",
+            // encoder, so there is no `Serialize` derive; `Deserialize` loads examples.
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)] pub struct AddNoteRequest {",
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)] pub struct AddNoteParams {",
+            "#[serde(rename = \"Text\", default)] pub text: Option<String>,",
             "self.text.push_to(\"Text\", &mut pairs);",
             "self.labels.push_to(\"Labels\", &mut pairs);",
             "request.query(\"Tag\", &self.tag);",
-            // Also a JSON body and a response field: serde stays, beside its form function.
+            // Also a JSON body and a response field: `Serialize` stays, beside `form_pairs`.
             "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)] pub struct Profile {",
-            "rename = \"DisplayName\"",
+            "#[serde(rename = \"DisplayName\", default, skip_serializing_if = \"Option::is_none\")]",
             "self.display_name.push_to(\"DisplayName\", &mut pairs);",
             "request.json(body)?;",
         ],
     );
     let squeezed = squeeze(&source);
-    let add_note = squeezed
-        .split("pub struct AddNoteRequest {")
-        .nth(1)
-        .and_then(|rest| rest.split("pub struct").next())
-        .expect("AddNoteRequest");
-    assert!(
-        !add_note.contains("serde"),
-        "AddNoteRequest is form-only but mentions serde: {add_note}"
-    );
+    for name in ["AddNoteRequest", "AddNoteParams"] {
+        let def = squeezed
+            .split(&format!("pub struct {name} {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("pub struct").next())
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            !def.contains("skip_serializing_if"),
+            "{name} is sent only by its generated function but has serde attributes for serializing: {def}"
+        );
+    }
 }

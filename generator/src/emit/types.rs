@@ -23,8 +23,8 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => {
-            let json = s.role == StructRole::Model || used_as_json(def, api);
-            struct_def(&name, doc, s, json, api)
+            let serialize = s.role == StructRole::Model || used_as_json(def, api);
+            struct_def(&name, doc, s, serialize, api)
         }
         TypeKind::Enum(e) => enum_def(&name, doc, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, b, api),
@@ -43,8 +43,9 @@ fn field_type(field: &Field, api: &Api) -> TokenStream {
 }
 
 /// Whether a form body or parameters struct is also JSON somewhere (a field of a JSON type, a
-/// JSON body, a response), so it still needs serde. Form bodies and parameters have one
-/// encoder, their generated `form_pairs`/`apply`; a serde derive would be a second one.
+/// JSON body, a response), so it still needs `Serialize`. Form bodies and parameters have one
+/// encoder, their generated `form_pairs`/`apply`; a `Serialize` derive would be a second one.
+/// (`Deserialize` stays: request examples and saved requests load into them.)
 fn used_as_json(def: &TypeDef, api: &Api) -> bool {
     let Some(id) = api
         .type_ids()
@@ -89,16 +90,17 @@ fn struct_def(
     name: &proc_macro2::Ident,
     doc: TokenStream,
     s: &Struct,
-    json: bool,
+    serialize: bool,
     api: &Api,
 ) -> TokenStream {
     let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     if s.fields.iter().all(Field::is_option) {
         derives.push(quote!(Default));
     }
-    if json {
-        derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+    if serialize {
+        derives.push(quote!(::serde::Serialize));
     }
+    derives.push(quote!(::serde::Deserialize));
     let fields = s.fields.iter().map(|f| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
@@ -113,11 +115,9 @@ fn struct_def(
             (true, true) => Some(quote!(deserialize_with = "crate::runtime::lenient::option",)),
             (true, false) => Some(quote!(deserialize_with = "crate::runtime::lenient::number",)),
         };
+        let skip = serialize.then(|| quote!(, skip_serializing_if = "Option::is_none"));
         let serde = match (f.required, f.is_option()) {
-            _ if !json => quote!(),
-            (false, _) => quote!(
-                #[serde(#rename #with default, skip_serializing_if = "Option::is_none")]
-            ),
+            (false, _) => quote!(#[serde(#rename #with default #skip)]),
             (true, true) => quote!(#[serde(#rename #with default)]),
             (true, false) => match (&rename, &with) {
                 (None, None) => quote!(),
