@@ -186,61 +186,57 @@ crate::runtime::impl_open_enum!(ParticipantEnumStatus);
 /// UpdateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 pub struct UpdateParticipantRequest {
     /// `true` mutes the participant and `false` unmutes it. Any other value is treated as `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// `true` puts the participant on hold; `false` brings it back into the conference.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Where to fetch (with `HoldMethod`) the audio for a held participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "HoldUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldUrl", default)]
     pub hold_url: Option<String>,
     /// HTTP method used to request `HoldUrl`; `GET` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldMethod", default)]
     pub hold_method: Option<UpdateParticipantRequestHoldMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "AnnounceUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceUrl", default)]
     pub announce_url: Option<String>,
     /// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceMethod", default)]
     pub announce_method: Option<UpdateParticipantRequestAnnounceMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<UpdateParticipantRequestWaitMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
-    #[serde(rename = "BeepOnExit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BeepOnExit", default)]
     pub beep_on_exit: Option<bool>,
     /// If `true`, the conference is ended when this participant leaves. Defaults to `false`.
-    #[serde(
-        rename = "EndConferenceOnExit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EndConferenceOnExit", default)]
     pub end_conference_on_exit: Option<bool>,
     /// Makes this participant a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Call SID of the participant to be coached; only that participant can hear the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
 }
 impl UpdateParticipantRequest {
