@@ -33,6 +33,9 @@ struct Cli {
     /// Write nothing; exit 1 if the output directory is not up to date.
     #[arg(long)]
     check: bool,
+    /// Treat warnings about the spec as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
                 Selection::Ids(cli.operations.clone())
             },
         }],
+        strict: cli.strict,
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
@@ -78,6 +82,10 @@ fn main() -> ExitCode {
 
 /// Prints what a write changed and kept, or what `--check` found stale (exit 1 when stale).
 fn print_report(report: &Report, mode: Mode) -> ExitCode {
+    report
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     match mode {
         Mode::Write => {
             print!("{report}");

@@ -83,7 +83,7 @@ fn emitted_code_of_fixtures() {
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
         let tokens = telephony_codegen::emit::module_tokens(&api);
         let text =
-            telephony_codegen::format::rust_file(tokens, &source, "module").expect("formats");
+            telephony_codegen::format::rust_file(tokens, &[&api], "module").expect("formats");
         snapshot(&format!("pipeline__emitted_{module}"), &text);
     }
 }
@@ -97,7 +97,7 @@ fn threaded_formatting_equals_whole_module_formatting() {
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
         let whole = telephony_codegen::format::rust_file(
             telephony_codegen::emit::module_tokens(&api),
-            &source,
+            &[&api],
             "module",
         )
         .expect("formats");
@@ -130,6 +130,7 @@ fn fixture_crates_compile() {
                 source,
                 selection: Selection::All,
             }],
+            strict: false,
         };
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)
             .expect("generates");

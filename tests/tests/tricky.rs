@@ -42,6 +42,7 @@ fn request(fixture: &str) -> CrateRequest {
             source,
             selection: Selection::All,
         }],
+        strict: false,
     }
 }
 

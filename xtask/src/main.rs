@@ -54,6 +54,10 @@ fn codegen(mode: Mode) -> ExitCode {
 /// to the workspace root.
 fn print_report(report: &Report, mode: Mode, root: &Path) -> ExitCode {
     let relative = |text: String| text.replace(&format!("{}/", root.display()), "");
+    report
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     match mode {
         Mode::Write => {
             print!("{}", relative(report.to_string()));

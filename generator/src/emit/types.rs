@@ -97,17 +97,24 @@ fn struct_def(
     if s.fields.iter().all(Field::is_option) {
         derives.push(quote!(Default));
     }
-    if serialize {
+    // A multipart body holds files, which have no JSON form: it is not (de)serialized.
+    let json = s.role != StructRole::Multipart;
+    if serialize && json {
         derives.push(quote!(::serde::Serialize));
     }
-    derives.push(quote!(::serde::Deserialize));
-    let fields = s.fields.iter().map(|f| {
+    if json {
+        derives.push(quote!(::serde::Deserialize));
+    }
+    let fields = s.fields.iter().enumerate().map(|(i, f)| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
         let ty = field_type(f, api);
         let wire = &f.wire_name;
-        let rename =
-            (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
+        // Parameters in different locations may share a wire name (`Sid` in the query and a
+        // header); serde needs distinct names, so only the first keeps the wire name.
+        let shared = s.fields[..i].iter().any(|g| g.wire_name == *wire);
+        let rename = (f.rust_name.trim_start_matches("r#") != wire && !shared)
+            .then(|| quote!(rename = #wire,));
         // Numbers also decode from strings (see the runtime's `lenient` module).
         let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
         let with = match (lenient, f.is_option()) {
@@ -124,6 +131,7 @@ fn struct_def(
                 _ => quote!(#[serde(#rename #with)]),
             },
         };
+        let serde = json.then_some(serde);
         quote! {
             #doc
             #serde
@@ -134,6 +142,7 @@ fn struct_def(
         StructRole::Model => None,
         StructRole::Form => Some(form_impl(name, &s.fields)),
         StructRole::Params => Some(params_impl(name, &s.fields)),
+        StructRole::Multipart => Some(multipart_impl(name, &s.fields)),
     };
     quote! {
         #doc
@@ -142,6 +151,29 @@ fn struct_def(
             #(#fields)*
         }
         #role
+    }
+}
+
+/// The parts of a multipart body: the fields that are set, in the spec's property order.
+fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let adds = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        match (&f.ty, f.is_option()) {
+            (TypeRef::File, false) => quote!(parts.file(#wire, &self.#rust);),
+            (TypeRef::File, true) => quote!(parts.file_opt(#wire, &self.#rust);),
+            _ => quote!(parts.field(#wire, &self.#rust);),
+        }
+    });
+    quote! {
+        impl #name {
+            /// The fields that are set, as multipart parts in the spec's property order.
+            pub(crate) fn multipart(&self) -> crate::runtime::Multipart {
+                let mut parts = crate::runtime::Multipart::new();
+                #(#adds)*
+                parts
+            }
+        }
     }
 }
 
