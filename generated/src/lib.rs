@@ -35,3 +35,5 @@ pub mod twilio;
 pub mod signalwire;
 pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
 pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
+pub use runtime::{Items, Listing, Page, Response, ResponseMeta};

@@ -75,7 +75,12 @@ impl Client {
             .literal("/Participants/")
             .param("CallSid", call_sid)?
             .finish()?;
-        let mut request = crate::runtime::Request::new(::reqwest::Method::POST, path);
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "update_participant",
+            method: &::reqwest::Method::POST,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         let response = self.transport.send(request).await?;
         if !response.is_success() {

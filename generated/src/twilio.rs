@@ -65,7 +65,12 @@ impl Client {
             .param("CallSid", call_sid)?
             .literal(".json")
             .finish()?;
-        let mut request = crate::runtime::Request::new(::reqwest::Method::POST, path);
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "UpdateParticipant",
+            method: &::reqwest::Method::POST,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         let response = self.transport.send(request).await?;
         if !response.is_success() {

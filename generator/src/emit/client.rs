@@ -155,6 +155,7 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
     });
     let path = path_tokens(op);
     let method = ident(op.http_method.as_str());
+    let (id, template) = (&op.id, &op.path);
     let apply_params = op
         .params_type
         .as_ref()
@@ -170,7 +171,12 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
         #doc
         pub async fn #name(&self, #(#path_args,)* #params_arg #body_arg) -> Result<#success_ty, crate::Error<#error_ty>> {
             let path = #path;
-            let #mutable request = crate::runtime::Request::new(::reqwest::Method::#method, path);
+            const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+                id: #id,
+                method: &::reqwest::Method::#method,
+                path_template: #template,
+            };
+            let #mutable request = crate::runtime::Request::new(OPERATION, path);
             #apply_params
             #apply_body
             let response = self.transport.send(request).await?;

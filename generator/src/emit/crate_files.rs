@@ -74,16 +74,25 @@ description = "Typed async client generated from {from}"
 license = "MIT"
 publish = false
 
+[features]
+# One span per call (operation id, method, path template, status, attempt, elapsed).
+tracing = ["dep:tracing"]
+
 [dependencies]
 bytes = "1"
+fastrand = "2"
 form_urlencoded = "1.2"
+futures-core = "0.3"
+futures-util = {{ version = "0.3", default-features = false }}
 httpdate = "1.0"
 percent-encoding = "2.3"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
@@ -161,6 +170,8 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
+        pub use runtime::{Items, Listing, Page, Response, ResponseMeta};
     }
 }
 
