@@ -5,8 +5,8 @@
 //!
 //! | module | spec | operations |
 //! |---|---|---|
-//! | [`twilio`] | `specs/twilio.yaml` | [`update_participant`](twilio::Client::update_participant) |
-//! | [`signalwire`] | `specs/signalwire.yaml` | [`update_participant`](signalwire::Client::update_participant) |
+//! | [`twilio`] | `specs/twilio.yaml` | [`update_participant`](twilio::Client::update_participant), [`list_participant`](twilio::Client::list_participant), [`fetch_participant`](twilio::Client::fetch_participant), [`create_participant`](twilio::Client::create_participant), [`delete_participant`](twilio::Client::delete_participant) |
+//! | [`signalwire`] | `specs/signalwire.yaml` | [`update_participant`](signalwire::Client::update_participant), [`list_all_participants`](signalwire::Client::list_all_participants), [`retrieve_participant`](signalwire::Client::retrieve_participant), [`delete_participant`](signalwire::Client::delete_participant) |
 //!
 //! Every call returns the operation's response type or an [`Error`] that keeps the HTTP status and the raw body. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.
 //!

@@ -88,6 +88,128 @@ impl Client {
         }
         response.json_object()
     }
+    /// Page through the live participants
+    ///
+    /// Returns one page of the participants currently connected to a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    pub async fn list_all_participants(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> Result<
+        ConferenceParticipantListResponse,
+        crate::Error<CompatibilityErrorResponse>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "list_all_participants",
+            method: &::reqwest::Method::GET,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        params.apply(&mut request);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object()
+    }
+    /// Get one participant
+    ///
+    /// Returns a single participant of a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    pub async fn retrieve_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<
+        ConferenceParticipantResponse,
+        crate::Error<CompatibilityErrorResponse>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "retrieve_participant",
+            method: &::reqwest::Method::GET,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object()
+    }
+    /// Remove a participant
+    ///
+    /// Drops the participant's call out of the conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `DELETE /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `delete_participant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    pub async fn delete_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<(), crate::Error<CompatibilityErrorResponse>> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "delete_participant",
+            method: &::reqwest::Method::DELETE,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        Ok(())
+    }
 }
 /// Error body returned by the Compatibility API.
 ///
@@ -112,6 +234,97 @@ pub struct CompatibilityErrorResponse {
     /// Example: `401`.
     #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub status: i32,
+}
+/// One conference participant, as an element of a list page.
+///
+/// Spec: `#/components/schemas/ConferenceParticipant`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConferenceParticipant {
+    /// ID of the account (project) that owns the conference.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472af"`.
+    pub account_sid: String,
+    /// ID of the call connected as this participant.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472ca"`.
+    pub call_sid: String,
+    /// ID of the call this participant coaches, or null.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
+    #[serde(default)]
+    pub call_sid_to_coach: Option<String>,
+    /// `true` when this participant coaches another call.
+    ///
+    /// Example: `false`.
+    pub coaching: bool,
+    /// ID of the conference the participant belongs to.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472cf"`.
+    pub conference_sid: String,
+    /// Creation time of the participant, as an RFC 2822 date.
+    ///
+    /// Example: `"Mon, 24 Sept 2018 21:00:00 +0000"`.
+    pub date_created: String,
+    /// Current state of the participant's call.
+    pub status: ParticipantStatus,
+    /// Time of the participant's last change, as an RFC 2822 date.
+    ///
+    /// Example: `"Tue, 25 Sept 2018 20:00:00 +0000"`.
+    pub date_updated: String,
+    /// `true` if the conference is ended when this participant leaves.
+    ///
+    /// Example: `false`.
+    pub end_conference_on_exit: bool,
+    /// `true` while the participant is muted.
+    ///
+    /// Example: `false`.
+    pub muted: bool,
+    /// `true` while the participant is on hold.
+    ///
+    /// Example: `false`.
+    pub hold: bool,
+    /// `true` if this participant joining starts the conference.
+    ///
+    /// Example: `true`.
+    pub start_conference_on_enter: bool,
+    /// Path of this participant resource.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub uri: String,
+}
+/// One page of conference participants.
+///
+/// Spec: `#/components/schemas/ConferenceParticipantListResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConferenceParticipantListResponse {
+    /// Path of this page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub uri: String,
+    /// Path that returns the first page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub first_page_uri: String,
+    /// Path of the following page, or null on the last page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+    /// Path of the preceding page, or null on the first page.
+    #[serde(default)]
+    pub previous_page_uri: Option<String>,
+    /// Zero-based number of this page.
+    ///
+    /// Example: `0`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
+    pub page: i32,
+    /// Maximum number of records on a page.
+    ///
+    /// Example: `50`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
+    pub page_size: i32,
+    /// The participants on this page.
+    pub participants: Vec<ConferenceParticipant>,
 }
 /// A single conference participant.
 ///
@@ -169,6 +382,51 @@ pub struct ConferenceParticipantResponse {
     ///
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
+}
+/// Query and header parameters of `ListAllParticipants`.
+///
+/// Spec: `#/paths/~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants/get/parameters`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListAllParticipantsParams {
+    /// Keep only participants whose muted flag equals this value.
+    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    /// Keep only participants whose hold flag equals this value.
+    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<bool>,
+    /// Zero-based number of the page to return (0 is the first page).
+    ///
+    /// Default: `0`.
+    #[serde(
+        rename = "Page",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<i32>,
+    /// Records per page, from 1 to 1000 (50 if not given).
+    ///
+    /// Default: `50`.
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<i32>,
+    /// Opaque token selecting a particular page; it begins with PA or PB.
+    #[serde(rename = "PageToken", default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+}
+impl ListAllParticipantsParams {
+    /// Adds the parameters that are set to a request.
+    pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+        request.query("Muted", &self.muted);
+        request.query("Hold", &self.hold);
+        request.query("Page", &self.page);
+        request.query("PageSize", &self.page_size);
+        request.query("PageToken", &self.page_token);
+    }
 }
 /// State of a conference participant.
 ///

@@ -78,6 +78,160 @@ impl Client {
         }
         response.json_object()
     }
+    /// Page through the participants of a conference
+    ///
+    /// Returns one page of the participants in a conference, optionally filtered by mute, hold or coaching state.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): SID of the account that owns the participants. Pattern: `^AC[0-9a-fA-F]{32}$`.
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    pub async fn list_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> Result<ListParticipantResponse, crate::Error<crate::runtime::ApiErrorBody>> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants.json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "ListParticipant",
+            method: &::reqwest::Method::GET,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        params.apply(&mut request);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object()
+    }
+    /// Get one conference participant
+    ///
+    /// Returns the current state of a single participant in a conference.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `FetchParticipant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant. Pattern: `^AC[0-9a-fA-F]{32}$`.
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. Percent-encode label characters that are not URL safe (a space becomes %20).
+    pub async fn fetch_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<
+        ApiV2010AccountConferenceParticipant,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .literal(".json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "FetchParticipant",
+            method: &::reqwest::Method::GET,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object()
+    }
+    /// Add a participant to a conference
+    ///
+    /// Places an outbound call to `To` and joins it to the conference as a new participant.
+    ///
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `CreateParticipant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): SID of the account that will own the new participant. Pattern: `^AC[0-9a-fA-F]{32}$`.
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
+    pub async fn create_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        body: &CreateParticipantRequest,
+    ) -> Result<
+        ApiV2010AccountConferenceParticipant,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants.json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "CreateParticipant",
+            method: &::reqwest::Method::POST,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        request.form(body.form_pairs());
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object()
+    }
+    /// Remove a participant from a conference
+    ///
+    /// Disconnects the participant's call from the conference.
+    ///
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `DeleteParticipant`).
+    ///
+    /// # Path parameters
+    ///
+    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant being removed. Pattern: `^AC[0-9a-fA-F]{32}$`.
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label, with non URL safe label characters percent-encoded (a space becomes %20).
+    pub async fn delete_participant(
+        &self,
+        account_sid: &str,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<(), crate::Error<crate::runtime::ApiErrorBody>> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param("AccountSid", account_sid)?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .literal(".json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "DeleteParticipant",
+            method: &::reqwest::Method::DELETE,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        Ok(())
+    }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -138,6 +292,682 @@ pub struct ApiV2010AccountConferenceParticipant {
     /// Resource path; prefix it with `https://api.twilio.com` to get the full URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+}
+/// CreateParticipantRequest
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateParticipantRequest {
+    /// Caller identity: an E.164 phone number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the P-Asserted-Identity header.
+    ///
+    /// Format: `endpoint`.
+    #[serde(rename = "From")]
+    pub from: String,
+    /// Who to call: an E.164 phone number, a `sip:name@company.com` address, a `client:name` identifier or an `app:<APP_SID>` TwiML App. Custom parameters may be appended.
+    ///
+    /// Format: `endpoint`.
+    #[serde(rename = "To")]
+    pub to: String,
+    /// URL notified (with `StatusCallbackMethod`) about call status changes.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "StatusCallback", default, skip_serializing_if = "Option::is_none")]
+    pub status_callback: Option<String>,
+    /// HTTP method for `StatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(
+        rename = "StatusCallbackMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_callback_method: Option<CreateParticipantRequestStatusCallbackMethod>,
+    /// Call events reported to `StatusCallback`: any of `initiated`, `ringing`, `answered`, `completed` (space separated). Only `completed` is sent by default.
+    #[serde(
+        rename = "StatusCallbackEvent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_callback_event: Option<Vec<String>>,
+    /// Optional name for the participant; once set it can replace the call SID when fetching, updating or removing it.
+    #[serde(rename = "Label", default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Seconds to let the phone ring before giving up, between 5 and 600 (default 60). About 5 extra seconds are always added, so 10 behaves roughly like 15.
+    #[serde(
+        rename = "Timeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout: Option<i64>,
+    /// Record this participant across its conferences, including the gaps between them. Defaults to `false`.
+    #[serde(rename = "Record", default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<bool>,
+    /// Join the participant muted. Defaults to `false`.
+    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    /// When to beep for this participant: `true` (default), `false`, `onEnter` or `onExit`.
+    #[serde(rename = "Beep", default, skip_serializing_if = "Option::is_none")]
+    pub beep: Option<String>,
+    /// Start the conference when this participant joins (default `true`). With `false`, an unstarted conference keeps the participant muted with background music until someone else starts it.
+    #[serde(
+        rename = "StartConferenceOnEnter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_conference_on_enter: Option<bool>,
+    /// End the conference when this participant leaves. Defaults to `false`.
+    #[serde(
+        rename = "EndConferenceOnExit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_conference_on_exit: Option<bool>,
+    /// Audio source (MP3, WAV or TwiML) fetched with `WaitMethod` and played until the conference starts. Omit for standard hold music, or send an empty string for silence. See the `waitUrl` attribute of `<Conference>` TwiML for permitted verbs.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
+    pub wait_url: Option<String>,
+    /// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
+    pub wait_method: Option<CreateParticipantRequestWaitMethod>,
+    /// Let the agent hear the outbound call's progress (ringing, disconnect messages). Defaults to `true`.
+    #[serde(rename = "EarlyMedia", default, skip_serializing_if = "Option::is_none")]
+    pub early_media: Option<bool>,
+    /// Conference size limit, from 2 to 250 (default 250).
+    #[serde(
+        rename = "MaxParticipants",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_participants: Option<i64>,
+    /// Conference recording mode: `true`, `false` (default), `record-from-start` or `do-not-record`.
+    #[serde(
+        rename = "ConferenceRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_record: Option<String>,
+    /// Silence trimming for the conference recording: `trim-silence` (default) or `do-not-trim`.
+    #[serde(rename = "ConferenceTrim", default, skip_serializing_if = "Option::is_none")]
+    pub conference_trim: Option<String>,
+    /// URL notified (with `ConferenceStatusCallbackMethod`) about the events chosen in `ConferenceStatusCallbackEvent`. Only the first participant's value counts; later ones are ignored.
+    ///
+    /// Format: `uri`.
+    #[serde(
+        rename = "ConferenceStatusCallback",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_status_callback: Option<String>,
+    /// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(
+        rename = "ConferenceStatusCallbackMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_status_callback_method: Option<
+        CreateParticipantRequestConferenceStatusCallbackMethod,
+    >,
+    /// Conference events reported to `ConferenceStatusCallback`: any of `start`, `end`, `join`, `leave`, `mute`, `hold`, `modify`, `speaker`, `announcement` (space separated; `start end` by default).
+    #[serde(
+        rename = "ConferenceStatusCallbackEvent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_status_callback_event: Option<Vec<String>>,
+    /// Channel layout of the final recording, `mono` (default) or `dual`.
+    #[serde(
+        rename = "RecordingChannels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recording_channels: Option<String>,
+    /// URL notified (with `RecordingStatusCallbackMethod`) when the recording changes state.
+    ///
+    /// Format: `uri`.
+    #[serde(
+        rename = "RecordingStatusCallback",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recording_status_callback: Option<String>,
+    /// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(
+        rename = "RecordingStatusCallbackMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recording_status_callback_method: Option<
+        CreateParticipantRequestRecordingStatusCallbackMethod,
+    >,
+    /// User name for SIP authentication.
+    #[serde(
+        rename = "SipAuthUsername",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sip_auth_username: Option<String>,
+    /// Password for SIP authentication.
+    #[serde(
+        rename = "SipAuthPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sip_auth_password: Option<String>,
+    /// Region where the recorded audio is mixed: `us1`, `us2`, `ie1`, `de1`, `sg1`, `br1`, `au1` or `jp1`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// URL notified (with `ConferenceRecordingStatusCallbackMethod`) once the conference recording can be fetched.
+    ///
+    /// Format: `uri`.
+    #[serde(
+        rename = "ConferenceRecordingStatusCallback",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_recording_status_callback: Option<String>,
+    /// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(
+        rename = "ConferenceRecordingStatusCallbackMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_recording_status_callback_method: Option<
+        CreateParticipantRequestConferenceRecordingStatusCallbackMethod,
+    >,
+    /// Recording events reported to `RecordingStatusCallback`: any of `started`, `in-progress`, `paused`, `resumed`, `stopped`, `completed`, `failed`, `absent` (space separated).
+    #[serde(
+        rename = "RecordingStatusCallbackEvent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recording_status_callback_event: Option<Vec<String>>,
+    /// Conference recording events reported to `ConferenceRecordingStatusCallback`: any of `in-progress`, `completed`, `failed`, `absent` (space separated).
+    #[serde(
+        rename = "ConferenceRecordingStatusCallbackEvent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conference_recording_status_callback_event: Option<Vec<String>>,
+    /// Join as a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
+    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    pub coaching: Option<bool>,
+    /// Call SID of the participant to coach; only that participant hears the coach.
+    ///
+    /// Pattern: `^CA[0-9a-fA-F]{32}$`.
+    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
+    pub call_sid_to_coach: Option<String>,
+    /// Jitter buffer applied to this participant's audio before mixing: `off`, `small`, `medium` or `large` (default).
+    #[serde(
+        rename = "JitterBufferSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub jitter_buffer_size: Option<String>,
+    /// SID of a Bring Your Own Carrier trunk for routing the call. Only used when `To` is a phone number (beta).
+    ///
+    /// Pattern: `^BY[0-9a-fA-F]{32}$`.
+    #[serde(rename = "Byoc", default, skip_serializing_if = "Option::is_none")]
+    pub byoc: Option<String>,
+    /// Caller ID presented to the callee: an E.164 number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the From header.
+    #[serde(rename = "CallerId", default, skip_serializing_if = "Option::is_none")]
+    pub caller_id: Option<String>,
+    /// Purpose of the call, shown on the callee's phone (Branded Calls beta).
+    #[serde(rename = "CallReason", default, skip_serializing_if = "Option::is_none")]
+    pub call_reason: Option<String>,
+    /// Which audio to record: `inbound` (received by Twilio), `outbound` (sent by Twilio) or `both` (default).
+    #[serde(rename = "RecordingTrack", default, skip_serializing_if = "Option::is_none")]
+    pub recording_track: Option<String>,
+    /// Longest allowed call length in seconds; limits depend on the account.
+    #[serde(
+        rename = "TimeLimit",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_limit: Option<i64>,
+    /// Answering machine detection mode. `Enable` reports `AnsweredBy` as soon as the answerer is known; `DetectMessageEnd` waits for the greeting to finish so a message can be left.
+    #[serde(
+        rename = "MachineDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub machine_detection: Option<String>,
+    /// Seconds to spend on machine detection before giving up with `AnsweredBy` set to `unknown` (default 30).
+    #[serde(
+        rename = "MachineDetectionTimeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub machine_detection_timeout: Option<i64>,
+    /// Speech length in milliseconds separating a human (shorter) from a machine (longer); 1000 to 6000, default 2400.
+    #[serde(
+        rename = "MachineDetectionSpeechThreshold",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub machine_detection_speech_threshold: Option<i64>,
+    /// Milliseconds of silence after speech that mark the end of the speech; 500 to 5000, default 1200.
+    #[serde(
+        rename = "MachineDetectionSpeechEndThreshold",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub machine_detection_speech_end_threshold: Option<i64>,
+    /// Milliseconds of leading silence after which the result is `unknown`; 2000 to 10000, default 5000.
+    #[serde(
+        rename = "MachineDetectionSilenceTimeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub machine_detection_silence_timeout: Option<i64>,
+    /// URL told (with `AmdStatusCallbackMethod`) whether a human, a machine or a fax answered.
+    ///
+    /// Format: `uri`.
+    #[serde(
+        rename = "AmdStatusCallback",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amd_status_callback: Option<String>,
+    /// HTTP method for `AmdStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(
+        rename = "AmdStatusCallbackMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amd_status_callback_method: Option<
+        CreateParticipantRequestAmdStatusCallbackMethod,
+    >,
+    /// Silence trimming for the participant recording: `trim-silence` (default) or `do-not-trim`.
+    #[serde(rename = "Trim", default, skip_serializing_if = "Option::is_none")]
+    pub trim: Option<String>,
+    /// Token from an incoming call, needed when forwarding that call; the forwarded call must keep the original caller ID.
+    #[serde(rename = "CallToken", default, skip_serializing_if = "Option::is_none")]
+    pub call_token: Option<String>,
+    /// URL used to deliver the push call notification.
+    ///
+    /// Format: `uri`.
+    #[serde(
+        rename = "ClientNotificationUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_notification_url: Option<String>,
+    /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
+    #[serde(
+        rename = "CallerDisplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub caller_display_name: Option<String>,
+}
+impl CreateParticipantRequest {
+    /// The fields that are set, as form pairs in the spec's property order.
+    pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+        use crate::runtime::WireValue as _;
+        let mut pairs = Vec::new();
+        self.from.push_to("From", &mut pairs);
+        self.to.push_to("To", &mut pairs);
+        self.status_callback.push_to("StatusCallback", &mut pairs);
+        self.status_callback_method.push_to("StatusCallbackMethod", &mut pairs);
+        self.status_callback_event.push_to("StatusCallbackEvent", &mut pairs);
+        self.label.push_to("Label", &mut pairs);
+        self.timeout.push_to("Timeout", &mut pairs);
+        self.record.push_to("Record", &mut pairs);
+        self.muted.push_to("Muted", &mut pairs);
+        self.beep.push_to("Beep", &mut pairs);
+        self.start_conference_on_enter.push_to("StartConferenceOnEnter", &mut pairs);
+        self.end_conference_on_exit.push_to("EndConferenceOnExit", &mut pairs);
+        self.wait_url.push_to("WaitUrl", &mut pairs);
+        self.wait_method.push_to("WaitMethod", &mut pairs);
+        self.early_media.push_to("EarlyMedia", &mut pairs);
+        self.max_participants.push_to("MaxParticipants", &mut pairs);
+        self.conference_record.push_to("ConferenceRecord", &mut pairs);
+        self.conference_trim.push_to("ConferenceTrim", &mut pairs);
+        self.conference_status_callback.push_to("ConferenceStatusCallback", &mut pairs);
+        self.conference_status_callback_method
+            .push_to("ConferenceStatusCallbackMethod", &mut pairs);
+        self.conference_status_callback_event
+            .push_to("ConferenceStatusCallbackEvent", &mut pairs);
+        self.recording_channels.push_to("RecordingChannels", &mut pairs);
+        self.recording_status_callback.push_to("RecordingStatusCallback", &mut pairs);
+        self.recording_status_callback_method
+            .push_to("RecordingStatusCallbackMethod", &mut pairs);
+        self.sip_auth_username.push_to("SipAuthUsername", &mut pairs);
+        self.sip_auth_password.push_to("SipAuthPassword", &mut pairs);
+        self.region.push_to("Region", &mut pairs);
+        self.conference_recording_status_callback
+            .push_to("ConferenceRecordingStatusCallback", &mut pairs);
+        self.conference_recording_status_callback_method
+            .push_to("ConferenceRecordingStatusCallbackMethod", &mut pairs);
+        self.recording_status_callback_event
+            .push_to("RecordingStatusCallbackEvent", &mut pairs);
+        self.conference_recording_status_callback_event
+            .push_to("ConferenceRecordingStatusCallbackEvent", &mut pairs);
+        self.coaching.push_to("Coaching", &mut pairs);
+        self.call_sid_to_coach.push_to("CallSidToCoach", &mut pairs);
+        self.jitter_buffer_size.push_to("JitterBufferSize", &mut pairs);
+        self.byoc.push_to("Byoc", &mut pairs);
+        self.caller_id.push_to("CallerId", &mut pairs);
+        self.call_reason.push_to("CallReason", &mut pairs);
+        self.recording_track.push_to("RecordingTrack", &mut pairs);
+        self.time_limit.push_to("TimeLimit", &mut pairs);
+        self.machine_detection.push_to("MachineDetection", &mut pairs);
+        self.machine_detection_timeout.push_to("MachineDetectionTimeout", &mut pairs);
+        self.machine_detection_speech_threshold
+            .push_to("MachineDetectionSpeechThreshold", &mut pairs);
+        self.machine_detection_speech_end_threshold
+            .push_to("MachineDetectionSpeechEndThreshold", &mut pairs);
+        self.machine_detection_silence_timeout
+            .push_to("MachineDetectionSilenceTimeout", &mut pairs);
+        self.amd_status_callback.push_to("AmdStatusCallback", &mut pairs);
+        self.amd_status_callback_method.push_to("AmdStatusCallbackMethod", &mut pairs);
+        self.trim.push_to("Trim", &mut pairs);
+        self.call_token.push_to("CallToken", &mut pairs);
+        self.client_notification_url.push_to("ClientNotificationUrl", &mut pairs);
+        self.caller_display_name.push_to("CallerDisplayName", &mut pairs);
+        pairs
+    }
+}
+/// HTTP method for `AmdStatusCallback`; `POST` when omitted.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AmdStatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestAmdStatusCallbackMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestAmdStatusCallbackMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestAmdStatusCallbackMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(CreateParticipantRequestAmdStatusCallbackMethod);
+/// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/ConferenceRecordingStatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(
+    CreateParticipantRequestConferenceRecordingStatusCallbackMethod
+);
+/// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/ConferenceStatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestConferenceStatusCallbackMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestConferenceStatusCallbackMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestConferenceStatusCallbackMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(CreateParticipantRequestConferenceStatusCallbackMethod);
+/// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/RecordingStatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestRecordingStatusCallbackMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestRecordingStatusCallbackMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestRecordingStatusCallbackMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(CreateParticipantRequestRecordingStatusCallbackMethod);
+/// HTTP method for `StatusCallback`; `POST` when omitted.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/StatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestStatusCallbackMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestStatusCallbackMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestStatusCallbackMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(CreateParticipantRequestStatusCallbackMethod);
+/// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/WaitMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreateParticipantRequestWaitMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received.
+    Unknown(String),
+}
+impl CreateParticipantRequestWaitMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<String> for CreateParticipantRequestWaitMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(CreateParticipantRequestWaitMethod);
+/// Query and header parameters of `ListParticipant`.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/parameters`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListParticipantParams {
+    /// Keep only participants whose muted flag equals this value.
+    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    /// Keep only participants whose hold flag equals this value.
+    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<bool>,
+    /// Keep only participants whose coaching flag equals this value.
+    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    pub coaching: Option<bool>,
+    /// Records per page, from 1 to 1000 (50 if not given).
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<i64>,
+    /// Zero-based page number; informational, kept for the client's own bookkeeping.
+    #[serde(
+        rename = "Page",
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<i64>,
+    /// Opaque paging token, as found in the page URIs the API returns.
+    #[serde(rename = "PageToken", default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+}
+impl ListParticipantParams {
+    /// Adds the parameters that are set to a request.
+    pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+        request.query("Muted", &self.muted);
+        request.query("Hold", &self.hold);
+        request.query("Coaching", &self.coaching);
+        request.query("PageSize", &self.page_size);
+        request.query("Page", &self.page);
+        request.query("PageToken", &self.page_token);
+    }
+}
+/// ListParticipantResponse
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/responses/200/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListParticipantResponse {
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page_uri: Option<String>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_uri: Option<String>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<i64>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_page_uri: Option<String>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<ApiV2010AccountConferenceParticipant>>,
 }
 /// State of the participant's call: `queued`, `connecting`, `ringing`, `connected`, `complete` or `failed`.
 ///
