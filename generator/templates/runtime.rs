@@ -916,13 +916,44 @@ pub(crate) mod lenient {
     }
 }
 
-/// Serde, `Display` and wire support for a generated enum that keeps unknown values;
-/// the enum provides `as_str` and `From<String>`.
+/// A value a generated enum does not know, kept exactly as received. Only the enum's
+/// `From`/`FromStr` make one, and only for text that is none of its known values, so an
+/// `Unknown` never stands for a known value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// Used by generated `From<String>` impls after every known value failed to match.
+    pub(crate) fn new(value: String) -> Self {
+        UnknownValue(value)
+    }
+
+    /// The value as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Serde, `Display`, `FromStr` and wire support for a generated enum that keeps unknown
+/// values; the enum provides `as_str` and `From<String>`.
 macro_rules! impl_open_enum {
     ($name:ident) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            /// Never fails: a value the spec does not list becomes `Unknown`.
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
             }
         }
         impl ::std::convert::From<&str> for $name {
