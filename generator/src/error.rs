@@ -64,8 +64,12 @@ pub enum Error {
         name: String,
         reason: String,
     },
+    /// The emitted code of `file` does not parse as Rust: a generator bug.
     #[error("internal: generated code for {file} does not parse as Rust: {message}")]
     Emit { file: String, message: String },
+    /// A worker thread could not start or did not finish.
+    #[error("internal: {task}: {message}")]
+    Thread { task: String, message: String },
     #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,

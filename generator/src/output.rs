@@ -4,25 +4,10 @@
 //! with renames, so an error at any point leaves the output directory as it was.
 
 use crate::error::Error;
+pub use crate::format::GeneratedFile;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// A file of generated output, its path relative to the output directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: String,
-    pub contents: String,
-}
-
-impl GeneratedFile {
-    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
-        GeneratedFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
-    }
-}
 
 /// How the output directory differs from what the generator produces.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

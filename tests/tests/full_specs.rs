@@ -26,8 +26,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 use telephony_codegen::ir::{
-    Api, BodyEncoding, HttpMethod, ParamLocation, ResponseShape, StatusMatch, TypeDef, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, Field, HttpMethod, ParamLocation, ResponseShape, StatusMatch, StructRole,
+    TypeDef, TypeId, TypeKind, TypeRef,
 };
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
 use telephony_tests::{repo_root, shared_spec};
@@ -81,12 +81,16 @@ impl Generated {
             .contents
     }
 
-    fn type_def(&self, name: &str) -> &TypeDef {
-        self.api
-            .types
-            .iter()
-            .find(|t| t.name == name)
-            .unwrap_or_else(|| panic!("{}: no type {name} in the IR", self.upstream.file))
+    fn type_def(&self, id: TypeId) -> &TypeDef {
+        self.api.type_def(id)
+    }
+
+    /// The fields of an operation's query and header parameters.
+    fn params(&self, op: &telephony_codegen::ir::Operation) -> &[Field] {
+        match op.params.map(|id| &self.type_def(id).kind) {
+            Some(TypeKind::Struct(s)) => &s.fields,
+            _ => &[],
+        }
     }
 }
 
@@ -209,7 +213,7 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
             };
             for f in s.fields.iter().filter(|f| matches!(f.ty, TypeRef::List(_))) {
                 let wire = serde_json::to_string(&f.wire_name).expect("a string");
-                let sent = if s.form {
+                let sent = if s.role == StructRole::Form {
                     assert!(
                         pushes_with_wire_value(&source, &f.rust_name, &wire),
                         "{}: {}.{} is an array but is not sent with WireValue::push_to",
@@ -219,7 +223,7 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
                     );
                     arrays += 1;
                     continue;
-                } else if s.params {
+                } else if s.role == StructRole::Params {
                     let how = match f.location {
                         Some(ParamLocation::Header) => "header",
                         _ => "query",
@@ -254,13 +258,13 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
         .expect("CreateCall");
     let body_type = match &create_call.body {
         Some(b) if b.encoding == BodyEncoding::Form => match &b.ty {
-            TypeRef::Named(n) => n.clone(),
+            TypeRef::Named(id) => *id,
             other => panic!("CreateCall's form body is {other:?}"),
         },
         other => panic!("CreateCall has no form body: {other:?}"),
     };
-    let TypeKind::Struct(s) = &twilio.type_def(&body_type).kind else {
-        panic!("{body_type} is not a struct");
+    let TypeKind::Struct(s) = &twilio.type_def(body_type).kind else {
+        panic!("{} is not a struct", twilio.type_def(body_type).name);
     };
     let field = s
         .fields
@@ -306,8 +310,8 @@ fn names_that_collide_after_casing_stay_distinct() {
         let source = compact(g.module_source());
         let mut operations = Vec::new();
         for op in &g.api.operations {
-            let params: Vec<_> = op
-                .params
+            let params: Vec<_> = g
+                .params(op)
                 .iter()
                 .filter(|p| family.contains(&p.wire_name.as_str()))
                 .collect();
@@ -619,8 +623,9 @@ fn wire_tests(specs: &[Generated]) -> String {
             .collect();
         let mut setup = String::new();
         let mut checks = String::new();
-        if let Some(params) = &op.params_type {
+        if let Some(params) = op.params {
             let mut value = required_fields(g, params);
+            let params = &g.type_def(params).name;
             if array_field.is_none() {
                 for (i, wire) in ["DateCreated", "DateCreated<", "DateCreated>"]
                     .iter()
@@ -641,10 +646,11 @@ fn wire_tests(specs: &[Generated]) -> String {
             args.push("&params".to_string());
         }
         if let Some(body) = &op.body {
-            let TypeRef::Named(body) = &body.ty else {
+            let TypeRef::Named(body) = body.ty else {
                 panic!("{id}: the body is not a struct");
             };
             let mut value = required_fields(g, body);
+            let body = &g.type_def(body).name;
             if let Some(field) = array_field {
                 value.insert(
                     field.to_string(),
@@ -671,9 +677,9 @@ fn wire_tests(specs: &[Generated]) -> String {
 }
 
 /// A JSON object with a placeholder for each required field of struct `name`.
-fn required_fields(g: &Generated, name: &str) -> serde_json::Map<String, Json> {
-    let TypeKind::Struct(s) = &g.type_def(name).kind else {
-        panic!("{name} is not a struct");
+fn required_fields(g: &Generated, id: TypeId) -> serde_json::Map<String, Json> {
+    let TypeKind::Struct(s) = &g.type_def(id).kind else {
+        panic!("{} is not a struct", g.type_def(id).name);
     };
     s.fields
         .iter()
@@ -860,8 +866,8 @@ impl RustType {
         }
     }
 
-    fn render(&self, krate: &str) -> String {
-        let inner = render(&self.ty, krate);
+    fn render(&self, g: &Generated, krate: &str) -> String {
+        let inner = render(&self.ty, g, krate);
         if self.optional {
             format!("Option<{inner}>")
         } else {
@@ -870,7 +876,7 @@ impl RustType {
     }
 }
 
-fn render(ty: &TypeRef, krate: &str) -> String {
+fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
     match ty {
         TypeRef::String => "String".into(),
         TypeRef::Bool => "bool".into(),
@@ -879,12 +885,12 @@ fn render(ty: &TypeRef, krate: &str) -> String {
         TypeRef::F64 => "f64".into(),
         TypeRef::Timestamp => format!("{krate}::Timestamp"),
         TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::List(inner) => format!("Vec<{}>", render(inner, krate)),
+        TypeRef::List(inner) => format!("Vec<{}>", render(inner, g, krate)),
         TypeRef::Map(inner) => format!(
             "std::collections::BTreeMap<String, {}>",
-            render(inner, krate)
+            render(inner, g, krate)
         ),
-        TypeRef::Named(name) => format!("{krate}::{MODULE}::{name}"),
+        TypeRef::Named(id) => format!("{krate}::{MODULE}::{}", g.type_def(*id).name),
     }
 }
 
@@ -976,7 +982,7 @@ struct Collector<'g> {
     g: &'g Generated,
     doc: &'g Yaml,
     /// Named types by the JSON pointer of the schema they were made from.
-    by_origin: BTreeMap<&'g str, &'g str>,
+    by_origin: BTreeMap<&'g str, TypeId>,
     examples: Vec<Example>,
     /// Pointers already collected, with the type: a component reached twice counts once.
     seen: BTreeSet<(String, String)>,
@@ -992,9 +998,8 @@ fn collect_examples(g: &Generated) -> Vec<Example> {
         doc: &doc,
         by_origin: g
             .api
-            .types
-            .iter()
-            .map(|t| (t.origin.as_str(), t.name.as_str()))
+            .type_ids()
+            .map(|(id, t)| (t.origin.as_str(), id))
             .collect(),
         examples: Vec::new(),
         seen: BTreeSet::new(),
@@ -1018,7 +1023,7 @@ impl<'g> Collector<'g> {
     fn origin_type(&self, pointer: &str) -> Option<RustType> {
         self.by_origin
             .get(pointer)
-            .map(|n| RustType::plain(TypeRef::Named(n.to_string())))
+            .map(|&id| RustType::plain(TypeRef::Named(id)))
     }
 
     fn push(
@@ -1120,19 +1125,28 @@ impl<'g> Collector<'g> {
                 let Some(name) = param.get("name").and_then(Yaml::as_str) else {
                     continue;
                 };
+                // `None`: a path parameter.
                 let location = match param.get("in").and_then(Yaml::as_str) {
-                    Some("path") => ParamLocation::Path,
-                    Some("query") => ParamLocation::Query,
-                    Some("header") => ParamLocation::Header,
+                    Some("path") => None,
+                    Some("query") => Some(ParamLocation::Query),
+                    Some("header") => Some(ParamLocation::Header),
                     _ => continue,
                 };
-                let ty = ir
-                    .path_params
-                    .iter()
-                    .chain(&ir.params)
-                    .find(|p| p.wire_name == name && p.location == location)
-                    .map(|p| RustType::plain(p.ty.clone()))
-                    .ok_or_else(|| format!("parameter `{name}` is not generated"));
+                let ty = match location {
+                    None => ir
+                        .path_params
+                        .iter()
+                        .find(|p| p.wire_name == name)
+                        .map(|p| p.ty.clone()),
+                    Some(_) => self
+                        .g
+                        .params(ir)
+                        .iter()
+                        .find(|p| p.wire_name == name && p.location == location)
+                        .map(|p| p.ty.clone()),
+                }
+                .map(RustType::plain)
+                .ok_or_else(|| format!("parameter `{name}` is not generated"));
                 let param_label = format!("{label}_{name}");
                 self.media_examples(Kind::Parameter, param, &param_at, &param_label, &ty);
                 if let Some(schema) = param.get("schema") {
@@ -1221,7 +1235,7 @@ impl<'g> Collector<'g> {
         let inner: Result<TypeRef, String> = ty.clone().map(|t| t.ty);
         for (name, property) in entries(&schema["properties"]) {
             let field = match &inner {
-                Ok(TypeRef::Named(n)) => match &self.g.type_def(n).kind {
+                Ok(TypeRef::Named(id)) => match &self.g.type_def(*id).kind {
                     TypeKind::Struct(s) => s
                         .fields
                         .iter()
@@ -1230,8 +1244,11 @@ impl<'g> Collector<'g> {
                             ty: f.ty.clone(),
                             optional: f.is_option(),
                         })
-                        .ok_or_else(|| format!("{n} has no field for property `{name}`")),
-                    _ => Err(format!("{n} is not a struct")),
+                        .ok_or_else(|| {
+                            let n = &self.g.type_def(*id).name;
+                            format!("{n} has no field for property `{name}`")
+                        }),
+                    _ => Err(format!("{} is not a struct", self.g.type_def(*id).name)),
                 },
                 Ok(TypeRef::Json) => Ok(RustType::plain(TypeRef::Json)),
                 Ok(other) => Err(format!("an object schema became {other:?}")),
@@ -1293,8 +1310,9 @@ fn response_type(
     match shape {
         ResponseShape::Untyped => Err("the generator gives the response no body type".into()),
         ResponseShape::Typed(ty) => Ok(RustType::plain(ty.clone())),
-        ResponseShape::ByStatus(name) => {
-            let TypeKind::ByStatus(b) = &g.type_def(name).kind else {
+        ResponseShape::ByStatus(id) => {
+            let name = &g.type_def(*id).name;
+            let TypeKind::ByStatus(b) = &g.type_def(*id).kind else {
                 return Err(format!("{name} is not a by-status enum"));
             };
             b.variants
@@ -1344,7 +1362,7 @@ fn wire_reading(g: &Generated, value: &Json, ty: &TypeRef) -> Json {
         (TypeRef::String | TypeRef::Timestamp, _) => {
             text.map(Json::String).unwrap_or(value.clone())
         }
-        (TypeRef::Named(name), Json::Object(fields)) => match &g.type_def(name).kind {
+        (TypeRef::Named(id), Json::Object(fields)) => match &g.type_def(*id).kind {
             TypeKind::Struct(s) => Json::Object(
                 fields
                     .iter()
@@ -1359,7 +1377,7 @@ fn wire_reading(g: &Generated, value: &Json, ty: &TypeRef) -> Json {
             ),
             _ => value.clone(),
         },
-        (TypeRef::Named(name), _) => match (&g.type_def(name).kind, text) {
+        (TypeRef::Named(id), _) => match (&g.type_def(*id).kind, text) {
             (TypeKind::Enum(_), Some(text)) => Json::String(text),
             _ => value.clone(),
         },
@@ -1419,7 +1437,7 @@ fn example_tests(
     let mut untyped = Vec::new();
     for (index, example) in examples.iter().enumerate() {
         let ty = match &example.ty {
-            Ok(ty) => ty.render(&krate),
+            Ok(ty) => ty.render(g, &krate),
             Err(why) => {
                 untyped.push((example.pointer.clone(), why.clone()));
                 continue;

@@ -79,7 +79,7 @@ fn emitted_code_of_fixtures() {
     }
 }
 
-/// `module_text` formats type definitions on several threads; the result must be exactly
+/// `format_file` formats a module's type definitions on several threads; the result must be exactly
 /// what formatting the whole module in one piece gives.
 #[test]
 fn threaded_formatting_equals_whole_module_formatting() {
@@ -93,7 +93,10 @@ fn threaded_formatting_equals_whole_module_formatting() {
             "module",
         )
         .expect("formats");
-        let threaded = telephony_codegen::emit::module_text(&api, "module").expect("formats");
+        let file = telephony_codegen::emit::module_file(&api, "module".into());
+        let threaded = telephony_codegen::format::format_file(&file)
+            .expect("formats")
+            .contents;
         assert_eq!(threaded, whole, "{name}");
     }
 }

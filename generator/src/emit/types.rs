@@ -1,14 +1,15 @@
 //! Named types → Rust structs and enums.
 
+use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
-use crate::docs;
 use crate::ir::{
-    ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind, TypeRef,
+    Api, ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, StructRole, TypeDef, TypeKind,
+    TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn type_def(def: &TypeDef) -> TokenStream {
+pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let mut doc = def
         .description
         .as_deref()
@@ -21,14 +22,14 @@ pub fn type_def(def: &TypeDef) -> TokenStream {
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, doc, s),
+        TypeKind::Struct(s) => struct_def(&name, doc, s, api),
         TypeKind::Enum(e) => enum_def(&name, doc, e),
-        TypeKind::ByStatus(b) => by_status_def(&name, doc, b),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, b, api),
     }
 }
 
-fn field_type(field: &Field) -> TokenStream {
-    let mut ty = type_tokens(&field.ty);
+fn field_type(field: &Field, api: &Api) -> TokenStream {
+    let mut ty = type_tokens(&field.ty, api);
     if field.boxed {
         ty = quote!(Box<#ty>);
     }
@@ -38,13 +39,13 @@ fn field_type(field: &Field) -> TokenStream {
     ty
 }
 
-fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
+fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
-        let ty = field_type(f);
+        let ty = field_type(f, api);
         let wire = &f.wire_name;
         let rename =
             (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
@@ -71,16 +72,18 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenS
             pub #rust: #ty,
         }
     });
-    let form = s.form.then(|| form_impl(name, &s.fields));
-    let params = s.params.then(|| params_impl(name, &s.fields));
+    let role = match s.role {
+        StructRole::Model => None,
+        StructRole::Form => Some(form_impl(name, &s.fields)),
+        StructRole::Params => Some(params_impl(name, &s.fields)),
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
         }
-        #form
-        #params
+        #role
     }
 }
 
@@ -181,7 +184,12 @@ pub fn status_doc(statuses: &[StatusMatch]) -> String {
         .join(", ")
 }
 
-fn by_status_def(name: &proc_macro2::Ident, doc: TokenStream, b: &ByStatus) -> TokenStream {
+fn by_status_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    b: &ByStatus,
+    api: &Api,
+) -> TokenStream {
     let variants = b.variants.iter().map(|v| {
         let mut lines = vec![format!("HTTP {}.", status_doc(&v.statuses))];
         if let Some(d) = &v.description {
@@ -192,7 +200,7 @@ fn by_status_def(name: &proc_macro2::Ident, doc: TokenStream, b: &ByStatus) -> T
         let variant = ident(&v.name);
         match &v.ty {
             Some(ty) => {
-                let ty = type_tokens(ty);
+                let ty = type_tokens(ty, api);
                 quote!(#doc #variant(#ty),)
             }
             None => quote!(#doc #variant,),
