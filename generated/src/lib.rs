@@ -17,7 +17,7 @@
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = twilio::Client::new(Credentials::basic("username", "password"))?;
-//! let response = client.update_participant("AccountSid", "ConferenceSid", "CallSid", &twilio::UpdateParticipantRequest { muted: Some(true), ..Default::default() }).await?;
+//! let response = client.update_participant("ConferenceSid", "CallSid", &twilio::UpdateParticipantRequest { muted: Some(true), ..Default::default() }).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -36,4 +36,4 @@ pub mod signalwire;
 pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
 pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
 pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
-pub use runtime::{Items, Listing, Page, Response, ResponseMeta};
+pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};

@@ -273,6 +273,15 @@ pub struct Operation {
     pub path_template: &'static str,
 }
 
+impl Operation {
+    /// Stands in where no request was built.
+    const UNNAMED: Operation = Operation {
+        id: "",
+        method: &reqwest::Method::GET,
+        path_template: "",
+    };
+}
+
 /// One try at sending a call's request.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -1301,12 +1310,12 @@ impl RawResponse {
         Response { value, meta: self.meta }
     }
 
-    /// A success status the spec did not document.
-    pub(crate) fn unexpected<E>(self) -> Error<E> {
+    /// A status the spec did not document, or an error body not in the API's error shape.
+    pub(crate) fn unexpected<E>(&self) -> Error<E> {
         Error::UnexpectedStatus {
             status: self.meta.status,
             body: String::from_utf8_lossy(&self.body).into_owned(),
-            meta: self.meta,
+            meta: self.meta.clone(),
         }
     }
 
@@ -1469,21 +1478,30 @@ impl Transport {
     }
 
     /// Every item of a list operation, page after page, fetched as the stream is read.
-    pub(crate) fn items<L, E>(&self, request: Request, on_error: ErrorDecoder<E>) -> Items<L::Item, E>
+    pub(crate) fn items<L, E>(
+        &self,
+        request: Result<Request, InvalidRequest>,
+        on_error: ErrorDecoder<E>,
+    ) -> Items<L::Item, E>
     where
         L: Listing + Send + 'static,
         L::Item: Send + 'static,
         E: Send + 'static,
     {
+        let (operation, next) = match request {
+            Ok(request) => (request.operation(), Next::Request(request)),
+            // A request that cannot be built is the stream's one item.
+            Err(refused) => (Operation::UNNAMED, Next::Link(Err(refused))),
+        };
         let fetch = Fetch {
             transport: self.clone(),
-            operation: request.operation(),
+            operation,
             on_error,
         };
         let cursor = Cursor::<L, E> {
             fetch,
             items: Vec::new().into_iter(),
-            next: Next::Request(request),
+            next,
         };
         Items {
             inner: Box::pin(futures_util::stream::unfold(cursor, Cursor::advance)),

@@ -17,6 +17,8 @@ use crate::{ClientConfig, Credentials};
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: crate::runtime::Transport,
+    /// Overrides the credentials' username as the account, for subaccounts.
+    account: Option<String>,
 }
 impl Client {
     /// The spec's server, `https://{space_name}.signalwire.com/api/laml/2010-04-01`, with its variables filled in:
@@ -38,11 +40,25 @@ impl Client {
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
             transport: crate::runtime::Transport::new(config)?,
+            account: None,
         })
     }
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+    /// This client acting on another account (a subaccount): calls send `account_sid` as `AccountSid`.
+    ///
+    /// Cheap: the connection pool and settings are shared.
+    pub fn account(&self, account_sid: impl Into<String>) -> Self {
+        Client {
+            transport: self.transport.clone(),
+            account: Some(account_sid.into()),
+        }
+    }
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    pub fn account_sid(&self) -> Option<&str> {
+        self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
     /// Change a participant
     ///
@@ -52,24 +68,31 @@ impl Client {
     ///
     /// `POST /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `update_participant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub async fn update_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateConferenceParticipantRequest,
     ) -> Result<
-        ConferenceParticipantResponse,
+        crate::Response<ConferenceParticipantResponse>,
         crate::Error<CompatibilityErrorResponse>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -86,7 +109,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
     }
     /// Page through the live participants
     ///
@@ -96,22 +119,68 @@ impl Client {
     ///
     /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`).
     ///
+    /// Returns one page; [`Page::next`](crate::Page::next) fetches the next, and [`Client::list_all_participants_stream`] streams every item.
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     pub async fn list_all_participants(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         params: &ListAllParticipantsParams,
     ) -> Result<
-        ConferenceParticipantListResponse,
+        crate::Page<ConferenceParticipantListResponse, CompatibilityErrorResponse>,
         crate::Error<CompatibilityErrorResponse>,
     > {
+        let request = self.list_all_participants_request(conference_sid, params)?;
+        self.transport.page(request, |response| response.api_error()).await
+    }
+    /// Every item of [`Client::list_all_participants`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
+    ///
+    /// Page through the live participants
+    ///
+    /// Returns one page of the participants currently connected to a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    pub fn list_all_participants_stream(
+        &self,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> crate::Items<ConferenceParticipant, CompatibilityErrorResponse> {
+        self.transport
+            .items::<
+                ConferenceParticipantListResponse,
+                CompatibilityErrorResponse,
+            >(
+                self.list_all_participants_request(conference_sid, params),
+                |response| response.api_error(),
+            )
+    }
+    fn list_all_participants_request(
+        &self,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants")
@@ -123,11 +192,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         params.apply(&mut request);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object()
+        Ok(request)
     }
     /// Get one participant
     ///
@@ -137,23 +202,30 @@ impl Client {
     ///
     /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub async fn retrieve_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
     ) -> Result<
-        ConferenceParticipantResponse,
+        crate::Response<ConferenceParticipantResponse>,
         crate::Error<CompatibilityErrorResponse>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -169,7 +241,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
     }
     /// Remove a participant
     ///
@@ -179,20 +251,27 @@ impl Client {
     ///
     /// `DELETE /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `delete_participant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub async fn delete_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<(), crate::Error<CompatibilityErrorResponse>> {
+    ) -> Result<crate::Response<()>, crate::Error<CompatibilityErrorResponse>> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -208,7 +287,19 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        Ok(())
+        Ok(response.with(()))
+    }
+}
+impl crate::Listing for ConferenceParticipantListResponse {
+    type Item = ConferenceParticipant;
+    fn items(&self) -> &[ConferenceParticipant] {
+        &self.participants
+    }
+    fn into_items(self) -> Vec<ConferenceParticipant> {
+        self.participants
+    }
+    fn next_page_link(&self) -> Option<&str> {
+        self.next_page_uri.as_deref()
     }
 }
 /// Error body returned by the Compatibility API.
@@ -383,6 +474,39 @@ pub struct ConferenceParticipantResponse {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
+/// An HTTP method, as the spec's `format: http-method` values spell it.
+///
+/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestAnnounceMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
+}
+impl HttpMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<String> for HttpMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListAllParticipants`.
 ///
 /// Spec: `#/paths/~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants/get/parameters`.
@@ -437,8 +561,9 @@ pub enum ParticipantStatus {
     Completed,
     /// `in-progress`
     InProgress,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
 }
 impl ParticipantStatus {
     /// The value as it goes on the wire.
@@ -446,7 +571,7 @@ impl ParticipantStatus {
         match self {
             Self::Completed => "completed",
             Self::InProgress => "in-progress",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -455,7 +580,7 @@ impl From<String> for ParticipantStatus {
         match value.as_str() {
             "completed" => Self::Completed,
             "in-progress" => Self::InProgress,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
         }
     }
 }
@@ -474,7 +599,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"POST"`. Example: `"POST"`.
     #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
-    pub announce_method: Option<UpdateConferenceParticipantRequestAnnounceMethod>,
+    pub announce_method: Option<HttpMethod>,
     /// Whether a beep sound is played when the participant is updated.
     ///
     /// Example: `false`.
@@ -499,7 +624,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"GET"`. Example: `"GET"`.
     #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
-    pub hold_method: Option<UpdateConferenceParticipantRequestHoldMethod>,
+    pub hold_method: Option<HttpMethod>,
     /// URL of the music played to the participant while it is held.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/hold-music"`.
@@ -519,7 +644,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"POST"`. Example: `"POST"`.
     #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
-    pub wait_method: Option<UpdateConferenceParticipantRequestWaitMethod>,
+    pub wait_method: Option<HttpMethod>,
 }
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
@@ -540,99 +665,3 @@ impl UpdateConferenceParticipantRequest {
         pairs
     }
 }
-/// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestAnnounceMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestAnnounceMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestAnnounceMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestAnnounceMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestAnnounceMethod);
-/// HTTP method used to request `HoldUrl`; `GET` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestHoldMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestHoldMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestHoldMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestHoldMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestHoldMethod);
-/// HTTP method used to request `WaitUrl`; `POST` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestWaitMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestWaitMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestWaitMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestWaitMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestWaitMethod);

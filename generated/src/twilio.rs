@@ -17,6 +17,8 @@ use crate::{ClientConfig, Credentials};
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: crate::runtime::Transport,
+    /// Overrides the credentials' username as the account, for subaccounts.
+    account: Option<String>,
 }
 impl Client {
     /// The spec's server, `https://api.twilio.com`.
@@ -29,11 +31,25 @@ impl Client {
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
             transport: crate::runtime::Transport::new(config)?,
+            account: None,
         })
     }
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+    /// This client acting on another account (a subaccount): calls send `account_sid` as `AccountSid`.
+    ///
+    /// Cheap: the connection pool and settings are shared.
+    pub fn account(&self, account_sid: impl Into<String>) -> Self {
+        Client {
+            transport: self.transport.clone(),
+            account: Some(account_sid.into()),
+        }
+    }
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    pub fn account_sid(&self) -> Option<&str> {
+        self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
     /// Change a conference participant
     ///
@@ -41,24 +57,31 @@ impl Client {
     ///
     /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `UpdateParticipant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant being changed. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that holds the participant being changed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to change: either its call SID or the label it was given when added. Label characters that are not URL safe must be percent-encoded (a space becomes %20).
     pub async fn update_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateParticipantRequest,
     ) -> Result<
-        ApiV2010AccountConferenceParticipant,
+        crate::Response<ApiV2010AccountConferenceParticipant>,
         crate::Error<crate::runtime::ApiErrorBody>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -76,7 +99,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
     }
     /// Page through the participants of a conference
     ///
@@ -84,19 +107,69 @@ impl Client {
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`).
     ///
+    /// Returns one page; [`Page::next`](crate::Page::next) fetches the next, and [`Client::list_participant_stream`] streams every item.
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that owns the participants. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     pub async fn list_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         params: &ListParticipantParams,
-    ) -> Result<ListParticipantResponse, crate::Error<crate::runtime::ApiErrorBody>> {
+    ) -> Result<
+        crate::Page<ListParticipantResponse, crate::runtime::ApiErrorBody>,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let request = self.list_participant_request(conference_sid, params)?;
+        self.transport.page(request, |response| response.api_error()).await
+    }
+    /// Every item of [`Client::list_participant`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
+    ///
+    /// Page through the participants of a conference
+    ///
+    /// Returns one page of the participants in a conference, optionally filtered by mute, hold or coaching state.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    pub fn list_participant_stream(
+        &self,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> crate::Items<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
+    > {
+        self.transport
+            .items::<
+                ListParticipantResponse,
+                crate::runtime::ApiErrorBody,
+            >(
+                self.list_participant_request(conference_sid, params),
+                |response| response.api_error(),
+            )
+    }
+    fn list_participant_request(
+        &self,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants.json")
@@ -108,11 +181,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         params.apply(&mut request);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object()
+        Ok(request)
     }
     /// Get one conference participant
     ///
@@ -120,23 +189,30 @@ impl Client {
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `FetchParticipant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. Percent-encode label characters that are not URL safe (a space becomes %20).
     pub async fn fetch_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
     ) -> Result<
-        ApiV2010AccountConferenceParticipant,
+        crate::Response<ApiV2010AccountConferenceParticipant>,
         crate::Error<crate::runtime::ApiErrorBody>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -153,7 +229,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
     }
     /// Add a participant to a conference
     ///
@@ -161,22 +237,29 @@ impl Client {
     ///
     /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `CreateParticipant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that will own the new participant. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
     pub async fn create_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         body: &CreateParticipantRequest,
     ) -> Result<
-        ApiV2010AccountConferenceParticipant,
+        crate::Response<ApiV2010AccountConferenceParticipant>,
         crate::Error<crate::runtime::ApiErrorBody>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants.json")
@@ -192,7 +275,7 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
     }
     /// Remove a participant from a conference
     ///
@@ -200,20 +283,27 @@ impl Client {
     ///
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `DeleteParticipant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant being removed. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label, with non URL safe label characters percent-encoded (a space becomes %20).
     pub async fn delete_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<(), crate::Error<crate::runtime::ApiErrorBody>> {
+    ) -> Result<crate::Response<()>, crate::Error<crate::runtime::ApiErrorBody>> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
@@ -230,7 +320,19 @@ impl Client {
         if !response.is_success() {
             return Err(response.api_error());
         }
-        Ok(())
+        Ok(response.with(()))
+    }
+}
+impl crate::Listing for ListParticipantResponse {
+    type Item = ApiV2010AccountConferenceParticipant;
+    fn items(&self) -> &[ApiV2010AccountConferenceParticipant] {
+        self.participants.as_deref().unwrap_or_default()
+    }
+    fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
+        self.participants.unwrap_or_default()
+    }
+    fn next_page_link(&self) -> Option<&str> {
+        self.next_page_uri.as_deref()
     }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
@@ -321,7 +423,7 @@ pub struct CreateParticipantRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub status_callback_method: Option<CreateParticipantRequestStatusCallbackMethod>,
+    pub status_callback_method: Option<HttpMethod>,
     /// Call events reported to `StatusCallback`: any of `initiated`, `ringing`, `answered`, `completed` (space separated). Only `completed` is sent by default.
     #[serde(
         rename = "StatusCallbackEvent",
@@ -372,7 +474,7 @@ pub struct CreateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
-    pub wait_method: Option<CreateParticipantRequestWaitMethod>,
+    pub wait_method: Option<HttpMethod>,
     /// Let the agent hear the outbound call's progress (ringing, disconnect messages). Defaults to `true`.
     #[serde(rename = "EarlyMedia", default, skip_serializing_if = "Option::is_none")]
     pub early_media: Option<bool>,
@@ -411,9 +513,7 @@ pub struct CreateParticipantRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub conference_status_callback_method: Option<
-        CreateParticipantRequestConferenceStatusCallbackMethod,
-    >,
+    pub conference_status_callback_method: Option<HttpMethod>,
     /// Conference events reported to `ConferenceStatusCallback`: any of `start`, `end`, `join`, `leave`, `mute`, `hold`, `modify`, `speaker`, `announcement` (space separated; `start end` by default).
     #[serde(
         rename = "ConferenceStatusCallbackEvent",
@@ -445,9 +545,7 @@ pub struct CreateParticipantRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub recording_status_callback_method: Option<
-        CreateParticipantRequestRecordingStatusCallbackMethod,
-    >,
+    pub recording_status_callback_method: Option<HttpMethod>,
     /// User name for SIP authentication.
     #[serde(
         rename = "SipAuthUsername",
@@ -482,9 +580,7 @@ pub struct CreateParticipantRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub conference_recording_status_callback_method: Option<
-        CreateParticipantRequestConferenceRecordingStatusCallbackMethod,
-    >,
+    pub conference_recording_status_callback_method: Option<HttpMethod>,
     /// Recording events reported to `RecordingStatusCallback`: any of `started`, `in-progress`, `paused`, `resumed`, `stopped`, `completed`, `failed`, `absent` (space separated).
     #[serde(
         rename = "RecordingStatusCallbackEvent",
@@ -592,9 +688,7 @@ pub struct CreateParticipantRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub amd_status_callback_method: Option<
-        CreateParticipantRequestAmdStatusCallbackMethod,
-    >,
+    pub amd_status_callback_method: Option<HttpMethod>,
     /// Silence trimming for the participant recording: `trim-silence` (default) or `do-not-trim`.
     #[serde(rename = "Trim", default, skip_serializing_if = "Option::is_none")]
     pub trim: Option<String>,
@@ -686,200 +780,39 @@ impl CreateParticipantRequest {
         pairs
     }
 }
-/// HTTP method for `AmdStatusCallback`; `POST` when omitted.
+/// An HTTP method, as the spec's `format: http-method` values spell it.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AmdStatusCallbackMethod`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestAmdStatusCallbackMethod {
+pub enum HttpMethod {
     /// `GET`
     Get,
     /// `POST`
     Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
 }
-impl CreateParticipantRequestAmdStatusCallbackMethod {
+impl HttpMethod {
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Get => "GET",
             Self::Post => "POST",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
-impl From<String> for CreateParticipantRequestAmdStatusCallbackMethod {
+impl From<String> for HttpMethod {
     fn from(value: String) -> Self {
         match value.as_str() {
             "GET" => Self::Get,
             "POST" => Self::Post,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
         }
     }
 }
-crate::runtime::impl_open_enum!(CreateParticipantRequestAmdStatusCallbackMethod);
-/// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/ConferenceRecordingStatusCallbackMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for CreateParticipantRequestConferenceRecordingStatusCallbackMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(
-    CreateParticipantRequestConferenceRecordingStatusCallbackMethod
-);
-/// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/ConferenceStatusCallbackMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestConferenceStatusCallbackMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl CreateParticipantRequestConferenceStatusCallbackMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for CreateParticipantRequestConferenceStatusCallbackMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(CreateParticipantRequestConferenceStatusCallbackMethod);
-/// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/RecordingStatusCallbackMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestRecordingStatusCallbackMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl CreateParticipantRequestRecordingStatusCallbackMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for CreateParticipantRequestRecordingStatusCallbackMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(CreateParticipantRequestRecordingStatusCallbackMethod);
-/// HTTP method for `StatusCallback`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/StatusCallbackMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestStatusCallbackMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl CreateParticipantRequestStatusCallbackMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for CreateParticipantRequestStatusCallbackMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(CreateParticipantRequestStatusCallbackMethod);
-/// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/WaitMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CreateParticipantRequestWaitMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl CreateParticipantRequestWaitMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for CreateParticipantRequestWaitMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(CreateParticipantRequestWaitMethod);
+crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListParticipant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/parameters`.
@@ -986,8 +919,9 @@ pub enum ParticipantEnumStatus {
     Complete,
     /// `failed`
     Failed,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
 }
 impl ParticipantEnumStatus {
     /// The value as it goes on the wire.
@@ -999,7 +933,7 @@ impl ParticipantEnumStatus {
             Self::Connected => "connected",
             Self::Complete => "complete",
             Self::Failed => "failed",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -1012,7 +946,7 @@ impl From<String> for ParticipantEnumStatus {
             "connected" => Self::Connected,
             "complete" => Self::Complete,
             "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
         }
     }
 }
@@ -1037,7 +971,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
-    pub hold_method: Option<UpdateParticipantRequestHoldMethod>,
+    pub hold_method: Option<HttpMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
@@ -1047,7 +981,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
-    pub announce_method: Option<UpdateParticipantRequestAnnounceMethod>,
+    pub announce_method: Option<HttpMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
@@ -1057,7 +991,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
-    pub wait_method: Option<UpdateParticipantRequestWaitMethod>,
+    pub wait_method: Option<HttpMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
     #[serde(rename = "BeepOnExit", default, skip_serializing_if = "Option::is_none")]
     pub beep_on_exit: Option<bool>,
@@ -1097,99 +1031,3 @@ impl UpdateParticipantRequest {
         pairs
     }
 }
-/// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AnnounceMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestAnnounceMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestAnnounceMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestAnnounceMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestAnnounceMethod);
-/// HTTP method used to request `HoldUrl`; `GET` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/HoldMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestHoldMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestHoldMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestHoldMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestHoldMethod);
-/// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/WaitMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestWaitMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestWaitMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestWaitMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestWaitMethod);

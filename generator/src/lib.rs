@@ -68,6 +68,9 @@ pub struct ModuleRequest {
     /// How the spec is named in messages and headers, e.g. `specs/twilio.yaml`.
     pub source: String,
     pub selection: Selection,
+    /// The path parameter that defaults to the client's account (see
+    /// [`lower::use_account`]).
+    pub account_parameter: Option<String>,
 }
 
 /// A crate to generate.
@@ -88,9 +91,13 @@ pub fn generate(request: &CrateRequest) -> Result<Vec<GeneratedFile>, Error> {
         .modules
         .iter()
         .map(|m| {
+            let mut api = api_from_file(&m.spec, &m.source, &m.selection)?;
+            if let Some(name) = &m.account_parameter {
+                lower::use_account(&mut api, name)?;
+            }
             Ok(ModuleSpec {
                 name: m.module.clone(),
-                api: api_from_file(&m.spec, &m.source, &m.selection)?,
+                api,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -142,6 +149,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                 } else {
                     Selection::Ids(m.operations.clone())
                 },
+                account_parameter: m.account_parameter.clone(),
             })
             .collect(),
     }
@@ -172,6 +180,7 @@ mod tests {
                 spec: PathBuf::from("does-not-exist.yaml"),
                 source: "does-not-exist.yaml".into(),
                 selection: Selection::All,
+                account_parameter: None,
             }],
         };
         let e = generate(&request).unwrap_err();

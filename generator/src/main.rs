@@ -62,6 +62,7 @@ fn main() -> ExitCode {
             } else {
                 Selection::Ids(cli.operations.clone())
             },
+            account_parameter: None,
         }],
     };
     let out = cli.out.unwrap_or_default();

@@ -122,6 +122,7 @@ fn fixture_crates_compile() {
                 spec: root.join(&source),
                 source,
                 selection: Selection::All,
+                account_parameter: None,
             }],
         };
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)

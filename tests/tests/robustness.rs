@@ -522,6 +522,7 @@ fn missing_file() {
             spec: PathBuf::from("does-not-exist/spec.yaml"),
             source: "does-not-exist/spec.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
     };
     let result = catch_unwind(|| telephony_codegen::generate(&request)).expect("no panic");
@@ -794,6 +795,7 @@ fn generate_module(module: &str) -> Result<Vec<GeneratedFile>, Error> {
             spec: repo_root().join("tests/fixtures/broken/valid_small.yaml"),
             source: "tests/fixtures/broken/valid_small.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
     };
     catch_unwind(|| telephony_codegen::generate(&request)).unwrap_or_else(|p| {

@@ -174,7 +174,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
-        pub use runtime::{Items, Listing, Page, Response, ResponseMeta};
+        pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};
     }
 }
 
@@ -192,8 +192,7 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
         .map(|v| format!("{:?}, ", format!("your-{}", v.name.replace('_', "-"))))
         .collect();
     let mut args: Vec<String> = op
-        .path_params
-        .iter()
+        .argument_params()
         .map(|p| format!("{:?}", p.wire_name))
         .collect();
     if let Some(body) = &op.body {
@@ -288,8 +287,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
         quote!(#module_ident::Client::default_base_url(#(#vars),*))
     };
     let mut args: Vec<TokenStream> = op
-        .path_params
-        .iter()
+        .argument_params()
         .map(|p| {
             let var = env_name(&p.wire_name);
             quote!(&env(#var)?)
@@ -314,8 +312,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
         }
     ));
     env_doc.push(
-        op.path_params
-            .iter()
+        op.argument_params()
             .map(|p| format!("{}=…", env_name(&p.wire_name)))
             .collect::<Vec<_>>()
             .join(" "),

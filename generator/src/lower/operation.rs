@@ -275,6 +275,8 @@ impl<'a> Lowering<'a> {
             body,
             success,
             error,
+            account_param: None,
+            pagination: None,
         })
     }
 
