@@ -20,7 +20,6 @@ fn twilio(server: &Server) -> twilio::Client {
 async fn update(server: &Server) -> Result<twilio::ApiV2010AccountConferenceParticipant, Error> {
     twilio(server)
         .update_participant(
-            ACCOUNT,
             CONFERENCE,
             CALL,
             &twilio::UpdateParticipantRequest {
@@ -29,7 +28,7 @@ async fn update(server: &Server) -> Result<twilio::ApiV2010AccountConferencePart
             },
         )
         .await
-        .map(|participant| participant.clone())
+        .map(telephony_client::Response::into_inner)
 }
 
 #[tokio::test]
@@ -85,7 +84,7 @@ async fn the_request_id_is_kept_on_every_error_with_a_response() {
     let client = twilio::Client::with_config(config(&refused_url(), USER, TOKEN).no_retries())
         .expect("client builds");
     let error = client
-        .update_participant(ACCOUNT, CONFERENCE, CALL, &Default::default())
+        .update_participant(CONFERENCE, CALL, &Default::default())
         .await
         .expect_err("nothing listens");
     assert!(error.meta().is_none());
@@ -136,7 +135,8 @@ async fn gzip_bodies_decode() {
     )
     .expect("client builds");
     let error = client
-        .update_participant(SW_PROJECT, SW_CONFERENCE, SW_CALL, &Default::default())
+        .account(SW_PROJECT)
+        .update_participant(SW_CONFERENCE, SW_CALL, &Default::default())
         .await
         .expect_err("404");
     let Error::Api(api) = &error else {

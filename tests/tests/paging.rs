@@ -106,7 +106,11 @@ async fn the_limit_stops_paging() {
             .collect()
             .await;
         assert_eq!(sids, (0..limit.min(6)).map(call_sid).collect::<Vec<_>>());
-        assert_eq!(server.requests().len(), pages, "pages fetched for limit {limit}");
+        assert_eq!(
+            server.requests().len(),
+            pages,
+            "pages fetched for limit {limit}"
+        );
     }
 }
 
@@ -123,7 +127,10 @@ async fn one_page_at_a_time() {
     assert!(first.has_next());
     let second = first.next().await.expect("page 1").expect("a page 1");
     let third = second.next().await.expect("page 2").expect("a page 2");
-    assert_eq!(third.items()[1].call_sid.as_deref(), Some(call_sid(5).as_str()));
+    assert_eq!(
+        third.items()[1].call_sid.as_deref(),
+        Some(call_sid(5).as_str())
+    );
     assert!(!third.has_next());
     assert!(third.next().await.expect("no error").is_none());
     assert_eq!(server.requests().len(), 3);
@@ -144,7 +151,11 @@ async fn a_next_page_on_another_origin_is_an_error_and_never_requested() {
             .list_participant_stream(CONFERENCE, &twilio_params())
             .collect()
             .await;
-        assert_eq!(results.len(), 3, "two participants, then the error: {results:?}");
+        assert_eq!(
+            results.len(),
+            3,
+            "two participants, then the error: {results:?}"
+        );
         match &results[2] {
             Err(Error::InvalidRequest(InvalidRequest::ForeignLink { .. })) => {}
             other => panic!("{foreign}: expected a foreign-link error, got {other:?}"),
@@ -159,7 +170,10 @@ async fn a_next_page_on_another_origin_is_an_error_and_never_requested() {
         ));
         assert_eq!(server.requests().len(), 2);
     }
-    assert!(elsewhere.requests().is_empty(), "the other origin got a request");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other origin got a request"
+    );
     assert_eq!(elsewhere.connections(), 0);
 }
 
@@ -176,7 +190,10 @@ async fn an_error_page_ends_the_stream_after_the_error() {
         .collect()
         .await;
     assert_eq!(results.len(), 3);
-    assert!(matches!(&results[2], Err(Error::Api(e)) if e.status == 404), "{results:?}");
+    assert!(
+        matches!(&results[2], Err(Error::Api(e)) if e.status == 404),
+        "{results:?}"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -184,7 +201,8 @@ async fn an_error_page_ends_the_stream_after_the_error() {
 /// while the base URL already ends in `/api/laml/2010-04-01`.
 #[tokio::test]
 async fn signalwire_pages_resolve_against_the_origin() {
-    let list = format!("{SW_BASE_PATH}/Accounts/{SW_PROJECT}/Conferences/{SW_CONFERENCE}/Participants");
+    let list =
+        format!("{SW_BASE_PATH}/Accounts/{SW_PROJECT}/Conferences/{SW_CONFERENCE}/Participants");
     let page = |n: usize, next: Option<String>| {
         let participant = SIGNALWIRE_PARTICIPANT.replace(SW_CALL, &format!("call-{n}"));
         let next = next.map_or("null".to_string(), |uri| format!("{uri:?}"));
@@ -201,7 +219,8 @@ async fn signalwire_pages_resolve_against_the_origin() {
         page(2, None),
     ])
     .await;
-    let client = signalwire_client(&server.url(), USER, TOKEN);
+    // The project ID is the Basic username, and so the default account.
+    let client = signalwire_client(&server.url(), SW_PROJECT, TOKEN);
     let calls: Vec<String> = client
         .list_all_participants_stream(SW_CONFERENCE, &Default::default())
         .map(|p| p.expect("every page decodes").call_sid.clone())
@@ -211,7 +230,11 @@ async fn signalwire_pages_resolve_against_the_origin() {
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(
         targets,
-        [list.clone(), format!("{list}?PageSize=1&Page=1"), format!("{list}?PageSize=1&Page=2")]
+        [
+            list.clone(),
+            format!("{list}?PageSize=1&Page=1"),
+            format!("{list}?PageSize=1&Page=2")
+        ]
     );
 }
 

@@ -589,8 +589,10 @@ async fn twilio_update(
 ) -> (TwilioResult, Exchange) {
     let proxy = Proxy::start(&prism.base_url).await;
     let result = twilio_client(&proxy.base_url)
-        .update_participant(TW_ACCOUNT, TW_CONFERENCE, TW_CALL, body)
-        .await;
+        .account(TW_ACCOUNT)
+        .update_participant(TW_CONFERENCE, TW_CALL, body)
+        .await
+        .map(telephony_client::Response::into_inner);
     (result, proxy.single())
 }
 
@@ -600,8 +602,10 @@ async fn signalwire_update(
 ) -> (SignalWireResult, Exchange) {
     let proxy = Proxy::start(&prism.base_url).await;
     let result = signalwire_client(&proxy.base_url)
-        .update_participant(SW_ACCOUNT, SW_CONFERENCE, SW_CALL, body)
-        .await;
+        .account(SW_ACCOUNT)
+        .update_participant(SW_CONFERENCE, SW_CALL, body)
+        .await
+        .map(telephony_client::Response::into_inner);
     (result, proxy.single())
 }
 
@@ -720,7 +724,7 @@ async fn twilio_hold_with_reserved_and_non_ascii_hold_url() {
         twilio::UpdateParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Post),
+            hold_method: Some(twilio::HttpMethod::Post),
             ..Default::default()
         },
         &format!("Hold=true&HoldUrl={HOLD_URL_FORM}&HoldMethod=POST"),
@@ -743,10 +747,7 @@ async fn twilio_coaching() {
 
 #[tokio::test]
 async fn twilio_every_parameter() {
-    use twilio::{
-        UpdateParticipantRequestAnnounceMethod as Announce,
-        UpdateParticipantRequestHoldMethod as Hold, UpdateParticipantRequestWaitMethod as Wait,
-    };
+    use twilio::{HttpMethod as Announce, HttpMethod as Hold, HttpMethod as Wait};
     twilio_case(
         twilio::UpdateParticipantRequest {
             muted: Some(true),
@@ -825,7 +826,7 @@ async fn twilio_hold_url_with_literal_space_and_non_ascii_is_not_a_uri() {
     let body = twilio::UpdateParticipantRequest {
         hold: Some(true),
         hold_url: Some(HOLD_IRI.into()),
-        hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Post),
+        hold_method: Some(twilio::HttpMethod::Post),
         ..Default::default()
     };
     let (_, exchange) = twilio_update(prism, &body).await;
@@ -864,7 +865,7 @@ async fn signalwire_hold_with_reserved_and_non_ascii_hold_url() {
         signalwire::UpdateConferenceParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Post),
+            hold_method: Some(signalwire::HttpMethod::Post),
             ..Default::default()
         },
         // SignalWire's property order puts HoldMethod before HoldUrl.
@@ -888,11 +889,7 @@ async fn signalwire_coaching() {
 
 #[tokio::test]
 async fn signalwire_every_parameter() {
-    use signalwire::{
-        UpdateConferenceParticipantRequestAnnounceMethod as Announce,
-        UpdateConferenceParticipantRequestHoldMethod as Hold,
-        UpdateConferenceParticipantRequestWaitMethod as Wait,
-    };
+    use signalwire::{HttpMethod as Announce, HttpMethod as Hold, HttpMethod as Wait};
     signalwire_case(
         signalwire::UpdateConferenceParticipantRequest {
             announce_url: Some("https://example.com/announce.xml".into()),
@@ -992,7 +989,7 @@ async fn signalwire_hold_url_with_literal_space_and_non_ascii_is_not_a_uri() {
     let body = signalwire::UpdateConferenceParticipantRequest {
         hold: Some(true),
         hold_url: Some(HOLD_IRI.into()),
-        hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Post),
+        hold_method: Some(signalwire::HttpMethod::Post),
         ..Default::default()
     };
     let (_, exchange) = signalwire_update(prism, &body).await;
@@ -1082,7 +1079,8 @@ async fn path_parameter_violations_reach_the_caller_as_api_errors() {
             ..Default::default()
         };
         let result = twilio_client(&prism.base_url)
-            .update_participant("ACnot-a-sid", TW_CONFERENCE, TW_CALL, &body)
+            .account("ACnot-a-sid")
+            .update_participant(TW_CONFERENCE, TW_CALL, &body)
             .await;
         match result {
             Err(Error::Api(e)) => {
@@ -1098,7 +1096,8 @@ async fn path_parameter_violations_reach_the_caller_as_api_errors() {
             ..Default::default()
         };
         let result = signalwire_client(&prism.base_url)
-            .update_participant("not-a-uuid", SW_CONFERENCE, SW_CALL, &body)
+            .account("not-a-uuid")
+            .update_participant(SW_CONFERENCE, SW_CALL, &body)
             .await;
         match result {
             Err(Error::Api(e)) => {
@@ -1129,7 +1128,8 @@ async fn twilio_client_decodes_prism_response_directly() {
         ..Default::default()
     };
     let participant = twilio_client(&prism.base_url)
-        .update_participant(TW_ACCOUNT, TW_CONFERENCE, TW_CALL, &body)
+        .account(TW_ACCOUNT)
+        .update_participant(TW_CONFERENCE, TW_CALL, &body)
         .await
         .expect("update_participant against Prism");
     assert_twilio_participant(&participant);
@@ -1140,7 +1140,10 @@ async fn twilio_client_decodes_prism_response_directly() {
         ["post"]["responses"]["200"]["content"]["application/json"]["examples"]["muteParticipant"]
         ["value"]
         .clone();
-    assert_eq!(participant, serde_json::from_value(first).unwrap());
+    assert_eq!(
+        participant.into_inner(),
+        serde_json::from_value(first).unwrap()
+    );
 }
 
 #[tokio::test]
@@ -1153,7 +1156,8 @@ async fn signalwire_client_decodes_prism_response_directly() {
         ..Default::default()
     };
     let participant = signalwire_client(&prism.base_url)
-        .update_participant(SW_ACCOUNT, SW_CONFERENCE, SW_CALL, &body)
+        .account(SW_ACCOUNT)
+        .update_participant(SW_CONFERENCE, SW_CALL, &body)
         .await
         .expect("update_participant against Prism");
     assert_signalwire_participant(&participant);

@@ -26,9 +26,9 @@ async fn update(
     client: &twilio::Client,
 ) -> Result<twilio::ApiV2010AccountConferenceParticipant, Error> {
     client
-        .update_participant(ACCOUNT, CONFERENCE, CALL, &hold())
+        .update_participant(CONFERENCE, CALL, &hold())
         .await
-        .map(|participant| participant.clone())
+        .map(telephony_client::Response::into_inner)
 }
 
 fn client(root: &str, policy: RetryPolicy) -> twilio::Client {

@@ -92,7 +92,6 @@ async fn one_span_per_call_with_its_fields_and_no_secret() {
     .expect("client builds");
     client
         .update_participant(
-            ACCOUNT,
             CONFERENCE,
             label,
             &twilio::UpdateParticipantRequest {

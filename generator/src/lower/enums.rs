@@ -55,4 +55,6 @@ pub(crate) fn plan<'d>(enums: impl Iterator<Item = (&'d str, TypeId, &'d TypeDef
 }
 
 /// HTTP method names as enums spell them.
-const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+const METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+];

@@ -222,7 +222,10 @@ impl<'a> Lowering<'a> {
             }
             if let Some(Some(def)) = self.types.get_mut(merge.survivor.index()) {
                 if merge.name == "HttpMethod" && def.name != name {
-                    def.description = Some("An HTTP method, as the spec's `format: http-method` values spell it.".to_string());
+                    def.description = Some(
+                        "An HTTP method, as the spec's `format: http-method` values spell it."
+                            .to_string(),
+                    );
                 }
                 def.name = name;
             }
