@@ -40,7 +40,11 @@ async fn a_subaccount_client_sends_its_own_account_with_the_same_credentials() {
     let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
     let sub = client.account(SUBACCOUNT);
     assert_eq!(sub.account_sid(), Some(SUBACCOUNT));
-    assert_eq!(client.account_sid(), Some(ACCOUNT), "the parent is unchanged");
+    assert_eq!(
+        client.account_sid(),
+        Some(ACCOUNT),
+        "the parent is unchanged"
+    );
     sub.fetch_participant(CONFERENCE, CALL)
         .await
         .expect("fetch succeeds");
@@ -74,9 +78,7 @@ async fn without_basic_credentials_there_is_no_default_account() {
     assert!(
         matches!(
             error,
-            Error::InvalidRequest(InvalidRequest::NoAccount {
-                name: "AccountSid"
-            })
+            Error::InvalidRequest(InvalidRequest::NoAccount { name: "AccountSid" })
         ),
         "{error:?}"
     );
@@ -138,8 +140,7 @@ async fn create_sends_the_required_fields_as_a_form() {
     let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
     // Two required fields and dozens of optional ones: built from its JSON form.
     let mut body: twilio::CreateParticipantRequest =
-        serde_json::from_str(r#"{"From": "+15017122661", "To": "+15558675310"}"#)
-            .expect("a body");
+        serde_json::from_str(r#"{"From": "+15017122661", "To": "+15558675310"}"#).expect("a body");
     body.status_callback_method = Some(twilio::HttpMethod::Get);
     let created = client
         .create_participant(CONFERENCE, &body)

@@ -106,3 +106,137 @@ pub fn use_account(api: &mut Api, name: &str) -> Result<(), SpecError> {
         "set the module's `account_parameter` in codegen.toml to a path parameter's exact name (for Twilio and SignalWire, `AccountSid`), or remove it",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{Api, NextLink, TypeKind};
+    use crate::Selection;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /Accounts/{AccountSid}/Calls.json:
+    get:
+      operationId: ListCall
+      parameters:
+        - {name: AccountSid, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: a page
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  calls: {type: array, items: {$ref: '#/components/schemas/call'}}
+                  next_page_uri: {type: string, nullable: true}
+                  page: {type: integer}
+    post:
+      operationId: CreateCall
+      parameters:
+        - {name: AccountSid, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                Method: {type: string, enum: [GET, POST]}
+                Status: {type: string, enum: [queued, done]}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/call'}}}}
+  /v1/Rooms:
+    get:
+      operationId: ListRoom
+      responses:
+        '200':
+          description: a page
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  rooms: {type: array, items: {type: string}}
+                  meta:
+                    type: object
+                    properties:
+                      next_page_url: {type: string, nullable: true}
+                      key: {type: string}
+  /v1/Tags:
+    get:
+      operationId: ListTagNoLink
+      responses:
+        '200':
+          description: two arrays and a link, not recognised
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  a: {type: array, items: {type: string}}
+                  b: {type: array, items: {type: string}}
+                  next_page_uri: {type: string}
+components:
+  schemas:
+    call:
+      type: object
+      properties:
+        status: {type: string, enum: [queued, done]}
+        callback_method: {type: string, format: http-method, enum: [GET, POST]}
+"#;
+
+    fn api() -> Api {
+        crate::api_from_text("t.yaml", SPEC.as_bytes(), &Selection::All).unwrap()
+    }
+
+    #[test]
+    fn list_operations_are_recognised_by_their_response() {
+        let api = api();
+        let op = |id: &str| api.operations.iter().find(|o| o.id == id).unwrap();
+        let calls = op("ListCall").pagination.as_ref().unwrap();
+        assert_eq!(calls.items.rust_name, "calls");
+        assert!(
+            matches!(&calls.next, NextLink::Uri(f) if f.rust_name == "next_page_uri" && f.optional)
+        );
+        assert_eq!(calls.stream_method, "list_call_stream");
+        let rooms = op("ListRoom").pagination.as_ref().unwrap();
+        assert!(
+            matches!(&rooms.next, NextLink::MetaUrl { meta, url } if meta.rust_name == "meta" && url.rust_name == "next_page_url")
+        );
+        assert!(op("ListTagNoLink").pagination.is_none());
+        assert!(op("CreateCall").pagination.is_none());
+    }
+
+    #[test]
+    fn identical_enums_merge_and_methods_are_http_method() {
+        let api = api();
+        let enums: Vec<&str> = api
+            .types
+            .iter()
+            .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+            .map(|t| t.name.as_str())
+            .collect();
+        // `CreateCallRequestMethod` and `CallCallbackMethod` are one `HttpMethod`;
+        // `CreateCallRequestStatus` and `CallStatus` are one, with the shorter name.
+        assert_eq!(enums, ["CallStatus", "HttpMethod"]);
+    }
+
+    #[test]
+    fn the_account_parameter_leaves_the_arguments() {
+        let mut api = api();
+        super::use_account(&mut api, "AccountSid").unwrap();
+        let list = &api.operations[0];
+        assert_eq!(list.account_param, Some(0));
+        assert_eq!(list.argument_params().count(), 0);
+        assert_eq!(api.operations[2].account_param, None);
+        let e = super::use_account(&mut api, "AccountSID")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the account parameter `AccountSID` is not a path parameter"),
+            "{e}"
+        );
+        assert!(e.contains("account_parameter"), "{e}");
+    }
+}
