@@ -1527,18 +1527,19 @@ impl<L: Listing, E> Cursor<L, E> {
             if let Some(item) = self.items.next() {
                 return Some((Ok(item), self));
             }
-            let request = match std::mem::replace(&mut self.next, Next::End) {
+            let (request, url) = match std::mem::replace(&mut self.next, Next::End) {
                 Next::End => return None,
-                Next::Request(request) => request,
-                Next::Link(Ok(url)) => Request::follow(self.fetch.operation, url),
+                Next::Request(request) => (request, None),
+                Next::Link(Ok(url)) => (Request::follow(self.fetch.operation, url.clone()), Some(url)),
                 Next::Link(Err(refused)) => return Some((Err(Error::InvalidRequest(refused)), self)),
             };
             match self.fetch.page::<L>(request).await {
                 Ok(page) => {
                     let items = page.listing.into_items();
-                    // An empty page ends the list even if it links on: a server that kept
-                    // linking to empty pages would otherwise be polled forever.
-                    if !items.is_empty() {
+                    // An empty page, or one that links to itself, ends the list: a server
+                    // that kept answering so would otherwise be polled forever.
+                    let loops = matches!((&page.next, &url), (Some(Ok(next)), Some(url)) if next == url);
+                    if !items.is_empty() && !loops {
                         self.next = page.next.map_or(Next::End, Next::Link);
                     }
                     self.items = items.into_iter();

@@ -294,3 +294,30 @@ fn run_tests(workspace: &Path) {
         "the generated meta-listing client's tests failed:\n{stdout}\n{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_page_that_links_to_itself_ends_the_stream() {
+    // A static mock answers every page with the same body and link.
+    let server = Server::start(twilio_page(1, Some(&twilio_next(1)))).await;
+    let client = twilio_client(&server.url(), USER, TOKEN);
+    let sids: Vec<_> = client
+        .list_participant_stream(CONFERENCE, &twilio_params())
+        .collect()
+        .await;
+    assert_eq!(sids.len(), 4, "the first page and the linked one");
+    assert_eq!(server.requests().len(), 2);
+
+    // An empty page ends it too.
+    let empty = Behaviour::json(
+        200,
+        &format!(r#"{{"participants": [], "next_page_uri": "{}"}}"#, twilio_next(2)),
+    );
+    let server = Server::script(vec![twilio_page(0, Some(&twilio_next(1))), empty]).await;
+    let client = twilio_client(&server.url(), USER, TOKEN);
+    let all: Vec<_> = client
+        .list_participant_stream(CONFERENCE, &twilio_params())
+        .collect()
+        .await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(server.requests().len(), 2);
+}
