@@ -310,7 +310,10 @@ async fn a_page_that_links_to_itself_ends_the_stream() {
     // An empty page ends it too.
     let empty = Behaviour::json(
         200,
-        &format!(r#"{{"participants": [], "next_page_uri": "{}"}}"#, twilio_next(2)),
+        &format!(
+            r#"{{"participants": [], "next_page_uri": "{}"}}"#,
+            twilio_next(2)
+        ),
     );
     let server = Server::script(vec![twilio_page(0, Some(&twilio_next(1))), empty]).await;
     let client = twilio_client(&server.url(), USER, TOKEN);

@@ -1388,3 +1388,119 @@ fn signalwire_example_runs_against_prism_without_a_space_name() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The rest of the participant family: list (with PageSize), fetch, delete
+// ---------------------------------------------------------------------------------------------
+
+/// The client's GET or DELETE as Prism saw it: no body, Basic auth, the expected target.
+fn assert_bodiless(exchange: &Exchange, method: &str, target: &str) {
+    let context = exchange.describe();
+    assert_eq!(exchange.method, method, "{context}");
+    assert_eq!(exchange.path, target, "{context}");
+    assert!(exchange.request_body.is_empty(), "{context}");
+    assert!(
+        exchange
+            .request_header("authorization")
+            .is_some_and(|v| v.starts_with("Basic ")),
+        "{context}"
+    );
+}
+
+#[tokio::test]
+async fn twilio_list_fetch_and_delete_pass_the_contract() {
+    let Some(prism) = prism(Spec::Twilio) else {
+        return;
+    };
+    let list =
+        format!("/2010-04-01/Accounts/{TW_ACCOUNT}/Conferences/{TW_CONFERENCE}/Participants.json");
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = twilio::ListParticipantParams {
+        muted: Some(true),
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let page = twilio_client(&proxy.base_url)
+        .list_participant(TW_CONFERENCE, &params)
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &format!("{list}?Muted=true&PageSize=2"));
+    exchange.assert_passes(200);
+    // Prism answers with the operation's first example, an empty page.
+    let listed: twilio::ListParticipantResponse =
+        serde_json::from_str(&exchange.body).expect("Prism's body decodes");
+    assert_eq!(page.into_inner(), listed);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let participant = twilio_client(&proxy.base_url)
+        .fetch_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("fetch: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &twilio_path());
+    exchange.assert_passes(200);
+    assert!(participant
+        .call_sid
+        .as_deref()
+        .is_some_and(|sid| sid.starts_with("CA")));
+    assert_eq!(
+        participant.into_inner(),
+        serde_json::from_str(&exchange.body).expect("Prism's body decodes")
+    );
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let deleted = twilio_client(&proxy.base_url)
+        .delete_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "DELETE", &twilio_path());
+    exchange.assert_passes(204);
+    assert_eq!(deleted.status(), 204);
+}
+
+#[tokio::test]
+async fn signalwire_list_fetch_and_delete_pass_the_contract() {
+    let Some(prism) = prism(Spec::SignalWire) else {
+        return;
+    };
+    let list = format!("/Accounts/{SW_ACCOUNT}/Conferences/{SW_CONFERENCE}/Participants");
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = signalwire::ListAllParticipantsParams {
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let page = signalwire_client(&proxy.base_url)
+        .list_all_participants(SW_CONFERENCE, &params)
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &format!("{list}?PageSize=2"));
+    exchange.assert_passes(200);
+    assert!(
+        page.items().iter().all(|p| is_uuid(&p.call_sid)),
+        "{page:?}"
+    );
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let participant = signalwire_client(&proxy.base_url)
+        .retrieve_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("retrieve: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &signalwire_path());
+    exchange.assert_passes(200);
+    assert_signalwire_participant(&participant);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    signalwire_client(&proxy.base_url)
+        .delete_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "DELETE", &signalwire_path());
+    exchange.assert_passes(204);
+}
