@@ -14,9 +14,10 @@
 //!   keeping their exact wire names: checked in the generated source and IR, and by real
 //!   requests from both full-spec clients to a loopback server ([`wire_tests`]).
 //!
-//! In CI (`CI=true`) a missing spec fails these tests; elsewhere they skip with a note. The
-//! workspace and its target directory live under `target/full-specs-check/`, so a second run
-//! only rebuilds what changed.
+//! Each test needs both specs (and the clippy test `cargo clippy`): without them it is reported
+//! as ignored with the reason; with `CI=true` it fails naming what is missing (see `main`).
+//! The workspace and its target directory live under `target/full-specs-check/`, so a second
+//! run only rebuilds what changed.
 
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
@@ -30,7 +31,29 @@ use telephony_codegen::ir::{
     TypeDef, TypeId, TypeKind, TypeRef,
 };
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::{repo_root, shared_spec};
+use telephony_tests::Need::{Clippy, SharedSpec};
+use telephony_tests::{repo_root, shared_spec, trial, Need};
+
+/// What every test here needs: both upstream specs.
+const SPECS: [Need; 2] = [
+    SharedSpec("twilio_api_v2010.yaml"),
+    SharedSpec("signalwire_compatibility.yaml"),
+];
+
+fn main() -> std::process::ExitCode {
+    telephony_tests::run(vec![
+        trial!(&SPECS, every_operation_of_both_specs_is_generated),
+        trial!(
+            &SPECS,
+            array_form_fields_and_query_parameters_repeat_their_keys
+        ),
+        trial!(&SPECS, names_that_collide_after_casing_stay_distinct),
+        trial!(
+            &[SPECS[0], SPECS[1], Clippy],
+            full_specs_pass_clippy_and_every_example_decodes
+        ),
+    ])
+}
 
 /// One upstream spec and the crate it becomes.
 struct Upstream {
@@ -108,29 +131,27 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
     }
 }
 
-/// Both specs generated once per test binary; `None` when they are absent outside CI.
-fn generated() -> Option<&'static [Generated]> {
-    static GENERATED: OnceLock<Option<Vec<Generated>>> = OnceLock::new();
-    GENERATED
-        .get_or_init(|| {
-            let mut all = Vec::new();
-            for upstream in &UPSTREAM {
-                let path = shared_spec(upstream.file)?;
-                let source = format!("shared/specs/{}", upstream.file);
-                let api = telephony_codegen::api_from_file(&path, &source, &Selection::All)
-                    .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
-                let files = telephony_codegen::generate(&request(upstream, &path))
-                    .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
-                all.push(Generated {
-                    upstream,
-                    path,
-                    api,
-                    files,
-                });
-            }
-            Some(all)
-        })
-        .as_deref()
+/// Both specs generated once per test binary.
+fn generated() -> &'static [Generated] {
+    static GENERATED: OnceLock<Vec<Generated>> = OnceLock::new();
+    GENERATED.get_or_init(|| {
+        let mut all = Vec::new();
+        for upstream in &UPSTREAM {
+            let path = shared_spec(upstream.file);
+            let source = format!("shared/specs/{}", upstream.file);
+            let api = telephony_codegen::api_from_file(&path, &source, &Selection::All)
+                .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
+            let files = telephony_codegen::generate(&request(upstream, &path))
+                .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
+            all.push(Generated {
+                upstream,
+                path,
+                api,
+                files,
+            });
+        }
+        all
+    })
 }
 
 /// `text` without whitespace or trailing commas, so that searches do not depend on how
@@ -144,9 +165,8 @@ fn compact(text: &str) -> String {
 // Wire names
 // ---------------------------------------------------------------------------------------------
 
-#[test]
 fn every_operation_of_both_specs_is_generated() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     for g in specs {
         let text = std::fs::read_to_string(&g.path).expect("spec reads");
         let doc: Yaml = serde_yaml::from_str(&text).expect("spec is YAML");
@@ -177,9 +197,8 @@ fn every_operation_of_both_specs_is_generated() {
     }
 }
 
-#[test]
 fn array_form_fields_and_query_parameters_repeat_their_keys() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     // The runtime turns a Vec into one pair per element with the same key.
     let mut pairs = Vec::new();
     telephony_client::WireValue::push_to(
@@ -303,9 +322,8 @@ fn pushes_with_wire_value(source: &str, rust: &str, wire: &str) -> bool {
                 || source.contains("usecrate::runtime::WireValue;")))
 }
 
-#[test]
 fn names_that_collide_after_casing_stay_distinct() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     let family = ["DateCreated", "DateCreated<", "DateCreated>"];
     for g in specs {
         let source = compact(g.module_source());
@@ -383,9 +401,8 @@ fn names_that_collide_after_casing_stay_distinct() {
 // Build and decode
 // ---------------------------------------------------------------------------------------------
 
-#[test]
 fn full_specs_pass_clippy_and_every_example_decodes() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     let started = Instant::now();
     let base = check_dir();
     let workspace = base.join("workspace");
@@ -494,36 +511,21 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
 
     let generation = started.elapsed();
     let lint = Instant::now();
-    let clippy = clippy_available();
-    let output = if clippy {
-        cargo(
-            &workspace,
-            &target,
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    } else {
-        assert!(
-            !telephony_tests::in_ci(),
-            "CI=true but `cargo clippy` is not installed"
-        );
-        eprintln!("NOTE: cargo clippy is not installed; running `cargo check` with -D warnings");
-        cargo(
-            &workspace,
-            &target,
-            &["check", "--workspace", "--all-targets"],
-        )
-    };
+    let output = cargo(
+        &workspace,
+        &target,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
     assert!(
         output.status.success(),
-        "the generated full-spec crates do not pass `cargo {}` with -D warnings:\n{}",
-        if clippy { "clippy" } else { "check" },
+        "the generated full-spec crates do not pass `cargo clippy` with -D warnings:\n{}",
         tail(&String::from_utf8_lossy(&output.stderr), 20_000)
     );
     let lint = lint.elapsed();
@@ -569,9 +571,8 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         );
     }
     eprintln!(
-        "full specs: generate {:.1?}, {} {:.1?}, example tests {:.1?} (target dir {})",
+        "full specs: generate {:.1?}, clippy {:.1?}, example tests {:.1?} (target dir {})",
         generation,
-        if clippy { "clippy" } else { "check" },
         lint,
         test.elapsed(),
         target.display()
@@ -783,14 +784,6 @@ fn check_dir() -> PathBuf {
 
 fn cargo_program() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
-}
-
-fn clippy_available() -> bool {
-    Command::new(cargo_program())
-        .args(["clippy", "--version"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
 }
 
 fn cargo(workspace: &Path, target: &Path, args: &[&str]) -> std::process::Output {
