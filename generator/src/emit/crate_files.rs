@@ -142,7 +142,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         ));
     }
     doc.push(String::new());
-    doc.push("Every call returns the operation's response type or an [`Error`] that keeps the HTTP status and the raw body. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.".to_string());
+    doc.push("Every call returns a [`Response`] of the operation's response type (it dereferences to the value and keeps the status, headers and request id) or an [`Error`] that keeps the HTTP status, headers and raw body. List operations also return a [`Page`] and stream [`Items`] across pages. Requests are retried as the [`RetryPolicy`] allows; a [`Hook`] observes each attempt. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.".to_string());
     if let Some(example) = spec
         .modules
         .iter()
