@@ -76,6 +76,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The generator will not write there: it would touch something it did not write.
+    #[error("{path}: {reason}\n  hint: {hint}")]
+    Refused {
+        path: PathBuf,
+        reason: String,
+        hint: String,
+    },
 }
 
 impl From<SpecError> for Error {

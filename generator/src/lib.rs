@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub use emit::{CrateSpec, ModuleSpec};
 pub use format::GeneratedFile;
 pub use lower::Selection;
-pub use output::Staleness;
+pub use output::{Change, Report};
 
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
@@ -123,8 +123,8 @@ pub enum Mode {
 }
 
 /// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`).
-pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Staleness>, Error> {
+/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
     let files = generate(request)?;
     match mode {
         Mode::Write => output::write(out, &files),

@@ -440,13 +440,15 @@ impl<'a> Lowering<'a> {
         let candidate = enum_def(hint, values, schema, at);
         for existing in std::iter::once(hint.to_string()).chain((2..).map(|n| format!("{hint}{n}")))
         {
-            let Some(&id) = self.type_ids.get(&existing) else {
+            // A name claimed for a type not yet defined (a pending struct) ends the search.
+            let Some((id, def)) = self
+                .type_ids
+                .get(&existing)
+                .and_then(|&id| Some((id, self.type_def(id)?)))
+            else {
                 break;
             };
-            if self
-                .type_def(id)
-                .is_some_and(|def| def.kind == candidate.kind)
-            {
+            if def.kind == candidate.kind {
                 return TypeRef::Named(id);
             }
         }
