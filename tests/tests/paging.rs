@@ -12,7 +12,7 @@ use std::process::Command;
 
 use futures_util::StreamExt as _;
 use support::*;
-use telephony_client::{signalwire, twilio, Error, InvalidRequest};
+use telephony_client::{twilio, Error, InvalidRequest};
 use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
 use telephony_tests::repo_root;
 

@@ -15,11 +15,14 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 const USER: &str = ACCOUNT;
 const TOKEN: &str = "tracing-test-token";
 
-/// Every span (name and fields, updated as recorded) and every event's fields.
+/// Field names and values as recorded.
+type FieldList = Vec<(String, String)>;
+
+/// Every span (id, name and fields, updated as recorded) and every event's fields.
 #[derive(Clone, Default)]
 struct Captured {
-    spans: Arc<Mutex<Vec<(u64, String, Vec<(String, String)>)>>>,
-    events: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    spans: Arc<Mutex<Vec<(u64, String, FieldList)>>>,
+    events: Arc<Mutex<Vec<FieldList>>>,
 }
 
 struct Fields<'a>(&'a mut Vec<(String, String)>);

@@ -17,7 +17,7 @@ pub(crate) struct Merge {
 /// alphabetically among equals), which is the least specific one. `enums` are
 /// `(name, id, definition)` in name order, so the plan is deterministic.
 pub(crate) fn plan<'d>(enums: impl Iterator<Item = (&'d str, TypeId, &'d TypeDef)>) -> Vec<Merge> {
-    let mut groups: BTreeMap<Vec<&str>, Vec<(&str, TypeId, Option<&str>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<&str>, Vec<Member<'_>>> = BTreeMap::new();
     for (name, id, def) in enums {
         if let TypeKind::Enum(Enum { values, format, .. }) = &def.kind {
             let wire = values.iter().map(|v| v.wire.as_str()).collect();
@@ -53,6 +53,9 @@ pub(crate) fn plan<'d>(enums: impl Iterator<Item = (&'d str, TypeId, &'d TypeDef
     }
     merges
 }
+
+/// An enum of a group: its name, id and `format`.
+type Member<'d> = (&'d str, TypeId, Option<&'d str>);
 
 /// HTTP method names as enums spell them.
 const METHODS: &[&str] = &[
