@@ -435,7 +435,6 @@ impl Transport {
 
     pub(crate) async fn send(&self, request: Request) -> Result<RawResponse, Failure> {
         let operation = request.operation;
-        let prepared = self.prepare(request)?;
         #[cfg(feature = "tracing")]
         {
             use tracing::Instrument as _;
@@ -448,17 +447,19 @@ impl Transport {
                 attempt = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
             );
-            self.attempts(&operation, prepared).instrument(span).await
+            self.attempts(&operation, &request).instrument(span).await
         }
         #[cfg(not(feature = "tracing"))]
-        self.attempts(&operation, prepared).await
+        self.attempts(&operation, &request).await
     }
 
-    fn prepare(&self, request: Request) -> Result<reqwest::Request, Failure> {
-        let mut url = match request.target {
+    /// One attempt's HTTP request. Built anew for each attempt rather than cloned ahead of
+    /// the first: the common case, one attempt, pays for no copy. The body was encoded once.
+    fn prepare(&self, request: &Request) -> Result<reqwest::Request, Failure> {
+        let mut url = match &request.target {
             Target::Path(path) => reqwest::Url::parse(&format!("{}{}", self.shared.base_url, path))
                 .map_err(|e| Failure::Invalid(InvalidRequest::Url(e.to_string())))?,
-            Target::Url(url) => url,
+            Target::Url(url) => url.clone(),
         };
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -466,56 +467,45 @@ impl Transport {
         let mut builder = self
             .shared
             .http
-            .request(request.method, url)
+            .request(request.method.clone(), url)
             .header(reqwest::header::ACCEPT, "application/json");
         builder = match &self.shared.credentials.kind {
             CredentialKind::Basic { username, password } => builder.basic_auth(username, Some(&password.0)),
             CredentialKind::Bearer(token) => builder.bearer_auth(&token.0),
         };
-        for (name, value) in request.headers {
-            let value = reqwest::header::HeaderValue::from_str(&value)
+        for (name, value) in &request.headers {
+            let value = reqwest::header::HeaderValue::from_str(value)
                 .map_err(|_| Failure::Invalid(InvalidRequest::HeaderValue { name }))?;
-            builder = builder.header(name, value);
+            builder = builder.header(*name, value);
         }
-        let (content_type, body) = match request.body {
-            RequestBody::Empty => (None, Vec::new()),
-            RequestBody::Form(pairs) => (Some("application/x-www-form-urlencoded"), encode_form(&pairs).into_bytes()),
-            RequestBody::Json(bytes) => (Some("application/json"), bytes),
-        };
-        if let Some(content_type) = content_type {
+        if let Some((content_type, body)) = &request.body {
             // hyper omits `Content-Length: 0` for an empty body; some front ends then answer
-            // 411, so it is always stated. `Bytes` makes each retry resend the same buffer.
+            // 411, so it is always stated. Every attempt sends the same buffer.
             builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
                 .header(reqwest::header::CONTENT_LENGTH, body.len())
-                .body(bytes::Bytes::from(body));
+                .body(body.clone());
         }
         builder.build().map_err(Failure::Transport)
     }
 
     /// Sends `request`, repeating it as the retry policy allows.
-    async fn attempts(&self, operation: &Operation, mut request: reqwest::Request) -> Result<RawResponse, Failure> {
+    async fn attempts(&self, operation: &Operation, request: &Request) -> Result<RawResponse, Failure> {
         let shared = &*self.shared;
         #[cfg(feature = "tracing")]
         let call_started = std::time::Instant::now();
         let mut number = 1;
         loop {
-            // Only a request that may be repeated is copied; the copy is the untouched
-            // original, so hooks see every attempt as the first.
-            let spare = (number <= shared.retry.max_retries)
-                .then(|| request.try_clone())
-                .flatten();
+            // Each attempt starts from the original request, so hooks see every attempt as
+            // the first.
+            let mut prepared = self.prepare(request)?;
             let attempt = Attempt { operation, number };
             for hook in &shared.hooks.0 {
-                hook.on_request(&attempt, &mut request);
+                hook.on_request(&attempt, &mut prepared);
             }
-            let method = request.method().clone();
             let started = std::time::Instant::now();
-            let result = self.attempt(request).await;
-            let retry_in = spare
-                .is_some()
-                .then(|| shared.retry.delay(&method, &result, number - 1))
-                .flatten();
+            let result = self.attempt(prepared).await;
+            let retry_in = shared.retry.delay(&request.method, &result, number - 1);
             if !shared.hooks.0.is_empty() {
                 let outcome = AttemptOutcome {
                     result: result.as_ref().map(|r| &r.meta),
@@ -538,13 +528,12 @@ impl Transport {
                     tracing::debug!(attempt = number, retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying");
                 }
             }
-            match (retry_in, spare) {
-                (Some(wait), Some(next)) => {
+            match retry_in {
+                Some(wait) => {
                     tokio::time::sleep(wait).await;
-                    request = next;
                     number += 1;
                 }
-                _ => return result.map_err(Failure::Transport),
+                None => return result.map_err(Failure::Transport),
             }
         }
     }
@@ -582,7 +571,8 @@ pub(crate) struct Request {
     target: Target,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
-    body: RequestBody,
+    /// Content type and bytes, encoded once so that every attempt sends the same bytes.
+    body: Option<(&'static str, bytes::Bytes)>,
 }
 
 /// Where a request goes: a path under the base URL, or a link the API gave (a next page).
@@ -590,13 +580,6 @@ pub(crate) struct Request {
 enum Target {
     Path(String),
     Url(reqwest::Url),
-}
-
-#[derive(Debug)]
-enum RequestBody {
-    Empty,
-    Form(Vec<(&'static str, String)>),
-    Json(Vec<u8>),
 }
 
 impl Request {
@@ -607,7 +590,7 @@ impl Request {
             target: Target::Path(path),
             query: Vec::new(),
             headers: Vec::new(),
-            body: RequestBody::Empty,
+            body: None,
         }
     }
 
@@ -619,7 +602,7 @@ impl Request {
             target: Target::Url(url),
             query: Vec::new(),
             headers: Vec::new(),
-            body: RequestBody::Empty,
+            body: None,
         }
     }
 
@@ -636,12 +619,13 @@ impl Request {
     }
 
     pub(crate) fn form(&mut self, pairs: Vec<(&'static str, String)>) {
-        self.body = RequestBody::Form(pairs);
+        let encoded = encode_form(&pairs).into_bytes();
+        self.body = Some(("application/x-www-form-urlencoded", encoded.into()));
     }
 
     pub(crate) fn json(&mut self, body: &impl serde::Serialize) -> Result<(), InvalidRequest> {
         let bytes = serde_json::to_vec(body).map_err(|e| InvalidRequest::Body(e.to_string()))?;
-        self.body = RequestBody::Json(bytes);
+        self.body = Some(("application/json", bytes.into()));
         Ok(())
     }
 }
