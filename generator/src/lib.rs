@@ -17,6 +17,8 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod output;
+pub mod review;
+pub mod surface;
 pub mod threads;
 
 use error::{Error, Reporter};
@@ -122,14 +124,30 @@ pub enum Mode {
     Check,
 }
 
-/// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+/// Generates the crate once and writes it to `out`, or checks `out` against it.
 pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
+    Ok(run_reviewed(request, out, mode)?.1)
+}
+
+/// [`run`], plus what changed in the API surface of each module file it replaces (or, with
+/// [`Mode::Check`], would replace). The review reads the old files before anything is written.
+pub fn run_reviewed(
+    request: &CrateRequest,
+    out: &Path,
+    mode: Mode,
+) -> Result<(Vec<review::FileReview>, Report), Error> {
     let files = generate(request)?;
-    match mode {
+    let modules: Vec<String> = request
+        .modules
+        .iter()
+        .map(|m| format!("src/{}.rs", m.module))
+        .collect();
+    let reviews = review::replaced(out, files.iter().filter(|f| modules.contains(&f.path)));
+    let report = match mode {
         Mode::Write => output::write(out, &files),
         Mode::Check => output::check(out, &files),
-    }
+    }?;
+    Ok((reviews, report))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.

@@ -68,8 +68,11 @@ fn main() -> ExitCode {
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
-    match telephony_codegen::run(&request, &out, mode) {
-        Ok(report) => print_report(&report, mode),
+    match telephony_codegen::run_reviewed(&request, &out, mode) {
+        Ok((reviews, report)) => {
+            reviews.iter().for_each(|r| print!("{r}"));
+            print_report(&report, mode)
+        }
         Err(e) => fail(&e),
     }
 }

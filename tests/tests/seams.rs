@@ -9,7 +9,8 @@ use telephony_tests::repo_root;
 /// Modules any module may use; they use only each other.
 const LEAVES: &[&str] = &["error", "ir", "naming", "threads"];
 
-/// The stages in pipeline order; `config` (the codegen file) comes before all of them.
+/// The stages in pipeline order; `config` (the codegen file) comes before all of them, and the
+/// review of generated text (`surface`, then `review`) after them.
 const ORDER: &[&str] = &[
     "config",
     "load",
@@ -19,6 +20,8 @@ const ORDER: &[&str] = &[
     "emit",
     "format",
     "output",
+    "surface",
+    "review",
 ];
 
 /// A `crate::…` reference that breaks a seam, as `file: reason`.

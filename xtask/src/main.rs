@@ -36,7 +36,10 @@ fn codegen(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let result = Config::load(&root.join("specs/codegen.toml")).and_then(|config| {
         let request = telephony_codegen::request_from_config(&config, &root);
-        telephony_codegen::run(&request, &config.krate.output, mode)
+        let (reviews, report) =
+            telephony_codegen::run_reviewed(&request, &config.krate.output, mode)?;
+        reviews.iter().for_each(|r| print!("{r}"));
+        Ok(report)
     });
     match result {
         Ok(report) => print_report(&report, mode, &root),
