@@ -510,13 +510,13 @@ crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListAllParticipants`.
 ///
 /// Spec: `#/paths/~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants/get/parameters`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 pub struct ListAllParticipantsParams {
     /// Keep only participants whose muted flag equals this value.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// Keep only participants whose hold flag equals this value.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Zero-based number of the page to return (0 is the first page).
     ///
@@ -524,8 +524,7 @@ pub struct ListAllParticipantsParams {
     #[serde(
         rename = "Page",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub page: Option<i32>,
     /// Records per page, from 1 to 1000 (50 if not given).
@@ -534,12 +533,11 @@ pub struct ListAllParticipantsParams {
     #[serde(
         rename = "PageSize",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub page_size: Option<i32>,
     /// Opaque token selecting a particular page; it begins with PA or PB.
-    #[serde(rename = "PageToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PageToken", default)]
     pub page_token: Option<String>,
 }
 impl ListAllParticipantsParams {
@@ -588,62 +586,62 @@ crate::runtime::impl_open_enum!(ParticipantStatus);
 /// Form fields accepted when changing a conference participant.
 ///
 /// Spec: `#/components/schemas/UpdateConferenceParticipantRequest`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 pub struct UpdateConferenceParticipantRequest {
     /// URL whose audio or cXML is played to the participant as an announcement.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/announce"`.
-    #[serde(rename = "AnnounceUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceUrl", default)]
     pub announce_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `AnnounceUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceMethod", default)]
     pub announce_method: Option<HttpMethod>,
     /// Whether a beep sound is played when the participant is updated.
     ///
     /// Example: `false`.
-    #[serde(rename = "Beep", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Beep", default)]
     pub beep: Option<bool>,
     /// Turns this participant into a coach of another call; needs `CallSidToCoach`.
     ///
     /// Example: `false`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// ID of the participant call to coach; only that participant hears the coach. Must be given whenever `Coaching` is true.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
     /// `true` puts the participant on hold, `false` takes it off hold.
     ///
     /// Example: `false`.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Method (`GET` or `POST`) for fetching `HoldUrl`; defaults to `GET`.
     ///
     /// Default: `"GET"`. Example: `"GET"`.
-    #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldMethod", default)]
     pub hold_method: Option<HttpMethod>,
     /// URL of the music played to the participant while it is held.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/hold-music"`.
-    #[serde(rename = "HoldUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldUrl", default)]
     pub hold_url: Option<String>,
     /// `true` mutes the participant, `false` unmutes it.
     ///
     /// Example: `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// URL of the music played while the conference has not begun.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/wait-music"`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `WaitUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
 }
 impl UpdateConferenceParticipantRequest {

@@ -398,7 +398,7 @@ pub struct ApiV2010AccountConferenceParticipant {
 /// CreateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 pub struct CreateParticipantRequest {
     /// Caller identity: an E.164 phone number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the P-Asserted-Identity header.
     ///
@@ -413,303 +413,204 @@ pub struct CreateParticipantRequest {
     /// URL notified (with `StatusCallbackMethod`) about call status changes.
     ///
     /// Format: `uri`.
-    #[serde(rename = "StatusCallback", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StatusCallback", default)]
     pub status_callback: Option<String>,
     /// HTTP method for `StatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(
-        rename = "StatusCallbackMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StatusCallbackMethod", default)]
     pub status_callback_method: Option<HttpMethod>,
     /// Call events reported to `StatusCallback`: any of `initiated`, `ringing`, `answered`, `completed` (space separated). Only `completed` is sent by default.
-    #[serde(
-        rename = "StatusCallbackEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StatusCallbackEvent", default)]
     pub status_callback_event: Option<Vec<String>>,
     /// Optional name for the participant; once set it can replace the call SID when fetching, updating or removing it.
-    #[serde(rename = "Label", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Label", default)]
     pub label: Option<String>,
     /// Seconds to let the phone ring before giving up, between 5 and 600 (default 60). About 5 extra seconds are always added, so 10 behaves roughly like 15.
     #[serde(
         rename = "Timeout",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub timeout: Option<i64>,
     /// Record this participant across its conferences, including the gaps between them. Defaults to `false`.
-    #[serde(rename = "Record", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Record", default)]
     pub record: Option<bool>,
     /// Join the participant muted. Defaults to `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// When to beep for this participant: `true` (default), `false`, `onEnter` or `onExit`.
-    #[serde(rename = "Beep", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Beep", default)]
     pub beep: Option<String>,
     /// Start the conference when this participant joins (default `true`). With `false`, an unstarted conference keeps the participant muted with background music until someone else starts it.
-    #[serde(
-        rename = "StartConferenceOnEnter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StartConferenceOnEnter", default)]
     pub start_conference_on_enter: Option<bool>,
     /// End the conference when this participant leaves. Defaults to `false`.
-    #[serde(
-        rename = "EndConferenceOnExit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EndConferenceOnExit", default)]
     pub end_conference_on_exit: Option<bool>,
     /// Audio source (MP3, WAV or TwiML) fetched with `WaitMethod` and played until the conference starts. Omit for standard hold music, or send an empty string for silence. See the `waitUrl` attribute of `<Conference>` TwiML for permitted verbs.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
     /// Let the agent hear the outbound call's progress (ringing, disconnect messages). Defaults to `true`.
-    #[serde(rename = "EarlyMedia", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EarlyMedia", default)]
     pub early_media: Option<bool>,
     /// Conference size limit, from 2 to 250 (default 250).
     #[serde(
         rename = "MaxParticipants",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub max_participants: Option<i64>,
     /// Conference recording mode: `true`, `false` (default), `record-from-start` or `do-not-record`.
-    #[serde(
-        rename = "ConferenceRecord",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceRecord", default)]
     pub conference_record: Option<String>,
     /// Silence trimming for the conference recording: `trim-silence` (default) or `do-not-trim`.
-    #[serde(rename = "ConferenceTrim", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ConferenceTrim", default)]
     pub conference_trim: Option<String>,
     /// URL notified (with `ConferenceStatusCallbackMethod`) about the events chosen in `ConferenceStatusCallbackEvent`. Only the first participant's value counts; later ones are ignored.
     ///
     /// Format: `uri`.
-    #[serde(
-        rename = "ConferenceStatusCallback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceStatusCallback", default)]
     pub conference_status_callback: Option<String>,
     /// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(
-        rename = "ConferenceStatusCallbackMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceStatusCallbackMethod", default)]
     pub conference_status_callback_method: Option<HttpMethod>,
     /// Conference events reported to `ConferenceStatusCallback`: any of `start`, `end`, `join`, `leave`, `mute`, `hold`, `modify`, `speaker`, `announcement` (space separated; `start end` by default).
-    #[serde(
-        rename = "ConferenceStatusCallbackEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceStatusCallbackEvent", default)]
     pub conference_status_callback_event: Option<Vec<String>>,
     /// Channel layout of the final recording, `mono` (default) or `dual`.
-    #[serde(
-        rename = "RecordingChannels",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecordingChannels", default)]
     pub recording_channels: Option<String>,
     /// URL notified (with `RecordingStatusCallbackMethod`) when the recording changes state.
     ///
     /// Format: `uri`.
-    #[serde(
-        rename = "RecordingStatusCallback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecordingStatusCallback", default)]
     pub recording_status_callback: Option<String>,
     /// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(
-        rename = "RecordingStatusCallbackMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecordingStatusCallbackMethod", default)]
     pub recording_status_callback_method: Option<HttpMethod>,
     /// User name for SIP authentication.
-    #[serde(
-        rename = "SipAuthUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SipAuthUsername", default)]
     pub sip_auth_username: Option<String>,
     /// Password for SIP authentication.
-    #[serde(
-        rename = "SipAuthPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SipAuthPassword", default)]
     pub sip_auth_password: Option<String>,
     /// Region where the recorded audio is mixed: `us1`, `us2`, `ie1`, `de1`, `sg1`, `br1`, `au1` or `jp1`.
-    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Region", default)]
     pub region: Option<String>,
     /// URL notified (with `ConferenceRecordingStatusCallbackMethod`) once the conference recording can be fetched.
     ///
     /// Format: `uri`.
-    #[serde(
-        rename = "ConferenceRecordingStatusCallback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceRecordingStatusCallback", default)]
     pub conference_recording_status_callback: Option<String>,
     /// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(
-        rename = "ConferenceRecordingStatusCallbackMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceRecordingStatusCallbackMethod", default)]
     pub conference_recording_status_callback_method: Option<HttpMethod>,
     /// Recording events reported to `RecordingStatusCallback`: any of `started`, `in-progress`, `paused`, `resumed`, `stopped`, `completed`, `failed`, `absent` (space separated).
-    #[serde(
-        rename = "RecordingStatusCallbackEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecordingStatusCallbackEvent", default)]
     pub recording_status_callback_event: Option<Vec<String>>,
     /// Conference recording events reported to `ConferenceRecordingStatusCallback`: any of `in-progress`, `completed`, `failed`, `absent` (space separated).
-    #[serde(
-        rename = "ConferenceRecordingStatusCallbackEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConferenceRecordingStatusCallbackEvent", default)]
     pub conference_recording_status_callback_event: Option<Vec<String>>,
     /// Join as a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Call SID of the participant to coach; only that participant hears the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
     /// Jitter buffer applied to this participant's audio before mixing: `off`, `small`, `medium` or `large` (default).
-    #[serde(
-        rename = "JitterBufferSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "JitterBufferSize", default)]
     pub jitter_buffer_size: Option<String>,
     /// SID of a Bring Your Own Carrier trunk for routing the call. Only used when `To` is a phone number (beta).
     ///
     /// Pattern: `^BY[0-9a-fA-F]{32}$`.
-    #[serde(rename = "Byoc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Byoc", default)]
     pub byoc: Option<String>,
     /// Caller ID presented to the callee: an E.164 number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the From header.
-    #[serde(rename = "CallerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallerId", default)]
     pub caller_id: Option<String>,
     /// Purpose of the call, shown on the callee's phone (Branded Calls beta).
-    #[serde(rename = "CallReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallReason", default)]
     pub call_reason: Option<String>,
     /// Which audio to record: `inbound` (received by Twilio), `outbound` (sent by Twilio) or `both` (default).
-    #[serde(rename = "RecordingTrack", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RecordingTrack", default)]
     pub recording_track: Option<String>,
     /// Longest allowed call length in seconds; limits depend on the account.
     #[serde(
         rename = "TimeLimit",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub time_limit: Option<i64>,
     /// Answering machine detection mode. `Enable` reports `AnsweredBy` as soon as the answerer is known; `DetectMessageEnd` waits for the greeting to finish so a message can be left.
-    #[serde(
-        rename = "MachineDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MachineDetection", default)]
     pub machine_detection: Option<String>,
     /// Seconds to spend on machine detection before giving up with `AnsweredBy` set to `unknown` (default 30).
     #[serde(
         rename = "MachineDetectionTimeout",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub machine_detection_timeout: Option<i64>,
     /// Speech length in milliseconds separating a human (shorter) from a machine (longer); 1000 to 6000, default 2400.
     #[serde(
         rename = "MachineDetectionSpeechThreshold",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub machine_detection_speech_threshold: Option<i64>,
     /// Milliseconds of silence after speech that mark the end of the speech; 500 to 5000, default 1200.
     #[serde(
         rename = "MachineDetectionSpeechEndThreshold",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub machine_detection_speech_end_threshold: Option<i64>,
     /// Milliseconds of leading silence after which the result is `unknown`; 2000 to 10000, default 5000.
     #[serde(
         rename = "MachineDetectionSilenceTimeout",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub machine_detection_silence_timeout: Option<i64>,
     /// URL told (with `AmdStatusCallbackMethod`) whether a human, a machine or a fax answered.
     ///
     /// Format: `uri`.
-    #[serde(
-        rename = "AmdStatusCallback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AmdStatusCallback", default)]
     pub amd_status_callback: Option<String>,
     /// HTTP method for `AmdStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(
-        rename = "AmdStatusCallbackMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AmdStatusCallbackMethod", default)]
     pub amd_status_callback_method: Option<HttpMethod>,
     /// Silence trimming for the participant recording: `trim-silence` (default) or `do-not-trim`.
-    #[serde(rename = "Trim", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Trim", default)]
     pub trim: Option<String>,
     /// Token from an incoming call, needed when forwarding that call; the forwarded call must keep the original caller ID.
-    #[serde(rename = "CallToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallToken", default)]
     pub call_token: Option<String>,
     /// URL used to deliver the push call notification.
     ///
     /// Format: `uri`.
-    #[serde(
-        rename = "ClientNotificationUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientNotificationUrl", default)]
     pub client_notification_url: Option<String>,
     /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
-    #[serde(
-        rename = "CallerDisplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallerDisplayName", default)]
     pub caller_display_name: Option<String>,
 }
 impl CreateParticipantRequest {
@@ -816,35 +717,33 @@ crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListParticipant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/parameters`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 pub struct ListParticipantParams {
     /// Keep only participants whose muted flag equals this value.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// Keep only participants whose hold flag equals this value.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Keep only participants whose coaching flag equals this value.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Records per page, from 1 to 1000 (50 if not given).
     #[serde(
         rename = "PageSize",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub page_size: Option<i64>,
     /// Zero-based page number; informational, kept for the client's own bookkeeping.
     #[serde(
         rename = "Page",
         deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
+        default
     )]
     pub page: Option<i64>,
     /// Opaque paging token, as found in the page URIs the API returns.
-    #[serde(rename = "PageToken", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PageToken", default)]
     pub page_token: Option<String>,
 }
 impl ListParticipantParams {
@@ -954,61 +853,57 @@ crate::runtime::impl_open_enum!(ParticipantEnumStatus);
 /// UpdateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 pub struct UpdateParticipantRequest {
     /// `true` mutes the participant and `false` unmutes it. Any other value is treated as `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// `true` puts the participant on hold; `false` brings it back into the conference.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Where to fetch (with `HoldMethod`) the audio for a held participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "HoldUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldUrl", default)]
     pub hold_url: Option<String>,
     /// HTTP method used to request `HoldUrl`; `GET` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HoldMethod", default)]
     pub hold_method: Option<HttpMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "AnnounceUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceUrl", default)]
     pub announce_url: Option<String>,
     /// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AnnounceMethod", default)]
     pub announce_method: Option<HttpMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
-    #[serde(rename = "BeepOnExit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BeepOnExit", default)]
     pub beep_on_exit: Option<bool>,
     /// If `true`, the conference is ended when this participant leaves. Defaults to `false`.
-    #[serde(
-        rename = "EndConferenceOnExit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EndConferenceOnExit", default)]
     pub end_conference_on_exit: Option<bool>,
     /// Makes this participant a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Call SID of the participant to be coached; only that participant can hear the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
 }
 impl UpdateParticipantRequest {

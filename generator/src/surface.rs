@@ -181,7 +181,7 @@ fn type_item(item: &syn::Item) -> Option<(String, Item)> {
             &s.ident,
             ItemKind::Struct,
             &s.attrs,
-            struct_fields(&s.fields),
+            struct_fields(&s.fields, derives(&s.attrs).contains("Serialize")),
             BTreeMap::new(),
         ),
         syn::Item::Enum(e) if is_pub(&e.vis) => (
@@ -227,7 +227,9 @@ fn derives(attrs: &[syn::Attribute]) -> BTreeSet<String> {
     out
 }
 
-fn struct_fields(fields: &syn::Fields) -> BTreeMap<String, Field> {
+/// `serialized`: whether serde writes the struct. Form bodies and parameters are written by
+/// their generated functions, which leave out every `None`, so there an `Option` is optional.
+fn struct_fields(fields: &syn::Fields, serialized: bool) -> BTreeMap<String, Field> {
     fields
         .iter()
         .enumerate()
@@ -241,7 +243,7 @@ fn struct_fields(fields: &syn::Fields) -> BTreeMap<String, Field> {
             let ty = type_text(&f.ty);
             let presence = match (serde.skip_serializing_if, serde.default) {
                 (true, _) => Presence::Optional,
-                (false, true) if ty.starts_with("Option<") => Presence::Nullable,
+                (false, true) if serialized && ty.starts_with("Option<") => Presence::Nullable,
                 (false, true) => Presence::Optional,
                 (false, false) => Presence::Required,
             };

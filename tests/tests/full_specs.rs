@@ -297,8 +297,10 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
         field.ty
     );
     let source = compact(twilio.module_source());
+    // A form-only body derives no `Serialize` (`form_pairs` is its one encoder), so the
+    // rename serves decoding only and nothing skips `None` for serde.
     let declared = format!(
-        "#[serde(rename=\"StatusCallbackEvent\",default,skip_serializing_if=\"Option::is_none\")]pub{}:Option<Vec<",
+        "#[serde(rename=\"StatusCallbackEvent\",default)]pub{}:Option<Vec<",
         field.rust_name
     );
     assert!(

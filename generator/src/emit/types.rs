@@ -3,8 +3,8 @@
 use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use crate::ir::{
-    Api, ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, StructRole, TypeDef, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
+    StructRole, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,7 +22,10 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, doc, s, api),
+        TypeKind::Struct(s) => {
+            let serialize = s.role == StructRole::Model || used_as_json(def, api);
+            struct_def(&name, doc, s, serialize, api)
+        }
         TypeKind::Enum(e) => enum_def(&name, doc, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, b, api),
     }
@@ -39,9 +42,65 @@ fn field_type(field: &Field, api: &Api) -> TokenStream {
     ty
 }
 
-fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api) -> TokenStream {
-    let all_optional = s.fields.iter().all(Field::is_option);
-    let default = all_optional.then(|| quote!(Default,));
+/// Whether a form body or parameters struct is also JSON somewhere (a field of a JSON type, a
+/// JSON body, a response), so it still needs `Serialize`. Form bodies and parameters have one
+/// encoder, their generated `form_pairs`/`apply`; a `Serialize` derive would be a second one.
+/// (`Deserialize` stays: request examples and saved requests load into them.)
+fn used_as_json(def: &TypeDef, api: &Api) -> bool {
+    let Some(id) = api
+        .type_ids()
+        .find(|(_, t)| std::ptr::eq(*t, def))
+        .map(|(id, _)| id)
+    else {
+        return true;
+    };
+    let models = api.types.iter().flat_map(|t| match &t.kind {
+        TypeKind::Struct(s) if s.role == StructRole::Model => {
+            s.fields.iter().map(|f| &f.ty).collect::<Vec<_>>()
+        }
+        TypeKind::ByStatus(b) => b.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
+        _ => Vec::new(),
+    });
+    let operations = api.operations.iter().flat_map(|op| {
+        let json_body = op
+            .body
+            .as_ref()
+            .filter(|b| b.encoding == BodyEncoding::Json)
+            .map(|b| &b.ty);
+        let responses = [&op.success, &op.error]
+            .into_iter()
+            .filter_map(|r| match r {
+                ResponseShape::Typed(ty) => Some(ty),
+                _ => None,
+            });
+        json_body.into_iter().chain(responses)
+    });
+    models.chain(operations).any(|ty| refers_to(ty, id))
+}
+
+fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
+    match ty {
+        TypeRef::Named(named) => *named == id,
+        TypeRef::List(inner) | TypeRef::Map(inner) => refers_to(inner, id),
+        _ => false,
+    }
+}
+
+fn struct_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    s: &Struct,
+    serialize: bool,
+    api: &Api,
+) -> TokenStream {
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if s.fields.iter().all(Field::is_option) {
+        derives.push(quote!(Default));
+    }
+    if serialize {
+        derives.push(quote!(::serde::Serialize));
+    }
+    derives.push(quote!(::serde::Deserialize));
     let fields = s.fields.iter().map(|f| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
@@ -56,10 +115,9 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api
             (true, true) => Some(quote!(deserialize_with = "crate::runtime::lenient::option",)),
             (true, false) => Some(quote!(deserialize_with = "crate::runtime::lenient::number",)),
         };
+        let skip = serialize.then(|| quote!(, skip_serializing_if = "Option::is_none"));
         let serde = match (f.required, f.is_option()) {
-            (false, _) => quote!(
-                #[serde(#rename #with default, skip_serializing_if = "Option::is_none")]
-            ),
+            (false, _) => quote!(#[serde(#rename #with default #skip)]),
             (true, true) => quote!(#[serde(#rename #with default)]),
             (true, false) => match (&rename, &with) {
                 (None, None) => quote!(),
@@ -79,7 +137,7 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct, api: &Api
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#(#derives),*)]
         pub struct #name {
             #(#fields)*
         }
