@@ -7,7 +7,7 @@
 //! ```text
 //! API_USERNAME=… API_PASSWORD=…
 //! API_BASE_URL=…  (optional; default: https://{space_name}.signalwire.com/api/laml/2010-04-01 with API_SPACE_NAME)
-//! API_ACCOUNT_SID=… API_CONFERENCE_SID=… API_CALL_SID=…
+//! API_CONFERENCE_SID=… API_CALL_SID=…
 //! cargo run -p telephony-client --example signalwire_update_participant
 //! ```
 #![cfg_attr(rustfmt, rustfmt::skip)]
@@ -40,12 +40,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let response = client
-        .update_participant(
-            &env("API_ACCOUNT_SID")?,
-            &env("API_CONFERENCE_SID")?,
-            &env("API_CALL_SID")?,
-            &body,
-        )
+        .update_participant(&env("API_CONFERENCE_SID")?, &env("API_CALL_SID")?, &body)
         .await?;
     println!("{response:#?}");
     Ok(())

@@ -7,10 +7,10 @@
 //!
 //! | module | spec | operations |
 //! |---|---|---|
-//! | [`twilio`] | `specs/twilio.yaml` | [`update_participant`](twilio::Client::update_participant) |
-//! | [`signalwire`] | `specs/signalwire.yaml` | [`update_participant`](signalwire::Client::update_participant) |
+//! | [`twilio`] | `specs/twilio.yaml` | [`update_participant`](twilio::Client::update_participant), [`list_participant`](twilio::Client::list_participant), [`fetch_participant`](twilio::Client::fetch_participant), [`create_participant`](twilio::Client::create_participant), [`delete_participant`](twilio::Client::delete_participant) |
+//! | [`signalwire`] | `specs/signalwire.yaml` | [`update_participant`](signalwire::Client::update_participant), [`list_all_participants`](signalwire::Client::list_all_participants), [`retrieve_participant`](signalwire::Client::retrieve_participant), [`delete_participant`](signalwire::Client::delete_participant) |
 //!
-//! Every call returns the operation's response type or an [`Error`] that keeps the HTTP status and the raw body. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.
+//! Every call returns a [`Response`] of the operation's response type (it dereferences to the value and keeps the status, headers and request id) or an [`Error`] that keeps the HTTP status, headers and raw body. List operations also return a [`Page`] and stream [`Items`] across pages. Requests are retried as the [`RetryPolicy`] allows; a [`Hook`] observes each attempt. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.
 //!
 //! # Example
 //!
@@ -19,7 +19,7 @@
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = twilio::Client::new(Credentials::basic("username", "password"))?;
-//! let response = client.update_participant("AccountSid", "ConferenceSid", "CallSid", &twilio::UpdateParticipantRequest { muted: Some(true), ..Default::default() }).await?;
+//! let response = client.update_participant("ConferenceSid", "CallSid", &twilio::UpdateParticipantRequest { muted: Some(true), ..Default::default() }).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -37,3 +37,8 @@ pub mod twilio;
 pub mod signalwire;
 pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
 pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
+pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};
+/// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
+/// [`ClientConfig::http_client`] without a version to keep in step.
+pub use reqwest;

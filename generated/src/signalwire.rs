@@ -18,6 +18,8 @@ use crate::{ClientConfig, Credentials};
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: crate::runtime::Transport,
+    /// Overrides the credentials' username as the account, for subaccounts.
+    account: Option<String>,
 }
 impl Client {
     /// The spec's server, `https://{space_name}.signalwire.com/api/laml/2010-04-01`, with its variables filled in:
@@ -39,11 +41,25 @@ impl Client {
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
             transport: crate::runtime::Transport::new(config)?,
+            account: None,
         })
     }
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+    /// This client acting on another account (a subaccount): calls send `account_sid` as `AccountSid`.
+    ///
+    /// Cheap: the connection pool and settings are shared.
+    pub fn account(&self, account_sid: impl Into<String>) -> Self {
+        Client {
+            transport: self.transport.clone(),
+            account: Some(account_sid.into()),
+        }
+    }
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    pub fn account_sid(&self) -> Option<&str> {
+        self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
     /// Change a participant
     ///
@@ -53,36 +69,238 @@ impl Client {
     ///
     /// `POST /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `update_participant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): ID of the account (project) that owns the conference.
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub async fn update_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateConferenceParticipantRequest,
     ) -> Result<
-        ConferenceParticipantResponse,
+        crate::Response<ConferenceParticipantResponse>,
         crate::Error<CompatibilityErrorResponse>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
             .param("CallSid", call_sid)?
             .finish()?;
-        let mut request = crate::runtime::Request::new(::reqwest::Method::POST, path);
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "update_participant",
+            method: &::reqwest::Method::POST,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         let response = self.transport.send(request).await?;
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
+    }
+    /// Page through the live participants
+    ///
+    /// Returns one page of the participants currently connected to a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`).
+    ///
+    /// Returns one page; [`Page::next`](crate::Page::next) fetches the next, and [`Client::list_all_participants_stream`] streams every item.
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    pub async fn list_all_participants(
+        &self,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> Result<
+        crate::Page<ConferenceParticipantListResponse, CompatibilityErrorResponse>,
+        crate::Error<CompatibilityErrorResponse>,
+    > {
+        let request = self.list_all_participants_request(conference_sid, params)?;
+        self.transport.page(request, |response| response.api_error()).await
+    }
+    /// Every item of [`Client::list_all_participants`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
+    ///
+    /// Page through the live participants
+    ///
+    /// Returns one page of the participants currently connected to a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    pub fn list_all_participants_stream(
+        &self,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> crate::Items<ConferenceParticipant, CompatibilityErrorResponse> {
+        self.transport
+            .items::<
+                ConferenceParticipantListResponse,
+                CompatibilityErrorResponse,
+            >(
+                self.list_all_participants_request(conference_sid, params),
+                |response| response.api_error(),
+            )
+    }
+    fn list_all_participants_request(
+        &self,
+        conference_sid: &str,
+        params: &ListAllParticipantsParams,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "list_all_participants",
+            method: &::reqwest::Method::GET,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        params.apply(&mut request);
+        Ok(request)
+    }
+    /// Get one participant
+    ///
+    /// Returns a single participant of a conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    pub async fn retrieve_participant(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<
+        crate::Response<ConferenceParticipantResponse>,
+        crate::Error<CompatibilityErrorResponse>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "retrieve_participant",
+            method: &::reqwest::Method::GET,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object().map(|value| response.with(value))
+    }
+    /// Remove a participant
+    ///
+    /// Drops the participant's call out of the conference.
+    ///
+    /// Requires an API token with the _Voice_ scope.
+    ///
+    /// `DELETE /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `delete_participant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    pub async fn delete_participant(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::Response<()>, crate::Error<CompatibilityErrorResponse>> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "delete_participant",
+            method: &::reqwest::Method::DELETE,
+            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        Ok(response.with(()))
+    }
+}
+impl crate::Listing for ConferenceParticipantListResponse {
+    type Item = ConferenceParticipant;
+    fn items(&self) -> &[ConferenceParticipant] {
+        &self.participants
+    }
+    fn into_items(self) -> Vec<ConferenceParticipant> {
+        self.participants
+    }
+    fn next_page_link(&self) -> Option<&str> {
+        self.next_page_uri.as_deref()
     }
 }
 /// Error body returned by the Compatibility API.
@@ -108,6 +326,97 @@ pub struct CompatibilityErrorResponse {
     /// Example: `401`.
     #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub status: i32,
+}
+/// One conference participant, as an element of a list page.
+///
+/// Spec: `#/components/schemas/ConferenceParticipant`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConferenceParticipant {
+    /// ID of the account (project) that owns the conference.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472af"`.
+    pub account_sid: String,
+    /// ID of the call connected as this participant.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472ca"`.
+    pub call_sid: String,
+    /// ID of the call this participant coaches, or null.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
+    #[serde(default)]
+    pub call_sid_to_coach: Option<String>,
+    /// `true` when this participant coaches another call.
+    ///
+    /// Example: `false`.
+    pub coaching: bool,
+    /// ID of the conference the participant belongs to.
+    ///
+    /// Example: `"b3877c40-da60-4998-90ad-b792e98472cf"`.
+    pub conference_sid: String,
+    /// Creation time of the participant, as an RFC 2822 date.
+    ///
+    /// Example: `"Mon, 24 Sept 2018 21:00:00 +0000"`.
+    pub date_created: String,
+    /// Current state of the participant's call.
+    pub status: ParticipantStatus,
+    /// Time of the participant's last change, as an RFC 2822 date.
+    ///
+    /// Example: `"Tue, 25 Sept 2018 20:00:00 +0000"`.
+    pub date_updated: String,
+    /// `true` if the conference is ended when this participant leaves.
+    ///
+    /// Example: `false`.
+    pub end_conference_on_exit: bool,
+    /// `true` while the participant is muted.
+    ///
+    /// Example: `false`.
+    pub muted: bool,
+    /// `true` while the participant is on hold.
+    ///
+    /// Example: `false`.
+    pub hold: bool,
+    /// `true` if this participant joining starts the conference.
+    ///
+    /// Example: `true`.
+    pub start_conference_on_enter: bool,
+    /// Path of this participant resource.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub uri: String,
+}
+/// One page of conference participants.
+///
+/// Spec: `#/components/schemas/ConferenceParticipantListResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConferenceParticipantListResponse {
+    /// Path of this page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub uri: String,
+    /// Path that returns the first page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    pub first_page_uri: String,
+    /// Path of the following page, or null on the last page.
+    ///
+    /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+    /// Path of the preceding page, or null on the first page.
+    #[serde(default)]
+    pub previous_page_uri: Option<String>,
+    /// Zero-based number of this page.
+    ///
+    /// Example: `0`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
+    pub page: i32,
+    /// Maximum number of records on a page.
+    ///
+    /// Example: `50`.
+    #[serde(deserialize_with = "crate::runtime::lenient::number")]
+    pub page_size: i32,
+    /// The participants on this page.
+    pub participants: Vec<ConferenceParticipant>,
 }
 /// A single conference participant.
 ///
@@ -166,6 +475,82 @@ pub struct ConferenceParticipantResponse {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
+/// An HTTP method, as the spec's `format: http-method` values spell it.
+///
+/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestAnnounceMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
+}
+impl HttpMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<String> for HttpMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(HttpMethod);
+/// Query and header parameters of `ListAllParticipants`.
+///
+/// Spec: `#/paths/~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants/get/parameters`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+pub struct ListAllParticipantsParams {
+    /// Keep only participants whose muted flag equals this value.
+    #[serde(rename = "Muted", default)]
+    pub muted: Option<bool>,
+    /// Keep only participants whose hold flag equals this value.
+    #[serde(rename = "Hold", default)]
+    pub hold: Option<bool>,
+    /// Zero-based number of the page to return (0 is the first page).
+    ///
+    /// Default: `0`.
+    #[serde(
+        rename = "Page",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub page: Option<i32>,
+    /// Records per page, from 1 to 1000 (50 if not given).
+    ///
+    /// Default: `50`.
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub page_size: Option<i32>,
+    /// Opaque token selecting a particular page; it begins with PA or PB.
+    #[serde(rename = "PageToken", default)]
+    pub page_token: Option<String>,
+}
+impl ListAllParticipantsParams {
+    /// Adds the parameters that are set to a request.
+    pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+        request.query("Muted", &self.muted);
+        request.query("Hold", &self.hold);
+        request.query("Page", &self.page);
+        request.query("PageSize", &self.page_size);
+        request.query("PageToken", &self.page_token);
+    }
+}
 /// State of a conference participant.
 ///
 /// Spec: `#/components/schemas/ParticipantStatus`.
@@ -175,8 +560,9 @@ pub enum ParticipantStatus {
     Completed,
     /// `in-progress`
     InProgress,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
 }
 impl ParticipantStatus {
     /// The value as it goes on the wire.
@@ -184,7 +570,7 @@ impl ParticipantStatus {
         match self {
             Self::Completed => "completed",
             Self::InProgress => "in-progress",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -193,7 +579,7 @@ impl From<String> for ParticipantStatus {
         match value.as_str() {
             "completed" => Self::Completed,
             "in-progress" => Self::InProgress,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
         }
     }
 }
@@ -212,7 +598,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"POST"`. Example: `"POST"`.
     #[serde(rename = "AnnounceMethod", default)]
-    pub announce_method: Option<UpdateConferenceParticipantRequestAnnounceMethod>,
+    pub announce_method: Option<HttpMethod>,
     /// Whether a beep sound is played when the participant is updated.
     ///
     /// Example: `false`.
@@ -237,7 +623,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"GET"`. Example: `"GET"`.
     #[serde(rename = "HoldMethod", default)]
-    pub hold_method: Option<UpdateConferenceParticipantRequestHoldMethod>,
+    pub hold_method: Option<HttpMethod>,
     /// URL of the music played to the participant while it is held.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/hold-music"`.
@@ -257,7 +643,7 @@ pub struct UpdateConferenceParticipantRequest {
     ///
     /// Default: `"POST"`. Example: `"POST"`.
     #[serde(rename = "WaitMethod", default)]
-    pub wait_method: Option<UpdateConferenceParticipantRequestWaitMethod>,
+    pub wait_method: Option<HttpMethod>,
 }
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
@@ -278,99 +664,3 @@ impl UpdateConferenceParticipantRequest {
         pairs
     }
 }
-/// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestAnnounceMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestAnnounceMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestAnnounceMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestAnnounceMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestAnnounceMethod);
-/// HTTP method used to request `HoldUrl`; `GET` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestHoldMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestHoldMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestHoldMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestHoldMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestHoldMethod);
-/// HTTP method used to request `WaitUrl`; `POST` when omitted.
-///
-/// Spec: `#/components/schemas/UpdateConferenceParticipantRequestWaitMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateConferenceParticipantRequestWaitMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateConferenceParticipantRequestWaitMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateConferenceParticipantRequestWaitMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateConferenceParticipantRequestWaitMethod);

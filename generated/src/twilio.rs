@@ -18,6 +18,8 @@ use crate::{ClientConfig, Credentials};
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: crate::runtime::Transport,
+    /// Overrides the credentials' username as the account, for subaccounts.
+    account: Option<String>,
 }
 impl Client {
     /// The spec's server, `https://api.twilio.com`.
@@ -30,11 +32,25 @@ impl Client {
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
             transport: crate::runtime::Transport::new(config)?,
+            account: None,
         })
     }
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+    /// This client acting on another account (a subaccount): calls send `account_sid` as `AccountSid`.
+    ///
+    /// Cheap: the connection pool and settings are shared.
+    pub fn account(&self, account_sid: impl Into<String>) -> Self {
+        Client {
+            transport: self.transport.clone(),
+            account: Some(account_sid.into()),
+        }
+    }
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    pub fn account_sid(&self) -> Option<&str> {
+        self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
     /// Change a conference participant
     ///
@@ -42,37 +58,282 @@ impl Client {
     ///
     /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `UpdateParticipant`).
     ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
     /// # Path parameters
     ///
-    /// * `account_sid` (`AccountSid`): SID of the account that owns the participant being changed. Pattern: `^AC[0-9a-fA-F]{32}$`.
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that holds the participant being changed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to change: either its call SID or the label it was given when added. Label characters that are not URL safe must be percent-encoded (a space becomes %20).
     pub async fn update_participant(
         &self,
-        account_sid: &str,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateParticipantRequest,
     ) -> Result<
-        ApiV2010AccountConferenceParticipant,
+        crate::Response<ApiV2010AccountConferenceParticipant>,
         crate::Error<crate::runtime::ApiErrorBody>,
     > {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param("AccountSid", account_sid)?
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
             .literal("/Conferences/")
             .param("ConferenceSid", conference_sid)?
             .literal("/Participants/")
             .param("CallSid", call_sid)?
             .literal(".json")
             .finish()?;
-        let mut request = crate::runtime::Request::new(::reqwest::Method::POST, path);
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "UpdateParticipant",
+            method: &::reqwest::Method::POST,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         let response = self.transport.send(request).await?;
         if !response.is_success() {
             return Err(response.api_error());
         }
-        response.json_object()
+        response.json_object().map(|value| response.with(value))
+    }
+    /// Page through the participants of a conference
+    ///
+    /// Returns one page of the participants in a conference, optionally filtered by mute, hold or coaching state.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`).
+    ///
+    /// Returns one page; [`Page::next`](crate::Page::next) fetches the next, and [`Client::list_participant_stream`] streams every item.
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    pub async fn list_participant(
+        &self,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> Result<
+        crate::Page<ListParticipantResponse, crate::runtime::ApiErrorBody>,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let request = self.list_participant_request(conference_sid, params)?;
+        self.transport.page(request, |response| response.api_error()).await
+    }
+    /// Every item of [`Client::list_participant`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
+    ///
+    /// Page through the participants of a conference
+    ///
+    /// Returns one page of the participants in a conference, optionally filtered by mute, hold or coaching state.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    pub fn list_participant_stream(
+        &self,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> crate::Items<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
+    > {
+        self.transport
+            .items::<
+                ListParticipantResponse,
+                crate::runtime::ApiErrorBody,
+            >(
+                self.list_participant_request(conference_sid, params),
+                |response| response.api_error(),
+            )
+    }
+    fn list_participant_request(
+        &self,
+        conference_sid: &str,
+        params: &ListParticipantParams,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants.json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "ListParticipant",
+            method: &::reqwest::Method::GET,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        params.apply(&mut request);
+        Ok(request)
+    }
+    /// Get one conference participant
+    ///
+    /// Returns the current state of a single participant in a conference.
+    ///
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `FetchParticipant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. Percent-encode label characters that are not URL safe (a space becomes %20).
+    pub async fn fetch_participant(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<
+        crate::Response<ApiV2010AccountConferenceParticipant>,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .literal(".json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "FetchParticipant",
+            method: &::reqwest::Method::GET,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object().map(|value| response.with(value))
+    }
+    /// Add a participant to a conference
+    ///
+    /// Places an outbound call to `To` and joins it to the conference as a new participant.
+    ///
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `CreateParticipant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
+    pub async fn create_participant(
+        &self,
+        conference_sid: &str,
+        body: &CreateParticipantRequest,
+    ) -> Result<
+        crate::Response<ApiV2010AccountConferenceParticipant>,
+        crate::Error<crate::runtime::ApiErrorBody>,
+    > {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants.json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "CreateParticipant",
+            method: &::reqwest::Method::POST,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        };
+        let mut request = crate::runtime::Request::new(OPERATION, path);
+        request.form(body.form_pairs());
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        response.json_object().map(|value| response.with(value))
+    }
+    /// Remove a participant from a conference
+    ///
+    /// Disconnects the participant's call from the conference.
+    ///
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `DeleteParticipant`).
+    ///
+    /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
+    ///
+    /// # Path parameters
+    ///
+    /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label, with non URL safe label characters percent-encoded (a space becomes %20).
+    pub async fn delete_participant(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::Response<()>, crate::Error<crate::runtime::ApiErrorBody>> {
+        let path = crate::runtime::PathBuilder::new()
+            .literal("/2010-04-01/Accounts/")
+            .param(
+                "AccountSid",
+                self
+                    .account_sid()
+                    .ok_or(crate::InvalidRequest::NoAccount {
+                        name: "AccountSid",
+                    })?,
+            )?
+            .literal("/Conferences/")
+            .param("ConferenceSid", conference_sid)?
+            .literal("/Participants/")
+            .param("CallSid", call_sid)?
+            .literal(".json")
+            .finish()?;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: "DeleteParticipant",
+            method: &::reqwest::Method::DELETE,
+            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        };
+        let request = crate::runtime::Request::new(OPERATION, path);
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err(response.api_error());
+        }
+        Ok(response.with(()))
+    }
+}
+impl crate::Listing for ListParticipantResponse {
+    type Item = ApiV2010AccountConferenceParticipant;
+    fn items(&self) -> &[ApiV2010AccountConferenceParticipant] {
+        self.participants.as_deref().unwrap_or_default()
+    }
+    fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
+        self.participants.unwrap_or_default()
+    }
+    fn next_page_link(&self) -> Option<&str> {
+        self.next_page_uri.as_deref()
     }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
@@ -135,6 +396,412 @@ pub struct ApiV2010AccountConferenceParticipant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
+/// CreateParticipantRequest
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+pub struct CreateParticipantRequest {
+    /// Caller identity: an E.164 phone number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the P-Asserted-Identity header.
+    ///
+    /// Format: `endpoint`.
+    #[serde(rename = "From")]
+    pub from: String,
+    /// Who to call: an E.164 phone number, a `sip:name@company.com` address, a `client:name` identifier or an `app:<APP_SID>` TwiML App. Custom parameters may be appended.
+    ///
+    /// Format: `endpoint`.
+    #[serde(rename = "To")]
+    pub to: String,
+    /// URL notified (with `StatusCallbackMethod`) about call status changes.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "StatusCallback", default)]
+    pub status_callback: Option<String>,
+    /// HTTP method for `StatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "StatusCallbackMethod", default)]
+    pub status_callback_method: Option<HttpMethod>,
+    /// Call events reported to `StatusCallback`: any of `initiated`, `ringing`, `answered`, `completed` (space separated). Only `completed` is sent by default.
+    #[serde(rename = "StatusCallbackEvent", default)]
+    pub status_callback_event: Option<Vec<String>>,
+    /// Optional name for the participant; once set it can replace the call SID when fetching, updating or removing it.
+    #[serde(rename = "Label", default)]
+    pub label: Option<String>,
+    /// Seconds to let the phone ring before giving up, between 5 and 600 (default 60). About 5 extra seconds are always added, so 10 behaves roughly like 15.
+    #[serde(
+        rename = "Timeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub timeout: Option<i64>,
+    /// Record this participant across its conferences, including the gaps between them. Defaults to `false`.
+    #[serde(rename = "Record", default)]
+    pub record: Option<bool>,
+    /// Join the participant muted. Defaults to `false`.
+    #[serde(rename = "Muted", default)]
+    pub muted: Option<bool>,
+    /// When to beep for this participant: `true` (default), `false`, `onEnter` or `onExit`.
+    #[serde(rename = "Beep", default)]
+    pub beep: Option<String>,
+    /// Start the conference when this participant joins (default `true`). With `false`, an unstarted conference keeps the participant muted with background music until someone else starts it.
+    #[serde(rename = "StartConferenceOnEnter", default)]
+    pub start_conference_on_enter: Option<bool>,
+    /// End the conference when this participant leaves. Defaults to `false`.
+    #[serde(rename = "EndConferenceOnExit", default)]
+    pub end_conference_on_exit: Option<bool>,
+    /// Audio source (MP3, WAV or TwiML) fetched with `WaitMethod` and played until the conference starts. Omit for standard hold music, or send an empty string for silence. See the `waitUrl` attribute of `<Conference>` TwiML for permitted verbs.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "WaitUrl", default)]
+    pub wait_url: Option<String>,
+    /// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "WaitMethod", default)]
+    pub wait_method: Option<HttpMethod>,
+    /// Let the agent hear the outbound call's progress (ringing, disconnect messages). Defaults to `true`.
+    #[serde(rename = "EarlyMedia", default)]
+    pub early_media: Option<bool>,
+    /// Conference size limit, from 2 to 250 (default 250).
+    #[serde(
+        rename = "MaxParticipants",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub max_participants: Option<i64>,
+    /// Conference recording mode: `true`, `false` (default), `record-from-start` or `do-not-record`.
+    #[serde(rename = "ConferenceRecord", default)]
+    pub conference_record: Option<String>,
+    /// Silence trimming for the conference recording: `trim-silence` (default) or `do-not-trim`.
+    #[serde(rename = "ConferenceTrim", default)]
+    pub conference_trim: Option<String>,
+    /// URL notified (with `ConferenceStatusCallbackMethod`) about the events chosen in `ConferenceStatusCallbackEvent`. Only the first participant's value counts; later ones are ignored.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "ConferenceStatusCallback", default)]
+    pub conference_status_callback: Option<String>,
+    /// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "ConferenceStatusCallbackMethod", default)]
+    pub conference_status_callback_method: Option<HttpMethod>,
+    /// Conference events reported to `ConferenceStatusCallback`: any of `start`, `end`, `join`, `leave`, `mute`, `hold`, `modify`, `speaker`, `announcement` (space separated; `start end` by default).
+    #[serde(rename = "ConferenceStatusCallbackEvent", default)]
+    pub conference_status_callback_event: Option<Vec<String>>,
+    /// Channel layout of the final recording, `mono` (default) or `dual`.
+    #[serde(rename = "RecordingChannels", default)]
+    pub recording_channels: Option<String>,
+    /// URL notified (with `RecordingStatusCallbackMethod`) when the recording changes state.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "RecordingStatusCallback", default)]
+    pub recording_status_callback: Option<String>,
+    /// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "RecordingStatusCallbackMethod", default)]
+    pub recording_status_callback_method: Option<HttpMethod>,
+    /// User name for SIP authentication.
+    #[serde(rename = "SipAuthUsername", default)]
+    pub sip_auth_username: Option<String>,
+    /// Password for SIP authentication.
+    #[serde(rename = "SipAuthPassword", default)]
+    pub sip_auth_password: Option<String>,
+    /// Region where the recorded audio is mixed: `us1`, `us2`, `ie1`, `de1`, `sg1`, `br1`, `au1` or `jp1`.
+    #[serde(rename = "Region", default)]
+    pub region: Option<String>,
+    /// URL notified (with `ConferenceRecordingStatusCallbackMethod`) once the conference recording can be fetched.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "ConferenceRecordingStatusCallback", default)]
+    pub conference_recording_status_callback: Option<String>,
+    /// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "ConferenceRecordingStatusCallbackMethod", default)]
+    pub conference_recording_status_callback_method: Option<HttpMethod>,
+    /// Recording events reported to `RecordingStatusCallback`: any of `started`, `in-progress`, `paused`, `resumed`, `stopped`, `completed`, `failed`, `absent` (space separated).
+    #[serde(rename = "RecordingStatusCallbackEvent", default)]
+    pub recording_status_callback_event: Option<Vec<String>>,
+    /// Conference recording events reported to `ConferenceRecordingStatusCallback`: any of `in-progress`, `completed`, `failed`, `absent` (space separated).
+    #[serde(rename = "ConferenceRecordingStatusCallbackEvent", default)]
+    pub conference_recording_status_callback_event: Option<Vec<String>>,
+    /// Join as a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
+    #[serde(rename = "Coaching", default)]
+    pub coaching: Option<bool>,
+    /// Call SID of the participant to coach; only that participant hears the coach.
+    ///
+    /// Pattern: `^CA[0-9a-fA-F]{32}$`.
+    #[serde(rename = "CallSidToCoach", default)]
+    pub call_sid_to_coach: Option<String>,
+    /// Jitter buffer applied to this participant's audio before mixing: `off`, `small`, `medium` or `large` (default).
+    #[serde(rename = "JitterBufferSize", default)]
+    pub jitter_buffer_size: Option<String>,
+    /// SID of a Bring Your Own Carrier trunk for routing the call. Only used when `To` is a phone number (beta).
+    ///
+    /// Pattern: `^BY[0-9a-fA-F]{32}$`.
+    #[serde(rename = "Byoc", default)]
+    pub byoc: Option<String>,
+    /// Caller ID presented to the callee: an E.164 number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the From header.
+    #[serde(rename = "CallerId", default)]
+    pub caller_id: Option<String>,
+    /// Purpose of the call, shown on the callee's phone (Branded Calls beta).
+    #[serde(rename = "CallReason", default)]
+    pub call_reason: Option<String>,
+    /// Which audio to record: `inbound` (received by Twilio), `outbound` (sent by Twilio) or `both` (default).
+    #[serde(rename = "RecordingTrack", default)]
+    pub recording_track: Option<String>,
+    /// Longest allowed call length in seconds; limits depend on the account.
+    #[serde(
+        rename = "TimeLimit",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub time_limit: Option<i64>,
+    /// Answering machine detection mode. `Enable` reports `AnsweredBy` as soon as the answerer is known; `DetectMessageEnd` waits for the greeting to finish so a message can be left.
+    #[serde(rename = "MachineDetection", default)]
+    pub machine_detection: Option<String>,
+    /// Seconds to spend on machine detection before giving up with `AnsweredBy` set to `unknown` (default 30).
+    #[serde(
+        rename = "MachineDetectionTimeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub machine_detection_timeout: Option<i64>,
+    /// Speech length in milliseconds separating a human (shorter) from a machine (longer); 1000 to 6000, default 2400.
+    #[serde(
+        rename = "MachineDetectionSpeechThreshold",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub machine_detection_speech_threshold: Option<i64>,
+    /// Milliseconds of silence after speech that mark the end of the speech; 500 to 5000, default 1200.
+    #[serde(
+        rename = "MachineDetectionSpeechEndThreshold",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub machine_detection_speech_end_threshold: Option<i64>,
+    /// Milliseconds of leading silence after which the result is `unknown`; 2000 to 10000, default 5000.
+    #[serde(
+        rename = "MachineDetectionSilenceTimeout",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub machine_detection_silence_timeout: Option<i64>,
+    /// URL told (with `AmdStatusCallbackMethod`) whether a human, a machine or a fax answered.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "AmdStatusCallback", default)]
+    pub amd_status_callback: Option<String>,
+    /// HTTP method for `AmdStatusCallback`; `POST` when omitted.
+    ///
+    /// Format: `http-method`.
+    #[serde(rename = "AmdStatusCallbackMethod", default)]
+    pub amd_status_callback_method: Option<HttpMethod>,
+    /// Silence trimming for the participant recording: `trim-silence` (default) or `do-not-trim`.
+    #[serde(rename = "Trim", default)]
+    pub trim: Option<String>,
+    /// Token from an incoming call, needed when forwarding that call; the forwarded call must keep the original caller ID.
+    #[serde(rename = "CallToken", default)]
+    pub call_token: Option<String>,
+    /// URL used to deliver the push call notification.
+    ///
+    /// Format: `uri`.
+    #[serde(rename = "ClientNotificationUrl", default)]
+    pub client_notification_url: Option<String>,
+    /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
+    #[serde(rename = "CallerDisplayName", default)]
+    pub caller_display_name: Option<String>,
+}
+impl CreateParticipantRequest {
+    /// The fields that are set, as form pairs in the spec's property order.
+    pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
+        use crate::runtime::WireValue as _;
+        let mut pairs = Vec::new();
+        self.from.push_to("From", &mut pairs);
+        self.to.push_to("To", &mut pairs);
+        self.status_callback.push_to("StatusCallback", &mut pairs);
+        self.status_callback_method.push_to("StatusCallbackMethod", &mut pairs);
+        self.status_callback_event.push_to("StatusCallbackEvent", &mut pairs);
+        self.label.push_to("Label", &mut pairs);
+        self.timeout.push_to("Timeout", &mut pairs);
+        self.record.push_to("Record", &mut pairs);
+        self.muted.push_to("Muted", &mut pairs);
+        self.beep.push_to("Beep", &mut pairs);
+        self.start_conference_on_enter.push_to("StartConferenceOnEnter", &mut pairs);
+        self.end_conference_on_exit.push_to("EndConferenceOnExit", &mut pairs);
+        self.wait_url.push_to("WaitUrl", &mut pairs);
+        self.wait_method.push_to("WaitMethod", &mut pairs);
+        self.early_media.push_to("EarlyMedia", &mut pairs);
+        self.max_participants.push_to("MaxParticipants", &mut pairs);
+        self.conference_record.push_to("ConferenceRecord", &mut pairs);
+        self.conference_trim.push_to("ConferenceTrim", &mut pairs);
+        self.conference_status_callback.push_to("ConferenceStatusCallback", &mut pairs);
+        self.conference_status_callback_method
+            .push_to("ConferenceStatusCallbackMethod", &mut pairs);
+        self.conference_status_callback_event
+            .push_to("ConferenceStatusCallbackEvent", &mut pairs);
+        self.recording_channels.push_to("RecordingChannels", &mut pairs);
+        self.recording_status_callback.push_to("RecordingStatusCallback", &mut pairs);
+        self.recording_status_callback_method
+            .push_to("RecordingStatusCallbackMethod", &mut pairs);
+        self.sip_auth_username.push_to("SipAuthUsername", &mut pairs);
+        self.sip_auth_password.push_to("SipAuthPassword", &mut pairs);
+        self.region.push_to("Region", &mut pairs);
+        self.conference_recording_status_callback
+            .push_to("ConferenceRecordingStatusCallback", &mut pairs);
+        self.conference_recording_status_callback_method
+            .push_to("ConferenceRecordingStatusCallbackMethod", &mut pairs);
+        self.recording_status_callback_event
+            .push_to("RecordingStatusCallbackEvent", &mut pairs);
+        self.conference_recording_status_callback_event
+            .push_to("ConferenceRecordingStatusCallbackEvent", &mut pairs);
+        self.coaching.push_to("Coaching", &mut pairs);
+        self.call_sid_to_coach.push_to("CallSidToCoach", &mut pairs);
+        self.jitter_buffer_size.push_to("JitterBufferSize", &mut pairs);
+        self.byoc.push_to("Byoc", &mut pairs);
+        self.caller_id.push_to("CallerId", &mut pairs);
+        self.call_reason.push_to("CallReason", &mut pairs);
+        self.recording_track.push_to("RecordingTrack", &mut pairs);
+        self.time_limit.push_to("TimeLimit", &mut pairs);
+        self.machine_detection.push_to("MachineDetection", &mut pairs);
+        self.machine_detection_timeout.push_to("MachineDetectionTimeout", &mut pairs);
+        self.machine_detection_speech_threshold
+            .push_to("MachineDetectionSpeechThreshold", &mut pairs);
+        self.machine_detection_speech_end_threshold
+            .push_to("MachineDetectionSpeechEndThreshold", &mut pairs);
+        self.machine_detection_silence_timeout
+            .push_to("MachineDetectionSilenceTimeout", &mut pairs);
+        self.amd_status_callback.push_to("AmdStatusCallback", &mut pairs);
+        self.amd_status_callback_method.push_to("AmdStatusCallbackMethod", &mut pairs);
+        self.trim.push_to("Trim", &mut pairs);
+        self.call_token.push_to("CallToken", &mut pairs);
+        self.client_notification_url.push_to("ClientNotificationUrl", &mut pairs);
+        self.caller_display_name.push_to("CallerDisplayName", &mut pairs);
+        pairs
+    }
+}
+/// An HTTP method, as the spec's `format: http-method` values spell it.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AmdStatusCallbackMethod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
+}
+impl HttpMethod {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<String> for HttpMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
+        }
+    }
+}
+crate::runtime::impl_open_enum!(HttpMethod);
+/// Query and header parameters of `ListParticipant`.
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/parameters`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+pub struct ListParticipantParams {
+    /// Keep only participants whose muted flag equals this value.
+    #[serde(rename = "Muted", default)]
+    pub muted: Option<bool>,
+    /// Keep only participants whose hold flag equals this value.
+    #[serde(rename = "Hold", default)]
+    pub hold: Option<bool>,
+    /// Keep only participants whose coaching flag equals this value.
+    #[serde(rename = "Coaching", default)]
+    pub coaching: Option<bool>,
+    /// Records per page, from 1 to 1000 (50 if not given).
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub page_size: Option<i64>,
+    /// Zero-based page number; informational, kept for the client's own bookkeeping.
+    #[serde(
+        rename = "Page",
+        deserialize_with = "crate::runtime::lenient::option",
+        default
+    )]
+    pub page: Option<i64>,
+    /// Opaque paging token, as found in the page URIs the API returns.
+    #[serde(rename = "PageToken", default)]
+    pub page_token: Option<String>,
+}
+impl ListParticipantParams {
+    /// Adds the parameters that are set to a request.
+    pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+        request.query("Muted", &self.muted);
+        request.query("Hold", &self.hold);
+        request.query("Coaching", &self.coaching);
+        request.query("PageSize", &self.page_size);
+        request.query("Page", &self.page);
+        request.query("PageToken", &self.page_token);
+    }
+}
+/// ListParticipantResponse
+///
+/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/responses/200/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListParticipantResponse {
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page_uri: Option<String>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_uri: Option<String>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<i64>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_page_uri: Option<String>,
+    #[serde(
+        deserialize_with = "crate::runtime::lenient::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start: Option<i64>,
+    /// Format: `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<ApiV2010AccountConferenceParticipant>>,
+}
 /// State of the participant's call: `queued`, `connecting`, `ringing`, `connected`, `complete` or `failed`.
 ///
 /// Spec: `#/components/schemas/participant_enum_status`.
@@ -152,8 +819,9 @@ pub enum ParticipantEnumStatus {
     Complete,
     /// `failed`
     Failed,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
+    /// A value this client does not know, kept exactly as received; never one of the
+    /// values above (parsing normalises those).
+    Unknown(crate::UnknownValue),
 }
 impl ParticipantEnumStatus {
     /// The value as it goes on the wire.
@@ -165,7 +833,7 @@ impl ParticipantEnumStatus {
             Self::Connected => "connected",
             Self::Complete => "complete",
             Self::Failed => "failed",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -178,7 +846,7 @@ impl From<String> for ParticipantEnumStatus {
             "connected" => Self::Connected,
             "complete" => Self::Complete,
             "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(crate::runtime::UnknownValue::new(value)),
         }
     }
 }
@@ -203,7 +871,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "HoldMethod", default)]
-    pub hold_method: Option<UpdateParticipantRequestHoldMethod>,
+    pub hold_method: Option<HttpMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
@@ -213,7 +881,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "AnnounceMethod", default)]
-    pub announce_method: Option<UpdateParticipantRequestAnnounceMethod>,
+    pub announce_method: Option<HttpMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
@@ -223,7 +891,7 @@ pub struct UpdateParticipantRequest {
     ///
     /// Format: `http-method`.
     #[serde(rename = "WaitMethod", default)]
-    pub wait_method: Option<UpdateParticipantRequestWaitMethod>,
+    pub wait_method: Option<HttpMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
     #[serde(rename = "BeepOnExit", default)]
     pub beep_on_exit: Option<bool>,
@@ -259,99 +927,3 @@ impl UpdateParticipantRequest {
         pairs
     }
 }
-/// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/AnnounceMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestAnnounceMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestAnnounceMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestAnnounceMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestAnnounceMethod);
-/// HTTP method used to request `HoldUrl`; `GET` when omitted.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/HoldMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestHoldMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestHoldMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestHoldMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestHoldMethod);
-/// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
-///
-/// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema/properties/WaitMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UpdateParticipantRequestWaitMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// A value this client does not know, kept exactly as received.
-    Unknown(String),
-}
-impl UpdateParticipantRequestWaitMethod {
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<String> for UpdateParticipantRequestWaitMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "GET" => Self::Get,
-            "POST" => Self::Post,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-crate::runtime::impl_open_enum!(UpdateParticipantRequestWaitMethod);

@@ -36,6 +36,10 @@ pub struct ModuleConfig {
     pub spec: PathBuf,
     /// operationIds to generate; `["*"]` for all.
     pub operations: Vec<String>,
+    /// A path parameter that defaults to the client's account (the Basic username), such
+    /// as `AccountSid`; it is then no argument of the operations that have it.
+    #[serde(default)]
+    pub account_parameter: Option<String>,
 }
 
 impl Config {

@@ -149,6 +149,58 @@ pub struct Operation {
     pub body: Option<Body>,
     pub success: ResponseShape,
     pub error: ResponseShape,
+    /// Index into [`Operation::path_params`] of the parameter that defaults to the client's
+    /// account (the module config's `account_parameter`); it is no method argument.
+    pub account_param: Option<usize>,
+    /// How to page through the results, when the operation lists something.
+    pub pagination: Option<Pagination>,
+}
+
+impl Operation {
+    /// The path parameters the caller passes: all but the account parameter.
+    pub fn argument_params(&self) -> impl Iterator<Item = &PathParam> {
+        self.path_params
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| Some(*i) != self.account_param)
+            .map(|(_, p)| p)
+    }
+}
+
+/// A list operation: its success body holds one page of items and a link to the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The success body's struct, which gets a `Listing` impl.
+    pub listing: TypeId,
+    /// The array property holding the page's items.
+    pub items: ListingField,
+    /// The item type.
+    pub item: TypeRef,
+    pub next: NextLink,
+    /// The client method that streams every item (`list_participant_stream`).
+    pub stream_method: String,
+    /// The private client method that builds the request both methods send.
+    pub request_method: String,
+}
+
+/// Where a list response keeps its next-page link.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextLink {
+    /// A top-level `next_page_uri`: a path on the API host (Twilio 2010-04-01, SignalWire).
+    Uri(ListingField),
+    /// `meta.next_page_url`: an absolute URL (Twilio's v1/v2 APIs).
+    MetaUrl {
+        meta: ListingField,
+        url: ListingField,
+    },
+}
+
+/// A struct field a listing reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListingField {
+    pub rust_name: String,
+    /// `Option<…>` in Rust.
+    pub optional: bool,
 }
 
 /// A piece of a path template.
@@ -317,6 +369,8 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enum {
     pub values: Vec<EnumValue>,
+    /// The schema's `format` (`http-method`), which identical enums are merged by.
+    pub format: Option<String>,
     /// Name of the variant holding unknown values.
     pub fallback: String,
 }

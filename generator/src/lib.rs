@@ -90,6 +90,9 @@ pub struct ModuleRequest {
     /// How the spec is named in messages and headers, e.g. `specs/twilio.yaml`.
     pub source: String,
     pub selection: Selection,
+    /// The path parameter that defaults to the client's account (see
+    /// [`lower::use_account`]).
+    pub account_parameter: Option<String>,
 }
 
 /// A crate to generate.
@@ -118,7 +121,11 @@ fn generate_with_warnings(
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
-        let (api, found) = api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
+        let (mut api, found) =
+            api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
+        if let Some(name) = &m.account_parameter {
+            lower::use_account(&mut api, name)?;
+        }
         warnings.extend(found);
         modules.push(ModuleSpec {
             name: m.module.clone(),
@@ -192,6 +199,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                 } else {
                     Selection::Ids(m.operations.clone())
                 },
+                account_parameter: m.account_parameter.clone(),
             })
             .collect(),
         strict: config.krate.strict,
@@ -223,6 +231,7 @@ mod tests {
                 spec: PathBuf::from("does-not-exist.yaml"),
                 source: "does-not-exist.yaml".into(),
                 selection: Selection::All,
+                account_parameter: None,
             }],
             strict: false,
         };

@@ -66,6 +66,7 @@ fn main() -> ExitCode {
             } else {
                 Selection::Ids(cli.operations.clone())
             },
+            account_parameter: None,
         }],
         strict: cli.strict,
     };

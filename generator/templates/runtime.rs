@@ -67,7 +67,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// How a client connects: base URL, credentials, timeouts, user agent.
+/// How a client connects: base URL, credentials, timeouts, user agent, retries and hooks.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     base_url: String,
@@ -76,6 +76,8 @@ pub struct ClientConfig {
     connect_timeout: Option<Duration>,
     user_agent: String,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    hooks: Hooks,
 }
 
 impl ClientConfig {
@@ -92,10 +94,12 @@ impl ClientConfig {
             connect_timeout: None,
             user_agent: default_user_agent().to_string(),
             http: None,
+            retry: RetryPolicy::default(),
+            hooks: Hooks::default(),
         }
     }
 
-    /// Limits each request, from connecting to the end of the response body.
+    /// Limits each attempt, from connecting to the end of the response body.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -126,15 +130,212 @@ impl ClientConfig {
         self
     }
 
+    /// Replaces the retry policy ([`RetryPolicy::default`] unless set).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends every request exactly once.
+    pub fn no_retries(self) -> Self {
+        self.retry(RetryPolicy::none())
+    }
+
+    /// Adds a hook that sees, and may adjust, every attempt; hooks run in the order added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.0.push(std::sync::Arc::new(hook));
+        self
+    }
+
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The credentials requests carry.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 }
 
 /// `telephony-client/0.1.0`: the crate's name and version.
 pub fn default_user_agent() -> &'static str {
     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
+}
+
+/// When a failed attempt is tried again.
+///
+/// Only what is safe to repeat is repeated: a `429 Too Many Requests` (the server did not
+/// act on the request) for every method, a `503 Service Unavailable` that carries
+/// `Retry-After` for `GET`, `HEAD` and `DELETE`, and a connection that could not be
+/// established (nothing was sent). A `POST` is never repeated after a timeout or a 5xx: it
+/// may have taken effect. The wait is the server's `Retry-After` when it sends one (a wait
+/// longer than [`RetryPolicy::max_retry_after`] is not waited for: the error is returned),
+/// else exponential backoff with full jitter: a random wait between zero and
+/// `min(max_backoff, initial_backoff × 2^retry)`. The body is sent byte-identical each time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three retries, backoff from 100 ms up to 3 s, `Retry-After` honoured up to 30 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(3),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every request is sent once.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// How many times a request may be repeated after its first attempt.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The backoff ceiling of the first retry and the cap of every later one.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// The longest `Retry-After` the client waits for; a longer one ends the retries.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = cap;
+        self
+    }
+
+    /// The wait before retry number `retry` (0 for the first retry), or `None` when the
+    /// attempt's outcome must not be repeated.
+    fn delay(&self, method: &reqwest::Method, outcome: &AttemptResult, retry: u32) -> Option<Duration> {
+        if retry >= self.max_retries {
+            return None;
+        }
+        let honour = |wait: Duration| (wait <= self.max_retry_after).then_some(wait);
+        match outcome {
+            Ok(response) if response.meta.status == 429 => match response.meta.retry_after() {
+                Some(wait) => honour(wait),
+                None => Some(self.backoff_for(retry)),
+            },
+            Ok(response) if response.meta.status == 503 && is_idempotent(method) => {
+                response.meta.retry_after().and_then(honour)
+            }
+            Ok(_) => None,
+            Err(error) if error.is_connect() => Some(self.backoff_for(retry)),
+            Err(_) => None,
+        }
+    }
+
+    /// Full jitter: uniformly random between zero and the exponential ceiling.
+    fn backoff_for(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry))
+            .min(self.max_backoff);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+}
+
+/// Methods that may be repeated when the server says it is unavailable.
+fn is_idempotent(method: &reqwest::Method) -> bool {
+    matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::DELETE)
+}
+
+/// What an operation is, whatever the values of one call: what hooks and tracing see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operation {
+    /// The spec's `operationId`, for example `UpdateParticipant`.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static reqwest::Method,
+    /// The path as the spec writes it, with `{placeholders}` instead of values.
+    pub path_template: &'static str,
+}
+
+impl Operation {
+    /// Stands in where no request was built.
+    const UNNAMED: Operation = Operation {
+        id: "",
+        method: &reqwest::Method::GET,
+        path_template: "",
+    };
+}
+
+/// One try at sending a call's request.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Attempt<'a> {
+    /// The operation being called (a next-page request keeps the listing's operation).
+    pub operation: &'a Operation,
+    /// 1 for the first try, 2 for the first retry, ….
+    pub number: u32,
+}
+
+/// How an attempt ended.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AttemptOutcome<'a> {
+    /// The response's status and headers, or why none arrived.
+    pub result: Result<&'a ResponseMeta, &'a reqwest::Error>,
+    /// Time from sending this attempt to having its whole body.
+    pub elapsed: Duration,
+    /// The wait before the next attempt, when the call will be retried.
+    pub retry_in: Option<Duration>,
+}
+
+/// Observes and adjusts each attempt: logging, metrics, extra headers, test doubles.
+///
+/// Hooks are plain synchronous callbacks run on the calling task; keep them quick. A hook
+/// sees the request as it will be sent, credentials included: do not log its headers.
+pub trait Hook: Send + Sync + 'static {
+    /// Called before an attempt is sent; may change the request (add a header, say).
+    fn on_request(&self, attempt: &Attempt<'_>, request: &mut reqwest::Request) {
+        let _ = (attempt, request);
+    }
+
+    /// Called when an attempt has its response (body read) or has failed.
+    fn on_response(&self, attempt: &Attempt<'_>, outcome: &AttemptOutcome<'_>) {
+        let _ = (attempt, outcome);
+    }
+}
+
+/// A shared hook, so the caller can keep a handle on what it records.
+impl<H: Hook + ?Sized> Hook for std::sync::Arc<H> {
+    fn on_request(&self, attempt: &Attempt<'_>, request: &mut reqwest::Request) {
+        (**self).on_request(attempt, request)
+    }
+
+    fn on_response(&self, attempt: &Attempt<'_>, outcome: &AttemptOutcome<'_>) {
+        (**self).on_response(attempt, outcome)
+    }
+}
+
+/// The hooks of a client, in the order they were added.
+#[derive(Clone, Default)]
+struct Hooks(Vec<std::sync::Arc<dyn Hook>>);
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} hook(s)", self.0.len())
+    }
 }
 
 /// Why a client could not be built.
@@ -149,13 +350,26 @@ pub enum BuildError {
     Http(#[source] reqwest::Error),
 }
 
-/// The HTTP side of a generated client.
+/// The HTTP side of a generated client; cheap to clone (pages and streams keep one).
 #[derive(Clone, Debug)]
 pub(crate) struct Transport {
+    shared: std::sync::Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
     http: reqwest::Client,
     base_url: String,
+    /// `scheme://host:port/` of the base URL: what relative next-page links resolve against
+    /// and the only origin credentials are sent to.
+    origin: reqwest::Url,
     credentials: Credentials,
+    retry: RetryPolicy,
+    hooks: Hooks,
 }
+
+/// An attempt's outcome before it becomes a call's result.
+type AttemptResult = Result<RawResponse, reqwest::Error>;
 
 impl Transport {
     pub(crate) fn new(config: ClientConfig) -> Result<Self, BuildError> {
@@ -170,6 +384,8 @@ impl Transport {
                 reason: "expected an http or https URL without query or fragment".into(),
             });
         }
+        let mut origin = parsed;
+        origin.set_path("/");
         let http = match config.http {
             Some(http) => http,
             None => {
@@ -184,49 +400,158 @@ impl Transport {
             }
         };
         Ok(Transport {
-            http,
-            base_url,
-            credentials: config.credentials,
+            shared: std::sync::Arc::new(Shared {
+                http,
+                base_url,
+                origin,
+                credentials: config.credentials,
+                retry: config.retry,
+                hooks: config.hooks,
+            }),
         })
     }
 
     pub(crate) fn base_url(&self) -> &str {
-        &self.base_url
+        &self.shared.base_url
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// A link from a response (a next page), resolved against the base URL's origin. A link
+    /// to any other origin is refused: credentials go to the configured origin only.
+    pub(crate) fn resolve_link(&self, link: &str) -> Result<reqwest::Url, InvalidRequest> {
+        let url = self
+            .shared
+            .origin
+            .join(link)
+            .map_err(|e| InvalidRequest::Url(format!("next-page link `{link}`: {e}")))?;
+        if url.origin() != self.shared.origin.origin() {
+            return Err(InvalidRequest::ForeignLink { url: url.to_string() });
+        }
+        Ok(url)
     }
 
     pub(crate) async fn send(&self, request: Request) -> Result<RawResponse, Failure> {
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.base_url, request.path))
-            .map_err(|e| Failure::Invalid(InvalidRequest::Url(e.to_string())))?;
+        let operation = request.operation;
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument as _;
+            let span = tracing::info_span!(
+                "telephony_client.request",
+                operation = operation.id,
+                method = operation.method.as_str(),
+                path = operation.path_template,
+                status = tracing::field::Empty,
+                attempt = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            self.attempts(&operation, &request).instrument(span).await
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.attempts(&operation, &request).await
+    }
+
+    /// One attempt's HTTP request. Built anew for each attempt rather than cloned ahead of
+    /// the first: the common case, one attempt, pays for no copy. The body was encoded once.
+    fn prepare(&self, request: &Request) -> Result<reqwest::Request, Failure> {
+        let mut url = match &request.target {
+            Target::Path(path) => reqwest::Url::parse(&format!("{}{}", self.shared.base_url, path))
+                .map_err(|e| Failure::Invalid(InvalidRequest::Url(e.to_string())))?,
+            Target::Url(url) => url.clone(),
+        };
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let mut builder = self
+            .shared
             .http
-            .request(request.method, url)
+            .request(request.method.clone(), url)
             .header(reqwest::header::ACCEPT, "application/json");
-        builder = match &self.credentials.kind {
+        builder = match &self.shared.credentials.kind {
             CredentialKind::Basic { username, password } => builder.basic_auth(username, Some(&password.0)),
             CredentialKind::Bearer(token) => builder.bearer_auth(&token.0),
         };
-        for (name, value) in request.headers {
-            let value = reqwest::header::HeaderValue::from_str(&value)
+        for (name, value) in &request.headers {
+            let value = reqwest::header::HeaderValue::from_str(value)
                 .map_err(|_| Failure::Invalid(InvalidRequest::HeaderValue { name }))?;
-            builder = builder.header(name, value);
+            builder = builder.header(*name, value);
         }
-        let (content_type, body) = request.body.encode();
-        if let Some(content_type) = content_type {
+        if let Some((content_type, body)) = &request.body {
             // hyper omits `Content-Length: 0` for an empty body; some front ends then answer
-            // 411, so it is always stated.
+            // 411, so it is always stated. Every attempt sends the same buffer.
             builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
                 .header(reqwest::header::CONTENT_LENGTH, body.len())
-                .body(body);
+                .body(body.clone());
         }
-        let response = builder.send().await.map_err(Failure::Transport)?;
+        builder.build().map_err(Failure::Transport)
+    }
+
+    /// Sends `request`, repeating it as the retry policy allows.
+    async fn attempts(&self, operation: &Operation, request: &Request) -> Result<RawResponse, Failure> {
+        let shared = &*self.shared;
+        #[cfg(feature = "tracing")]
+        let call_started = std::time::Instant::now();
+        let mut number = 1;
+        loop {
+            // Each attempt starts from the original request, so hooks see every attempt as
+            // the first.
+            let mut prepared = self.prepare(request)?;
+            let attempt = Attempt { operation, number };
+            for hook in &shared.hooks.0 {
+                hook.on_request(&attempt, &mut prepared);
+            }
+            let started = std::time::Instant::now();
+            let result = self.attempt(prepared).await;
+            let retry_in = shared.retry.delay(&request.method, &result, number - 1);
+            if !shared.hooks.0.is_empty() {
+                let outcome = AttemptOutcome {
+                    result: result.as_ref().map(|r| &r.meta),
+                    elapsed: started.elapsed(),
+                    retry_in,
+                };
+                for hook in &shared.hooks.0 {
+                    hook.on_response(&attempt, &outcome);
+                }
+            }
+            #[cfg(feature = "tracing")]
+            {
+                let span = tracing::Span::current();
+                span.record("attempt", number);
+                if let Ok(response) = &result {
+                    span.record("status", response.meta.status);
+                }
+                span.record("elapsed_ms", u64::try_from(call_started.elapsed().as_millis()).unwrap_or(u64::MAX));
+                if let Some(wait) = retry_in {
+                    tracing::debug!(attempt = number, retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying");
+                }
+            }
+            match retry_in {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    number += 1;
+                }
+                None => return result.map_err(Failure::Transport),
+            }
+        }
+    }
+
+    /// One attempt: send, then read the whole body.
+    async fn attempt(&self, request: reqwest::Request) -> AttemptResult {
+        let mut response = self.shared.http.execute(request).await?;
         let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let body = response.bytes().await.map_err(Failure::Transport)?;
-        Ok(RawResponse { status, retry_after, body })
+        // Taken, not cloned: the body is already set up to decode by now.
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await?;
+        Ok(RawResponse {
+            meta: ResponseMeta {
+                status,
+                headers: Box::new(headers),
+            },
+            body,
+        })
     }
 }
 
@@ -238,55 +563,23 @@ pub fn encode_form(pairs: &[(&str, String)]) -> String {
         .finish()
 }
 
-/// `Retry-After` as a delay: delta-seconds, or an HTTP date (any of the three RFC 9110
-/// forms) relative to now; a date in the past is no delay.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
-}
-
 /// A request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {
+    operation: Operation,
     method: reqwest::Method,
-    path: String,
+    target: Target,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
-    body: RequestBody,
+    /// Content type and bytes, encoded once so that every attempt sends the same bytes.
+    body: Option<(std::borrow::Cow<'static, str>, bytes::Bytes)>,
 }
 
+/// Where a request goes: a path under the base URL, or a link the API gave (a next page).
 #[derive(Debug)]
-enum RequestBody {
-    Empty,
-    Form(Vec<(&'static str, String)>),
-    Json(Vec<u8>),
-    Text(String),
-    Bytes(Vec<u8>),
-    Multipart(Multipart),
-}
-
-impl RequestBody {
-    /// The `Content-Type` and the bytes to send (`None`: no body at all).
-    fn encode(self) -> (Option<String>, Vec<u8>) {
-        match self {
-            RequestBody::Empty => (None, Vec::new()),
-            RequestBody::Form(pairs) => (
-                Some("application/x-www-form-urlencoded".into()),
-                encode_form(&pairs).into_bytes(),
-            ),
-            RequestBody::Json(bytes) => (Some("application/json".into()), bytes),
-            RequestBody::Text(text) => (Some("text/plain; charset=utf-8".into()), text.into_bytes()),
-            RequestBody::Bytes(bytes) => (Some("application/octet-stream".into()), bytes),
-            RequestBody::Multipart(multipart) => {
-                let (boundary, bytes) = multipart.encode();
-                (Some(format!("multipart/form-data; boundary={boundary}")), bytes)
-            }
-        }
-    }
+enum Target {
+    Path(String),
+    Url(reqwest::Url),
 }
 
 /// A file sent as one part of a `multipart/form-data` body.
@@ -386,14 +679,31 @@ fn quoted_line(text: &str) -> String {
 }
 
 impl Request {
-    pub(crate) fn new(method: reqwest::Method, path: String) -> Self {
+    pub(crate) fn new(operation: Operation, path: String) -> Self {
         Request {
-            method,
-            path,
+            operation,
+            method: operation.method.clone(),
+            target: Target::Path(path),
             query: Vec::new(),
             headers: Vec::new(),
-            body: RequestBody::Empty,
+            body: None,
         }
+    }
+
+    /// A `GET` of a link the API returned, on behalf of `operation`.
+    pub(crate) fn follow(operation: Operation, url: reqwest::Url) -> Self {
+        Request {
+            operation,
+            method: reqwest::Method::GET,
+            target: Target::Url(url),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub(crate) fn operation(&self) -> Operation {
+        self.operation
     }
 
     pub(crate) fn query(&mut self, name: &'static str, value: &impl WireValue) {
@@ -405,25 +715,27 @@ impl Request {
     }
 
     pub(crate) fn form(&mut self, pairs: Vec<(&'static str, String)>) {
-        self.body = RequestBody::Form(pairs);
+        let encoded = encode_form(&pairs).into_bytes();
+        self.body = Some(("application/x-www-form-urlencoded".into(), encoded.into()));
     }
 
     pub(crate) fn json(&mut self, body: &impl serde::Serialize) -> Result<(), InvalidRequest> {
         let bytes = serde_json::to_vec(body).map_err(|e| InvalidRequest::Body(e.to_string()))?;
-        self.body = RequestBody::Json(bytes);
+        self.body = Some(("application/json".into(), bytes.into()));
         Ok(())
     }
 
     pub(crate) fn text(&mut self, body: &str) {
-        self.body = RequestBody::Text(body.to_string());
+        self.body = Some(("text/plain; charset=utf-8".into(), bytes::Bytes::copy_from_slice(body.as_bytes())));
     }
 
     pub(crate) fn bytes(&mut self, body: &[u8]) {
-        self.body = RequestBody::Bytes(body.to_vec());
+        self.body = Some(("application/octet-stream".into(), bytes::Bytes::copy_from_slice(body)));
     }
 
     pub(crate) fn multipart(&mut self, body: Multipart) {
-        self.body = RequestBody::Multipart(body);
+        let (boundary, bytes) = body.encode();
+        self.body = Some((format!("multipart/form-data; boundary={boundary}").into(), bytes.into()));
     }
 }
 
@@ -706,13 +1018,44 @@ pub(crate) mod lenient {
     }
 }
 
-/// Serde, `Display` and wire support for a generated enum that keeps unknown values;
-/// the enum provides `as_str` and `From<String>`.
+/// A value a generated enum does not know, kept exactly as received. Only the enum's
+/// `From`/`FromStr` make one, and only for text that is none of its known values, so an
+/// `Unknown` never stands for a known value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// Used by generated `From<String>` impls after every known value failed to match.
+    pub(crate) fn new(value: String) -> Self {
+        UnknownValue(value)
+    }
+
+    /// The value as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Serde, `Display`, `FromStr` and wire support for a generated enum that keeps unknown
+/// values; the enum provides `as_str` and `From<String>`.
 macro_rules! impl_open_enum {
     ($name:ident) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            /// Never fails: a value the spec does not list becomes `Unknown`.
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
             }
         }
         impl ::std::convert::From<&str> for $name {
@@ -759,7 +1102,102 @@ pub struct ApiErrorBody {
     pub details: Option<serde_json::Value>,
 }
 
-/// An error response the API documented: its status, decoded body and raw text.
+/// The status and headers of a response, kept on every result that had one.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseMeta {
+    status: u16,
+    /// Boxed so that `Result<_, Error>` stays small on the success path.
+    headers: Box<reqwest::header::HeaderMap>,
+}
+
+impl ResponseMeta {
+    /// Headers that carry the server's id for a request, in the order they are looked up:
+    /// Twilio's, then the common convention.
+    pub const REQUEST_ID_HEADERS: [&'static str; 2] = ["twilio-request-id", "x-request-id"];
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Every response header.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    /// The first value of the header `name`, when it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The id the server gave this request (`Twilio-Request-Id`, or `X-Request-Id`): what
+    /// the provider's support asks for.
+    pub fn request_id(&self) -> Option<&str> {
+        Self::REQUEST_ID_HEADERS.iter().find_map(|name| self.header(name))
+    }
+
+    /// `Retry-After` as a delay: delta-seconds, or an HTTP date (any of the three RFC 9110
+    /// forms) relative to now; a date in the past is no delay.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.header(reqwest::header::RETRY_AFTER.as_str())?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        let date = httpdate::parse_http_date(value).ok()?;
+        Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    }
+}
+
+/// A decoded success response with its status and headers. It dereferences to the value,
+/// so `participant.muted` reads a field; [`Response::into_inner`] takes the value out.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    value: T,
+    meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    /// The decoded body.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// The status and headers.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The server's id for this request (see [`ResponseMeta::request_id`]).
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.meta.status
+    }
+
+    /// The decoded body and the status and headers, apart.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.value, self.meta)
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Response<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+/// An error response the API documented: its status, decoded body, raw text and headers.
 #[derive(Clone, Debug)]
 pub struct ApiError<E> {
     /// The HTTP status code.
@@ -768,13 +1206,29 @@ pub struct ApiError<E> {
     pub body: E,
     /// The body as received.
     pub raw: String,
-    /// The server's `Retry-After`, if it sent one (429 and 503 responses).
-    pub retry_after: Option<Duration>,
+    /// The response's status and headers (request id, `Retry-After`).
+    pub meta: ResponseMeta,
+}
+
+impl<E> ApiError<E> {
+    /// The server's id for this request.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// How long the server asked to wait before retrying (429 and 503 responses).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.meta.retry_after()
+    }
 }
 
 impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the API answered HTTP {}: {}", self.status, snippet(self.raw.as_bytes()))
+        write!(f, "the API answered HTTP {}: {}", self.status, snippet(self.raw.as_bytes()))?;
+        if let Some(id) = self.request_id() {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
     }
 }
 
@@ -797,6 +1251,14 @@ pub enum InvalidRequest {
     /// The body could not be encoded.
     #[error("cannot encode the request body: {0}")]
     Body(String),
+    /// The API linked (a next page) to another origin than the base URL's; the client does
+    /// not send credentials there.
+    #[error("the next-page link `{url}` leaves the base URL's origin; it is not followed")]
+    ForeignLink { url: String },
+    /// The operation needs an account, and neither the call nor the client has one (the
+    /// client's credentials are not Basic).
+    #[error("path parameter `{name}` has no value and the credentials name no account")]
+    NoAccount { name: &'static str },
 }
 
 /// Everything a call can fail with. `E` is the operation's documented error body.
@@ -811,11 +1273,7 @@ pub enum Error<E = ApiErrorBody> {
     Api(ApiError<E>),
     /// An error status whose body is not in the API's error shape (an HTML page, nothing).
     #[error("unexpected HTTP status {status}: {}", snippet(body.as_bytes()))]
-    UnexpectedStatus {
-        status: u16,
-        body: String,
-        retry_after: Option<Duration>,
-    },
+    UnexpectedStatus { status: u16, body: String, meta: ResponseMeta },
     /// A success status whose body could not be decoded.
     #[error("cannot decode the HTTP {status} response: {source}; the body starts with {snippet:?}")]
     Decode {
@@ -823,6 +1281,7 @@ pub enum Error<E = ApiErrorBody> {
         #[source]
         source: serde_json::Error,
         snippet: String,
+        meta: ResponseMeta,
     },
     /// Connecting, sending or receiving failed, or the request timed out.
     #[error("HTTP transport failure: {0}")]
@@ -833,11 +1292,23 @@ impl<E> Error<E> {
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(e) => Some(e.status),
-            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) => e.status().map(|s| s.as_u16()),
-            Error::InvalidRequest(_) => None,
+            other => other.meta().map(ResponseMeta::status),
         }
+    }
+
+    /// The response's status and headers, for every variant that had a response.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::UnexpectedStatus { meta, .. } | Error::Decode { meta, .. } => Some(meta),
+            Error::Transport(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// The server's id for the request, when a response carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta()?.request_id()
     }
 
     /// The decoded API error body, for [`Error::Api`].
@@ -850,11 +1321,7 @@ impl<E> Error<E> {
 
     /// How long the server asked to wait before retrying.
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::Api(e) => e.retry_after,
-            Error::UnexpectedStatus { retry_after, .. } => *retry_after,
-            _ => None,
-        }
+        self.meta()?.retry_after()
     }
 
     /// Whether the request timed out.
@@ -891,26 +1358,30 @@ fn snippet(body: &[u8]) -> String {
 /// A response whose body has been read.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
-    status: u16,
-    retry_after: Option<Duration>,
+    meta: ResponseMeta,
     body: bytes::Bytes,
 }
 
 impl RawResponse {
     pub(crate) fn status(&self) -> u16 {
-        self.status
+        self.meta.status
     }
 
     pub(crate) fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+        (200..300).contains(&self.meta.status)
+    }
+
+    fn decode_error<E>(&self, source: serde_json::Error) -> Error<E> {
+        Error::Decode {
+            status: self.meta.status,
+            source,
+            snippet: snippet(&self.body),
+            meta: self.meta.clone(),
+        }
     }
 
     pub(crate) fn json<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
-            status: self.status,
-            source,
-            snippet: snippet(&self.body),
-        })
+        serde_json::from_slice(&self.body).map_err(|source| self.decode_error(source))
     }
 
     /// Like [`RawResponse::json`] for struct types: serde would also accept a JSON array for a
@@ -918,22 +1389,23 @@ impl RawResponse {
     pub(crate) fn json_object<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
         if self.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             if let Err(source) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body) {
-                return Err(Error::Decode {
-                    status: self.status,
-                    source,
-                    snippet: snippet(&self.body),
-                });
+                return Err(self.decode_error(source));
             }
         }
         self.json()
     }
 
-    /// A success status the spec did not document.
-    pub(crate) fn unexpected<E>(self) -> Error<E> {
+    /// `value` with this response's status and headers.
+    pub(crate) fn with<T>(self, value: T) -> Response<T> {
+        Response { value, meta: self.meta }
+    }
+
+    /// A status the spec did not document, or an error body not in the API's error shape.
+    pub(crate) fn unexpected<E>(&self) -> Error<E> {
         Error::UnexpectedStatus {
-            status: self.status,
+            status: self.meta.status,
             body: String::from_utf8_lossy(&self.body).into_owned(),
-            retry_after: self.retry_after,
+            meta: self.meta.clone(),
         }
     }
 
@@ -946,14 +1418,271 @@ impl RawResponse {
         self,
         decode: impl FnOnce(u16, &[u8]) -> Result<E, serde_json::Error>,
     ) -> Error<E> {
-        match decode(self.status, &self.body) {
+        match decode(self.meta.status, &self.body) {
             Ok(body) => Error::Api(ApiError {
-                status: self.status,
+                status: self.meta.status,
                 body,
                 raw: String::from_utf8_lossy(&self.body).into_owned(),
-                retry_after: self.retry_after,
+                meta: self.meta,
             }),
             Err(_) => self.unexpected(),
         }
+    }
+}
+
+/// A list response the client can page through: its items and the link to the next page.
+/// Generated code implements it for each list operation's response type.
+pub trait Listing: serde::de::DeserializeOwned {
+    /// One element of the list.
+    type Item;
+
+    /// The items on this page.
+    fn items(&self) -> &[Self::Item];
+
+    /// The items on this page, taken out.
+    fn into_items(self) -> Vec<Self::Item>;
+
+    /// The next page's link as the API sent it (a path or an absolute URL), if any.
+    fn next_page_link(&self) -> Option<&str>;
+}
+
+/// Turns an error response of a list operation into its `Error`.
+pub(crate) type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
+
+/// One page of a list operation: the decoded body `L` (dereference it for the page's
+/// fields), its status and headers, and what is needed to fetch the next page.
+pub struct Page<L, E = ApiErrorBody> {
+    listing: L,
+    meta: ResponseMeta,
+    next: Option<Result<reqwest::Url, InvalidRequest>>,
+    fetch: Fetch<E>,
+}
+
+/// How a list operation fetches its pages.
+struct Fetch<E> {
+    transport: Transport,
+    operation: Operation,
+    on_error: ErrorDecoder<E>,
+}
+
+impl<E> Clone for Fetch<E> {
+    fn clone(&self) -> Self {
+        Fetch {
+            transport: self.transport.clone(),
+            operation: self.operation,
+            on_error: self.on_error,
+        }
+    }
+}
+
+impl<E> Fetch<E> {
+    async fn page<L: Listing>(&self, request: Request) -> Result<Page<L, E>, Error<E>> {
+        let response = self.transport.send(request).await?;
+        if !response.is_success() {
+            return Err((self.on_error)(response));
+        }
+        let listing: L = response.json_object()?;
+        let next = listing.next_page_link().filter(|link| !link.is_empty()).map(|link| self.transport.resolve_link(link));
+        Ok(Page {
+            listing,
+            meta: response.meta,
+            next,
+            fetch: self.clone(),
+        })
+    }
+}
+
+impl<L: Listing, E> Page<L, E> {
+    /// The items on this page.
+    pub fn items(&self) -> &[L::Item] {
+        self.listing.items()
+    }
+
+    /// The items on this page, taken out.
+    pub fn into_items(self) -> Vec<L::Item> {
+        self.listing.into_items()
+    }
+
+    /// The decoded body, with the API's paging fields.
+    pub fn into_inner(self) -> L {
+        self.listing
+    }
+
+    /// The status and headers of this page's response.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The server's id for this page's request.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// Whether the API says there is a next page.
+    pub fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// Fetches the next page; `Ok(None)` after the last one. A link to another origin than
+    /// the base URL's is an [`InvalidRequest::ForeignLink`] error and is not requested.
+    pub async fn next(&self) -> Result<Option<Page<L, E>>, Error<E>> {
+        match &self.next {
+            None => Ok(None),
+            Some(Err(refused)) => Err(Error::InvalidRequest(refused.clone())),
+            Some(Ok(url)) => self
+                .fetch
+                .page(Request::follow(self.fetch.operation, url.clone()))
+                .await
+                .map(Some),
+        }
+    }
+}
+
+impl<L, E> std::ops::Deref for Page<L, E> {
+    type Target = L;
+
+    fn deref(&self) -> &L {
+        &self.listing
+    }
+}
+
+impl<L: fmt::Debug, E> fmt::Debug for Page<L, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Page")
+            .field("listing", &self.listing)
+            .field("meta", &self.meta)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// The first page of a list operation.
+    pub(crate) async fn page<L: Listing, E>(&self, request: Request, on_error: ErrorDecoder<E>) -> Result<Page<L, E>, Error<E>> {
+        let fetch = Fetch {
+            transport: self.clone(),
+            operation: request.operation(),
+            on_error,
+        };
+        fetch.page(request).await
+    }
+
+    /// Every item of a list operation, page after page, fetched as the stream is read.
+    pub(crate) fn items<L, E>(
+        &self,
+        request: Result<Request, InvalidRequest>,
+        on_error: ErrorDecoder<E>,
+    ) -> Items<L::Item, E>
+    where
+        L: Listing + Send + 'static,
+        L::Item: Send + 'static,
+        E: Send + 'static,
+    {
+        let (operation, next) = match request {
+            Ok(request) => (request.operation(), Next::Request(request)),
+            // A request that cannot be built is the stream's one item.
+            Err(refused) => (Operation::UNNAMED, Next::Link(Err(refused))),
+        };
+        let fetch = Fetch {
+            transport: self.clone(),
+            operation,
+            on_error,
+        };
+        let cursor = Cursor::<L, E> {
+            fetch,
+            items: Vec::new().into_iter(),
+            next,
+        };
+        Items {
+            inner: Box::pin(futures_util::stream::unfold(cursor, Cursor::advance)),
+            limit: None,
+            yielded: 0,
+        }
+    }
+}
+
+/// Where a stream of items stands: the rest of the current page and what comes after it.
+struct Cursor<L: Listing, E> {
+    fetch: Fetch<E>,
+    items: std::vec::IntoIter<L::Item>,
+    next: Next,
+}
+
+enum Next {
+    Request(Request),
+    Link(Result<reqwest::Url, InvalidRequest>),
+    End,
+}
+
+impl<L: Listing, E> Cursor<L, E> {
+    async fn advance(mut self) -> Option<(Result<L::Item, Error<E>>, Self)> {
+        loop {
+            if let Some(item) = self.items.next() {
+                return Some((Ok(item), self));
+            }
+            let (request, url) = match std::mem::replace(&mut self.next, Next::End) {
+                Next::End => return None,
+                Next::Request(request) => (request, None),
+                Next::Link(Ok(url)) => (Request::follow(self.fetch.operation, url.clone()), Some(url)),
+                Next::Link(Err(refused)) => return Some((Err(Error::InvalidRequest(refused)), self)),
+            };
+            match self.fetch.page::<L>(request).await {
+                Ok(page) => {
+                    let items = page.listing.into_items();
+                    // An empty page, or one that links to itself, ends the list: a server
+                    // that kept answering so would otherwise be polled forever.
+                    let loops = matches!((&page.next, &url), (Some(Ok(next)), Some(url)) if next == url);
+                    if !items.is_empty() && !loops {
+                        self.next = page.next.map_or(Next::End, Next::Link);
+                    }
+                    self.items = items.into_iter();
+                }
+                Err(error) => return Some((Err(error), self)),
+            }
+        }
+    }
+}
+
+/// The items of a list operation across pages, as a [`futures_core::Stream`]. Pages are
+/// fetched as the stream is read; an error ends it after being yielded.
+pub struct Items<T, E = ApiErrorBody> {
+    inner: std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<T, Error<E>>> + Send>>,
+    limit: Option<usize>,
+    yielded: usize,
+}
+
+impl<T, E> Items<T, E> {
+    /// Ends the stream after `limit` items; no page past the one holding the last of them
+    /// is requested.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+impl<T, E> futures_core::Stream for Items<T, E> {
+    type Item = Result<T, Error<E>>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.limit.is_some_and(|limit| self.yielded >= limit) {
+            return std::task::Poll::Ready(None);
+        }
+        let polled = self.inner.as_mut().poll_next(cx);
+        if let std::task::Poll::Ready(Some(_)) = &polled {
+            self.yielded += 1;
+        }
+        polled
+    }
+}
+
+impl<T, E> fmt::Debug for Items<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("limit", &self.limit)
+            .field("yielded", &self.yielded)
+            .finish_non_exhaustive()
     }
 }

@@ -138,24 +138,34 @@ fn a_field_type_change_changes_the_surface_snapshot() {
             surface(&before, &module.module),
             surface(&after, &module.module),
         );
-        let gone: Vec<&str> = old
-            .lines()
-            .filter(|l| !new.lines().any(|n| n == *l))
-            .collect();
-        let came: Vec<&str> = new
-            .lines()
-            .filter(|l| !old.lines().any(|o| o == *l))
-            .collect();
+        // Lines as multisets: a list's `Muted` query parameter keeps its `Option<bool>` line.
+        let (gone, came) = (line_difference(&old, &new), line_difference(&new, &old));
+        // Twilio has `Muted` in the create and the update body, SignalWire in the update body.
+        let bodies = if module.module == "twilio" { 2 } else { 1 };
         assert_eq!(
             (gone, came),
             (
-                vec!["    field muted: Option<bool>, wire `Muted`, optional"],
-                vec!["    field muted: Option<String>, wire `Muted`, optional"]
+                vec!["    field muted: Option<bool>, wire `Muted`, optional"; bodies],
+                vec!["    field muted: Option<String>, wire `Muted`, optional"; bodies]
             ),
             "{}",
             module.module
         );
     }
+}
+
+/// The lines of `a` that `b` lacks, counting repeats.
+fn line_difference<'t>(a: &'t str, b: &str) -> Vec<&'t str> {
+    let mut rest: Vec<&str> = b.lines().collect();
+    a.lines()
+        .filter(|line| match rest.iter().position(|r| r == line) {
+            Some(i) => {
+                rest.remove(i);
+                false
+            }
+            None => true,
+        })
+        .collect()
 }
 
 /// Sets `type: new_type` on every boolean property called `name`; whether there was one.

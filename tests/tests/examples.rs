@@ -574,9 +574,7 @@ fn unknown_twilio_status_is_kept_and_round_trips() {
     let (participant, _) = decode_and_round_trip::<TwilioParticipant>("on-hold-music", &input);
     assert_eq!(
         participant.status,
-        Some(twilio::ParticipantEnumStatus::Unknown(
-            "on-hold-music".into()
-        ))
+        Some(twilio::ParticipantEnumStatus::from("on-hold-music"))
     );
     let back = serde_json::to_value(&participant).unwrap();
     assert_eq!(back["status"], input["status"]);
@@ -593,7 +591,7 @@ fn unknown_signalwire_status_is_kept_and_round_trips() {
         let (participant, _) = decode_and_round_trip::<SignalWireParticipant>(status, &input);
         assert_eq!(
             participant.status,
-            signalwire::ParticipantStatus::Unknown(status.into())
+            signalwire::ParticipantStatus::from(status)
         );
         assert_eq!(
             serde_json::to_value(&participant).unwrap()["status"],
@@ -827,8 +825,8 @@ async fn signalwire_missing_required_field_is_error_decode_from_the_client() {
         ..Default::default()
     };
     let result = client
+        .account("b3877c40-da60-4998-90ad-b792e98472af")
         .update_participant(
-            "b3877c40-da60-4998-90ad-b792e98472af",
             "b3877c40-da60-4998-90ad-b792e98472cf",
             "b3877c40-da60-4998-90ad-b792e98472ca",
             &request,
@@ -839,6 +837,7 @@ async fn signalwire_missing_required_field_is_error_decode_from_the_client() {
             status,
             source,
             snippet,
+            ..
         }) => {
             assert_eq!(status, 200);
             assert!(
@@ -860,8 +859,8 @@ async fn twilio_unknown_status_survives_the_client() {
     ))
     .unwrap();
     let participant = client
+        .account("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
         .update_participant(
-            "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             &twilio::UpdateParticipantRequest {
@@ -873,9 +872,7 @@ async fn twilio_unknown_status_survives_the_client() {
         .expect("decodes");
     assert_eq!(
         participant.status,
-        Some(twilio::ParticipantEnumStatus::Unknown(
-            "on-hold-music".into()
-        ))
+        Some(twilio::ParticipantEnumStatus::from("on-hold-music"))
     );
     assert_eq!(
         participant.status.as_ref().unwrap().to_string(),

@@ -126,6 +126,7 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
             spec: path.to_path_buf(),
             source: format!("shared/specs/{}", upstream.file),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     }

@@ -129,6 +129,7 @@ fn fixture_crates_compile() {
                 spec: root.join(&source),
                 source,
                 selection: Selection::All,
+                account_parameter: None,
             }],
             strict: false,
         };

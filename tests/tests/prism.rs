@@ -67,6 +67,8 @@ fn main() -> std::process::ExitCode {
         trial!(&PRISM, async signalwire_client_decodes_prism_response_directly),
         trial!(&PRISM, async twilio_every_update_example_decodes),
         trial!(&PRISM, async signalwire_every_declared_response_decodes),
+        trial!(&PRISM, async twilio_list_fetch_and_delete_pass_the_contract),
+        trial!(&PRISM, async signalwire_list_fetch_and_delete_pass_the_contract),
         trial!(&PRISM, twilio_example_runs_against_prism),
         trial!(
             &PRISM,
@@ -579,8 +581,10 @@ async fn twilio_update(
 ) -> (TwilioResult, Exchange) {
     let proxy = Proxy::start(&prism.base_url).await;
     let result = twilio_client(&proxy.base_url)
-        .update_participant(TW_ACCOUNT, TW_CONFERENCE, TW_CALL, body)
-        .await;
+        .account(TW_ACCOUNT)
+        .update_participant(TW_CONFERENCE, TW_CALL, body)
+        .await
+        .map(telephony_client::Response::into_inner);
     (result, proxy.single())
 }
 
@@ -590,8 +594,10 @@ async fn signalwire_update(
 ) -> (SignalWireResult, Exchange) {
     let proxy = Proxy::start(&prism.base_url).await;
     let result = signalwire_client(&proxy.base_url)
-        .update_participant(SW_ACCOUNT, SW_CONFERENCE, SW_CALL, body)
-        .await;
+        .account(SW_ACCOUNT)
+        .update_participant(SW_CONFERENCE, SW_CALL, body)
+        .await
+        .map(telephony_client::Response::into_inner);
     (result, proxy.single())
 }
 
@@ -704,7 +710,7 @@ async fn twilio_hold_with_reserved_and_non_ascii_hold_url() {
         twilio::UpdateParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Post),
+            hold_method: Some(twilio::HttpMethod::Post),
             ..Default::default()
         },
         &format!("Hold=true&HoldUrl={HOLD_URL_FORM}&HoldMethod=POST"),
@@ -725,10 +731,7 @@ async fn twilio_coaching() {
 }
 
 async fn twilio_every_parameter() {
-    use twilio::{
-        UpdateParticipantRequestAnnounceMethod as Announce,
-        UpdateParticipantRequestHoldMethod as Hold, UpdateParticipantRequestWaitMethod as Wait,
-    };
+    use twilio::{HttpMethod as Announce, HttpMethod as Hold, HttpMethod as Wait};
     twilio_case(
         twilio::UpdateParticipantRequest {
             muted: Some(true),
@@ -800,7 +803,7 @@ async fn twilio_hold_url_with_literal_space_and_non_ascii_is_not_a_uri() {
     let body = twilio::UpdateParticipantRequest {
         hold: Some(true),
         hold_url: Some(HOLD_IRI.into()),
-        hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Post),
+        hold_method: Some(twilio::HttpMethod::Post),
         ..Default::default()
     };
     let (_, exchange) = twilio_update(prism, &body).await;
@@ -837,7 +840,7 @@ async fn signalwire_hold_with_reserved_and_non_ascii_hold_url() {
         signalwire::UpdateConferenceParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Post),
+            hold_method: Some(signalwire::HttpMethod::Post),
             ..Default::default()
         },
         // SignalWire's property order puts HoldMethod before HoldUrl.
@@ -859,11 +862,7 @@ async fn signalwire_coaching() {
 }
 
 async fn signalwire_every_parameter() {
-    use signalwire::{
-        UpdateConferenceParticipantRequestAnnounceMethod as Announce,
-        UpdateConferenceParticipantRequestHoldMethod as Hold,
-        UpdateConferenceParticipantRequestWaitMethod as Wait,
-    };
+    use signalwire::{HttpMethod as Announce, HttpMethod as Hold, HttpMethod as Wait};
     signalwire_case(
         signalwire::UpdateConferenceParticipantRequest {
             announce_url: Some("https://example.com/announce.xml".into()),
@@ -954,7 +953,7 @@ async fn signalwire_hold_url_with_literal_space_and_non_ascii_is_not_a_uri() {
     let body = signalwire::UpdateConferenceParticipantRequest {
         hold: Some(true),
         hold_url: Some(HOLD_IRI.into()),
-        hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Post),
+        hold_method: Some(signalwire::HttpMethod::Post),
         ..Default::default()
     };
     let (_, exchange) = signalwire_update(prism, &body).await;
@@ -1042,7 +1041,8 @@ async fn path_parameter_violations_reach_the_caller_as_api_errors() {
             ..Default::default()
         };
         let result = twilio_client(&prism.base_url)
-            .update_participant("ACnot-a-sid", TW_CONFERENCE, TW_CALL, &body)
+            .account("ACnot-a-sid")
+            .update_participant(TW_CONFERENCE, TW_CALL, &body)
             .await;
         match result {
             Err(Error::Api(e)) => {
@@ -1059,7 +1059,8 @@ async fn path_parameter_violations_reach_the_caller_as_api_errors() {
             ..Default::default()
         };
         let result = signalwire_client(&prism.base_url)
-            .update_participant("not-a-uuid", SW_CONFERENCE, SW_CALL, &body)
+            .account("not-a-uuid")
+            .update_participant(SW_CONFERENCE, SW_CALL, &body)
             .await;
         match result {
             Err(Error::Api(e)) => {
@@ -1087,7 +1088,8 @@ async fn twilio_client_decodes_prism_response_directly() {
         ..Default::default()
     };
     let participant = twilio_client(&prism.base_url)
-        .update_participant(TW_ACCOUNT, TW_CONFERENCE, TW_CALL, &body)
+        .account(TW_ACCOUNT)
+        .update_participant(TW_CONFERENCE, TW_CALL, &body)
         .await
         .expect("update_participant against Prism");
     assert_twilio_participant(&participant);
@@ -1098,7 +1100,10 @@ async fn twilio_client_decodes_prism_response_directly() {
         ["post"]["responses"]["200"]["content"]["application/json"]["examples"]["muteParticipant"]
         ["value"]
         .clone();
-    assert_eq!(participant, serde_json::from_value(first).unwrap());
+    assert_eq!(
+        participant.into_inner(),
+        serde_json::from_value(first).unwrap()
+    );
 }
 
 async fn signalwire_client_decodes_prism_response_directly() {
@@ -1108,7 +1113,8 @@ async fn signalwire_client_decodes_prism_response_directly() {
         ..Default::default()
     };
     let participant = signalwire_client(&prism.base_url)
-        .update_participant(SW_ACCOUNT, SW_CONFERENCE, SW_CALL, &body)
+        .account(SW_ACCOUNT)
+        .update_participant(SW_CONFERENCE, SW_CALL, &body)
         .await
         .expect("update_participant against Prism");
     assert_signalwire_participant(&participant);
@@ -1326,4 +1332,114 @@ fn signalwire_example_runs_against_prism_without_a_space_name() {
             "stdout lacks `{expected}`:\n{stdout}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rest of the participant family: list (with PageSize), fetch, delete
+// ---------------------------------------------------------------------------------------------
+
+/// The client's GET or DELETE as Prism saw it: no body, Basic auth, the expected target.
+fn assert_bodiless(exchange: &Exchange, method: &str, target: &str) {
+    let context = exchange.describe();
+    assert_eq!(exchange.method, method, "{context}");
+    assert_eq!(exchange.path, target, "{context}");
+    assert!(exchange.request_body.is_empty(), "{context}");
+    assert!(
+        exchange
+            .request_header("authorization")
+            .is_some_and(|v| v.starts_with("Basic ")),
+        "{context}"
+    );
+}
+
+async fn twilio_list_fetch_and_delete_pass_the_contract() {
+    let prism = prism(Spec::Twilio);
+    let list =
+        format!("/2010-04-01/Accounts/{TW_ACCOUNT}/Conferences/{TW_CONFERENCE}/Participants.json");
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = twilio::ListParticipantParams {
+        muted: Some(true),
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let page = twilio_client(&proxy.base_url)
+        .list_participant(TW_CONFERENCE, &params)
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &format!("{list}?Muted=true&PageSize=2"));
+    exchange.assert_passes(200);
+    // Prism answers with the operation's first example, an empty page.
+    let listed: twilio::ListParticipantResponse =
+        serde_json::from_str(&exchange.body).expect("Prism's body decodes");
+    assert_eq!(page.into_inner(), listed);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let participant = twilio_client(&proxy.base_url)
+        .fetch_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("fetch: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &twilio_path());
+    exchange.assert_passes(200);
+    assert!(participant
+        .call_sid
+        .as_deref()
+        .is_some_and(|sid| sid.starts_with("CA")));
+    assert_eq!(
+        participant.into_inner(),
+        serde_json::from_str(&exchange.body).expect("Prism's body decodes")
+    );
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let deleted = twilio_client(&proxy.base_url)
+        .delete_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "DELETE", &twilio_path());
+    exchange.assert_passes(204);
+    assert_eq!(deleted.status(), 204);
+}
+
+async fn signalwire_list_fetch_and_delete_pass_the_contract() {
+    let prism = prism(Spec::SignalWire);
+    let list = format!("/Accounts/{SW_ACCOUNT}/Conferences/{SW_CONFERENCE}/Participants");
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = signalwire::ListAllParticipantsParams {
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let page = signalwire_client(&proxy.base_url)
+        .list_all_participants(SW_CONFERENCE, &params)
+        .await
+        .unwrap_or_else(|e| panic!("list: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &format!("{list}?PageSize=2"));
+    exchange.assert_passes(200);
+    assert!(
+        page.items().iter().all(|p| is_uuid(&p.call_sid)),
+        "{page:?}"
+    );
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let participant = signalwire_client(&proxy.base_url)
+        .retrieve_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("retrieve: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "GET", &signalwire_path());
+    exchange.assert_passes(200);
+    assert_signalwire_participant(&participant);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    signalwire_client(&proxy.base_url)
+        .delete_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    let exchange = proxy.single();
+    assert_bodiless(&exchange, "DELETE", &signalwire_path());
+    exchange.assert_passes(204);
 }

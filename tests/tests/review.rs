@@ -195,6 +195,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
                 source: spec.display().to_string(),
                 spec: spec.clone(),
                 selection: Selection::All,
+                account_parameter: None,
             }],
             strict: false,
         };

@@ -563,6 +563,7 @@ fn missing_file() {
             spec: PathBuf::from("does-not-exist/spec.yaml"),
             source: "does-not-exist/spec.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     };
@@ -836,6 +837,7 @@ fn generate_module(module: &str) -> Result<Vec<GeneratedFile>, Error> {
             spec: repo_root().join("tests/fixtures/broken/valid_small.yaml"),
             source: "tests/fixtures/broken/valid_small.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     };

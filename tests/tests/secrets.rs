@@ -160,7 +160,6 @@ async fn both(
 ) {
     let tw = twilio_client_with_timeout(root, USER, TOKEN, timeout)
         .update_participant(
-            ACCOUNT,
             CONFERENCE,
             CALL,
             &twilio::UpdateParticipantRequest {
@@ -168,10 +167,11 @@ async fn both(
                 ..Default::default()
             },
         )
-        .await;
+        .await
+        .map(telephony_client::Response::into_inner);
     let sw = signalwire_client_with_timeout(root, USER, TOKEN, timeout)
+        .account(SW_PROJECT)
         .update_participant(
-            SW_PROJECT,
             SW_CONFERENCE,
             SW_CALL,
             &signalwire::UpdateConferenceParticipantRequest {
@@ -179,7 +179,8 @@ async fn both(
                 ..Default::default()
             },
         )
-        .await;
+        .await
+        .map(telephony_client::Response::into_inner);
     (tw, sw)
 }
 
@@ -283,9 +284,9 @@ async fn invalid_request_errors_hide_the_token() {
     let sw_body = signalwire::UpdateConferenceParticipantRequest::default();
 
     let empty = (
-        tw.update_participant(ACCOUNT, CONFERENCE, "", &tw_body)
-            .await,
-        sw.update_participant(SW_PROJECT, SW_CONFERENCE, "", &sw_body)
+        tw.update_participant(CONFERENCE, "", &tw_body).await,
+        sw.account(SW_PROJECT)
+            .update_participant(SW_CONFERENCE, "", &sw_body)
             .await,
     );
     let (t, s) = check_errors("InvalidRequest (empty)", empty.0, empty.1);
@@ -293,9 +294,11 @@ async fn invalid_request_errors_hide_the_token() {
     assert!(s.starts_with("InvalidRequest(EmptyPathParameter"), "{s}");
 
     let dots = (
-        tw.update_participant("..", CONFERENCE, CALL, &tw_body)
+        tw.account("..")
+            .update_participant(CONFERENCE, CALL, &tw_body)
             .await,
-        sw.update_participant(SW_PROJECT, SW_CONFERENCE, "..", &sw_body)
+        sw.account(SW_PROJECT)
+            .update_participant(SW_CONFERENCE, "..", &sw_body)
             .await,
     );
     let (t, s) = check_errors("InvalidRequest (dot segment)", dots.0, dots.1);

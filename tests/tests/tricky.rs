@@ -41,6 +41,7 @@ fn request(fixture: &str) -> CrateRequest {
             spec: repo_root().join(&source),
             source,
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     }

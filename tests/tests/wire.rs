@@ -21,7 +21,7 @@ async fn twilio_wire(call_sid: &str, body: &twilio::UpdateParticipantRequest) ->
     let server = Server::start(Behaviour::json(200, TWILIO_PARTICIPANT)).await;
     let client = twilio_client(&server.url(), USER, TOKEN);
     let participant = client
-        .update_participant(ACCOUNT, CONFERENCE, call_sid, body)
+        .update_participant(CONFERENCE, call_sid, body)
         .await
         .expect("the update succeeds");
     assert_eq!(participant.call_sid.as_deref(), Some(CALL));
@@ -38,7 +38,8 @@ async fn signalwire_wire(
     let server = Server::start(Behaviour::json(200, SIGNALWIRE_PARTICIPANT)).await;
     let client = signalwire_client(&server.url(), USER, TOKEN);
     let participant = client
-        .update_participant(SW_PROJECT, SW_CONFERENCE, call_sid, body)
+        .account(SW_PROJECT)
+        .update_participant(SW_CONFERENCE, call_sid, body)
         .await
         .expect("the update succeeds");
     assert_eq!(participant.call_sid, SW_CALL);
@@ -203,7 +204,7 @@ async fn twilio_hold_with_hostile_hold_url() {
         &twilio::UpdateParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Post),
+            hold_method: Some(twilio::HttpMethod::Post),
             ..Default::default()
         },
     )
@@ -240,11 +241,11 @@ async fn twilio_every_parameter_in_spec_order() {
             muted: Some(true),
             hold: Some(false),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::Get),
+            hold_method: Some(twilio::HttpMethod::Get),
             announce_url: Some(ANNOUNCE_URL.into()),
-            announce_method: Some(twilio::UpdateParticipantRequestAnnounceMethod::Post),
+            announce_method: Some(twilio::HttpMethod::Post),
             wait_url: Some(WAIT_URL.into()),
-            wait_method: Some(twilio::UpdateParticipantRequestWaitMethod::Get),
+            wait_method: Some(twilio::HttpMethod::Get),
             beep_on_exit: Some(false),
             end_conference_on_exit: Some(true),
             coaching: Some(true),
@@ -311,7 +312,7 @@ async fn twilio_unknown_enum_value_is_sent_as_given() {
     let request = twilio_wire(
         CALL,
         &twilio::UpdateParticipantRequest {
-            hold_method: Some(twilio::UpdateParticipantRequestHoldMethod::from("PUT it")),
+            hold_method: Some(twilio::HttpMethod::from("PUT it")),
             ..Default::default()
         },
     )
@@ -343,7 +344,7 @@ async fn signalwire_hold_with_hostile_hold_url() {
         &signalwire::UpdateConferenceParticipantRequest {
             hold: Some(true),
             hold_url: Some(HOLD_URL.into()),
-            hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Post),
+            hold_method: Some(signalwire::HttpMethod::Post),
             ..Default::default()
         },
     )
@@ -378,18 +379,16 @@ async fn signalwire_every_parameter_in_spec_order() {
         SW_CALL,
         &signalwire::UpdateConferenceParticipantRequest {
             announce_url: Some(ANNOUNCE_URL.into()),
-            announce_method: Some(
-                signalwire::UpdateConferenceParticipantRequestAnnounceMethod::Post,
-            ),
+            announce_method: Some(signalwire::HttpMethod::Post),
             beep: Some(true),
             coaching: Some(true),
             call_sid_to_coach: Some(SW_COACHED.into()),
             hold: Some(false),
-            hold_method: Some(signalwire::UpdateConferenceParticipantRequestHoldMethod::Get),
+            hold_method: Some(signalwire::HttpMethod::Get),
             hold_url: Some(HOLD_URL.into()),
             muted: Some(true),
             wait_url: Some(WAIT_URL.into()),
-            wait_method: Some(signalwire::UpdateConferenceParticipantRequestWaitMethod::Get),
+            wait_method: Some(signalwire::HttpMethod::Get),
         },
     )
     .await;
@@ -499,7 +498,6 @@ async fn twilio_hostile_labels_are_one_segment_each() {
     for label in &labels {
         client
             .update_participant(
-                ACCOUNT,
                 CONFERENCE,
                 label,
                 &twilio::UpdateParticipantRequest {
@@ -525,8 +523,8 @@ async fn signalwire_hostile_labels_are_one_segment_each() {
     let client = signalwire_client(&server.url(), USER, TOKEN);
     for label in HOSTILE_LABELS {
         client
+            .account(SW_PROJECT)
             .update_participant(
-                SW_PROJECT,
                 SW_CONFERENCE,
                 label,
                 &signalwire::UpdateConferenceParticipantRequest::default(),
@@ -550,7 +548,8 @@ async fn hostile_labels_in_every_path_parameter() {
     let client = twilio_client(&server.url(), USER, TOKEN);
     let body = twilio::UpdateParticipantRequest::default();
     client
-        .update_participant("AC/1?x#y", "CF 2&β", CALL, &body)
+        .account("AC/1?x#y")
+        .update_participant("CF 2&β", CALL, &body)
         .await
         .expect("the update succeeds");
     assert_eq!(
@@ -577,7 +576,6 @@ async fn twilio_label_encodings_written_out() {
     for (label, _) in cases {
         client
             .update_participant(
-                ACCOUNT,
                 CONFERENCE,
                 label,
                 &twilio::UpdateParticipantRequest::default(),
@@ -597,7 +595,8 @@ async fn signalwire_dot_segments_are_refused_before_sending() {
     let body = signalwire::UpdateConferenceParticipantRequest::default();
     for dots in [".", ".."] {
         let error = client
-            .update_participant(SW_PROJECT, SW_CONFERENCE, dots, &body)
+            .account(SW_PROJECT)
+            .update_participant(SW_CONFERENCE, dots, &body)
             .await
             .expect_err("a dot segment is refused");
         match error {
@@ -608,7 +607,8 @@ async fn signalwire_dot_segments_are_refused_before_sending() {
             other => panic!("expected DotSegment, got {other:?}"),
         }
         let error = client
-            .update_participant(dots, SW_CONFERENCE, SW_CALL, &body)
+            .account(dots)
+            .update_participant(SW_CONFERENCE, SW_CALL, &body)
             .await
             .expect_err("a dot segment is refused");
         assert!(
@@ -619,7 +619,8 @@ async fn signalwire_dot_segments_are_refused_before_sending() {
             "{error:?}"
         );
         let error = client
-            .update_participant(SW_PROJECT, dots, SW_CALL, &body)
+            .account(SW_PROJECT)
+            .update_participant(dots, SW_CALL, &body)
             .await
             .expect_err("a dot segment is refused");
         assert!(
@@ -642,7 +643,8 @@ async fn twilio_dot_segment_sids_are_refused_before_sending() {
     let body = twilio::UpdateParticipantRequest::default();
     for dots in [".", ".."] {
         let error = client
-            .update_participant(dots, CONFERENCE, CALL, &body)
+            .account(dots)
+            .update_participant(CONFERENCE, CALL, &body)
             .await
             .expect_err("a dot segment is refused");
         assert!(
@@ -653,7 +655,7 @@ async fn twilio_dot_segment_sids_are_refused_before_sending() {
             "{error:?}"
         );
         let error = client
-            .update_participant(ACCOUNT, dots, CALL, &body)
+            .update_participant(dots, CALL, &body)
             .await
             .expect_err("a dot segment is refused");
         assert!(
@@ -689,7 +691,8 @@ async fn empty_path_parameters_are_refused_before_sending() {
     ];
     for (expected, [a, c, p]) in cases {
         let error = tw
-            .update_participant(a, c, p, &tw_body)
+            .account(a)
+            .update_participant(c, p, &tw_body)
             .await
             .expect_err("an empty path parameter is refused");
         assert!(
@@ -701,7 +704,8 @@ async fn empty_path_parameters_are_refused_before_sending() {
         );
         assert_eq!(error.status(), None);
         let error = sw
-            .update_participant(a, c, p, &sw_body)
+            .account(a)
+            .update_participant(c, p, &sw_body)
             .await
             .expect_err("an empty path parameter is refused");
         assert!(
@@ -727,8 +731,8 @@ async fn base_url_trailing_slash_adds_no_empty_segment() {
     .expect("client builds");
     assert_eq!(client.base_url(), format!("{}{SW_BASE_PATH}", server.url()));
     client
+        .account(SW_PROJECT)
         .update_participant(
-            SW_PROJECT,
             SW_CONFERENCE,
             SW_CALL,
             &signalwire::UpdateConferenceParticipantRequest::default(),
@@ -781,7 +785,6 @@ fn any_label_round_trips_as_one_segment() {
             runtime.block_on(async {
                 let before = tw_server.requests().len();
                 tw.update_participant(
-                    ACCOUNT,
                     CONFERENCE,
                     &label,
                     &twilio::UpdateParticipantRequest::default(),
@@ -792,14 +795,14 @@ fn any_label_round_trips_as_one_segment() {
                 assert_twilio_label(&request.target, &label);
 
                 let before = sw_server.requests().len();
-                sw.update_participant(
-                    SW_PROJECT,
-                    SW_CONFERENCE,
-                    &label,
-                    &signalwire::UpdateConferenceParticipantRequest::default(),
-                )
-                .await
-                .map_err(|e| TestCaseError::fail(format!("signalwire {label:?}: {e}")))?;
+                sw.account(SW_PROJECT)
+                    .update_participant(
+                        SW_CONFERENCE,
+                        &label,
+                        &signalwire::UpdateConferenceParticipantRequest::default(),
+                    )
+                    .await
+                    .map_err(|e| TestCaseError::fail(format!("signalwire {label:?}: {e}")))?;
                 let request = sw_server.requests().remove(before);
                 assert_signalwire_label(&request.target, &label);
                 Ok(())

@@ -141,6 +141,7 @@ fn full_request(spec: &Path) -> CrateRequest {
             spec: spec.to_path_buf(),
             source: "shared/specs/twilio_api_v2010.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     }

@@ -129,9 +129,11 @@ async fn generated_call(
     client: &Client,
     body: &UpdateParticipantRequest,
 ) -> Result<ApiV2010AccountConferenceParticipant, String> {
+    // The account is the Basic username; the default retry policy is on.
     client
-        .update_participant(ACCOUNT, CONFERENCE, CALL, body)
+        .update_participant(CONFERENCE, CALL, body)
         .await
+        .map(telephony_client::Response::into_inner)
         .map_err(|e| e.to_string())
 }
 

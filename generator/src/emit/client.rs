@@ -4,8 +4,8 @@ use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use super::types::status_doc;
 use crate::ir::{
-    Api, AuthKind, BodyEncoding, Operation, PathPart, ResponseShape, Server, StatusMatch, TypeDef,
-    TypeKind, TypeRef,
+    Api, AuthKind, BodyEncoding, ListingField, NextLink, Operation, Pagination, PathPart,
+    ResponseShape, Server, StatusMatch, TypeDef, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,11 +23,46 @@ pub fn client(api: &Api) -> TokenStream {
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
     let methods = api.operations.iter().map(|op| operation(op, api));
+    let account = account_param_name(api);
+    let account_field = account.map(|_| {
+        quote! {
+            /// Overrides the credentials' username as the account, for subaccounts.
+            account: Option<String>,
+        }
+    });
+    let account_init = account.map(|_| quote!(account: None,));
+    let account_methods = account.map(|name| {
+        let scoped = doc_attrs(&[
+            format!("This client acting on another account (a subaccount): calls send `account_sid` as {}.", docs::code(name)),
+            String::new(),
+            "Cheap: the connection pool and settings are shared.".to_string(),
+        ]);
+        let current = doc_attrs(&[format!(
+            "The account calls act on ({}): the one given to [`Client::account`], else the Basic username.",
+            docs::code(name)
+        )]);
+        quote! {
+            #scoped
+            pub fn account(&self, account_sid: impl Into<String>) -> Self {
+                Client {
+                    transport: self.transport.clone(),
+                    account: Some(account_sid.into()),
+                }
+            }
+
+            #current
+            pub fn account_sid(&self) -> Option<&str> {
+                self.account.as_deref().or_else(|| self.transport.credentials().username())
+            }
+        }
+    });
+    let listings = listing_impls(api);
     quote! {
         #doc
         #[derive(Debug, Clone)]
         pub struct Client {
             transport: crate::runtime::Transport,
+            #account_field
         }
 
         impl Client {
@@ -35,7 +70,7 @@ pub fn client(api: &Api) -> TokenStream {
 
             /// A client for the configured base URL and credentials.
             pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
-                Ok(Client { transport: crate::runtime::Transport::new(config)? })
+                Ok(Client { transport: crate::runtime::Transport::new(config)?, #account_init })
             }
 
             /// The base URL requests go to, without a trailing slash.
@@ -43,9 +78,22 @@ pub fn client(api: &Api) -> TokenStream {
                 self.transport.base_url()
             }
 
+            #account_methods
+
             #(#methods)*
         }
+
+        #(#listings)*
     }
+}
+
+/// The wire name of the parameter that defaults to the client's account, if any operation has one.
+fn account_param_name(api: &Api) -> Option<&str> {
+    api.operations.iter().find_map(|op| {
+        op.account_param
+            .and_then(|i| op.path_params.get(i))
+            .map(|p| p.wire_name.as_str())
+    })
 }
 
 /// `new` (and the default base URL) from the spec's server, when it has an absolute one.
@@ -133,53 +181,40 @@ fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
 
 fn operation(op: &Operation, api: &Api) -> TokenStream {
     let name = ident(&op.method_name);
-    let doc = doc_attrs(&operation_doc(op));
-    let path_args = op.path_params.iter().map(|p| {
-        let arg = ident(&p.rust_name);
-        let ty = match &p.ty {
-            TypeRef::String => quote!(&str),
-            ty if is_kind(ty, api, |k| matches!(k, TypeKind::Enum(_)))
-                || matches!(ty, TypeRef::Timestamp) =>
-            {
-                let ty = type_tokens(ty, api);
-                quote!(&#ty)
-            }
-            ty => type_tokens(ty, api),
-        };
-        quote!(#arg: #ty)
-    });
-    let params_arg = op.params.map(|id| {
-        let t = ident(&api.type_def(id).name);
-        quote!(params: &#t,)
-    });
-    let body_arg = op.body.as_ref().map(|b| match b.encoding {
-        BodyEncoding::Text => quote!(body: &str,),
-        BodyEncoding::Bytes => quote!(body: &[u8],),
-        _ => {
-            let ty = type_tokens(&b.ty, api);
-            quote!(body: &#ty,)
-        }
-    });
-    let path = path_tokens(op);
-    let method = ident(op.http_method.as_str());
-    let apply_params = op.params.map(|_| quote!(params.apply(&mut request);));
-    let apply_body = op.body.as_ref().map(|b| match b.encoding {
-        BodyEncoding::Form => quote!(request.form(body.form_pairs());),
-        BodyEncoding::Json => quote!(request.json(body)?;),
-        BodyEncoding::Multipart => quote!(request.multipart(body.multipart());),
-        BodyEncoding::Text => quote!(request.text(body);),
-        BodyEncoding::Bytes => quote!(request.bytes(body);),
-    });
-    let mutable = (op.params.is_some() || op.body.is_some()).then(|| quote!(mut));
-    let (success_ty, success) = success(&op.success, api);
+    let doc = doc_attrs(&operation_doc(op, None));
+    let args = arguments(op, api);
+    let arg_names = argument_names(op);
     let (error_ty, error) = error(&op.error, api);
+    let build = build_request(op);
+    if let Some(pagination) = &op.pagination {
+        let listing = ident(&api.type_def(pagination.listing).name);
+        let item = type_tokens(&pagination.item, api);
+        let stream = ident(&pagination.stream_method);
+        let request = ident(&pagination.request_method);
+        let stream_doc = doc_attrs(&operation_doc(op, Some(pagination)));
+        return quote! {
+            #doc
+            pub async fn #name(&self, #(#args),*) -> Result<crate::Page<#listing, #error_ty>, crate::Error<#error_ty>> {
+                let request = self.#request(#(#arg_names),*)?;
+                self.transport.page(request, |response| #error).await
+            }
+
+            #stream_doc
+            pub fn #stream(&self, #(#args),*) -> crate::Items<#item, #error_ty> {
+                self.transport.items::<#listing, #error_ty>(self.#request(#(#arg_names),*), |response| #error)
+            }
+
+            fn #request(&self, #(#args),*) -> Result<crate::runtime::Request, crate::InvalidRequest> {
+                #build
+                Ok(request)
+            }
+        };
+    }
+    let (success_ty, success) = success(&op.success, api);
     quote! {
         #doc
-        pub async fn #name(&self, #(#path_args,)* #params_arg #body_arg) -> Result<#success_ty, crate::Error<#error_ty>> {
-            let path = #path;
-            let #mutable request = crate::runtime::Request::new(::reqwest::Method::#method, path);
-            #apply_params
-            #apply_body
+        pub async fn #name(&self, #(#args),*) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+            #build
             let response = self.transport.send(request).await?;
             if !response.is_success() {
                 return Err(#error);
@@ -189,8 +224,160 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     }
 }
 
-fn operation_doc(op: &Operation) -> Vec<String> {
+/// The method's parameters: path parameters the caller passes, then query/header
+/// parameters, then the body.
+fn arguments(op: &Operation, api: &Api) -> Vec<TokenStream> {
+    let mut args: Vec<TokenStream> = op
+        .argument_params()
+        .map(|p| {
+            let arg = ident(&p.rust_name);
+            let ty = match &p.ty {
+                TypeRef::String => quote!(&str),
+                ty if is_kind(ty, api, |k| matches!(k, TypeKind::Enum(_)))
+                    || matches!(ty, TypeRef::Timestamp) =>
+                {
+                    let ty = type_tokens(ty, api);
+                    quote!(&#ty)
+                }
+                ty => type_tokens(ty, api),
+            };
+            quote!(#arg: #ty)
+        })
+        .collect();
+    if let Some(id) = op.params {
+        let t = ident(&api.type_def(id).name);
+        args.push(quote!(params: &#t));
+    }
+    if let Some(b) = &op.body {
+        args.push(match b.encoding {
+            BodyEncoding::Text => quote!(body: &str),
+            BodyEncoding::Bytes => quote!(body: &[u8]),
+            _ => {
+                let ty = type_tokens(&b.ty, api);
+                quote!(body: &#ty)
+            }
+        });
+    }
+    args
+}
+
+fn argument_names(op: &Operation) -> Vec<TokenStream> {
+    let mut names: Vec<TokenStream> = op
+        .argument_params()
+        .map(|p| {
+            let arg = ident(&p.rust_name);
+            quote!(#arg)
+        })
+        .collect();
+    if op.params.is_some() {
+        names.push(quote!(params));
+    }
+    if op.body.is_some() {
+        names.push(quote!(body));
+    }
+    names
+}
+
+/// Statements that leave the operation's request in `request`.
+fn build_request(op: &Operation) -> TokenStream {
+    let path = path_tokens(op);
+    let method = ident(op.http_method.as_str());
+    let (id, template) = (&op.id, &op.path);
+    let apply_params = op.params.map(|_| quote!(params.apply(&mut request);));
+    let apply_body = op.body.as_ref().map(|b| match b.encoding {
+        BodyEncoding::Form => quote!(request.form(body.form_pairs());),
+        BodyEncoding::Json => quote!(request.json(body)?;),
+        BodyEncoding::Multipart => quote!(request.multipart(body.multipart());),
+        BodyEncoding::Text => quote!(request.text(body);),
+        BodyEncoding::Bytes => quote!(request.bytes(body);),
+    });
+    let mutable = (op.params.is_some() || op.body.is_some()).then(|| quote!(mut));
+    quote! {
+        let path = #path;
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            id: #id,
+            method: &::reqwest::Method::#method,
+            path_template: #template,
+        };
+        let #mutable request = crate::runtime::Request::new(OPERATION, path);
+        #apply_params
+        #apply_body
+    }
+}
+
+/// `impl Listing` for each list operation's success body.
+fn listing_impls(api: &Api) -> Vec<TokenStream> {
+    let mut seen = std::collections::BTreeSet::new();
+    api.operations
+        .iter()
+        .filter_map(|op| op.pagination.as_ref())
+        .filter(|p| seen.insert(p.listing))
+        .map(|p| listing_impl(p, api))
+        .collect()
+}
+
+fn listing_impl(p: &Pagination, api: &Api) -> TokenStream {
+    let listing = ident(&api.type_def(p.listing).name);
+    let item = type_tokens(&p.item, api);
+    let items = ident(&p.items.rust_name);
+    let (borrowed, owned) = if p.items.optional {
+        (
+            quote!(self.#items.as_deref().unwrap_or_default()),
+            quote!(self.#items.unwrap_or_default()),
+        )
+    } else {
+        (quote!(&self.#items), quote!(self.#items))
+    };
+    let text = |owner: TokenStream, field: &ListingField| {
+        let name = ident(&field.rust_name);
+        if field.optional {
+            quote!(#owner.#name.as_deref())
+        } else {
+            quote!(Some(#owner.#name.as_str()))
+        }
+    };
+    let next = match &p.next {
+        NextLink::Uri(uri) => text(quote!(self), uri),
+        NextLink::MetaUrl { meta, url } => {
+            let url = text(quote!(meta), url);
+            let meta_name = ident(&meta.rust_name);
+            if meta.optional {
+                quote!(self.#meta_name.as_ref().and_then(|meta| #url))
+            } else {
+                quote!({ let meta = &self.#meta_name; #url })
+            }
+        }
+    };
+    quote! {
+        impl crate::Listing for #listing {
+            type Item = #item;
+
+            fn items(&self) -> &[#item] {
+                #borrowed
+            }
+
+            fn into_items(self) -> Vec<#item> {
+                #owned
+            }
+
+            fn next_page_link(&self) -> Option<&str> {
+                #next
+            }
+        }
+    }
+}
+
+/// The method's documentation; for a list operation's stream method (`stream` set), a
+/// pointer to the one-page method first.
+fn operation_doc(op: &Operation, stream: Option<&Pagination>) -> Vec<String> {
     let mut doc = Vec::new();
+    let page_method = op.method_name.trim_start_matches("r#");
+    if stream.is_some() {
+        doc.push(format!(
+            "Every item of [`Client::{page_method}`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items."
+        ));
+        doc.push(String::new());
+    }
     if let Some(summary) = &op.summary {
         doc.extend(docs::lines(summary));
     }
@@ -213,15 +400,29 @@ fn operation_doc(op: &Operation) -> Vec<String> {
         op.path,
         docs::code(&op.id)
     ));
+    if let (Some(p), None) = (&op.pagination, stream) {
+        doc.push(String::new());
+        doc.push(format!(
+            "Returns one page; [`Page::next`](crate::Page::next) fetches the next, and [`Client::{}`] streams every item.",
+            p.stream_method.trim_start_matches("r#")
+        ));
+    }
     if op.deprecated {
         doc.push(String::new());
         doc.push("Deprecated by the API.".to_string());
     }
-    if !op.path_params.is_empty() {
+    if let Some(account) = op.account_param.and_then(|i| op.path_params.get(i)) {
+        doc.push(String::new());
+        doc.push(format!(
+            "{} is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.",
+            docs::code(&account.wire_name)
+        ));
+    }
+    if op.argument_params().next().is_some() {
         doc.push(String::new());
         doc.push("# Path parameters".to_string());
         doc.push(String::new());
-        for p in &op.path_params {
+        for p in op.argument_params() {
             let facts: Vec<String> = docs::fact_lines(&p.facts)
                 .into_iter()
                 .filter(|l| !l.is_empty())
@@ -241,6 +442,10 @@ fn operation_doc(op: &Operation) -> Vec<String> {
 fn path_tokens(op: &Operation) -> TokenStream {
     let steps = op.path_parts.iter().map(|part| match part {
         PathPart::Literal(text) => quote!(.literal(#text)),
+        PathPart::Param(i) if op.account_param == Some(*i) => {
+            let wire = &op.path_params[*i].wire_name;
+            quote!(.param(#wire, self.account_sid().ok_or(crate::InvalidRequest::NoAccount { name: #wire })?)?)
+        }
         PathPart::Param(i) => {
             let p = &op.path_params[*i];
             let wire = &p.wire_name;
@@ -260,13 +465,23 @@ fn decode_call(ty: &TypeRef, api: &Api) -> TokenStream {
     }
 }
 
+/// The success type and the expression that turns `response` into a `Response` of it.
 fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     match shape {
-        ResponseShape::Untyped => (quote!(()), quote!(Ok(()))),
-        ResponseShape::Typed(ty) => (type_tokens(ty, api), decode_call(ty, api)),
+        ResponseShape::Untyped => (quote!(()), quote!(Ok(response.with(())))),
+        ResponseShape::Typed(ty) => {
+            let decode = decode_call(ty, api);
+            (
+                type_tokens(ty, api),
+                quote!(#decode.map(|value| response.with(value))),
+            )
+        }
         ResponseShape::ByStatus(id) => {
             let ty = ident(&api.type_def(*id).name);
-            (quote!(#ty), quote!(#ty::from_response(response)))
+            (
+                quote!(#ty),
+                quote!(#ty::from_response(&response).map(|value| response.with(value))),
+            )
         }
     }
 }
@@ -348,7 +563,7 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
         None => quote! {
             impl #name {
                 /// Decodes a success response by status.
-                fn from_response<E>(response: crate::runtime::RawResponse) -> Result<Self, crate::Error<E>> {
+                fn from_response<E>(response: &crate::runtime::RawResponse) -> Result<Self, crate::Error<E>> {
                     match response.status() {
                         #(#patterns)*
                         _ => Err(response.unexpected()),

@@ -78,16 +78,25 @@ description = "Typed async client generated from {from}"
 license = "MIT"
 publish = false
 
+[features]
+# One span per call (operation id, method, path template, status, attempt, elapsed).
+tracing = ["dep:tracing"]
+
 [dependencies]
 bytes = "1"
+fastrand = "2"
 form_urlencoded = "1.2"
+futures-core = "0.3"
+futures-util = {{ version = "0.3", default-features = false }}
 httpdate = "1.0"
 percent-encoding = "2.3"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
@@ -148,7 +157,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         ));
     }
     doc.push(String::new());
-    doc.push("Every call returns the operation's response type or an [`Error`] that keeps the HTTP status and the raw body. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.".to_string());
+    doc.push("Every call returns a [`Response`] of the operation's response type (it dereferences to the value and keeps the status, headers and request id) or an [`Error`] that keeps the HTTP status, headers and raw body. List operations also return a [`Page`] and stream [`Items`] across pages. Requests are retried as the [`RetryPolicy`] allows; a [`Hook`] observes each attempt. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.".to_string());
     if let Some(example) = spec
         .modules
         .iter()
@@ -180,6 +189,12 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
         #file_part
+        pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
+        pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};
+
+        /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
+        /// [`ClientConfig::http_client`] without a version to keep in step.
+        pub use reqwest;
     }
 }
 
@@ -197,8 +212,7 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
         .map(|v| format!("{:?}, ", format!("your-{}", v.name.replace('_', "-"))))
         .collect();
     let mut args: Vec<String> = op
-        .path_params
-        .iter()
+        .argument_params()
         .map(|p| format!("{:?}", p.wire_name))
         .collect();
     if let Some(body) = &op.body {
@@ -293,8 +307,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
         quote!(#module_ident::Client::default_base_url(#(#vars),*))
     };
     let mut args: Vec<TokenStream> = op
-        .path_params
-        .iter()
+        .argument_params()
         .map(|p| {
             let var = env_name(&p.wire_name);
             quote!(&env(#var)?)
@@ -319,8 +332,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
         }
     ));
     env_doc.push(
-        op.path_params
-            .iter()
+        op.argument_params()
             .map(|p| format!("{}=…", env_name(&p.wire_name)))
             .collect::<Vec<_>>()
             .join(" "),

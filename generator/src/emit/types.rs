@@ -238,15 +238,16 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
-            /// A value this client does not know, kept exactly as received.
-            #fallback(String),
+            /// A value this client does not know, kept exactly as received; never one of the
+            /// values above (parsing normalises those).
+            #fallback(crate::UnknownValue),
         }
         impl #name {
             /// The value as it goes on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#to_wire)*
-                    Self::#fallback(value) => value,
+                    Self::#fallback(value) => value.as_str(),
                 }
             }
         }
@@ -254,7 +255,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
             fn from(value: String) -> Self {
                 match value.as_str() {
                     #(#from_wire)*
-                    _ => Self::#fallback(value),
+                    _ => Self::#fallback(crate::runtime::UnknownValue::new(value)),
                 }
             }
         }

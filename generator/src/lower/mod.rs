@@ -4,8 +4,12 @@
 //! in a large spec does not stop generation.
 
 mod cycles;
+mod enums;
+mod listing;
 mod operation;
 mod schema;
+
+pub use listing::use_account;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
@@ -41,6 +45,8 @@ pub fn lower<'a>(
         "base_url",
         "config",
         "default_base_url",
+        "account",
+        "account_sid",
     ]);
     let mut operations = Vec::with_capacity(chosen.len());
     for found in &chosen {
@@ -54,6 +60,7 @@ pub fn lower<'a>(
         .flatten();
     let auth = chosen.iter().find_map(|found| cx.auth(found));
     let types = cx.finish(&mut operations)?;
+    listing::detect(&mut operations, &types, &mut methods);
     Ok(Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
@@ -134,6 +141,7 @@ impl<'a> Lowering<'a> {
     /// renumbered to match, and cycles boxed.
     fn finish(mut self, operations: &mut [Operation]) -> Result<Vec<TypeDef>, SpecError> {
         self.define_pending()?;
+        let aliases = self.merge_enums();
         let mut renumber = vec![TypeId::new(0); self.types.len()];
         let mut types = Vec::with_capacity(self.types.len());
         for (position, (name, old)) in self.type_ids.iter().enumerate() {
@@ -146,6 +154,11 @@ impl<'a> Lowering<'a> {
                 )
             })?;
             types.push(def);
+        }
+        for (old, survivor) in aliases.iter().enumerate() {
+            if let Some(survivor) = survivor {
+                renumber[old] = renumber[survivor.index()];
+            }
         }
         let new_id = |id: TypeId| renumber[id.index()];
         for def in &mut types {
@@ -177,6 +190,50 @@ impl<'a> Lowering<'a> {
         }
         cycles::box_cycles(&mut types);
         Ok(types)
+    }
+
+    /// Merges identical enums (see [`enums::plan`]): the merged ids leave the type table and
+    /// the survivor takes the group's name. Returns, by old id, what each merged id became.
+    fn merge_enums(&mut self) -> Vec<Option<TypeId>> {
+        let plan = enums::plan(self.type_ids.iter().filter_map(|(name, id)| {
+            let def = self.types.get(id.index())?.as_ref()?;
+            Some((name.as_str(), *id, def))
+        }));
+        let mut aliases = vec![None; self.types.len()];
+        for merge in plan {
+            let members: Vec<TypeId> = std::iter::once(merge.survivor)
+                .chain(merge.merged.iter().copied())
+                .collect();
+            let mut freed = false;
+            for id in &members {
+                let name = self.type_name(*id).to_string();
+                freed |= name == merge.name;
+                self.type_ids.remove(&name);
+            }
+            for id in &merge.merged {
+                aliases[id.index()] = Some(merge.survivor);
+            }
+            // A member may already carry the group's name; otherwise it is claimed anew.
+            let name = if freed {
+                merge.name.clone()
+            } else {
+                self.type_names.claim(&merge.name)
+            };
+            self.type_ids.insert(name.clone(), merge.survivor);
+            if let Some(slot) = self.names_by_id.get_mut(merge.survivor.index()) {
+                slot.clone_from(&name);
+            }
+            if let Some(Some(def)) = self.types.get_mut(merge.survivor.index()) {
+                if merge.name == "HttpMethod" && def.name != name {
+                    def.description = Some(
+                        "An HTTP method, as the spec's `format: http-method` values spell it."
+                            .to_string(),
+                    );
+                }
+                def.name = name;
+            }
+        }
+        aliases
     }
 
     /// Resolves a local `$ref` to a component, following chains; errors name the referrer.

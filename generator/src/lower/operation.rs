@@ -298,6 +298,8 @@ impl<'a> Lowering<'a> {
             body,
             success,
             error,
+            account_param: None,
+            pagination: None,
         })
     }
 

@@ -486,6 +486,7 @@ fn enum_def(name: &str, values: &[String], schema: &Schema, at: &Pointer) -> Typ
         description: described(schema),
         kind: TypeKind::Enum(Enum {
             values,
+            format: schema_facts(schema).format,
             fallback: variants.claim("Unknown"),
         }),
     }

@@ -102,7 +102,16 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server that answers every request with `behaviour`.
     pub async fn start(behaviour: Behaviour) -> Server {
+        Self::script(vec![behaviour]).await
+    }
+
+    /// A server that answers the n-th request with `script[n]`, and every request after the
+    /// script's end with its last entry.
+    pub async fn script(script: Vec<Behaviour>) -> Server {
+        assert!(!script.is_empty(), "a script needs at least one behaviour");
+        let script = Arc::new(script);
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -115,7 +124,7 @@ impl Server {
             async move {
                 while let Ok((stream, _)) = listener.accept().await {
                     connections.fetch_add(1, Ordering::SeqCst);
-                    tokio::spawn(serve(stream, behaviour.clone(), Arc::clone(&requests)));
+                    tokio::spawn(serve(stream, Arc::clone(&script), Arc::clone(&requests)));
                 }
             }
         });
@@ -167,11 +176,19 @@ pub fn refused_url() -> String {
     format!("http://{addr}")
 }
 
-async fn serve(mut stream: TcpStream, behaviour: Behaviour, requests: Arc<Mutex<Vec<Recorded>>>) {
+async fn serve(
+    mut stream: TcpStream,
+    script: Arc<Vec<Behaviour>>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+) {
     let _ = stream.set_nodelay(true);
     let mut buf = Vec::new();
     while let Some(request) = read_request(&mut stream, &mut buf).await {
-        requests.lock().unwrap().push(request);
+        let behaviour = {
+            let mut requests = requests.lock().unwrap();
+            requests.push(request);
+            script[(requests.len() - 1).min(script.len() - 1)].clone()
+        };
         match &behaviour {
             Behaviour::Reply {
                 status,
@@ -299,6 +316,11 @@ pub const SW_BASE_PATH: &str = "/api/laml/2010-04-01";
 
 /// Generous, only so that a broken test cannot hang; no test relies on it.
 pub const SAFETY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A configuration for `root` with Basic credentials and the safety timeout.
+pub fn config(root: &str, user: &str, token: &str) -> ClientConfig {
+    ClientConfig::new(root, Credentials::basic(user, token)).timeout(SAFETY_TIMEOUT)
+}
 
 pub fn twilio_client(root: &str, user: &str, token: &str) -> twilio::Client {
     twilio_client_with_timeout(root, user, token, SAFETY_TIMEOUT)
