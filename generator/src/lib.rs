@@ -121,8 +121,7 @@ fn generate_with_warnings(
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
-        let (mut api, found) =
-            api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
+        let (mut api, found) = api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
         if let Some(name) = &m.account_parameter {
             lower::use_account(&mut api, name)?;
         }
