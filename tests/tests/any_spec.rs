@@ -102,8 +102,8 @@ fn local_pointers_generate() {
     let code = module("local_pointers", "any_spec/local_pointers.yaml");
     // The schema under `Queue/properties/front` is one type, used by both places.
     assert_eq!(code.matches("pub struct QueueFront").count(), 1, "{code}");
-    assert!(code.contains("-> Result<QueueFront,"), "{code}");
-    assert!(code.contains("-> Result<i64,"), "{code}");
+    assert!(code.contains("crate::Response<QueueFront>"), "{code}");
+    assert!(code.contains("crate::Response<i64>"), "{code}");
     insta::assert_snapshot!("local_pointers", code);
 }
 
