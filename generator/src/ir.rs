@@ -92,6 +92,8 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// The spec's tags, as spelled: they decide the operation's Cargo features.
+    pub tags: Vec<String>,
     pub path_params: Vec<Param>,
     /// Query and header parameters, gathered in one struct named `params_type`.
     pub params: Vec<Param>,

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: how fast the generator is against merely loading the spec, how much
-//! memory each takes, how long the `codegen --check` gate takes, and how much a generated
-//! client call costs over a hand-written reqwest call. Figures are printed, never asserted:
-//! they are recorded in BENCHMARKS.md.
+//! memory each takes, how long the `codegen --check` gate takes, how much a generated
+//! client call costs over a hand-written reqwest call, and (in [`crate::build_cost`]) what
+//! generating and compiling a client costs against the baseline generator and progenitor.
+//! Figures are printed, never asserted: they are recorded in BENCHMARKS.md.
 //!
 //! Timings need an optimized build, so a debug `cargo xtask bench` builds the release xtask
 //! with the `bench` feature and runs that.
@@ -19,7 +20,7 @@ pub fn main(args: &[&str]) -> ExitCode {
     let options = match Options::parse(args) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}\nusage: cargo xtask bench [--iterations N] [--requests N]");
+            eprintln!("error: {e}\nusage: cargo xtask bench [--iterations N] [--requests N] [--builds N] [--only-builds]");
             return ExitCode::from(2);
         }
     };
@@ -41,6 +42,10 @@ pub struct Options {
     pub iterations: usize,
     /// Measured requests per client.
     pub requests: usize,
+    /// Repetitions of each generation and each build in the build-cost part.
+    pub builds: usize,
+    /// Run only the build-cost part (generation and compilation of whole crates).
+    pub only_builds: bool,
 }
 
 impl Options {
@@ -48,6 +53,8 @@ impl Options {
         let mut options = Options {
             iterations: 15,
             requests: 2000,
+            builds: 3,
+            only_builds: false,
         };
         let mut rest = args.iter();
         while let Some(flag) = rest.next() {
@@ -59,6 +66,8 @@ impl Options {
             match *flag {
                 "--iterations" => options.iterations = value(rest.next())?,
                 "--requests" => options.requests = value(rest.next())?,
+                "--builds" => options.builds = value(rest.next())?,
+                "--only-builds" => options.only_builds = true,
                 other => return Err(format!("unknown option `{other}`")),
             }
         }
@@ -66,22 +75,25 @@ impl Options {
     }
 }
 
-/// Builds the release xtask with the `bench` feature and runs it with the same arguments.
+/// Builds the release xtask with the `bench` feature (and the release generator command line
+/// beside it) and runs it with the same arguments.
 fn reexec_release(args: &[&str]) -> ExitCode {
     if std::env::var_os(RELEASE_MARK).is_some() {
         eprintln!("error: the release xtask was built without optimizations or the bench feature");
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    eprintln!("building the release xtask (cargo build --release -p xtask --features bench)…");
+    eprintln!("building the release xtask (cargo build --release -p xtask -p telephony-codegen --features xtask/bench)…");
     let output = Command::new(&cargo)
         .args([
             "build",
             "--release",
             "--package",
             "xtask",
+            "--package",
+            "telephony-codegen",
             "--features",
-            "bench",
+            "xtask/bench",
             "--message-format=json-render-diagnostics",
         ])
         .current_dir(crate::workspace_root())
@@ -163,6 +175,12 @@ pub fn ms(d: Duration) -> String {
 fn run(options: &Options) -> Result<(), String> {
     print_machine();
     let spec = twilio_spec()?;
+    let builds = crate::build_cost::Options {
+        reps: options.builds,
+    };
+    if options.only_builds {
+        return crate::build_cost::run_all(&crate::workspace_root(), &spec, &builds);
+    }
     let bytes = std::fs::read(&spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let request = full_request(&spec);
     let n = options.iterations;
@@ -265,7 +283,9 @@ fn run(options: &Options) -> Result<(), String> {
     // (d) Generated client against hand-written reqwest.
     println!();
     client(options)?;
-    Ok(())
+
+    // (e)–(g) Generation and build cost of whole crates.
+    crate::build_cost::run_all(&crate::workspace_root(), &spec, &builds)
 }
 
 #[cfg(feature = "bench")]
@@ -278,7 +298,7 @@ fn client(_: &Options) -> Result<(), String> {
     Err("built without the bench feature".into())
 }
 
-fn verdict(met: bool) -> &'static str {
+pub fn verdict(met: bool) -> &'static str {
     if met {
         "met"
     } else {
@@ -332,7 +352,8 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
         std::hint::black_box(emit::emit_crate(&spec).map_err(|e| e.to_string())?);
         samples[4].push(t.elapsed());
         let t = Instant::now();
-        let tokens = emit::module_tokens(&api);
+        let features = emit::features::module_features(&api, "api");
+        let tokens = emit::module_tokens(&api, &features);
         samples[5].push(t.elapsed());
         let t = Instant::now();
         let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
@@ -403,5 +424,9 @@ fn print_machine() {
         .map(|kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0))
         .unwrap_or_else(|| "unknown".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("machine: {cores} cores, CPU {cpu}, memory {memory}");
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into());
+    println!("machine: {cores} cores, CPU {cpu}, memory {memory}, load average {load} at start");
 }

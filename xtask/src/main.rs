@@ -2,6 +2,7 @@
 //! `cargo xtask bench`: generator and client benchmarks (see BENCHMARKS.md).
 
 mod bench;
+mod build_cost;
 #[cfg(feature = "bench")]
 mod client_bench;
 
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
         // Hidden: one measured task in a fresh process, for peak memory.
         ["bench-child", task, spec] => bench::child(task, Path::new(spec)),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check]\n       cargo xtask bench [--iterations N] [--requests N]");
+            eprintln!("usage: cargo xtask codegen [--check]\n       cargo xtask bench [--iterations N] [--requests N] [--builds N] [--only-builds]");
             ExitCode::from(2)
         }
     }

@@ -10,7 +10,8 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn client(api: &Api) -> TokenStream {
+/// `features`: per operation, the Cargo features that compile it (see [`super::features`]).
+pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     let mut doc = vec![format!("Client for {}.", docs::code(&api.title))];
     if let Some(auth) = &api.auth {
         doc.push(String::new());
@@ -22,7 +23,11 @@ pub fn client(api: &Api) -> TokenStream {
     }
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
-    let methods = api.operations.iter().map(|op| operation(op, &api.types));
+    let methods = api.operations.iter().zip(features).map(|(op, needed)| {
+        let cfg = super::features::cfg(needed);
+        let method = operation(op, &api.types);
+        quote!(#cfg #method)
+    });
     quote! {
         #doc
         #[derive(Debug, Clone)]

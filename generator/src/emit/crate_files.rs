@@ -1,6 +1,7 @@
 //! The files of a standalone client crate: `Cargo.toml`, `src/lib.rs`, the runtime and one
 //! module per spec.
 
+use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
 use crate::error::Error;
 use crate::format;
@@ -36,8 +37,13 @@ pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
 fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     let sources: Vec<&str> = spec.modules.iter().map(|m| m.api.source.as_str()).collect();
     let from = sources.join(", ");
+    let features: Vec<ModuleFeatures> = spec
+        .modules
+        .iter()
+        .map(|m| module_features(&m.api, &m.name))
+        .collect();
     let mut files = vec![
-        GeneratedFile::new("Cargo.toml", cargo_toml(spec, &from)),
+        GeneratedFile::new("Cargo.toml", cargo_toml(spec, &features, &from)),
         GeneratedFile::new(
             "src/lib.rs",
             format::rust_file(lib_tokens(spec), &from, "src/lib.rs")?,
@@ -47,9 +53,9 @@ fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
             format::verbatim_rust(RUNTIME, &from, "src/runtime.rs")?,
         ),
     ];
-    for module in &spec.modules {
+    for (module, features) in spec.modules.iter().zip(&features) {
         let path = format!("src/{}.rs", module.name);
-        let text = super::module_text(&module.api, &path)?;
+        let text = super::module_text(&module.api, features, &path)?;
         files.push(GeneratedFile::new(path, text));
     }
     for module in &spec.modules {
@@ -62,7 +68,51 @@ fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     Ok(files)
 }
 
-fn cargo_toml(spec: &CrateSpec, from: &str) -> String {
+/// The operation a module's example program calls, with the features it needs.
+fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
+    example_operation(&module.api)
+        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+        .and_then(|i| features.operations.get(i))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// `[features]` (one per resource, all on by default) and the examples that need some.
+fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
+    let names: Vec<&str> = features.iter().flat_map(ModuleFeatures::names).collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut toml = String::from(
+        "\n# One feature per resource (spec tag), all on by default: to compile only what you\n\
+         # call, depend with `default-features = false, features = [...]`.\n[features]\n",
+    );
+    toml.push_str(&format!("default = [{}]\n", quoted(&names)));
+    for name in &names {
+        toml.push_str(&format!("{name} = []\n"));
+    }
+    for (module, features) in spec.modules.iter().zip(features) {
+        let needed = example_features(module, features);
+        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+            let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
+            toml.push_str(&format!(
+                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
+                module.name,
+                op.method_name.trim_start_matches("r#"),
+                quoted(&needed)
+            ));
+        }
+    }
+    toml
+}
+
+fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
     format!(
         r#"{header}
 [package]
@@ -87,8 +137,9 @@ time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-"#,
+{features}"#,
         header = format::header("#", from),
+        features = features_toml(spec, features),
         name = spec.name,
         version = spec.version,
     )

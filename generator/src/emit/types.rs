@@ -8,7 +8,8 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn type_def(def: &TypeDef) -> TokenStream {
+/// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any.
+pub fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let mut doc = def
         .description
         .as_deref()
@@ -21,9 +22,9 @@ pub fn type_def(def: &TypeDef) -> TokenStream {
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, doc, s),
-        TypeKind::Enum(e) => enum_def(&name, doc, e),
-        TypeKind::ByStatus(b) => by_status_def(&name, doc, b),
+        TypeKind::Struct(s) => struct_def(&name, doc, cfg, s),
+        TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b),
     }
 }
 
@@ -38,7 +39,12 @@ fn field_type(field: &Field) -> TokenStream {
     ty
 }
 
-fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
+fn struct_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    cfg: &TokenStream,
+    s: &Struct,
+) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| {
@@ -71,10 +77,17 @@ fn struct_def(name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenS
             pub #rust: #ty,
         }
     });
-    let form = s.form.then(|| form_impl(name, &s.fields));
-    let params = s.params.then(|| params_impl(name, &s.fields));
+    let form = s.form.then(|| {
+        let form = form_impl(name, &s.fields);
+        quote!(#cfg #form)
+    });
+    let params = s.params.then(|| {
+        let params = params_impl(name, &s.fields);
+        quote!(#cfg #params)
+    });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
@@ -123,7 +136,12 @@ fn params_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+fn enum_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    cfg: &TokenStream,
+    e: &Enum,
+) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.variant);
@@ -142,12 +160,14 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
     });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know, kept exactly as received.
             #fallback(String),
         }
+        #cfg
         impl #name {
             /// The value as it goes on the wire.
             pub fn as_str(&self) -> &str {
@@ -157,6 +177,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
                 }
             }
         }
+        #cfg
         impl From<String> for #name {
             fn from(value: String) -> Self {
                 match value.as_str() {
@@ -165,6 +186,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
                 }
             }
         }
+        #cfg
         crate::runtime::impl_open_enum!(#name);
     }
 }
@@ -181,7 +203,12 @@ pub fn status_doc(statuses: &[StatusMatch]) -> String {
         .join(", ")
 }
 
-fn by_status_def(name: &proc_macro2::Ident, doc: TokenStream, b: &ByStatus) -> TokenStream {
+fn by_status_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    cfg: &TokenStream,
+    b: &ByStatus,
+) -> TokenStream {
     let variants = b.variants.iter().map(|v| {
         let mut lines = vec![format!("HTTP {}.", status_doc(&v.statuses))];
         if let Some(d) = &v.description {
@@ -207,6 +234,7 @@ fn by_status_def(name: &proc_macro2::Ident, doc: TokenStream, b: &ByStatus) -> T
     });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
