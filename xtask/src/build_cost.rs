@@ -47,7 +47,7 @@ fn mib(kb: u64) -> String {
 }
 
 /// Runs `command` to completion under `/usr/bin/time`; fails with its stderr when it fails.
-fn timed(mut command: Command, what: &str) -> Result<Cost, String> {
+fn timed(command: Command, what: &str) -> Result<Cost, String> {
     let report = std::env::temp_dir().join(format!("telephony-bench-time-{}", std::process::id()));
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();

@@ -24,9 +24,7 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
     let methods = api.operations.iter().zip(features).map(|(op, needed)| {
-        let cfg = super::features::cfg(needed);
-        let method = operation(op, &api.types);
-        quote!(#cfg #method)
+        operation(op, &api.types, &super::features::cfg(needed))
     });
     quote! {
         #doc
@@ -135,7 +133,7 @@ fn is_enum(ty: &TypeRef, types: &[TypeDef]) -> bool {
     matches!(ty, TypeRef::Named(n) if types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Enum(_))))
 }
 
-fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
+fn operation(op: &Operation, types: &[TypeDef], cfg: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = doc_attrs(&operation_doc(op));
     let path_args = op.path_params.iter().map(|p| {
@@ -173,6 +171,7 @@ fn operation(op: &Operation, types: &[TypeDef]) -> TokenStream {
     let (error_ty, error) = error(&op.error);
     quote! {
         #doc
+        #cfg
         pub async fn #name(&self, #(#path_args,)* #params_arg #body_arg) -> Result<#success_ty, crate::Error<#error_ty>> {
             let path = #path;
             let #mutable request = crate::runtime::Request::new(::reqwest::Method::#method, path);
