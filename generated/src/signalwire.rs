@@ -87,12 +87,11 @@ impl Client {
 /// Error body returned by the Compatibility API.
 ///
 /// Spec: `#/components/schemas/CompatibilityErrorResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompatibilityErrorResponse {
     /// Numeric SignalWire error code.
     ///
     /// Example: `20003`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub code: i32,
     /// Human-readable explanation of the error.
     ///
@@ -105,13 +104,63 @@ pub struct CompatibilityErrorResponse {
     /// HTTP status code of the response.
     ///
     /// Example: `401`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub status: i32,
+}
+impl crate::runtime::object::Object for CompatibilityErrorResponse {
+    const EXPECTING: &'static str = "struct CompatibilityErrorResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_code: Option<i32> = None;
+        let mut f_message: Option<String> = None;
+        let mut f_more_info: Option<String> = None;
+        let mut f_status: Option<i32> = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "code" => {
+                    f_code = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                "message" => f_message = Some(map.next_value()?),
+                "more_info" => f_more_info = Some(map.next_value()?),
+                "status" => {
+                    f_status = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: crate::runtime::object::missing(f_code, "code")?,
+            message: crate::runtime::object::missing(f_message, "message")?,
+            more_info: crate::runtime::object::missing(f_more_info, "more_info")?,
+            status: crate::runtime::object::missing(f_status, "status")?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(CompatibilityErrorResponse);
+impl ::serde::Serialize for CompatibilityErrorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("more_info", &self.more_info)?;
+        map.serialize_entry("status", &self.status)?;
+        map.end()
+    }
 }
 /// A single conference participant.
 ///
 /// Spec: `#/components/schemas/ConferenceParticipantResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConferenceParticipantResponse {
     /// ID of the account (project) that owns the conference.
     ///
@@ -124,7 +173,6 @@ pub struct ConferenceParticipantResponse {
     /// ID of the call this participant coaches, or null.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(default)]
     pub call_sid_to_coach: Option<String>,
     /// `true` when this participant coaches another call.
     ///
@@ -165,6 +213,107 @@ pub struct ConferenceParticipantResponse {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
+impl crate::runtime::object::Object for ConferenceParticipantResponse {
+    const EXPECTING: &'static str = "struct ConferenceParticipantResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_call_sid_to_coach: Option<String> = None;
+        let mut f_account_sid: Option<String> = None;
+        let mut f_call_sid: Option<String> = None;
+        let mut f_coaching: Option<bool> = None;
+        let mut f_conference_sid: Option<String> = None;
+        let mut f_date_created: Option<String> = None;
+        let mut f_status: Option<ParticipantStatus> = None;
+        let mut f_date_updated: Option<String> = None;
+        let mut f_end_conference_on_exit: Option<bool> = None;
+        let mut f_muted: Option<bool> = None;
+        let mut f_hold: Option<bool> = None;
+        let mut f_start_conference_on_enter: Option<bool> = None;
+        let mut f_uri: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "account_sid" => f_account_sid = Some(map.next_value()?),
+                "call_sid" => f_call_sid = Some(map.next_value()?),
+                "call_sid_to_coach" => f_call_sid_to_coach = map.next_value()?,
+                "coaching" => f_coaching = Some(map.next_value()?),
+                "conference_sid" => f_conference_sid = Some(map.next_value()?),
+                "date_created" => f_date_created = Some(map.next_value()?),
+                "status" => f_status = Some(map.next_value()?),
+                "date_updated" => f_date_updated = Some(map.next_value()?),
+                "end_conference_on_exit" => {
+                    f_end_conference_on_exit = Some(map.next_value()?);
+                }
+                "muted" => f_muted = Some(map.next_value()?),
+                "hold" => f_hold = Some(map.next_value()?),
+                "start_conference_on_enter" => {
+                    f_start_conference_on_enter = Some(map.next_value()?);
+                }
+                "uri" => f_uri = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            account_sid: crate::runtime::object::missing(f_account_sid, "account_sid")?,
+            call_sid: crate::runtime::object::missing(f_call_sid, "call_sid")?,
+            call_sid_to_coach: f_call_sid_to_coach,
+            coaching: crate::runtime::object::missing(f_coaching, "coaching")?,
+            conference_sid: crate::runtime::object::missing(
+                f_conference_sid,
+                "conference_sid",
+            )?,
+            date_created: crate::runtime::object::missing(
+                f_date_created,
+                "date_created",
+            )?,
+            status: crate::runtime::object::missing(f_status, "status")?,
+            date_updated: crate::runtime::object::missing(
+                f_date_updated,
+                "date_updated",
+            )?,
+            end_conference_on_exit: crate::runtime::object::missing(
+                f_end_conference_on_exit,
+                "end_conference_on_exit",
+            )?,
+            muted: crate::runtime::object::missing(f_muted, "muted")?,
+            hold: crate::runtime::object::missing(f_hold, "hold")?,
+            start_conference_on_enter: crate::runtime::object::missing(
+                f_start_conference_on_enter,
+                "start_conference_on_enter",
+            )?,
+            uri: crate::runtime::object::missing(f_uri, "uri")?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(ConferenceParticipantResponse);
+impl ::serde::Serialize for ConferenceParticipantResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("account_sid", &self.account_sid)?;
+        map.serialize_entry("call_sid", &self.call_sid)?;
+        map.serialize_entry("call_sid_to_coach", &self.call_sid_to_coach)?;
+        map.serialize_entry("coaching", &self.coaching)?;
+        map.serialize_entry("conference_sid", &self.conference_sid)?;
+        map.serialize_entry("date_created", &self.date_created)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("date_updated", &self.date_updated)?;
+        map.serialize_entry("end_conference_on_exit", &self.end_conference_on_exit)?;
+        map.serialize_entry("muted", &self.muted)?;
+        map.serialize_entry("hold", &self.hold)?;
+        map.serialize_entry(
+            "start_conference_on_enter",
+            &self.start_conference_on_enter,
+        )?;
+        map.serialize_entry("uri", &self.uri)?;
+        map.end()
+    }
+}
 /// State of a conference participant.
 ///
 /// Spec: `#/components/schemas/ParticipantStatus`.
@@ -200,63 +349,123 @@ crate::runtime::impl_open_enum!(ParticipantStatus);
 /// Form fields accepted when changing a conference participant.
 ///
 /// Spec: `#/components/schemas/UpdateConferenceParticipantRequest`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateConferenceParticipantRequest {
     /// URL whose audio or cXML is played to the participant as an announcement.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/announce"`.
-    #[serde(rename = "AnnounceUrl", default, skip_serializing_if = "Option::is_none")]
     pub announce_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `AnnounceUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
     pub announce_method: Option<UpdateConferenceParticipantRequestAnnounceMethod>,
     /// Whether a beep sound is played when the participant is updated.
     ///
     /// Example: `false`.
-    #[serde(rename = "Beep", default, skip_serializing_if = "Option::is_none")]
     pub beep: Option<bool>,
     /// Turns this participant into a coach of another call; needs `CallSidToCoach`.
     ///
     /// Example: `false`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
     pub coaching: Option<bool>,
     /// ID of the participant call to coach; only that participant hears the coach. Must be given whenever `Coaching` is true.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
     pub call_sid_to_coach: Option<String>,
     /// `true` puts the participant on hold, `false` takes it off hold.
     ///
     /// Example: `false`.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<bool>,
     /// Method (`GET` or `POST`) for fetching `HoldUrl`; defaults to `GET`.
     ///
     /// Default: `"GET"`. Example: `"GET"`.
-    #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
     pub hold_method: Option<UpdateConferenceParticipantRequestHoldMethod>,
     /// URL of the music played to the participant while it is held.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/hold-music"`.
-    #[serde(rename = "HoldUrl", default, skip_serializing_if = "Option::is_none")]
     pub hold_url: Option<String>,
     /// `true` mutes the participant, `false` unmutes it.
     ///
     /// Example: `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
     /// URL of the music played while the conference has not begun.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/wait-music"`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
     pub wait_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `WaitUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
     pub wait_method: Option<UpdateConferenceParticipantRequestWaitMethod>,
+}
+impl crate::runtime::object::Object for UpdateConferenceParticipantRequest {
+    const EXPECTING: &'static str = "struct UpdateConferenceParticipantRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "AnnounceUrl" => value.announce_url = map.next_value()?,
+                "AnnounceMethod" => value.announce_method = map.next_value()?,
+                "Beep" => value.beep = map.next_value()?,
+                "Coaching" => value.coaching = map.next_value()?,
+                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "HoldMethod" => value.hold_method = map.next_value()?,
+                "HoldUrl" => value.hold_url = map.next_value()?,
+                "Muted" => value.muted = map.next_value()?,
+                "WaitUrl" => value.wait_url = map.next_value()?,
+                "WaitMethod" => value.wait_method = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(UpdateConferenceParticipantRequest);
+impl ::serde::Serialize for UpdateConferenceParticipantRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.announce_url {
+            map.serialize_entry("AnnounceUrl", value)?;
+        }
+        if let Some(value) = &self.announce_method {
+            map.serialize_entry("AnnounceMethod", value)?;
+        }
+        if let Some(value) = &self.beep {
+            map.serialize_entry("Beep", value)?;
+        }
+        if let Some(value) = &self.coaching {
+            map.serialize_entry("Coaching", value)?;
+        }
+        if let Some(value) = &self.call_sid_to_coach {
+            map.serialize_entry("CallSidToCoach", value)?;
+        }
+        if let Some(value) = &self.hold {
+            map.serialize_entry("Hold", value)?;
+        }
+        if let Some(value) = &self.hold_method {
+            map.serialize_entry("HoldMethod", value)?;
+        }
+        if let Some(value) = &self.hold_url {
+            map.serialize_entry("HoldUrl", value)?;
+        }
+        if let Some(value) = &self.muted {
+            map.serialize_entry("Muted", value)?;
+        }
+        if let Some(value) = &self.wait_url {
+            map.serialize_entry("WaitUrl", value)?;
+        }
+        if let Some(value) = &self.wait_method {
+            map.serialize_entry("WaitMethod", value)?;
+        }
+        map.end()
+    }
 }
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.

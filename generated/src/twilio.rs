@@ -75,64 +75,140 @@ impl Client {
     }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiV2010AccountConferenceParticipant {
     /// SID of the account that owns this participant.
     ///
     /// Pattern: `^AC[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
     /// SID of the call connected as this participant.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// Name given to the participant when it was added, if any. It can stand in for the call SID when fetching, updating or removing the participant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Call SID of the participant being coached; that participant is the only one who hears the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid_to_coach: Option<String>,
     /// Set when this participant acts as a coach for another call. It is `false` unless `call_sid_to_coach` is set; `true` requires `call_sid_to_coach`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coaching: Option<bool>,
     /// SID of the conference this participant belongs to.
     ///
     /// Pattern: `^CF[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conference_sid: Option<String>,
     /// Creation time (GMT) as an RFC 2822 date.
     ///
     /// Format: `date-time-rfc-2822`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<crate::runtime::Timestamp>,
     /// Time of the last change (GMT) as an RFC 2822 date.
     ///
     /// Format: `date-time-rfc-2822`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<crate::runtime::Timestamp>,
     /// If `true`, the conference ends and everyone else is dropped when this participant leaves. Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_conference_on_exit: Option<bool>,
     /// `true` while the participant is muted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
     /// `true` while the participant is on hold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<bool>,
     /// If `true` (the default), this participant's arrival starts a conference that has not started yet. If `false`, the participant waits muted, with background music, until another participant starts it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_conference_on_enter: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ParticipantEnumStatus>,
     /// Milliseconds the call waited before being placed. Only present in the response to creating a participant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_time: Option<String>,
     /// Resource path; prefix it with `https://api.twilio.com` to get the full URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+}
+impl crate::runtime::object::Object for ApiV2010AccountConferenceParticipant {
+    const EXPECTING: &'static str = "struct ApiV2010AccountConferenceParticipant";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "account_sid" => value.account_sid = map.next_value()?,
+                "call_sid" => value.call_sid = map.next_value()?,
+                "label" => value.label = map.next_value()?,
+                "call_sid_to_coach" => value.call_sid_to_coach = map.next_value()?,
+                "coaching" => value.coaching = map.next_value()?,
+                "conference_sid" => value.conference_sid = map.next_value()?,
+                "date_created" => value.date_created = map.next_value()?,
+                "date_updated" => value.date_updated = map.next_value()?,
+                "end_conference_on_exit" => {
+                    value.end_conference_on_exit = map.next_value()?;
+                }
+                "muted" => value.muted = map.next_value()?,
+                "hold" => value.hold = map.next_value()?,
+                "start_conference_on_enter" => {
+                    value.start_conference_on_enter = map.next_value()?;
+                }
+                "status" => value.status = map.next_value()?,
+                "queue_time" => value.queue_time = map.next_value()?,
+                "uri" => value.uri = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(ApiV2010AccountConferenceParticipant);
+impl ::serde::Serialize for ApiV2010AccountConferenceParticipant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_sid {
+            map.serialize_entry("account_sid", value)?;
+        }
+        if let Some(value) = &self.call_sid {
+            map.serialize_entry("call_sid", value)?;
+        }
+        if let Some(value) = &self.label {
+            map.serialize_entry("label", value)?;
+        }
+        if let Some(value) = &self.call_sid_to_coach {
+            map.serialize_entry("call_sid_to_coach", value)?;
+        }
+        if let Some(value) = &self.coaching {
+            map.serialize_entry("coaching", value)?;
+        }
+        if let Some(value) = &self.conference_sid {
+            map.serialize_entry("conference_sid", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("date_created", value)?;
+        }
+        if let Some(value) = &self.date_updated {
+            map.serialize_entry("date_updated", value)?;
+        }
+        if let Some(value) = &self.end_conference_on_exit {
+            map.serialize_entry("end_conference_on_exit", value)?;
+        }
+        if let Some(value) = &self.muted {
+            map.serialize_entry("muted", value)?;
+        }
+        if let Some(value) = &self.hold {
+            map.serialize_entry("hold", value)?;
+        }
+        if let Some(value) = &self.start_conference_on_enter {
+            map.serialize_entry("start_conference_on_enter", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.queue_time {
+            map.serialize_entry("queue_time", value)?;
+        }
+        if let Some(value) = &self.uri {
+            map.serialize_entry("uri", value)?;
+        }
+        map.end()
+    }
 }
 /// State of the participant's call: `queued`, `connecting`, `ringing`, `connected`, `complete` or `failed`.
 ///
@@ -185,62 +261,121 @@ crate::runtime::impl_open_enum!(ParticipantEnumStatus);
 /// UpdateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateParticipantRequest {
     /// `true` mutes the participant and `false` unmutes it. Any other value is treated as `false`.
-    #[serde(rename = "Muted", default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
     /// `true` puts the participant on hold; `false` brings it back into the conference.
-    #[serde(rename = "Hold", default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<bool>,
     /// Where to fetch (with `HoldMethod`) the audio for a held participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "HoldUrl", default, skip_serializing_if = "Option::is_none")]
     pub hold_url: Option<String>,
     /// HTTP method used to request `HoldUrl`; `GET` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "HoldMethod", default, skip_serializing_if = "Option::is_none")]
     pub hold_method: Option<UpdateParticipantRequestHoldMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "AnnounceUrl", default, skip_serializing_if = "Option::is_none")]
     pub announce_url: Option<String>,
     /// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "AnnounceMethod", default, skip_serializing_if = "Option::is_none")]
     pub announce_method: Option<UpdateParticipantRequestAnnounceMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default, skip_serializing_if = "Option::is_none")]
     pub wait_url: Option<String>,
     /// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default, skip_serializing_if = "Option::is_none")]
     pub wait_method: Option<UpdateParticipantRequestWaitMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
-    #[serde(rename = "BeepOnExit", default, skip_serializing_if = "Option::is_none")]
     pub beep_on_exit: Option<bool>,
     /// If `true`, the conference is ended when this participant leaves. Defaults to `false`.
-    #[serde(
-        rename = "EndConferenceOnExit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub end_conference_on_exit: Option<bool>,
     /// Makes this participant a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default, skip_serializing_if = "Option::is_none")]
     pub coaching: Option<bool>,
     /// Call SID of the participant to be coached; only that participant can hear the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default, skip_serializing_if = "Option::is_none")]
     pub call_sid_to_coach: Option<String>,
+}
+impl crate::runtime::object::Object for UpdateParticipantRequest {
+    const EXPECTING: &'static str = "struct UpdateParticipantRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "Muted" => value.muted = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "HoldUrl" => value.hold_url = map.next_value()?,
+                "HoldMethod" => value.hold_method = map.next_value()?,
+                "AnnounceUrl" => value.announce_url = map.next_value()?,
+                "AnnounceMethod" => value.announce_method = map.next_value()?,
+                "WaitUrl" => value.wait_url = map.next_value()?,
+                "WaitMethod" => value.wait_method = map.next_value()?,
+                "BeepOnExit" => value.beep_on_exit = map.next_value()?,
+                "EndConferenceOnExit" => value.end_conference_on_exit = map.next_value()?,
+                "Coaching" => value.coaching = map.next_value()?,
+                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(UpdateParticipantRequest);
+impl ::serde::Serialize for UpdateParticipantRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.muted {
+            map.serialize_entry("Muted", value)?;
+        }
+        if let Some(value) = &self.hold {
+            map.serialize_entry("Hold", value)?;
+        }
+        if let Some(value) = &self.hold_url {
+            map.serialize_entry("HoldUrl", value)?;
+        }
+        if let Some(value) = &self.hold_method {
+            map.serialize_entry("HoldMethod", value)?;
+        }
+        if let Some(value) = &self.announce_url {
+            map.serialize_entry("AnnounceUrl", value)?;
+        }
+        if let Some(value) = &self.announce_method {
+            map.serialize_entry("AnnounceMethod", value)?;
+        }
+        if let Some(value) = &self.wait_url {
+            map.serialize_entry("WaitUrl", value)?;
+        }
+        if let Some(value) = &self.wait_method {
+            map.serialize_entry("WaitMethod", value)?;
+        }
+        if let Some(value) = &self.beep_on_exit {
+            map.serialize_entry("BeepOnExit", value)?;
+        }
+        if let Some(value) = &self.end_conference_on_exit {
+            map.serialize_entry("EndConferenceOnExit", value)?;
+        }
+        if let Some(value) = &self.coaching {
+            map.serialize_entry("Coaching", value)?;
+        }
+        if let Some(value) = &self.call_sid_to_coach {
+            map.serialize_entry("CallSidToCoach", value)?;
+        }
+        map.end()
+    }
 }
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.

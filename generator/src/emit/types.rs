@@ -51,29 +51,8 @@ fn struct_def(
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
         let ty = field_type(f);
-        let wire = &f.wire_name;
-        let rename =
-            (f.rust_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire,));
-        // Numbers also decode from strings (see the runtime's `lenient` module).
-        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
-        let with = match (lenient, f.is_option()) {
-            (false, _) => None,
-            (true, true) => Some(quote!(deserialize_with = "crate::runtime::lenient::option",)),
-            (true, false) => Some(quote!(deserialize_with = "crate::runtime::lenient::number",)),
-        };
-        let serde = match (f.required, f.is_option()) {
-            (false, _) => quote!(
-                #[serde(#rename #with default, skip_serializing_if = "Option::is_none")]
-            ),
-            (true, true) => quote!(#[serde(#rename #with default)]),
-            (true, false) => match (&rename, &with) {
-                (None, None) => quote!(),
-                _ => quote!(#[serde(#rename #with)]),
-            },
-        };
         quote! {
             #doc
-            #serde
             pub #rust: #ty,
         }
     });
@@ -85,15 +64,138 @@ fn struct_def(
         let params = params_impl(name, &s.fields);
         quote!(#cfg #params)
     });
+    let deserialize = deserialize_impl(name, &s.fields);
+    let serialize = serialize_impl(name, &s.fields);
     quote! {
         #doc
         #cfg
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
+        #cfg
+        #deserialize
+        #cfg
+        crate::runtime::impl_deserialize_object!(#name);
+        #cfg
+        #serialize
         #form
         #params
+    }
+}
+
+/// The local a required field's value is gathered in while decoding; the `f_` prefix keeps
+/// it apart from `map`, `key` and `value`.
+fn local(field: &Field) -> proc_macro2::Ident {
+    ident(&format!("f_{}", field.rust_name.trim_start_matches("r#")))
+}
+
+/// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
+/// Optional fields go straight into a default value; required ones are gathered first.
+fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let all_optional = fields.iter().all(Field::is_option);
+    let locals = fields.iter().filter(|f| !f.is_option()).map(|f| {
+        let local = local(f);
+        let ty = type_tokens(&f.ty);
+        let ty = if f.boxed { quote!(Box<#ty>) } else { ty };
+        quote!(let mut #local: Option<#ty> = None;)
+    });
+    let arms = fields.iter().map(|f| {
+        let wire = &f.wire_name;
+        // Numbers also decode from strings (see the runtime's `lenient` module).
+        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
+        let value = match (lenient, f.is_option()) {
+            (false, true) => quote!(map.next_value()?),
+            (false, false) => quote!(Some(map.next_value()?)),
+            (true, true) => quote!(map.next_value::<crate::runtime::lenient::OptionValue<_>>()?.0),
+            (true, false) => quote!(Some(map.next_value::<crate::runtime::lenient::Value<_>>()?.0)),
+        };
+        let target = if all_optional {
+            let rust = ident(&f.rust_name);
+            quote!(value.#rust)
+        } else {
+            let local = local(f);
+            quote!(#local)
+        };
+        quote!(#wire => #target = #value,)
+    });
+    let (start, finish) = if all_optional {
+        (quote!(let mut value = Self::default();), quote!(Ok(value)))
+    } else {
+        let optional_locals = fields.iter().filter(|f| f.is_option()).map(|f| {
+            let local = local(f);
+            let ty = field_type(f);
+            quote!(let mut #local: #ty = None;)
+        });
+        let inits = fields.iter().map(|f| {
+            let rust = ident(&f.rust_name);
+            let local = local(f);
+            let wire = &f.wire_name;
+            if f.is_option() {
+                quote!(#rust: #local,)
+            } else {
+                quote!(#rust: crate::runtime::object::missing(#local, #wire)?,)
+            }
+        });
+        (
+            quote!(#(#optional_locals)* #(#locals)*),
+            quote!(Ok(Self { #(#inits)* })),
+        )
+    };
+    let expecting = format!("struct {name}");
+    quote! {
+        impl crate::runtime::object::Object for #name {
+            const EXPECTING: &'static str = #expecting;
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #start
+                while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                #finish
+            }
+        }
+    }
+}
+
+/// Encoding as a JSON object: optional fields that are not set are left out; required ones
+/// are always written (`null` when nullable and unset).
+fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    if fields.is_empty() {
+        return quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    ::serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
+                }
+            }
+        };
+    }
+    let entries = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if f.required {
+            quote!(map.serialize_entry(#wire, &self.#rust)?;)
+        } else {
+            quote! {
+                if let Some(value) = &self.#rust {
+                    map.serialize_entry(#wire, value)?;
+                }
+            }
+        }
+    });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(None)?;
+                #(#entries)*
+                map.end()
+            }
+        }
     }
 }
 
