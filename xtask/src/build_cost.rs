@@ -163,7 +163,37 @@ impl Generator {
     }
 }
 
+/// This checkout's generator command line, built in release.
+fn our_generator(root: &Path) -> Result<PathBuf, String> {
+    eprintln!("building the generator in release (cargo build --release -p telephony-codegen)…");
+    let mut build = Command::new(cargo());
+    build
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "telephony-codegen",
+            "--bin",
+            "telephony-codegen",
+            "--message-format=json",
+        ])
+        .current_dir(root);
+    let messages = run(build, "building the generator")?;
+    messages
+        .lines()
+        .filter(|l| l.contains("\"compiler-artifact\"") && l.contains("\"executable\":\""))
+        .find_map(|l| {
+            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let end = l[start..].find('"')? + start;
+            Some(PathBuf::from(&l[start..end]))
+        })
+        .ok_or_else(|| "cargo did not report the telephony-codegen executable".to_string())
+}
+
 /// The baseline generator: [`BASE_COMMIT`]'s source, built in release once per scratch dir.
+/// Its target directory starts as hard links to this checkout's release dependencies (same
+/// `Cargo.lock`), so only the baseline's own crate compiles.
 fn base_generator(root: &Path) -> Result<PathBuf, String> {
     let dir = scratch().join("base");
     let source = dir.join("src");
@@ -183,6 +213,31 @@ fn base_generator(root: &Path) -> Result<PathBuf, String> {
         let mut tar = Command::new("tar");
         tar.arg("-xf").arg(&archive).arg("-C").arg(&source);
         run(tar, "tar")?;
+    }
+    let release = dir.join("target/release");
+    if !release.exists() && root.join("target/release/deps").exists() {
+        std::fs::create_dir_all(dir.join("target")).map_err(|e| e.to_string())?;
+        let mut link = Command::new("cp");
+        link.arg("-al").arg(root.join("target/release")).arg(&release);
+        // Only a head start: without it the build simply compiles everything.
+        let _ = run(link, "seeding the baseline's target directory");
+        // Never share the generator's own files: the build must not write through a link.
+        for sub in ["", "deps", ".fingerprint", "build", "incremental"] {
+            let Ok(entries) = std::fs::read_dir(release.join(sub)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().replace('_', "-");
+                if name.starts_with("telephony-codegen") || name.starts_with("libtelephony-codegen") {
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
+                }
+            }
+        }
     }
     eprintln!("building the baseline generator ({BASE_COMMIT}) in release…");
     let mut build = Command::new(cargo());
@@ -315,11 +370,7 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
     let scratch = scratch();
     let crates = scratch.join("crates");
     std::fs::create_dir_all(&crates).map_err(|e| e.to_string())?;
-    let ours = Generator::Ours(
-        std::env::current_exe()
-            .map_err(|e| e.to_string())?
-            .with_file_name("telephony-codegen"),
-    );
+    let ours = Generator::Ours(our_generator(root)?);
     let base = Generator::Ours(base_generator(root)?);
     let progenitor = Generator::Progenitor(progenitor()?);
     let participants = root.join("specs/twilio.yaml");
@@ -404,6 +455,12 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
             dir: crates.join("twilio-base"),
         },
     ];
+    // Our crates build against the repository's dependency versions; progenitor's resolves
+    // its own (it needs reqwest 0.13).
+    for s in subjects.iter().filter(|s| !s.name.ends_with("progenitor")) {
+        std::fs::copy(root.join("Cargo.lock"), s.dir.join("Cargo.lock"))
+            .map_err(|e| format!("{}: {e}", s.dir.display()))?;
+    }
     eprintln!("warming dependencies (one untimed build and check of each crate)…");
     for s in &subjects {
         for verb in ["build", "check"] {
