@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use telephony_codegen::emit::{emit_crate, CrateSpec, ModuleSpec};
+use telephony_codegen::emit::{CrateSpec, ModuleSpec};
 use telephony_codegen::error::Error;
-use telephony_codegen::{api_from_text, Selection};
+use telephony_codegen::{api_from_text, crate_files, Selection};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(api) = api_from_text("fuzz.yaml", data, &Selection::All) else {
@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
             api,
         }],
     };
-    if let Err(e @ Error::Emit { .. }) = emit_crate(&spec) {
+    if let Err(e @ Error::Emit { .. }) = crate_files(&spec) {
         panic!("the generator emitted Rust that does not parse: {e}");
     }
 });

@@ -218,9 +218,9 @@ impl crate::runtime::object::Object for ConferenceParticipantResponse {
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> Result<Self, A::Error> {
-        let mut f_call_sid_to_coach: Option<String> = None;
         let mut f_account_sid: Option<String> = None;
         let mut f_call_sid: Option<String> = None;
+        let mut f_call_sid_to_coach: Option<String> = None;
         let mut f_coaching: Option<bool> = None;
         let mut f_conference_sid: Option<String> = None;
         let mut f_date_created: Option<String> = None;

@@ -1,7 +1,7 @@
 //! `specs/codegen.toml`: which specs and operations `cargo xtask codegen` generates, and where.
+//! Names are checked where every request is, in [`crate::naming::check_crate_names`].
 
 use crate::error::Error;
-use crate::lower::Selection;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -35,16 +35,6 @@ pub struct ModuleConfig {
     pub operations: Vec<String>,
 }
 
-impl ModuleConfig {
-    pub fn selection(&self) -> Selection {
-        if self.operations.iter().any(|o| o == "*") {
-            Selection::All
-        } else {
-            Selection::Ids(self.operations.clone())
-        }
-    }
-}
-
 impl Config {
     /// Reads a config file and makes its paths absolute.
     pub fn load(path: &Path) -> Result<Config, Error> {
@@ -60,12 +50,6 @@ impl Config {
         config.krate.output = lexical(&base.join(&config.krate.output));
         for module in &mut config.modules {
             module.spec = lexical(&base.join(&module.spec));
-            if syn::parse_str::<syn::Ident>(&module.name).is_err() {
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: format!("module name `{}` is not a Rust identifier", module.name),
-                });
-            }
         }
         Ok(config)
     }

@@ -64,13 +64,24 @@ pub enum Error {
         name: String,
         reason: String,
     },
+    /// The emitted code of `file` does not parse as Rust: a generator bug.
     #[error("internal: generated code for {file} does not parse as Rust: {message}")]
     Emit { file: String, message: String },
+    /// A worker thread could not start or did not finish.
+    #[error("internal: {task}: {message}")]
+    Thread { task: String, message: String },
     #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// The generator will not write there: it would touch something it did not write.
+    #[error("{path}: {reason}\n  hint: {hint}")]
+    Refused {
+        path: PathBuf,
+        reason: String,
+        hint: String,
     },
 }
 

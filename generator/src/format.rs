@@ -1,7 +1,53 @@
-//! Stage 6: tokens → formatted Rust text with the "generated, do not edit" header.
+//! Stage 6: token files → formatted text files (`prettyplease`) with the "generated, do not
+//! edit" header.
 
+use crate::emit::{Content, TokenFile};
 use crate::error::Error;
+use crate::threads;
 use proc_macro2::TokenStream;
+
+/// A file of generated output, its path relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+impl GeneratedFile {
+    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+}
+
+/// Formats every file, in order.
+pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
+    files.iter().map(format_file).collect()
+}
+
+/// Formats one file. A Rust file's items are formatted on several threads; the text is the
+/// same as formatting the file in one piece.
+pub fn format_file(file: &TokenFile) -> Result<GeneratedFile, Error> {
+    let text = match &file.content {
+        Content::Toml(body) => format!("{}\n{body}", header("#", &file.source)),
+        Content::VerbatimRust(text) => verbatim_rust(text, &file.source, &file.path)?,
+        Content::Rust { head, items } => {
+            let path = file.path.as_str();
+            let chunk = items.len().div_ceil(threads::available()).max(1);
+            let jobs: Vec<_> = items
+                .chunks(chunk)
+                .map(|chunk| move || rust_items(chunk.iter().map(|item| item()).collect(), path))
+                .collect();
+            let (head, parts) = threads::parallel(&format!("formatting {path}"), jobs, || {
+                rust_file(head.clone(), &file.source, path)
+            })?;
+            head + &parts.concat()
+        }
+    };
+    Ok(GeneratedFile::new(file.path.clone(), text))
+}
 
 /// The header every generated file starts with; `comment` is the line-comment marker.
 pub fn header(comment: &str, source: &str) -> String {
@@ -10,33 +56,30 @@ pub fn header(comment: &str, source: &str) -> String {
     )
 }
 
-/// Formats tokens as a Rust file with `prettyplease`.
+/// Formats tokens as a Rust file with `prettyplease`, after the header.
 pub fn rust_file(tokens: TokenStream, source: &str, file: &str) -> Result<String, Error> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
-        file: file.to_string(),
-        message: e.to_string(),
-    })?;
     Ok(format!(
         "{}\n{}",
         header("//", source),
-        prettyplease::unparse(&parsed)
+        rust_items(tokens, file)?
     ))
 }
 
 /// A hand-written Rust file emitted as is, after checking that it parses.
-pub fn verbatim_rust(text: &str, source: &str, file: &str) -> Result<String, Error> {
-    syn::parse_file(text).map_err(|e| Error::Emit {
-        file: file.to_string(),
-        message: e.to_string(),
-    })?;
+fn verbatim_rust(text: &str, source: &str, file: &str) -> Result<String, Error> {
+    syn::parse_file(text).map_err(|e| unparsable(file, &e))?;
     Ok(format!("{}\n{}", header("//", source), text))
 }
 
 /// Formats items that continue a file (no header).
-pub fn rust_items(tokens: TokenStream, file: &str) -> Result<String, Error> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
+fn rust_items(tokens: TokenStream, file: &str) -> Result<String, Error> {
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| unparsable(file, &e))?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+fn unparsable(file: &str, e: &syn::Error) -> Error {
+    Error::Emit {
         file: file.to_string(),
         message: e.to_string(),
-    })?;
-    Ok(prettyplease::unparse(&parsed))
+    }
 }

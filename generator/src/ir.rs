@@ -14,8 +14,44 @@ pub struct Api {
     pub server: Option<Server>,
     pub auth: Option<AuthScheme>,
     pub operations: Vec<Operation>,
-    /// Every named type the operations reach, sorted by Rust name.
+    /// The type table: every named type the operations reach, sorted by Rust name. A
+    /// [`TypeId`] indexes it.
     pub types: Vec<TypeDef>,
+}
+
+impl Api {
+    /// The definition a [`TypeId`] of this API stands for.
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        // Ids are made only by `lower`, as indexes into this table.
+        &self.types[id.0]
+    }
+
+    /// Every type with its id, in table order.
+    pub fn type_ids(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+        self.types.iter().enumerate().map(|(i, t)| (TypeId(i), t))
+    }
+}
+
+/// A named type: an index into [`Api::types`] (typify's `TypeId` into its `TypeSpace`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(usize);
+
+/// One line even in `{:#?}`, so IR dumps stay readable.
+impl std::fmt::Debug for TypeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TypeId({})", self.0)
+    }
+}
+
+impl TypeId {
+    pub(crate) fn new(index: usize) -> Self {
+        TypeId(index)
+    }
+
+    /// The position in [`Api::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
 }
 
 /// The default server the client talks to.
@@ -94,10 +130,10 @@ pub struct Operation {
     pub deprecated: bool,
     /// The spec's tags, as spelled: they decide the operation's Cargo features.
     pub tags: Vec<String>,
-    pub path_params: Vec<Param>,
-    /// Query and header parameters, gathered in one struct named `params_type`.
-    pub params: Vec<Param>,
-    pub params_type: Option<String>,
+    /// In the order the spec lists them; each is a method argument.
+    pub path_params: Vec<PathParam>,
+    /// Query and header parameters, gathered in one [`StructRole::Params`] struct.
+    pub params: Option<TypeId>,
     pub body: Option<Body>,
     pub success: ResponseShape,
     pub error: ResponseShape,
@@ -111,20 +147,18 @@ pub enum PathPart {
     Param(usize),
 }
 
+/// Where a [`StructRole::Params`] field goes in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamLocation {
-    Path,
     Query,
     Header,
 }
 
-/// A path, query or header parameter.
+/// A path parameter: always required, encoded as one path segment.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Param {
+pub struct PathParam {
     pub wire_name: String,
     pub rust_name: String,
-    pub location: ParamLocation,
-    pub required: bool,
     pub ty: TypeRef,
     pub facts: Facts,
 }
@@ -164,8 +198,8 @@ pub enum ResponseShape {
     Untyped,
     /// One type for every status in the set.
     Typed(TypeRef),
-    /// Different types per status: a named [`TypeKind::ByStatus`] enum.
-    ByStatus(String),
+    /// Different types per status: a [`TypeKind::ByStatus`] enum.
+    ByStatus(TypeId),
 }
 
 /// A status code pattern from `responses`.
@@ -192,8 +226,8 @@ pub enum TypeRef {
     List(Box<TypeRef>),
     /// An object with arbitrary keys.
     Map(Box<TypeRef>),
-    /// A [`TypeDef`] by Rust name.
-    Named(String),
+    /// A [`TypeDef`] in the type table.
+    Named(TypeId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -215,10 +249,18 @@ pub enum TypeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// Sent as an `application/x-www-form-urlencoded` body.
-    pub form: bool,
-    /// Holds an operation's query and header parameters.
-    pub params: bool,
+    pub role: StructRole,
+}
+
+/// What a struct is for, beyond holding JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StructRole {
+    /// A JSON object: a schema, a JSON body, a response.
+    Model,
+    /// Also sent as an `application/x-www-form-urlencoded` body.
+    Form,
+    /// An operation's query and header parameters; each field has a location.
+    Params,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -230,7 +272,7 @@ pub struct Field {
     pub nullable: bool,
     /// Boxed to break a cycle of types that contain each other.
     pub boxed: bool,
-    /// For parameter structs: where the value goes.
+    /// For [`StructRole::Params`] structs: where the value goes.
     pub location: Option<ParamLocation>,
     pub facts: Facts,
 }

@@ -7,7 +7,6 @@
 //! [`format`](mod@format) (`prettyplease`) → [`output`] (write or check, all-or-nothing).
 
 pub mod config;
-pub mod docs;
 pub mod document;
 pub mod emit;
 pub mod error;
@@ -18,44 +17,23 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod output;
+pub mod review;
+pub mod surface;
+pub mod threads;
 
 use error::{Error, Reporter};
 use std::path::{Path, PathBuf};
 
 pub use emit::{CrateSpec, ModuleSpec};
+pub use format::GeneratedFile;
 pub use lower::Selection;
-pub use output::{GeneratedFile, Staleness};
-
-/// Stack for the recursive stages. Nesting is capped by the YAML parser (128 levels), and
-/// 64 MiB holds that with room to spare even in debug builds; untouched stack costs nothing.
-pub(crate) const STACK_SIZE: usize = 64 << 20;
-
-/// Runs `f` on a thread with [`STACK_SIZE`] of stack, so deep specs cannot overflow the
-/// caller's (possibly small) stack.
-pub(crate) fn with_stack<T: Send>(
-    what: &str,
-    f: impl FnOnce() -> Result<T, Error> + Send,
-) -> Result<T, Error> {
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, f)
-            .map_err(|e| Error::Emit {
-                file: what.to_string(),
-                message: format!("cannot start a worker thread: {e}"),
-            })?;
-        worker.join().unwrap_or_else(|_| {
-            Err(Error::Emit {
-                file: what.to_string(),
-                message: "a worker thread panicked".into(),
-            })
-        })
-    })
-}
+pub use output::{Change, Report};
 
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
-    with_stack(source, || api_from_text_here(source, bytes, selection))
+    threads::with_stack(&format!("reading {source}"), || {
+        api_from_text_here(source, bytes, selection)
+    })
 }
 
 fn api_from_text_here(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
@@ -102,59 +80,12 @@ pub struct CrateRequest {
     pub modules: Vec<ModuleRequest>,
 }
 
-/// Checks the crate and module names a request uses before anything is generated.
-fn check_names(request: &CrateRequest) -> Result<(), Error> {
-    let invalid = |what, name: &str, reason: &str| Error::InvalidName {
-        what,
-        name: name.to_string(),
-        reason: reason.to_string(),
-    };
-    let is_identifier = |name: &str| {
-        name.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name != "_"
-    };
-    let is_keyword = |name: &str| syn::parse_str::<syn::Ident>(name).is_err();
-    let krate = request.name.replace('-', "_");
-    if !is_identifier(&krate) || is_keyword(&krate) {
-        return Err(invalid(
-            "crate name",
-            &request.name,
-            "use ASCII letters, digits, `-` and `_`, starting with a letter, and not a Rust keyword",
-        ));
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for m in &request.modules {
-        if !is_identifier(&m.module) || is_keyword(&m.module) {
-            return Err(invalid(
-                "module name",
-                &m.module,
-                "a module name must be a Rust identifier (ASCII letters, digits and `_`, not starting with a digit) and not a keyword",
-            ));
-        }
-        if ["lib", "main", "runtime"].contains(&m.module.as_str()) {
-            return Err(invalid(
-                "module name",
-                &m.module,
-                "`lib`, `main` and `runtime` name files the crate already has",
-            ));
-        }
-        if !seen.insert(m.module.as_str()) {
-            return Err(invalid(
-                "module name",
-                &m.module,
-                "two modules have this name",
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// All files of the requested crate.
 pub fn generate(request: &CrateRequest) -> Result<Vec<GeneratedFile>, Error> {
-    check_names(request)?;
+    naming::check_crate_names(
+        &request.name,
+        request.modules.iter().map(|m| m.module.as_str()),
+    )?;
     let modules = request
         .modules
         .iter()
@@ -165,10 +96,17 @@ pub fn generate(request: &CrateRequest) -> Result<Vec<GeneratedFile>, Error> {
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    emit::emit_crate(&CrateSpec {
+    crate_files(&CrateSpec {
         name: request.name.clone(),
         version: request.version.clone(),
         modules,
+    })
+}
+
+/// Runs stages 5–6 on lowered modules: the crate's formatted files.
+pub fn crate_files(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
+    threads::with_stack(&format!("generating {}", spec.name), || {
+        format::format_files(&emit::emit_crate(spec))
     })
 }
 
@@ -180,13 +118,28 @@ pub enum Mode {
 }
 
 /// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`).
-pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Vec<Staleness>, Error> {
+/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
     let files = generate(request)?;
     match mode {
         Mode::Write => output::write(out, &files),
         Mode::Check => output::check(out, &files),
     }
+}
+
+/// What regenerating `out` would change in the API surface of each module file it replaces
+/// (see [`review::replaced`]). Reads, never writes.
+pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
+    let files = generate(request)?;
+    let modules: Vec<String> = request
+        .modules
+        .iter()
+        .map(|m| format!("src/{}.rs", m.module))
+        .collect();
+    Ok(review::replaced(
+        out,
+        files.iter().filter(|f| modules.contains(&f.path)),
+    ))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
@@ -201,7 +154,11 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                 module: m.name.clone(),
                 source: display_path(&m.spec, root),
                 spec: m.spec.clone(),
-                selection: m.selection(),
+                selection: if m.operations.iter().any(|o| o == "*") {
+                    Selection::All
+                } else {
+                    Selection::Ids(m.operations.clone())
+                },
             })
             .collect(),
     }
@@ -222,43 +179,19 @@ pub fn display_path(path: &Path, root: &Path) -> String {
 mod tests {
     use super::*;
 
-    fn request(krate: &str, modules: &[&str]) -> CrateRequest {
-        CrateRequest {
-            name: krate.into(),
-            version: "0.1.0".into(),
-            modules: modules
-                .iter()
-                .map(|m| ModuleRequest {
-                    module: m.to_string(),
-                    spec: PathBuf::from("unused.yaml"),
-                    source: "unused.yaml".into(),
-                    selection: Selection::All,
-                })
-                .collect(),
-        }
-    }
-
     #[test]
     fn bad_names_are_errors_before_any_work() {
-        for (krate, modules) in [
-            ("ok", vec!["my-mod"]),
-            ("ok", vec!["1abc"]),
-            ("ok", vec![""]),
-            ("ok", vec!["a b"]),
-            ("ok", vec!["self"]),
-            ("ok", vec!["fn"]),
-            ("ok", vec!["lib"]),
-            ("ok", vec!["runtime"]),
-            ("ok", vec!["a", "a"]),
-            ("1crate", vec!["a"]),
-            ("my crate", vec!["a"]),
-            ("fn", vec!["a"]),
-        ] {
-            let e = generate(&request(krate, &modules)).unwrap_err();
-            assert!(
-                matches!(e, Error::InvalidName { .. }),
-                "{krate} {modules:?}: {e}"
-            );
-        }
+        let request = CrateRequest {
+            name: "ok".into(),
+            version: "0.1.0".into(),
+            modules: vec![ModuleRequest {
+                module: "lib".into(),
+                spec: PathBuf::from("does-not-exist.yaml"),
+                source: "does-not-exist.yaml".into(),
+                selection: Selection::All,
+            }],
+        };
+        let e = generate(&request).unwrap_err();
+        assert!(matches!(e, Error::InvalidName { .. }), "{e}");
     }
 }

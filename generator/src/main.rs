@@ -3,7 +3,7 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, Selection};
 
 /// Generates a typed async Rust client crate from an OpenAPI 3.0/3.1 spec.
 #[derive(Debug, Parser)]
@@ -20,7 +20,8 @@ struct Cli {
     /// Print the spec's operationIds and exit.
     #[arg(long, conflicts_with_all = ["operations", "all"])]
     list: bool,
-    /// The crate directory to write (Cargo.toml and src/).
+    /// The crate directory to write (Cargo.toml, src/, examples/). Only files the generator
+    /// wrote are replaced or removed; everything else there is left as it is.
     #[arg(long, value_name = "DIR", required_unless_present = "list")]
     out: Option<PathBuf>,
     /// The crate's package name.
@@ -66,19 +67,29 @@ fn main() -> ExitCode {
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
+    match telephony_codegen::api_changes(&request, &out) {
+        Ok(reviews) => reviews.iter().for_each(|r| print!("{r}")),
+        Err(e) => return fail(&e),
+    }
     match telephony_codegen::run(&request, &out, mode) {
-        Ok(changes) if mode == Mode::Check && !changes.is_empty() => {
-            changes.iter().for_each(|c| eprintln!("{c}"));
-            eprintln!("{} is out of date", out.display());
-            ExitCode::FAILURE
-        }
-        Ok(changes) => {
-            if mode == Mode::Write {
-                println!("{}: {} file(s) changed", out.display(), changes.len());
-            }
+        Ok(report) => print_report(&report, mode),
+        Err(e) => fail(&e),
+    }
+}
+
+/// Prints what a write changed and kept, or what `--check` found stale (exit 1 when stale).
+fn print_report(report: &Report, mode: Mode) -> ExitCode {
+    match mode {
+        Mode::Write => {
+            print!("{report}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e),
+        Mode::Check if report.is_empty() => ExitCode::SUCCESS,
+        Mode::Check => {
+            report.iter().for_each(|c| eprintln!("{c}"));
+            eprintln!("{} is out of date", report.dir.display());
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Rust names for spec names: valid, keyword-safe, ASCII, and unique in their scope.
 
+use crate::error::Error;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
@@ -63,6 +64,62 @@ pub fn camel(name: &str) -> String {
         s.push_str("Value");
     }
     s
+}
+
+/// Whether `name` is spelled like a plain Rust identifier: ASCII letters, digits and `_`, not
+/// starting with a digit, and not `_` alone. Keywords pass; see [`check_crate_names`].
+pub fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+}
+
+fn is_keyword(name: &str) -> bool {
+    syn::parse_str::<syn::Ident>(name).is_err()
+}
+
+/// Checks a crate's package name and its module names before anything is generated: the one
+/// place the user's names are validated.
+pub fn check_crate_names<'n>(
+    krate: &str,
+    modules: impl IntoIterator<Item = &'n str>,
+) -> Result<(), Error> {
+    let invalid = |what, name: &str, reason: &str| Error::InvalidName {
+        what,
+        name: name.to_string(),
+        reason: reason.to_string(),
+    };
+    let ident = krate.replace('-', "_");
+    if !is_identifier(&ident) || is_keyword(&ident) {
+        return Err(invalid(
+            "crate name",
+            krate,
+            "use ASCII letters, digits, `-` and `_`, starting with a letter, and not a Rust keyword",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for module in modules {
+        if !is_identifier(module) || is_keyword(module) {
+            return Err(invalid(
+                "module name",
+                module,
+                "a module name must be a Rust identifier (ASCII letters, digits and `_`, not starting with a digit) and not a keyword",
+            ));
+        }
+        if ["lib", "main", "runtime"].contains(&module) {
+            return Err(invalid(
+                "module name",
+                module,
+                "`lib`, `main` and `runtime` name files the crate already has",
+            ));
+        }
+        if !seen.insert(module) {
+            return Err(invalid("module name", module, "two modules have this name"));
+        }
+    }
+    Ok(())
 }
 
 /// Hands out names unique within one scope (a module's types, a struct's fields, …).
@@ -178,6 +235,31 @@ mod tests {
         assert_eq!(camel("1"), "V1");
         assert_eq!(camel("Self"), "SelfValue");
         assert_eq!(camel("self"), "SelfValue");
+    }
+
+    #[test]
+    fn bad_crate_and_module_names_are_rejected() {
+        for (krate, modules) in [
+            ("ok", vec!["my-mod"]),
+            ("ok", vec!["1abc"]),
+            ("ok", vec![""]),
+            ("ok", vec!["a b"]),
+            ("ok", vec!["self"]),
+            ("ok", vec!["fn"]),
+            ("ok", vec!["lib"]),
+            ("ok", vec!["runtime"]),
+            ("ok", vec!["a", "a"]),
+            ("1crate", vec!["a"]),
+            ("my crate", vec!["a"]),
+            ("fn", vec!["a"]),
+        ] {
+            let e = check_crate_names(krate, modules.iter().copied()).unwrap_err();
+            assert!(
+                matches!(e, Error::InvalidName { .. }),
+                "{krate} {modules:?}: {e}"
+            );
+        }
+        assert!(check_crate_names("telephony-client", ["twilio", "signalwire"]).is_ok());
     }
 
     #[test]

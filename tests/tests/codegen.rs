@@ -1,17 +1,35 @@
-//! `generated/` is exactly what the generator makes from `specs/`, and every generated file
-//! has a reviewed insta snapshot.
+//! `generated/` is exactly what the generator makes from `specs/`. A spec bump is reviewed as
+//! a diff of each module's API surface (`surface__<module>.snap`); the files a surface does not
+//! describe (Cargo.toml, lib.rs, examples) keep whole-file snapshots, and the runtime is checked
+//! against its template instead of being copied into a snapshot.
 
 use std::path::PathBuf;
-use telephony_codegen::{config::Config, Mode};
+use telephony_codegen::{config::Config, surface::Surface, CrateRequest, GeneratedFile, Mode};
 use telephony_tests::repo_root;
 
-fn request() -> (telephony_codegen::CrateRequest, PathBuf) {
+fn request() -> (CrateRequest, PathBuf) {
     let root = repo_root();
     let config = Config::load(&root.join("specs/codegen.toml")).expect("specs/codegen.toml loads");
     (
         telephony_codegen::request_from_config(&config, &root),
         config.krate.output,
     )
+}
+
+fn module_path(module: &str) -> String {
+    format!("src/{module}.rs")
+}
+
+/// The text a module's surface snapshot holds.
+fn surface(files: &[GeneratedFile], module: &str) -> String {
+    let path = module_path(module);
+    let file = files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} is generated"));
+    Surface::of_text(&file.contents)
+        .unwrap_or_else(|e| panic!("{path} parses: {e}"))
+        .to_string()
 }
 
 #[test]
@@ -27,19 +45,142 @@ fn generated_directory_is_fresh() {
 }
 
 #[test]
-fn every_generated_file_matches_its_snapshot() {
+fn every_module_api_surface_matches_its_snapshot() {
     let (request, _) = request();
     let files = telephony_codegen::generate(&request).expect("generation succeeds");
-    assert!(
-        files.len() >= 5,
-        "expected Cargo.toml, lib, runtime and two modules"
-    );
-    for file in files {
+    assert_eq!(request.modules.len(), 2, "twilio and signalwire");
+    for module in &request.modules {
+        let name = format!("surface__{}", module.module);
+        let text = surface(&files, &module.module);
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => format!("API surface of {} from {}", module_path(&module.module), module.source) }, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
+
+#[test]
+fn files_the_surface_does_not_describe_match_their_snapshots() {
+    let (request, _) = request();
+    let files = telephony_codegen::generate(&request).expect("generation succeeds");
+    let modules: Vec<String> = request
+        .modules
+        .iter()
+        .map(|m| module_path(&m.module))
+        .collect();
+    let rest: Vec<&GeneratedFile> = files
+        .iter()
+        .filter(|f| f.path != "src/runtime.rs" && !modules.contains(&f.path))
+        .collect();
+    let paths: Vec<&str> = rest.iter().map(|f| f.path.as_str()).collect();
+    for expected in [
+        "Cargo.toml",
+        "src/lib.rs",
+        "examples/twilio_update_participant.rs",
+    ] {
+        assert!(paths.contains(&expected), "{expected} in {paths:?}");
+    }
+    for file in rest {
         let name = format!("generated__{}", file.path.replace(['/', '.'], "_"));
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => file.path.clone() }, {
             insta::assert_snapshot!(name, file.contents);
         });
     }
+}
+
+/// The runtime is the template behind the generated header, byte for byte, so reviewing the
+/// template's own diff is reviewing the runtime.
+#[test]
+fn the_runtime_is_its_template_behind_the_header() {
+    let (request, _) = request();
+    let files = telephony_codegen::generate(&request).expect("generation succeeds");
+    let runtime = files
+        .iter()
+        .find(|f| f.path == "src/runtime.rs")
+        .expect("the runtime is generated");
+    let template = std::fs::read_to_string(repo_root().join("generator/templates/runtime.rs"))
+        .expect("the template reads");
+    let header = runtime
+        .contents
+        .strip_suffix(template.as_str())
+        .expect("src/runtime.rs ends with the template");
+    assert!(
+        header.lines().all(|l| l.is_empty() || l.starts_with("// ")),
+        "only the generated header precedes the template:\n{header}"
+    );
+    assert!(header.contains("@generated"), "{header}");
+}
+
+/// The snapshots above would catch a field's new type: retyping one request field in each spec
+/// changes exactly that field's line of the surface text.
+#[test]
+fn a_field_type_change_changes_the_surface_snapshot() {
+    let (request, _) = request();
+    let before = telephony_codegen::generate(&request).expect("generation succeeds");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut retyped = request.clone();
+    for module in &mut retyped.modules {
+        let text = std::fs::read_to_string(&module.spec).expect("spec reads");
+        let mut spec: serde_yaml::Value = serde_yaml::from_str(&text).expect("spec is YAML");
+        assert!(
+            retype_property(&mut spec, "Muted", "string"),
+            "{} has a boolean `Muted` property",
+            module.source
+        );
+        let path = dir.path().join(format!("{}.yaml", module.module));
+        std::fs::write(&path, serde_yaml::to_string(&spec).expect("YAML writes")).expect("write");
+        module.spec = path;
+    }
+    let after = telephony_codegen::generate(&retyped).expect("generation succeeds");
+    for module in &request.modules {
+        let (old, new) = (
+            surface(&before, &module.module),
+            surface(&after, &module.module),
+        );
+        let gone: Vec<&str> = old
+            .lines()
+            .filter(|l| !new.lines().any(|n| n == *l))
+            .collect();
+        let came: Vec<&str> = new
+            .lines()
+            .filter(|l| !old.lines().any(|o| o == *l))
+            .collect();
+        assert_eq!(
+            (gone, came),
+            (
+                vec!["    field muted: Option<bool>, wire `Muted`, optional"],
+                vec!["    field muted: Option<String>, wire `Muted`, optional"]
+            ),
+            "{}",
+            module.module
+        );
+    }
+}
+
+/// Sets `type: new_type` on every boolean property called `name`; whether there was one.
+fn retype_property(value: &mut serde_yaml::Value, name: &str, new_type: &str) -> bool {
+    let mut found = false;
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            if let Some(serde_yaml::Value::Mapping(properties)) = map.get_mut("properties") {
+                if let Some(property) = properties.get_mut(name) {
+                    if property["type"] == "boolean" {
+                        property["type"] = new_type.into();
+                        found = true;
+                    }
+                }
+            }
+            for (_, child) in map.iter_mut() {
+                found |= retype_property(child, name, new_type);
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for child in items {
+                found |= retype_property(child, name, new_type);
+            }
+        }
+        _ => {}
+    }
+    found
 }
 
 #[test]

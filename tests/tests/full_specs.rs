@@ -14,9 +14,10 @@
 //!   keeping their exact wire names: checked in the generated source and IR, and by real
 //!   requests from both full-spec clients to a loopback server ([`wire_tests`]).
 //!
-//! In CI (`CI=true`) a missing spec fails these tests; elsewhere they skip with a note. The
-//! workspace and its target directory live under `target/full-specs-check/`, so a second run
-//! only rebuilds what changed.
+//! Each test needs both specs (and the clippy test `cargo clippy`): without them it is reported
+//! as ignored with the reason; with `CI=true` it fails naming what is missing (see `main`).
+//! The workspace and its target directory live under `target/full-specs-check/`, so a second
+//! run only rebuilds what changed.
 
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
@@ -26,11 +27,33 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 use telephony_codegen::ir::{
-    Api, BodyEncoding, HttpMethod, ParamLocation, ResponseShape, StatusMatch, TypeDef, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, Field, HttpMethod, ParamLocation, ResponseShape, StatusMatch, StructRole,
+    TypeDef, TypeId, TypeKind, TypeRef,
 };
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::{repo_root, shared_spec};
+use telephony_tests::Need::{Clippy, SharedSpec};
+use telephony_tests::{repo_root, shared_spec, trial, Need};
+
+/// What every test here needs: both upstream specs.
+const SPECS: [Need; 2] = [
+    SharedSpec("twilio_api_v2010.yaml"),
+    SharedSpec("signalwire_compatibility.yaml"),
+];
+
+fn main() -> std::process::ExitCode {
+    telephony_tests::run(vec![
+        trial!(&SPECS, every_operation_of_both_specs_is_generated),
+        trial!(
+            &SPECS,
+            array_form_fields_and_query_parameters_repeat_their_keys
+        ),
+        trial!(&SPECS, names_that_collide_after_casing_stay_distinct),
+        trial!(
+            &[SPECS[0], SPECS[1], Clippy],
+            full_specs_pass_clippy_and_every_example_decodes
+        ),
+    ])
+}
 
 /// One upstream spec and the crate it becomes.
 struct Upstream {
@@ -81,12 +104,16 @@ impl Generated {
             .contents
     }
 
-    fn type_def(&self, name: &str) -> &TypeDef {
-        self.api
-            .types
-            .iter()
-            .find(|t| t.name == name)
-            .unwrap_or_else(|| panic!("{}: no type {name} in the IR", self.upstream.file))
+    fn type_def(&self, id: TypeId) -> &TypeDef {
+        self.api.type_def(id)
+    }
+
+    /// The fields of an operation's query and header parameters.
+    fn params(&self, op: &telephony_codegen::ir::Operation) -> &[Field] {
+        match op.params.map(|id| &self.type_def(id).kind) {
+            Some(TypeKind::Struct(s)) => &s.fields,
+            _ => &[],
+        }
     }
 }
 
@@ -103,29 +130,27 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
     }
 }
 
-/// Both specs generated once per test binary; `None` when they are absent outside CI.
-fn generated() -> Option<&'static [Generated]> {
-    static GENERATED: OnceLock<Option<Vec<Generated>>> = OnceLock::new();
-    GENERATED
-        .get_or_init(|| {
-            let mut all = Vec::new();
-            for upstream in &UPSTREAM {
-                let path = shared_spec(upstream.file)?;
-                let source = format!("shared/specs/{}", upstream.file);
-                let api = telephony_codegen::api_from_file(&path, &source, &Selection::All)
-                    .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
-                let files = telephony_codegen::generate(&request(upstream, &path))
-                    .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
-                all.push(Generated {
-                    upstream,
-                    path,
-                    api,
-                    files,
-                });
-            }
-            Some(all)
-        })
-        .as_deref()
+/// Both specs generated once per test binary.
+fn generated() -> &'static [Generated] {
+    static GENERATED: OnceLock<Vec<Generated>> = OnceLock::new();
+    GENERATED.get_or_init(|| {
+        let mut all = Vec::new();
+        for upstream in &UPSTREAM {
+            let path = shared_spec(upstream.file);
+            let source = format!("shared/specs/{}", upstream.file);
+            let api = telephony_codegen::api_from_file(&path, &source, &Selection::All)
+                .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
+            let files = telephony_codegen::generate(&request(upstream, &path))
+                .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
+            all.push(Generated {
+                upstream,
+                path,
+                api,
+                files,
+            });
+        }
+        all
+    })
 }
 
 /// `text` without whitespace or trailing commas, so that searches do not depend on how
@@ -139,9 +164,8 @@ fn compact(text: &str) -> String {
 // Wire names
 // ---------------------------------------------------------------------------------------------
 
-#[test]
 fn every_operation_of_both_specs_is_generated() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     for g in specs {
         let text = std::fs::read_to_string(&g.path).expect("spec reads");
         let doc: Yaml = serde_yaml::from_str(&text).expect("spec is YAML");
@@ -172,9 +196,8 @@ fn every_operation_of_both_specs_is_generated() {
     }
 }
 
-#[test]
 fn array_form_fields_and_query_parameters_repeat_their_keys() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     // The runtime turns a Vec into one pair per element with the same key.
     let mut pairs = Vec::new();
     telephony_client::WireValue::push_to(
@@ -209,7 +232,7 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
             };
             for f in s.fields.iter().filter(|f| matches!(f.ty, TypeRef::List(_))) {
                 let wire = serde_json::to_string(&f.wire_name).expect("a string");
-                let sent = if s.form {
+                let sent = if s.role == StructRole::Form {
                     assert!(
                         pushes_with_wire_value(&source, &f.rust_name, &wire),
                         "{}: {}.{} is an array but is not sent with WireValue::push_to",
@@ -219,7 +242,7 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
                     );
                     arrays += 1;
                     continue;
-                } else if s.params {
+                } else if s.role == StructRole::Params {
                     let how = match f.location {
                         Some(ParamLocation::Header) => "header",
                         _ => "query",
@@ -254,13 +277,13 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
         .expect("CreateCall");
     let body_type = match &create_call.body {
         Some(b) if b.encoding == BodyEncoding::Form => match &b.ty {
-            TypeRef::Named(n) => n.clone(),
+            TypeRef::Named(id) => *id,
             other => panic!("CreateCall's form body is {other:?}"),
         },
         other => panic!("CreateCall has no form body: {other:?}"),
     };
-    let TypeKind::Struct(s) = &twilio.type_def(&body_type).kind else {
-        panic!("{body_type} is not a struct");
+    let TypeKind::Struct(s) = &twilio.type_def(body_type).kind else {
+        panic!("{} is not a struct", twilio.type_def(body_type).name);
     };
     let field = s
         .fields
@@ -301,16 +324,15 @@ fn pushes_with_wire_value(source: &str, rust: &str, wire: &str) -> bool {
                 || source.contains("usecrate::runtime::WireValue;")))
 }
 
-#[test]
 fn names_that_collide_after_casing_stay_distinct() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     let family = ["DateCreated", "DateCreated<", "DateCreated>"];
     for g in specs {
         let source = compact(g.module_source());
         let mut operations = Vec::new();
         for op in &g.api.operations {
-            let params: Vec<_> = op
-                .params
+            let params: Vec<_> = g
+                .params(op)
                 .iter()
                 .filter(|p| family.contains(&p.wire_name.as_str()))
                 .collect();
@@ -381,9 +403,8 @@ fn names_that_collide_after_casing_stay_distinct() {
 // Build and decode
 // ---------------------------------------------------------------------------------------------
 
-#[test]
 fn full_specs_pass_clippy_and_every_example_decodes() {
-    let Some(specs) = generated() else { return };
+    let specs = generated();
     let started = Instant::now();
     let base = check_dir();
     let workspace = base.join("workspace");
@@ -492,36 +513,21 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
 
     let generation = started.elapsed();
     let lint = Instant::now();
-    let clippy = clippy_available();
-    let output = if clippy {
-        cargo(
-            &workspace,
-            &target,
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    } else {
-        assert!(
-            !telephony_tests::in_ci(),
-            "CI=true but `cargo clippy` is not installed"
-        );
-        eprintln!("NOTE: cargo clippy is not installed; running `cargo check` with -D warnings");
-        cargo(
-            &workspace,
-            &target,
-            &["check", "--workspace", "--all-targets"],
-        )
-    };
+    let output = cargo(
+        &workspace,
+        &target,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
     assert!(
         output.status.success(),
-        "the generated full-spec crates do not pass `cargo {}` with -D warnings:\n{}",
-        if clippy { "clippy" } else { "check" },
+        "the generated full-spec crates do not pass `cargo clippy` with -D warnings:\n{}",
         tail(&String::from_utf8_lossy(&output.stderr), 20_000)
     );
     let lint = lint.elapsed();
@@ -567,9 +573,8 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         );
     }
     eprintln!(
-        "full specs: generate {:.1?}, {} {:.1?}, example tests {:.1?} (target dir {})",
+        "full specs: generate {:.1?}, clippy {:.1?}, example tests {:.1?} (target dir {})",
         generation,
-        if clippy { "clippy" } else { "check" },
         lint,
         test.elapsed(),
         target.display()
@@ -622,8 +627,9 @@ fn wire_tests(specs: &[Generated]) -> String {
             .collect();
         let mut setup = String::new();
         let mut checks = String::new();
-        if let Some(params) = &op.params_type {
+        if let Some(params) = op.params {
             let mut value = required_fields(g, params);
+            let params = &g.type_def(params).name;
             if array_field.is_none() {
                 for (i, wire) in ["DateCreated", "DateCreated<", "DateCreated>"]
                     .iter()
@@ -644,10 +650,11 @@ fn wire_tests(specs: &[Generated]) -> String {
             args.push("&params".to_string());
         }
         if let Some(body) = &op.body {
-            let TypeRef::Named(body) = &body.ty else {
+            let TypeRef::Named(body) = body.ty else {
                 panic!("{id}: the body is not a struct");
             };
             let mut value = required_fields(g, body);
+            let body = &g.type_def(body).name;
             if let Some(field) = array_field {
                 value.insert(
                     field.to_string(),
@@ -674,9 +681,9 @@ fn wire_tests(specs: &[Generated]) -> String {
 }
 
 /// A JSON object with a placeholder for each required field of struct `name`.
-fn required_fields(g: &Generated, name: &str) -> serde_json::Map<String, Json> {
-    let TypeKind::Struct(s) = &g.type_def(name).kind else {
-        panic!("{name} is not a struct");
+fn required_fields(g: &Generated, id: TypeId) -> serde_json::Map<String, Json> {
+    let TypeKind::Struct(s) = &g.type_def(id).kind else {
+        panic!("{} is not a struct", g.type_def(id).name);
     };
     s.fields
         .iter()
@@ -781,14 +788,6 @@ fn cargo_program() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
 }
 
-fn clippy_available() -> bool {
-    Command::new(cargo_program())
-        .args(["clippy", "--version"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 fn cargo(workspace: &Path, target: &Path, args: &[&str]) -> std::process::Output {
     Command::new(cargo_program())
         .args(args)
@@ -863,8 +862,8 @@ impl RustType {
         }
     }
 
-    fn render(&self, krate: &str) -> String {
-        let inner = render(&self.ty, krate);
+    fn render(&self, g: &Generated, krate: &str) -> String {
+        let inner = render(&self.ty, g, krate);
         if self.optional {
             format!("Option<{inner}>")
         } else {
@@ -873,7 +872,7 @@ impl RustType {
     }
 }
 
-fn render(ty: &TypeRef, krate: &str) -> String {
+fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
     match ty {
         TypeRef::String => "String".into(),
         TypeRef::Bool => "bool".into(),
@@ -882,12 +881,12 @@ fn render(ty: &TypeRef, krate: &str) -> String {
         TypeRef::F64 => "f64".into(),
         TypeRef::Timestamp => format!("{krate}::Timestamp"),
         TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::List(inner) => format!("Vec<{}>", render(inner, krate)),
+        TypeRef::List(inner) => format!("Vec<{}>", render(inner, g, krate)),
         TypeRef::Map(inner) => format!(
             "std::collections::BTreeMap<String, {}>",
-            render(inner, krate)
+            render(inner, g, krate)
         ),
-        TypeRef::Named(name) => format!("{krate}::{MODULE}::{name}"),
+        TypeRef::Named(id) => format!("{krate}::{MODULE}::{}", g.type_def(*id).name),
     }
 }
 
@@ -979,7 +978,7 @@ struct Collector<'g> {
     g: &'g Generated,
     doc: &'g Yaml,
     /// Named types by the JSON pointer of the schema they were made from.
-    by_origin: BTreeMap<&'g str, &'g str>,
+    by_origin: BTreeMap<&'g str, TypeId>,
     examples: Vec<Example>,
     /// Pointers already collected, with the type: a component reached twice counts once.
     seen: BTreeSet<(String, String)>,
@@ -995,9 +994,8 @@ fn collect_examples(g: &Generated) -> Vec<Example> {
         doc: &doc,
         by_origin: g
             .api
-            .types
-            .iter()
-            .map(|t| (t.origin.as_str(), t.name.as_str()))
+            .type_ids()
+            .map(|(id, t)| (t.origin.as_str(), id))
             .collect(),
         examples: Vec::new(),
         seen: BTreeSet::new(),
@@ -1021,7 +1019,7 @@ impl<'g> Collector<'g> {
     fn origin_type(&self, pointer: &str) -> Option<RustType> {
         self.by_origin
             .get(pointer)
-            .map(|n| RustType::plain(TypeRef::Named(n.to_string())))
+            .map(|&id| RustType::plain(TypeRef::Named(id)))
     }
 
     fn push(
@@ -1123,19 +1121,28 @@ impl<'g> Collector<'g> {
                 let Some(name) = param.get("name").and_then(Yaml::as_str) else {
                     continue;
                 };
+                // `None`: a path parameter.
                 let location = match param.get("in").and_then(Yaml::as_str) {
-                    Some("path") => ParamLocation::Path,
-                    Some("query") => ParamLocation::Query,
-                    Some("header") => ParamLocation::Header,
+                    Some("path") => None,
+                    Some("query") => Some(ParamLocation::Query),
+                    Some("header") => Some(ParamLocation::Header),
                     _ => continue,
                 };
-                let ty = ir
-                    .path_params
-                    .iter()
-                    .chain(&ir.params)
-                    .find(|p| p.wire_name == name && p.location == location)
-                    .map(|p| RustType::plain(p.ty.clone()))
-                    .ok_or_else(|| format!("parameter `{name}` is not generated"));
+                let ty = match location {
+                    None => ir
+                        .path_params
+                        .iter()
+                        .find(|p| p.wire_name == name)
+                        .map(|p| p.ty.clone()),
+                    Some(_) => self
+                        .g
+                        .params(ir)
+                        .iter()
+                        .find(|p| p.wire_name == name && p.location == location)
+                        .map(|p| p.ty.clone()),
+                }
+                .map(RustType::plain)
+                .ok_or_else(|| format!("parameter `{name}` is not generated"));
                 let param_label = format!("{label}_{name}");
                 self.media_examples(Kind::Parameter, param, &param_at, &param_label, &ty);
                 if let Some(schema) = param.get("schema") {
@@ -1224,7 +1231,7 @@ impl<'g> Collector<'g> {
         let inner: Result<TypeRef, String> = ty.clone().map(|t| t.ty);
         for (name, property) in entries(&schema["properties"]) {
             let field = match &inner {
-                Ok(TypeRef::Named(n)) => match &self.g.type_def(n).kind {
+                Ok(TypeRef::Named(id)) => match &self.g.type_def(*id).kind {
                     TypeKind::Struct(s) => s
                         .fields
                         .iter()
@@ -1233,8 +1240,11 @@ impl<'g> Collector<'g> {
                             ty: f.ty.clone(),
                             optional: f.is_option(),
                         })
-                        .ok_or_else(|| format!("{n} has no field for property `{name}`")),
-                    _ => Err(format!("{n} is not a struct")),
+                        .ok_or_else(|| {
+                            let n = &self.g.type_def(*id).name;
+                            format!("{n} has no field for property `{name}`")
+                        }),
+                    _ => Err(format!("{} is not a struct", self.g.type_def(*id).name)),
                 },
                 Ok(TypeRef::Json) => Ok(RustType::plain(TypeRef::Json)),
                 Ok(other) => Err(format!("an object schema became {other:?}")),
@@ -1296,8 +1306,9 @@ fn response_type(
     match shape {
         ResponseShape::Untyped => Err("the generator gives the response no body type".into()),
         ResponseShape::Typed(ty) => Ok(RustType::plain(ty.clone())),
-        ResponseShape::ByStatus(name) => {
-            let TypeKind::ByStatus(b) = &g.type_def(name).kind else {
+        ResponseShape::ByStatus(id) => {
+            let name = &g.type_def(*id).name;
+            let TypeKind::ByStatus(b) = &g.type_def(*id).kind else {
                 return Err(format!("{name} is not a by-status enum"));
             };
             b.variants
@@ -1347,7 +1358,7 @@ fn wire_reading(g: &Generated, value: &Json, ty: &TypeRef) -> Json {
         (TypeRef::String | TypeRef::Timestamp, _) => {
             text.map(Json::String).unwrap_or(value.clone())
         }
-        (TypeRef::Named(name), Json::Object(fields)) => match &g.type_def(name).kind {
+        (TypeRef::Named(id), Json::Object(fields)) => match &g.type_def(*id).kind {
             TypeKind::Struct(s) => Json::Object(
                 fields
                     .iter()
@@ -1362,7 +1373,7 @@ fn wire_reading(g: &Generated, value: &Json, ty: &TypeRef) -> Json {
             ),
             _ => value.clone(),
         },
-        (TypeRef::Named(name), _) => match (&g.type_def(name).kind, text) {
+        (TypeRef::Named(id), _) => match (&g.type_def(*id).kind, text) {
             (TypeKind::Enum(_), Some(text)) => Json::String(text),
             _ => value.clone(),
         },
@@ -1422,7 +1433,7 @@ fn example_tests(
     let mut untyped = Vec::new();
     for (index, example) in examples.iter().enumerate() {
         let ty = match &example.ty {
-            Ok(ty) => ty.render(&krate),
+            Ok(ty) => ty.render(g, &krate),
             Err(why) => {
                 untyped.push((example.pointer.clone(), why.clone()));
                 continue;

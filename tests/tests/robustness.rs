@@ -34,7 +34,7 @@ fn generate_text(
     selection: &Selection,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let api = telephony_codegen::api_from_text(source, bytes, selection)?;
-    emit::emit_crate(&emit::CrateSpec {
+    telephony_codegen::crate_files(&emit::CrateSpec {
         name: "robustness-client".into(),
         version: "0.1.0".into(),
         modules: vec![emit::ModuleSpec {

@@ -349,7 +349,7 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
             }],
         };
         let t = Instant::now();
-        std::hint::black_box(emit::emit_crate(&spec).map_err(|e| e.to_string())?);
+        std::hint::black_box(telephony_codegen::crate_files(&spec).map_err(|e| e.to_string())?);
         samples[4].push(t.elapsed());
         let t = Instant::now();
         let features = emit::features::module_features(&api, "api");

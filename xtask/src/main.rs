@@ -8,7 +8,7 @@ mod client_bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use telephony_codegen::{config::Config, Mode};
+use telephony_codegen::{config::Config, Mode, Report};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,36 +37,37 @@ fn codegen(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let result = Config::load(&root.join("specs/codegen.toml")).and_then(|config| {
         let request = telephony_codegen::request_from_config(&config, &root);
+        let reviews = telephony_codegen::api_changes(&request, &config.krate.output)?;
+        reviews.iter().for_each(|r| print!("{r}"));
         telephony_codegen::run(&request, &config.krate.output, mode)
     });
     match result {
-        Ok(changes) if mode == Mode::Check => {
-            if changes.is_empty() {
-                println!("generated/ is up to date");
-                ExitCode::SUCCESS
-            } else {
-                changes.iter().for_each(|c| {
-                    eprintln!(
-                        "{}",
-                        c.to_string().replace(&format!("{}/", root.display()), "")
-                    )
-                });
-                eprintln!("generated/ is stale: run `cargo xtask codegen`");
-                ExitCode::FAILURE
-            }
-        }
-        Ok(changes) => {
-            changes.iter().for_each(|c| {
-                println!(
-                    "{}",
-                    c.to_string().replace(&format!("{}/", root.display()), "")
-                )
-            });
-            println!("generated/: {} file(s) changed", changes.len());
-            ExitCode::SUCCESS
-        }
+        Ok(report) => print_report(&report, mode, &root),
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints what `codegen` changed and kept, or what `--check` found stale, with paths relative
+/// to the workspace root.
+fn print_report(report: &Report, mode: Mode, root: &Path) -> ExitCode {
+    let relative = |text: String| text.replace(&format!("{}/", root.display()), "");
+    match mode {
+        Mode::Write => {
+            print!("{}", relative(report.to_string()));
+            ExitCode::SUCCESS
+        }
+        Mode::Check if report.is_empty() => {
+            println!("generated/ is up to date");
+            ExitCode::SUCCESS
+        }
+        Mode::Check => {
+            report
+                .iter()
+                .for_each(|c| eprintln!("{}", relative(c.to_string())));
+            eprintln!("generated/ is stale: run `cargo xtask codegen`");
             ExitCode::FAILURE
         }
     }

@@ -1,8 +1,8 @@
 //! Operations → the module's `Client` and its async methods.
 
+use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use super::types::status_doc;
-use crate::docs;
 use crate::ir::{
     Api, AuthKind, BodyEncoding, Operation, PathPart, ResponseShape, Server, StatusMatch, TypeDef,
     TypeKind, TypeRef,
@@ -23,9 +23,11 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     }
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
-    let methods = api.operations.iter().zip(features).map(|(op, needed)| {
-        operation(op, &api.types, &super::features::cfg(needed))
-    });
+    let methods = api
+        .operations
+        .iter()
+        .zip(features)
+        .map(|(op, needed)| operation(op, api, &super::features::cfg(needed)));
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -129,46 +131,46 @@ fn constructors(server: Option<&Server>) -> TokenStream {
     }
 }
 
-fn is_enum(ty: &TypeRef, types: &[TypeDef]) -> bool {
-    matches!(ty, TypeRef::Named(n) if types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Enum(_))))
+/// Whether `ty` is a named type of that kind.
+fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
+    matches!(ty, TypeRef::Named(id) if kind(&api.type_def(*id).kind))
 }
 
-fn operation(op: &Operation, types: &[TypeDef], cfg: &TokenStream) -> TokenStream {
+fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = doc_attrs(&operation_doc(op));
     let path_args = op.path_params.iter().map(|p| {
         let arg = ident(&p.rust_name);
         let ty = match &p.ty {
             TypeRef::String => quote!(&str),
-            ty if is_enum(ty, types) || matches!(ty, TypeRef::Timestamp) => {
-                let ty = type_tokens(ty);
+            ty if is_kind(ty, api, |k| matches!(k, TypeKind::Enum(_)))
+                || matches!(ty, TypeRef::Timestamp) =>
+            {
+                let ty = type_tokens(ty, api);
                 quote!(&#ty)
             }
-            ty => type_tokens(ty),
+            ty => type_tokens(ty, api),
         };
         quote!(#arg: #ty)
     });
-    let params_arg = op.params_type.as_deref().map(|t| {
-        let t = ident(t);
+    let params_arg = op.params.map(|id| {
+        let t = ident(&api.type_def(id).name);
         quote!(params: &#t,)
     });
     let body_arg = op.body.as_ref().map(|b| {
-        let ty = type_tokens(&b.ty);
+        let ty = type_tokens(&b.ty, api);
         quote!(body: &#ty,)
     });
     let path = path_tokens(op);
     let method = ident(op.http_method.as_str());
-    let apply_params = op
-        .params_type
-        .as_ref()
-        .map(|_| quote!(params.apply(&mut request);));
+    let apply_params = op.params.map(|_| quote!(params.apply(&mut request);));
     let apply_body = op.body.as_ref().map(|b| match b.encoding {
         BodyEncoding::Form => quote!(request.form(body.form_pairs());),
         BodyEncoding::Json => quote!(request.json(body)?;),
     });
-    let mutable = (op.params_type.is_some() || op.body.is_some()).then(|| quote!(mut));
-    let (success_ty, success) = success(&op.success, types);
-    let (error_ty, error) = error(&op.error);
+    let mutable = (op.params.is_some() || op.body.is_some()).then(|| quote!(mut));
+    let (success_ty, success) = success(&op.success, api);
+    let (error_ty, error) = error(&op.error, api);
     quote! {
         #doc
         #cfg
@@ -249,42 +251,41 @@ fn path_tokens(op: &Operation) -> TokenStream {
 }
 
 /// The decode call for a success body of type `ty`.
-fn decode_call(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
-    let is_struct = matches!(ty, TypeRef::Named(n) if types.iter().any(|t| &t.name == n && matches!(t.kind, TypeKind::Struct(_))));
-    if is_struct {
+fn decode_call(ty: &TypeRef, api: &Api) -> TokenStream {
+    if is_kind(ty, api, |k| matches!(k, TypeKind::Struct(_))) {
         quote!(response.json_object())
     } else {
         quote!(response.json())
     }
 }
 
-fn success(shape: &ResponseShape, types: &[TypeDef]) -> (TokenStream, TokenStream) {
+fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (quote!(()), quote!(Ok(()))),
-        ResponseShape::Typed(ty) => (type_tokens(ty), decode_call(ty, types)),
-        ResponseShape::ByStatus(name) => {
-            let ty = ident(name);
+        ResponseShape::Typed(ty) => (type_tokens(ty, api), decode_call(ty, api)),
+        ResponseShape::ByStatus(id) => {
+            let ty = ident(&api.type_def(*id).name);
             (quote!(#ty), quote!(#ty::from_response(response)))
         }
     }
 }
 
-fn error(shape: &ResponseShape) -> (TokenStream, TokenStream) {
+fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (
             quote!(crate::runtime::ApiErrorBody),
             quote!(response.api_error()),
         ),
-        ResponseShape::Typed(ty) => (type_tokens(ty), quote!(response.api_error())),
-        ResponseShape::ByStatus(name) => {
-            let ty = ident(name);
+        ResponseShape::Typed(ty) => (type_tokens(ty, api), quote!(response.api_error())),
+        ResponseShape::ByStatus(id) => {
+            let ty = ident(&api.type_def(*id).name);
             (quote!(#ty), quote!(response.api_error_with(#ty::decode)))
         }
     }
 }
 
 /// `from_response` (successes) or `decode` (errors) for a [`TypeKind::ByStatus`] enum.
-pub fn by_status_impl(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
     let TypeKind::ByStatus(b) = &def.kind else {
         return quote!();
     };
@@ -296,7 +297,7 @@ pub fn by_status_impl(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
             (Some(_), true) => quote!(::serde_json::from_slice(body).map(Self::#variant)),
             (None, true) => quote!(Ok(Self::#variant)),
             (Some(ty), false) => {
-                let call = decode_call(ty, types);
+                let call = decode_call(ty, api);
                 quote!(#call.map(Self::#variant))
             }
             (None, false) => quote!(Ok(Self::#variant)),

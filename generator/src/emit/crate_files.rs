@@ -3,10 +3,8 @@
 
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
-use crate::error::Error;
-use crate::format;
-use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeKind, TypeRef};
-use crate::output::GeneratedFile;
+use super::{Content, TokenFile};
+use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -30,42 +28,53 @@ pub struct ModuleSpec {
 }
 
 /// Every file of the crate, paths relative to its root, in a fixed order.
-pub fn emit_crate(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
-    crate::with_stack(&spec.name, || emit_crate_here(spec))
-}
-
-fn emit_crate_here(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
+pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     let sources: Vec<&str> = spec.modules.iter().map(|m| m.api.source.as_str()).collect();
     let from = sources.join(", ");
+    let file = |path: &str, content| TokenFile {
+        path: path.to_string(),
+        source: from.clone(),
+        content,
+    };
     let features: Vec<ModuleFeatures> = spec
         .modules
         .iter()
         .map(|m| module_features(&m.api, &m.name))
         .collect();
     let mut files = vec![
-        GeneratedFile::new("Cargo.toml", cargo_toml(spec, &features, &from)),
-        GeneratedFile::new(
+        file(
+            "Cargo.toml",
+            Content::Toml(cargo_toml(spec, &features, &from)),
+        ),
+        file(
             "src/lib.rs",
-            format::rust_file(lib_tokens(spec), &from, "src/lib.rs")?,
+            Content::Rust {
+                head: lib_tokens(spec),
+                items: Vec::new(),
+            },
         ),
-        GeneratedFile::new(
-            "src/runtime.rs",
-            format::verbatim_rust(RUNTIME, &from, "src/runtime.rs")?,
-        ),
+        file("src/runtime.rs", Content::VerbatimRust(RUNTIME)),
     ];
     for (module, features) in spec.modules.iter().zip(&features) {
-        let path = format!("src/{}.rs", module.name);
-        let text = super::module_text(&module.api, features, &path)?;
-        files.push(GeneratedFile::new(path, text));
+        files.push(super::module_file(
+            &module.api,
+            features,
+            format!("src/{}.rs", module.name),
+        ));
     }
     for module in &spec.modules {
         if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
-            let path = format!("examples/{name}.rs");
-            let text = format::rust_file(tokens, &module.api.source, &path)?;
-            files.push(GeneratedFile::new(path, text));
+            files.push(TokenFile {
+                path: format!("examples/{name}.rs"),
+                source: module.api.source.clone(),
+                content: Content::Rust {
+                    head: tokens,
+                    items: Vec::new(),
+                },
+            });
         }
     }
-    Ok(files)
+    files
 }
 
 /// The operation a module's example program calls, with the features it needs.
@@ -114,8 +123,7 @@ fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
 
 fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
     format!(
-        r#"{header}
-[package]
+        r#"[package]
 name = "{name}"
 version = "{version}"
 edition = "2021"
@@ -138,7 +146,6 @@ time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 {features}"#,
-        header = format::header("#", from),
         features = features_toml(spec, features),
         name = spec.name,
         version = spec.version,
@@ -218,14 +225,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 /// A compiled (not run) example calling the first operation whose arguments are simple.
 fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
     let server = api.server.as_ref()?;
-    let op = api.operations.iter().find(|op| {
-        op.params_type.is_none()
-            && op.path_params.iter().all(|p| p.ty == TypeRef::String)
-            && op
-                .body
-                .as_ref()
-                .is_none_or(|b| b.encoding == BodyEncoding::Form && defaultable(api, &b.ty))
-    })?;
+    let op = example_operation(api)?;
     let credentials = match api.auth.as_ref().map(|a| &a.kind) {
         Some(AuthKind::Bearer) => "Credentials::bearer(\"token\")",
         _ => "Credentials::basic(\"username\", \"password\")",
@@ -241,10 +241,11 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
         .map(|p| format!("{:?}", p.wire_name))
         .collect();
     if let Some(body) = &op.body {
-        let TypeRef::Named(name) = &body.ty else {
+        let TypeRef::Named(id) = body.ty else {
             return None;
         };
-        args.push(match first_bool_field(api, name) {
+        let name = &api.type_def(id).name;
+        args.push(match first_bool_field(api, id) {
             Some(field) => {
                 format!("&{module}::{name} {{ {field}: Some(true), ..Default::default() }}")
             }
@@ -273,20 +274,15 @@ fn example(crate_ident: &str, module: &str, api: &Api) -> Option<Vec<String>> {
 }
 
 fn defaultable(api: &Api, ty: &TypeRef) -> bool {
-    let TypeRef::Named(name) = ty else {
-        return false;
-    };
-    api.types.iter().any(|t| {
-        &t.name == name
-            && matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().all(|f| f.is_option()))
-    })
+    matches!(ty, TypeRef::Named(id)
+        if matches!(&api.type_def(*id).kind, TypeKind::Struct(s) if s.fields.iter().all(|f| f.is_option())))
 }
 
 /// The first operation whose call needs only strings and a defaultable body: the one the
 /// examples show.
 fn example_operation(api: &Api) -> Option<&Operation> {
     api.operations.iter().find(|op| {
-        op.params_type.is_none()
+        op.params.is_none()
             && op.path_params.iter().all(|p| p.ty == TypeRef::String)
             && op
                 .body
@@ -295,18 +291,15 @@ fn example_operation(api: &Api) -> Option<&Operation> {
     })
 }
 
-fn first_bool_field(api: &Api, type_name: &str) -> Option<String> {
-    api.types
-        .iter()
-        .find(|t| t.name == type_name)
-        .and_then(|t| match &t.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .find(|f| f.ty == TypeRef::Bool)
-                .map(|f| f.rust_name.clone()),
-            _ => None,
-        })
+fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
+    match &api.type_def(id).kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.ty == TypeRef::Bool)
+            .map(|f| f.rust_name.clone()),
+        _ => None,
+    }
 }
 
 /// `examples/{module}_{operation}.rs`: a program that calls the example operation with the
@@ -371,13 +364,13 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             .collect::<Vec<_>>()
             .join(" "),
     );
-    let body = op.body.as_ref().and_then(|b| match &b.ty {
-        TypeRef::Named(type_name) => Some(type_name.clone()),
+    let body = op.body.as_ref().and_then(|b| match b.ty {
+        TypeRef::Named(id) => Some(id),
         _ => None,
     });
-    let body_stmt = body.as_ref().map(|type_name| {
-        let ty = ident(type_name);
-        match first_bool_field(api, type_name) {
+    let body_stmt = body.map(|id| {
+        let ty = ident(&api.type_def(id).name);
+        match first_bool_field(api, id) {
             Some(field) => {
                 let field = ident(&field);
                 quote!(let body = #module_ident::#ty { #field: Some(true), ..Default::default() };)
@@ -393,7 +386,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             "Calls `{}::Client::{}` (operation {}) against the server the environment names.",
             module.name,
             op.method_name.trim_start_matches("r#"),
-            crate::docs::code(&op.id)
+            super::docs::code(&op.id)
         ),
         String::new(),
         "```text".to_string(),

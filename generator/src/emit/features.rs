@@ -5,7 +5,7 @@
 //! that reaches it is. Untagged operations, and everything they reach, are always compiled.
 //! A module whose operations share a single tag gets no features: one would be the whole module.
 
-use crate::ir::{Api, ResponseShape, TypeKind, TypeRef};
+use crate::ir::{Api, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,12 +86,6 @@ fn feature_names<'a>(tags: &BTreeSet<&'a str>, module: &str) -> BTreeMap<&'a str
 /// Each type's features: the union over the operations that reach it, or none (always) when
 /// an untagged operation reaches it.
 fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
-    let index: BTreeMap<&str, usize> = api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_str(), i))
-        .collect();
     // `None`: always compiled; `Some(set)`: the features that need the type.
     let mut needed: Vec<Option<BTreeSet<&str>>> = vec![Some(BTreeSet::new()); api.types.len()];
     let mut reached = vec![false; api.types.len()];
@@ -100,37 +94,36 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
         if let Some(body) = &op.body {
             roots.push(&body.ty);
         }
-        let mut pending: Vec<usize> = Vec::new();
+        let mut pending: Vec<TypeId> = op.params.into_iter().collect();
         for shape in [&op.success, &op.error] {
             match shape {
                 ResponseShape::Typed(ty) => roots.push(ty),
-                ResponseShape::ByStatus(name) => pending.extend(index.get(name.as_str())),
+                ResponseShape::ByStatus(id) => pending.push(*id),
                 ResponseShape::Untyped => {}
             }
         }
-        if let Some(name) = &op.params_type {
-            pending.extend(index.get(name.as_str()));
-        }
-        for ty in roots {
-            pending.extend(named(ty).and_then(|n| index.get(n)));
-        }
+        pending.extend(roots.into_iter().filter_map(named));
         let mut seen = BTreeSet::new();
-        while let Some(i) = pending.pop() {
-            if !seen.insert(i) {
+        while let Some(id) = pending.pop() {
+            if !seen.insert(id) {
                 continue;
             }
+            let i = id.index();
             reached[i] = true;
             if features.is_empty() {
                 needed[i] = None;
             } else if let Some(set) = &mut needed[i] {
                 set.extend(features.iter().map(String::as_str));
             }
-            let inner: Vec<&TypeRef> = match &api.types[i].kind {
-                TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
-                TypeKind::ByStatus(b) => b.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
-                TypeKind::Enum(_) => Vec::new(),
-            };
-            pending.extend(inner.into_iter().filter_map(|t| named(t).and_then(|n| index.get(n))));
+            match &api.type_def(id).kind {
+                TypeKind::Struct(s) => pending.extend(s.fields.iter().filter_map(|f| named(&f.ty))),
+                TypeKind::ByStatus(b) => pending.extend(
+                    b.variants
+                        .iter()
+                        .filter_map(|v| v.ty.as_ref().and_then(named)),
+                ),
+                TypeKind::Enum(_) => {}
+            }
         }
     }
     needed
@@ -144,9 +137,9 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 /// The named type inside a reference, through lists and maps.
-fn named(ty: &TypeRef) -> Option<&str> {
+fn named(ty: &TypeRef) -> Option<TypeId> {
     match ty {
-        TypeRef::Named(name) => Some(name),
+        TypeRef::Named(id) => Some(*id),
         TypeRef::List(inner) | TypeRef::Map(inner) => named(inner),
         _ => None,
     }

@@ -1,81 +1,84 @@
-//! Stage 5: IR → Rust token streams with `quote`, then formatted files.
+//! Stage 5: IR → the crate's files as Rust token streams (`quote`), ready for [`crate::format`].
 
 mod client;
 mod crate_files;
+pub mod docs;
 pub mod features;
 mod tokens;
 mod types;
 
 pub use crate_files::{emit_crate, CrateSpec, ModuleSpec};
 
-use crate::ir::Api;
+use crate::ir::{Api, TypeDef};
 use features::ModuleFeatures;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The formatted text of one provider module. Type definitions are emitted and formatted on
-/// several threads; the text is the same as formatting [`module_tokens`] in one piece.
-pub fn module_text(
-    api: &Api,
-    features: &ModuleFeatures,
-    path: &str,
-) -> Result<String, crate::error::Error> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = api.types.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let workers = (0..api.types.len())
-            .step_by(chunk)
-            .map(|start| {
-                let range = start..(start + chunk).min(api.types.len());
-                std::thread::Builder::new()
-                    .stack_size(crate::STACK_SIZE)
-                    .spawn_scoped(scope, move || {
-                        crate::format::rust_items(types_tokens(api, features, range), path)
-                    })
-                    .map_err(|e| crate::error::Error::Emit {
-                        file: path.to_string(),
-                        message: format!("cannot start a formatting thread: {e}"),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut text = crate::format::rust_file(head_tokens(api, features), &api.source, path)?;
-        for worker in workers {
-            let part = worker.join().map_err(|_| crate::error::Error::Emit {
-                file: path.to_string(),
-                message: "a formatting thread panicked".into(),
-            })??;
-            text.push_str(&part);
-        }
-        Ok(text)
-    })
+/// Builds an item's tokens on demand. `proc_macro2` token streams cannot move between threads,
+/// so each item is built on the thread that formats it.
+pub type Item<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
+
+/// One file of the crate, before formatting.
+pub struct TokenFile<'a> {
+    /// Relative to the crate root: `src/lib.rs`.
+    pub path: String,
+    /// The spec files it comes from, for the "generated, do not edit" header.
+    pub source: String,
+    pub content: Content<'a>,
 }
 
-/// The tokens of one provider module: its client, then its types.
+/// What a [`TokenFile`] holds.
+pub enum Content<'a> {
+    /// Rust code: `head` (module docs, imports, the client), then `items` (one per type).
+    /// The items of a file are independent, so they can be formatted on several threads.
+    Rust {
+        head: TokenStream,
+        items: Vec<Item<'a>>,
+    },
+    /// Rust written by hand (the runtime), kept as written.
+    VerbatimRust(&'static str),
+    /// TOML (the manifest).
+    Toml(String),
+}
+
+/// `src/{name}.rs`: one provider module, its items behind the Cargo features that need them.
+pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) -> TokenFile<'a> {
+    TokenFile {
+        path,
+        source: api.source.clone(),
+        content: Content::Rust {
+            head: head_tokens(api, features),
+            items: api
+                .types
+                .iter()
+                .zip(&features.types)
+                .map(|(t, needed)| {
+                    let needed = needed.clone();
+                    Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
+                })
+                .collect(),
+        },
+    }
+}
+
+/// The tokens of one provider module in one piece: its client, then its types.
 pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
     let head = head_tokens(api, features);
-    let types = types_tokens(api, features, 0..api.types.len());
-    quote!(#head #types)
+    let types = api
+        .types
+        .iter()
+        .zip(&features.types)
+        .map(|(t, needed)| type_tokens(t, api, needed));
+    quote!(#head #(#types)*)
 }
 
-/// The definitions of the types in `range`, each behind the features that need it.
-fn types_tokens(
-    api: &Api,
-    features: &ModuleFeatures,
-    range: std::ops::Range<usize>,
-) -> TokenStream {
-    let types = api.types[range.clone()]
-        .iter()
-        .zip(&features.types[range])
-        .map(|(t, needed)| {
-            let cfg = features::cfg(needed);
-            let def = types::type_def(t, &cfg);
-            let by_status = client::by_status_impl(t, &api.types);
-            let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
-            quote!(#def #by_status)
-        });
-    quote!(#(#types)*)
+/// A type's definition and, for a by-status enum, its decoder; `needed`: its features.
+fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
+    let cfg = features::cfg(needed);
+    let def_tokens = types::type_def(def, api, &cfg);
+    let by_status = client::by_status_impl(def, api);
+    let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
+    quote!(#def_tokens #by_status)
 }
 
 /// Module docs, lints, imports and the client.
@@ -83,11 +86,11 @@ fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
     let mut doc = vec![format!(
         "{}, generated from {}.",
         api.title,
-        crate::docs::code(&api.source)
+        docs::code(&api.source)
     )];
     if let Some(d) = &api.description {
         doc.push(String::new());
-        doc.extend(crate::docs::lines(d));
+        doc.extend(docs::lines(d));
     }
     let doc = tokens::inner_doc_attrs(&doc);
     let client = client::client(api, &features.operations);

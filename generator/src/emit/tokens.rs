@@ -1,6 +1,6 @@
 //! Small token builders shared by the emitters.
 
-use crate::ir::TypeRef;
+use crate::ir::{Api, TypeRef};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -12,13 +12,7 @@ pub fn ident(name: &str) -> Ident {
         Some(bare) => (true, bare),
         None => (false, name),
     };
-    let valid = bare
-        .chars()
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && bare.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && bare != "_";
-    if !valid {
+    if !crate::naming::is_identifier(bare) {
         return ident(&crate::naming::snake(bare));
     }
     if raw {
@@ -32,7 +26,7 @@ fn doc_text(line: &str) -> String {
     if line.is_empty() {
         String::new()
     } else {
-        format!(" {}", crate::docs::clean(line))
+        format!(" {}", super::docs::clean(line))
     }
 }
 
@@ -54,8 +48,8 @@ pub fn inner_doc_attrs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// The Rust type for a [`TypeRef`].
-pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+/// The Rust type for a [`TypeRef`] of `api`.
+pub fn type_tokens(ty: &TypeRef, api: &Api) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
@@ -65,15 +59,15 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Timestamp => quote!(crate::runtime::Timestamp),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::List(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens(inner, api);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens(inner, api);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
-        TypeRef::Named(name) => {
-            let name = ident(name);
+        TypeRef::Named(id) => {
+            let name = ident(&api.type_def(*id).name);
             quote!(#name)
         }
     }

@@ -1,15 +1,16 @@
 //! Named types → Rust structs and enums.
 
+use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
-use crate::docs;
 use crate::ir::{
-    ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, TypeDef, TypeKind, TypeRef,
+    Api, ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, StructRole, TypeDef, TypeKind,
+    TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any.
-pub fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
     let mut doc = def
         .description
         .as_deref()
@@ -22,14 +23,14 @@ pub fn type_def(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, doc, cfg, s),
+        TypeKind::Struct(s) => struct_def(&name, doc, cfg, s, api),
         TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
-        TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
     }
 }
 
-fn field_type(field: &Field) -> TokenStream {
-    let mut ty = type_tokens(&field.ty);
+fn field_type(field: &Field, api: &Api) -> TokenStream {
+    let mut ty = type_tokens(&field.ty, api);
     if field.boxed {
         ty = quote!(Box<#ty>);
     }
@@ -44,32 +45,31 @@ fn struct_def(
     doc: TokenStream,
     cfg: &TokenStream,
     s: &Struct,
+    api: &Api,
 ) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
-    let default = all_optional.then(|| quote!(Default,));
+    let default = all_optional.then(|| quote!(, Default));
     let fields = s.fields.iter().map(|f| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
-        let ty = field_type(f);
+        let ty = field_type(f, api);
         quote! {
             #doc
             pub #rust: #ty,
         }
     });
-    let form = s.form.then(|| {
-        let form = form_impl(name, &s.fields);
-        quote!(#cfg #form)
-    });
-    let params = s.params.then(|| {
-        let params = params_impl(name, &s.fields);
-        quote!(#cfg #params)
-    });
-    let deserialize = deserialize_impl(name, &s.fields);
+    let role = match s.role {
+        StructRole::Model => None,
+        StructRole::Form => Some(form_impl(name, &s.fields)),
+        StructRole::Params => Some(params_impl(name, &s.fields)),
+    };
+    let role = role.map(|role| quote!(#cfg #role));
+    let deserialize = deserialize_impl(name, &s.fields, api);
     let serialize = serialize_impl(name, &s.fields);
     quote! {
         #doc
         #cfg
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name {
             #(#fields)*
         }
@@ -79,27 +79,20 @@ fn struct_def(
         crate::runtime::impl_deserialize_object!(#name);
         #cfg
         #serialize
-        #form
-        #params
+        #role
     }
 }
 
-/// The local a required field's value is gathered in while decoding; the `f_` prefix keeps
-/// it apart from `map`, `key` and `value`.
+/// The local a field's value is gathered in while decoding a struct with required fields;
+/// the `f_` prefix keeps it apart from `map` and `key`.
 fn local(field: &Field) -> proc_macro2::Ident {
     ident(&format!("f_{}", field.rust_name.trim_start_matches("r#")))
 }
 
 /// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
-/// Optional fields go straight into a default value; required ones are gathered first.
-fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+/// When every field is optional they go straight into a default value.
+fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> TokenStream {
     let all_optional = fields.iter().all(Field::is_option);
-    let locals = fields.iter().filter(|f| !f.is_option()).map(|f| {
-        let local = local(f);
-        let ty = type_tokens(&f.ty);
-        let ty = if f.boxed { quote!(Box<#ty>) } else { ty };
-        quote!(let mut #local: Option<#ty> = None;)
-    });
     let arms = fields.iter().map(|f| {
         let wire = &f.wire_name;
         // Numbers also decode from strings (see the runtime's `lenient` module).
@@ -122,10 +115,14 @@ fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream 
     let (start, finish) = if all_optional {
         (quote!(let mut value = Self::default();), quote!(Ok(value)))
     } else {
-        let optional_locals = fields.iter().filter(|f| f.is_option()).map(|f| {
+        let locals = fields.iter().map(|f| {
             let local = local(f);
-            let ty = field_type(f);
-            quote!(let mut #local: #ty = None;)
+            let ty = field_type(f, api);
+            if f.is_option() {
+                quote!(let mut #local: #ty = None;)
+            } else {
+                quote!(let mut #local: Option<#ty> = None;)
+            }
         });
         let inits = fields.iter().map(|f| {
             let rust = ident(&f.rust_name);
@@ -137,10 +134,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream 
                 quote!(#rust: crate::runtime::object::missing(#local, #wire)?,)
             }
         });
-        (
-            quote!(#(#optional_locals)* #(#locals)*),
-            quote!(Ok(Self { #(#inits)* })),
-        )
+        (quote!(#(#locals)*), quote!(Ok(Self { #(#inits)* })))
     };
     let expecting = format!("struct {name}");
     quote! {
@@ -310,6 +304,7 @@ fn by_status_def(
     doc: TokenStream,
     cfg: &TokenStream,
     b: &ByStatus,
+    api: &Api,
 ) -> TokenStream {
     let variants = b.variants.iter().map(|v| {
         let mut lines = vec![format!("HTTP {}.", status_doc(&v.statuses))];
@@ -321,7 +316,7 @@ fn by_status_def(
         let variant = ident(&v.name);
         match &v.ty {
             Some(ty) => {
-                let ty = type_tokens(ty);
+                let ty = type_tokens(ty, api);
                 quote!(#doc #variant(#ty),)
             }
             None => quote!(#doc #variant,),

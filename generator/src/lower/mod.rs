@@ -3,11 +3,15 @@
 //! Only what the selected operations reach is lowered, so an unsupported construct elsewhere
 //! in a large spec does not stop generation.
 
+mod cycles;
 mod operation;
 mod schema;
 
 use crate::error::{Pointer, Reporter, SpecError};
-use crate::ir::{Api, AuthKind, AuthScheme, Server, ServerVariable, TypeDef};
+use crate::ir::{
+    Api, AuthKind, AuthScheme, Operation, ResponseShape, Server, ServerVariable, TypeDef, TypeId,
+    TypeKind, TypeRef,
+};
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
 use std::collections::BTreeMap;
@@ -49,7 +53,7 @@ pub fn lower<'a>(
         .transpose()?
         .flatten();
     let auth = chosen.iter().find_map(|found| cx.auth(found));
-    let types = cx.finish();
+    let types = cx.finish(&mut operations)?;
     Ok(Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
@@ -66,8 +70,13 @@ pub(crate) struct Lowering<'a> {
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
     type_names: Scope,
-    /// Named types by Rust name.
-    types: BTreeMap<String, TypeDef>,
+    /// Named types in the order their names were claimed (a [`TypeId`] indexes this); `None`
+    /// until defined.
+    types: Vec<Option<TypeDef>>,
+    /// Every claimed type name and its id.
+    type_ids: BTreeMap<String, TypeId>,
+    /// The claimed type names, by id.
+    names_by_id: Vec<String>,
     /// Component schemas already lowered (or being lowered), by component name.
     components: BTreeMap<String, schema::Lowered>,
     /// How many schemas deep the lowering currently is.
@@ -75,7 +84,7 @@ pub(crate) struct Lowering<'a> {
     /// Unnamed component schemas being lowered, to recognize one that contains itself.
     unnamed_in_progress: std::collections::BTreeSet<String>,
     /// Component structs named but not yet defined.
-    pending: std::collections::VecDeque<(String, &'a openapiv3::Schema, Pointer)>,
+    pending: std::collections::VecDeque<(TypeId, &'a openapiv3::Schema, Pointer)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -84,7 +93,9 @@ impl<'a> Lowering<'a> {
             reporter,
             doc,
             type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
-            types: BTreeMap::new(),
+            types: Vec::new(),
+            type_ids: BTreeMap::new(),
+            names_by_id: Vec::new(),
             components: BTreeMap::new(),
             depth: 0,
             unnamed_in_progress: std::collections::BTreeSet::new(),
@@ -92,10 +103,77 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn finish(self) -> Vec<TypeDef> {
-        let mut types: Vec<TypeDef> = self.types.into_values().collect();
-        schema::box_cycles(&mut types);
-        types
+    /// Claims a unique type name from `hint`, with an id for the type to come.
+    fn claim_type(&mut self, hint: &str) -> (TypeId, String) {
+        let name = self.type_names.claim(hint);
+        let id = TypeId::new(self.types.len());
+        self.types.push(None);
+        self.type_ids.insert(name.clone(), id);
+        self.names_by_id.push(name.clone());
+        (id, name)
+    }
+
+    /// The Rust name claimed for `id`.
+    fn type_name(&self, id: TypeId) -> &str {
+        self.names_by_id.get(id.index()).map_or("", String::as_str)
+    }
+
+    fn insert_type(&mut self, id: TypeId, def: TypeDef) {
+        if let Some(slot) = self.types.get_mut(id.index()) {
+            *slot = Some(def);
+        }
+    }
+
+    fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.index()).and_then(Option::as_ref)
+    }
+
+    /// The type table sorted by Rust name, with every id (in the types and in `operations`)
+    /// renumbered to match, and cycles boxed.
+    fn finish(mut self, operations: &mut [Operation]) -> Result<Vec<TypeDef>, SpecError> {
+        self.define_pending()?;
+        let mut renumber = vec![TypeId::new(0); self.types.len()];
+        let mut types = Vec::with_capacity(self.types.len());
+        for (position, (name, old)) in self.type_ids.iter().enumerate() {
+            renumber[old.index()] = TypeId::new(position);
+            let def = self.types[old.index()].take().ok_or_else(|| {
+                self.reporter.error(
+                    &Pointer::root(),
+                    format!("internal: type `{name}` was named but never defined"),
+                )
+            })?;
+            types.push(def);
+        }
+        let new_id = |id: TypeId| renumber[id.index()];
+        for def in &mut types {
+            match &mut def.kind {
+                TypeKind::Struct(s) => s.fields.iter_mut().for_each(|f| f.ty.renumber(&new_id)),
+                TypeKind::ByStatus(b) => b
+                    .variants
+                    .iter_mut()
+                    .filter_map(|v| v.ty.as_mut())
+                    .for_each(|ty| ty.renumber(&new_id)),
+                TypeKind::Enum(_) => {}
+            }
+        }
+        for op in operations {
+            op.path_params
+                .iter_mut()
+                .for_each(|p| p.ty.renumber(&new_id));
+            op.params = op.params.map(new_id);
+            if let Some(body) = &mut op.body {
+                body.ty.renumber(&new_id);
+            }
+            for shape in [&mut op.success, &mut op.error] {
+                match shape {
+                    ResponseShape::Untyped => {}
+                    ResponseShape::Typed(ty) => ty.renumber(&new_id),
+                    ResponseShape::ByStatus(id) => *id = new_id(*id),
+                }
+            }
+        }
+        cycles::box_cycles(&mut types);
+        Ok(types)
     }
 
     /// Resolves a local `$ref` to a component, following chains; errors name the referrer.
@@ -244,6 +322,20 @@ impl<'a> Lowering<'a> {
     }
 }
 
+trait Renumber {
+    fn renumber(&mut self, new_id: &impl Fn(TypeId) -> TypeId);
+}
+
+impl Renumber for TypeRef {
+    fn renumber(&mut self, new_id: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            TypeRef::Named(id) => *id = new_id(*id),
+            TypeRef::List(inner) | TypeRef::Map(inner) => inner.renumber(new_id),
+            _ => {}
+        }
+    }
+}
+
 pub(crate) trait InOperationOf {
     fn in_operation_of(self, other: &Pointer) -> Pointer;
 }
@@ -348,7 +440,7 @@ mod nesting_tests {
             let result = crate::api_from_text("t.yaml", spec.as_bytes(), &crate::Selection::All);
             match result {
                 Ok(api) => {
-                    let files = crate::emit::emit_crate(&crate::emit::CrateSpec {
+                    let files = crate::crate_files(&crate::emit::CrateSpec {
                         name: "t".into(),
                         version: "0.1.0".into(),
                         modules: vec![crate::emit::ModuleSpec {

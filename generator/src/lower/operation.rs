@@ -3,8 +3,9 @@
 use super::Lowering;
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
-    Body, BodyEncoding, ByStatus, Field, HttpMethod, Operation, Param, ParamLocation, PathPart,
-    ResponseShape, StatusMatch, StatusVariant, Struct, TypeDef, TypeKind, TypeRef,
+    Body, BodyEncoding, ByStatus, Field, HttpMethod, Operation, ParamLocation, PathParam, PathPart,
+    ResponseShape, StatusMatch, StatusVariant, Struct, StructRole, TypeDef, TypeId, TypeKind,
+    TypeRef,
 };
 use crate::lower::schema::facts_of;
 use crate::lower::Selection;
@@ -180,16 +181,17 @@ impl<'a> Lowering<'a> {
         let mut params = Vec::new();
         for (param, pointer) in self.parameters(found)? {
             let data = param.parameter_data_ref();
+            // `None`: a path parameter.
             let location = match param {
-                Parameter::Path { .. } => ParamLocation::Path,
-                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Path { .. } => None,
+                Parameter::Query { .. } => Some(ParamLocation::Query),
                 Parameter::Header { .. } => {
                     // OpenAPI says these header parameters are ignored: the client sets them.
                     let name = data.name.to_ascii_lowercase();
                     if ["accept", "content-type", "authorization"].contains(&name.as_str()) {
                         continue;
                     }
-                    ParamLocation::Header
+                    Some(ParamLocation::Header)
                 }
                 Parameter::Cookie { .. } => {
                     return Err(self.reporter.error_with_hint(
@@ -213,7 +215,7 @@ impl<'a> Lowering<'a> {
             if let Some(example) = &data.example {
                 facts.example = Some(example.to_string());
             }
-            if location == ParamLocation::Path && !self.is_path_scalar(&ty) {
+            if location.is_none() && !self.is_path_scalar(&ty) {
                 return Err(self.reporter.error(
                     &pointer.push("schema"),
                     format!(
@@ -222,7 +224,7 @@ impl<'a> Lowering<'a> {
                     ),
                 ));
             }
-            if location != ParamLocation::Path && !self.is_form_value(&ty) {
+            if location.is_some() && !self.is_form_value(&ty) {
                 return Err(self.reporter.error_with_hint(
                     &pointer.push("schema"),
                     format!(
@@ -232,27 +234,27 @@ impl<'a> Lowering<'a> {
                     "use scalar parameters, or arrays of scalars (sent as repeated keys)",
                 ));
             }
-            let scope = if location == ParamLocation::Path {
-                &mut args
-            } else {
-                &mut fields
-            };
-            let param = Param {
-                wire_name: data.name.clone(),
-                rust_name: scope.claim(&naming::snake(&data.name)),
-                location,
-                required: data.required || location == ParamLocation::Path,
-                ty,
-                facts,
-            };
-            if location == ParamLocation::Path {
-                path_params.push(param);
-            } else {
-                params.push(param);
+            match location {
+                None => path_params.push(PathParam {
+                    wire_name: data.name.clone(),
+                    rust_name: args.claim(&naming::snake(&data.name)),
+                    ty,
+                    facts,
+                }),
+                Some(location) => params.push(Field {
+                    wire_name: data.name.clone(),
+                    rust_name: fields.claim(&naming::snake(&data.name)),
+                    ty,
+                    required: data.required,
+                    nullable: false,
+                    boxed: false,
+                    location: Some(location),
+                    facts,
+                }),
             }
         }
         let path_parts = self.path_parts(found, &path_params)?;
-        let params_type = (!params.is_empty()).then(|| self.params_struct(&op_name, &params, at));
+        let params = (!params.is_empty()).then(|| self.params_struct(&op_name, params, at));
         let body = self.body(found, &op_name)?;
         let (success, error) = self.responses(found, &op_name)?;
         Ok(Operation {
@@ -271,7 +273,6 @@ impl<'a> Lowering<'a> {
             tags: found.op.tags.clone(),
             path_params,
             params,
-            params_type,
             body,
             success,
             error,
@@ -313,7 +314,11 @@ impl<'a> Lowering<'a> {
         Ok(merged)
     }
 
-    fn path_parts(&self, found: &Found<'_>, params: &[Param]) -> Result<Vec<PathPart>, SpecError> {
+    fn path_parts(
+        &self,
+        found: &Found<'_>,
+        params: &[PathParam],
+    ) -> Result<Vec<PathPart>, SpecError> {
         let at = Pointer::root()
             .push("paths")
             .push(found.path)
@@ -365,35 +370,22 @@ impl<'a> Lowering<'a> {
         Ok(parts)
     }
 
-    fn params_struct(&mut self, op_name: &str, params: &[Param], at: &Pointer) -> String {
-        let name = self.type_names.claim(&format!("{op_name}Params"));
-        let fields = params
-            .iter()
-            .map(|p| Field {
-                wire_name: p.wire_name.clone(),
-                rust_name: p.rust_name.clone(),
-                ty: p.ty.clone(),
-                required: p.required,
-                nullable: false,
-                boxed: false,
-                location: Some(p.location),
-                facts: p.facts.clone(),
-            })
-            .collect();
-        self.types.insert(
-            name.clone(),
+    /// The struct of an operation's query and header parameters.
+    fn params_struct(&mut self, op_name: &str, fields: Vec<Field>, at: &Pointer) -> TypeId {
+        let (id, name) = self.claim_type(&format!("{op_name}Params"));
+        self.insert_type(
+            id,
             TypeDef {
-                name: name.clone(),
+                name,
                 origin: at.push("parameters").to_string(),
                 description: Some(format!("Query and header parameters of `{}`.", op_name)),
                 kind: TypeKind::Struct(Struct {
                     fields,
-                    form: false,
-                    params: true,
+                    role: StructRole::Params,
                 }),
             },
         );
-        name
+        id
     }
 
     fn body(&mut self, found: &Found<'a>, op_name: &str) -> Result<Option<Body>, SpecError> {
@@ -445,12 +437,12 @@ impl<'a> Lowering<'a> {
 
     /// A form body must be a struct of values that have a text form.
     fn mark_form(&mut self, ty: &TypeRef, at: &Pointer) -> Result<(), SpecError> {
-        let TypeRef::Named(name) = ty else {
+        let TypeRef::Named(id) = *ty else {
             return Err(self
                 .reporter
                 .error(at, "a form body must be an object with properties"));
         };
-        let nested: Option<String> = match self.types.get(name).map(|t| &t.kind) {
+        let nested: Option<String> = match self.type_def(id).map(|t| &t.kind) {
             Some(TypeKind::Struct(s)) => s
                 .fields
                 .iter()
@@ -469,21 +461,23 @@ impl<'a> Lowering<'a> {
                 "use a JSON request body, or flatten the object into separate properties",
             ));
         }
-        if let Some(TypeDef {
+        if let Some(Some(TypeDef {
             kind: TypeKind::Struct(s),
             ..
-        }) = self.types.get_mut(name)
+        })) = self.types.get_mut(id.index())
         {
-            s.form = true;
+            s.role = StructRole::Form;
         }
         Ok(())
     }
 
+    fn is_enum(&self, id: TypeId) -> bool {
+        matches!(self.type_def(id).map(|t| &t.kind), Some(TypeKind::Enum(_)))
+    }
+
     fn is_path_scalar(&self, ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::Named(n) => {
-                matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Enum(_)))
-            }
+            TypeRef::Named(id) => self.is_enum(*id),
             TypeRef::String
             | TypeRef::Bool
             | TypeRef::I32
@@ -499,9 +493,7 @@ impl<'a> Lowering<'a> {
             TypeRef::List(inner) => {
                 !matches!(**inner, TypeRef::List(_)) && self.is_form_value(inner)
             }
-            TypeRef::Named(n) => {
-                matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Enum(_)))
-            }
+            TypeRef::Named(id) => self.is_enum(*id),
             TypeRef::Map(_) => false,
             _ => true,
         }
@@ -606,7 +598,7 @@ impl<'a> Lowering<'a> {
                     .into_iter()
                     .map(|(ty, statuses, description)| StatusVariant {
                         name: names.claim(&match &ty {
-                            TypeRef::Named(n) => n.clone(),
+                            TypeRef::Named(id) => self.type_name(*id).to_string(),
                             _ => status_variant_name(statuses[0]),
                         }),
                         statuses,
@@ -631,17 +623,17 @@ impl<'a> Lowering<'a> {
         fallback: Option<String>,
         at: &Pointer,
     ) -> ResponseShape {
-        let name = self.type_names.claim(&hint);
-        self.types.insert(
-            name.clone(),
+        let (id, name) = self.claim_type(&hint);
+        self.insert_type(
+            id,
             TypeDef {
-                name: name.clone(),
+                name,
                 origin: at.push("responses").to_string(),
                 description: None,
                 kind: TypeKind::ByStatus(ByStatus { variants, fallback }),
             },
         );
-        ResponseShape::ByStatus(name)
+        ResponseShape::ByStatus(id)
     }
 }
 

@@ -2,14 +2,17 @@
 
 use super::{InOperationOf, Lowering};
 use crate::error::{Pointer, SpecError};
-use crate::ir::{Enum, EnumValue, Facts, Field, Struct, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    Enum, EnumValue, Facts, Field, Struct, StructRole, TypeDef, TypeId, TypeKind, TypeRef,
+};
 use crate::naming::{self, Scope};
 use openapiv3::{
     AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
 
 /// A schema's Rust type and whether `null` is one of its values.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +23,13 @@ pub(crate) struct Lowered {
 
 type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
 
+/// What named type a schema becomes, if any: decided in one place, [`Lowering::named`].
+enum Named {
+    /// A string enum with these values (`null` left out).
+    Enum(Vec<String>),
+    Struct,
+}
+
 /// An object's properties gathered from one schema or several (`allOf`).
 #[derive(Default)]
 struct ObjectParts<'d> {
@@ -29,15 +39,15 @@ struct ObjectParts<'d> {
 
 impl<'a> Lowering<'a> {
     /// Lowers a schema or a reference to one. `hint` names types made for inline schemas.
-    pub(crate) fn schema_or_ref(
+    pub(crate) fn schema_or_ref<S: Borrow<Schema>>(
         &mut self,
-        schema: &'a ReferenceOr<Schema>,
+        schema: &'a ReferenceOr<S>,
         hint: &str,
         at: &Pointer,
     ) -> Result<Lowered, SpecError> {
         self.nested(at, |cx| match schema {
             ReferenceOr::Reference { reference } => cx.component_schema(reference, at),
-            ReferenceOr::Item(s) => cx.schema(s, hint, at),
+            ReferenceOr::Item(s) => cx.schema(s.borrow(), hint, at),
         })
     }
 
@@ -61,18 +71,6 @@ impl<'a> Lowering<'a> {
         result
     }
 
-    pub(crate) fn boxed_schema_or_ref(
-        &mut self,
-        schema: &'a ReferenceOr<Box<Schema>>,
-        hint: &str,
-        at: &Pointer,
-    ) -> Result<Lowered, SpecError> {
-        self.nested(at, |cx| match schema {
-            ReferenceOr::Reference { reference } => cx.component_schema(reference, at),
-            ReferenceOr::Item(s) => cx.schema(s, hint, at),
-        })
-    }
-
     /// A `#/components/schemas/X` reference, lowered once and cached. A named type is
     /// registered before its fields are lowered, so recursive schemas terminate.
     fn component_schema(&mut self, reference: &str, at: &Pointer) -> Result<Lowered, SpecError> {
@@ -94,20 +92,22 @@ impl<'a> Lowering<'a> {
         let (schema, pointer) = self.resolve(item, "schemas", |c| &c.schemas, &at)?;
         let resolved_name = pointer.tokens().last().cloned().unwrap_or(name.clone());
         let hint = naming::camel(&resolved_name);
-        let lowered = if self.is_named(schema, &pointer)? {
-            let rust_name = self.type_names.claim(&hint);
+        let lowered = if let Some(named) = self.named(schema, &pointer)? {
+            let (id, rust_name) = self.claim_type(&hint);
             let lowered = Lowered {
-                ty: TypeRef::Named(rust_name.clone()),
+                ty: TypeRef::Named(id),
                 nullable: schema.schema_data.nullable,
             };
             self.components.insert(name.clone(), lowered.clone());
             self.components.insert(resolved_name, lowered.clone());
-            if is_enum_schema(schema) {
-                self.define(schema, rust_name, &pointer)?;
-            } else {
+            match named {
+                Named::Enum(values) => {
+                    let def = enum_def(&rust_name, &values, schema, &pointer);
+                    self.insert_type(id, def);
+                }
                 // Structs are defined from a work list, so a chain of `$ref`s does not nest
                 // calls (and cannot overflow the stack).
-                self.pending.push_back((rust_name, schema, pointer));
+                Named::Struct => self.pending.push_back((id, schema, pointer)),
             }
             lowered
         } else {
@@ -129,18 +129,23 @@ impl<'a> Lowering<'a> {
         Ok(lowered)
     }
 
-    /// Whether a schema becomes a named type (struct or enum).
-    fn is_named(&self, schema: &'a Schema, at: &Pointer) -> Result<bool, SpecError> {
+    /// The named type a schema becomes (struct or enum), if any.
+    fn named(&self, schema: &'a Schema, at: &Pointer) -> Result<Option<Named>, SpecError> {
         Ok(match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
-            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-            SchemaKind::AllOf { all_of } => {
-                all_of.len() > 1 && self.object_parts(schema, at)?.is_some()
+            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => Some(
+                Named::Enum(s.enumeration.iter().flatten().cloned().collect()),
+            ),
+            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => Some(Named::Struct),
+            SchemaKind::AllOf { all_of }
+                if all_of.len() > 1 && self.object_parts(schema, at)?.is_some() =>
+            {
+                Some(Named::Struct)
             }
-            SchemaKind::Any(any) => {
-                !any.properties.is_empty() || self.any_enum_strings(&any.enumeration, at)?.is_some()
-            }
-            _ => false,
+            SchemaKind::Any(any) if !any.properties.is_empty() => Some(Named::Struct),
+            SchemaKind::Any(any) => self
+                .any_enum_strings(&any.enumeration, at)?
+                .map(Named::Enum),
+            _ => None,
         })
     }
 
@@ -152,18 +157,18 @@ impl<'a> Lowering<'a> {
         at: &Pointer,
     ) -> Result<Lowered, SpecError> {
         let nullable = schema.schema_data.nullable;
+        match self.named(schema, at)? {
+            Some(Named::Enum(values)) => {
+                let ty = self.intern_enum(hint, &values, schema, at);
+                let nullable = nullable || enum_allows_null(schema);
+                return Ok(Lowered { ty, nullable });
+            }
+            Some(Named::Struct) => return self.named_struct(schema, hint, at),
+            None => {}
+        }
         let plain = |ty| Ok(Lowered { ty, nullable });
         match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => {
-                if s.enumeration.iter().any(Option::is_some) {
-                    let values: Vec<&str> =
-                        s.enumeration.iter().flatten().map(String::as_str).collect();
-                    let ty = self.intern_enum(hint, &values, schema, at);
-                    let nullable = nullable || s.enumeration.iter().any(Option::is_none);
-                    return Ok(Lowered { ty, nullable });
-                }
-                plain(string_type(&s.format))
-            }
+            SchemaKind::Type(Type::String(s)) => plain(string_type(&s.format)),
             SchemaKind::Type(Type::Integer(i)) => plain(match &i.format {
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
                 _ => TypeRef::I64,
@@ -171,17 +176,13 @@ impl<'a> Lowering<'a> {
             SchemaKind::Type(Type::Number(_)) => plain(TypeRef::F64),
             SchemaKind::Type(Type::Boolean(_)) => plain(TypeRef::Bool),
             SchemaKind::Type(Type::Object(o)) => {
-                if o.properties.is_empty() {
-                    let ty = self.map_type(o.additional_properties.as_ref(), hint, at)?;
-                    plain(ty)
-                } else {
-                    self.named_struct(schema, hint, at)
-                }
+                let ty = self.map_type(o.additional_properties.as_ref(), hint, at)?;
+                plain(ty)
             }
             SchemaKind::Type(Type::Array(a)) => match &a.items {
                 Some(items) => {
                     let item =
-                        self.boxed_schema_or_ref(items, &format!("{hint}Item"), &at.push("items"))?;
+                        self.schema_or_ref(items, &format!("{hint}Item"), &at.push("items"))?;
                     plain(TypeRef::List(Box::new(item.ty)))
                 }
                 None => plain(TypeRef::List(Box::new(TypeRef::Json))),
@@ -193,13 +194,8 @@ impl<'a> Lowering<'a> {
                     nullable: nullable || inner.nullable,
                 })
             }
-            SchemaKind::AllOf { .. } => {
-                if self.object_parts(schema, at)?.is_some() {
-                    self.named_struct(schema, hint, at)
-                } else {
-                    plain(TypeRef::Json)
-                }
-            }
+            // Several members that do not merge into one object.
+            SchemaKind::AllOf { .. } => plain(TypeRef::Json),
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members }
                 if members.len() == 1 =>
             {
@@ -219,15 +215,6 @@ impl<'a> Lowering<'a> {
                 plain(TypeRef::Json)
             }
             SchemaKind::Any(any) => {
-                if !any.properties.is_empty() {
-                    return self.named_struct(schema, hint, at);
-                }
-                if let Some(values) = self.any_enum_strings(&any.enumeration, at)? {
-                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-                    let ty = self.intern_enum(hint, &values, schema, at);
-                    let nullable = nullable || any.enumeration.iter().any(Value::is_null);
-                    return Ok(Lowered { ty, nullable });
-                }
                 let ty = match any.typ.as_deref() {
                     Some("string") => string_type(&match any.format.as_deref() {
                         Some(f) => VariantOrUnknownOrEmpty::Unknown(f.to_string()),
@@ -238,7 +225,7 @@ impl<'a> Lowering<'a> {
                     Some("boolean") => TypeRef::Bool,
                     Some("array") => match &any.items {
                         Some(items) => {
-                            let item = self.boxed_schema_or_ref(
+                            let item = self.schema_or_ref(
                                 items,
                                 &format!("{hint}Item"),
                                 &at.push("items"),
@@ -319,8 +306,8 @@ impl<'a> Lowering<'a> {
 
     /// Defines every struct waiting on the work list.
     pub(crate) fn define_pending(&mut self) -> Result<(), SpecError> {
-        while let Some((name, schema, pointer)) = self.pending.pop_front() {
-            self.define(schema, name, &pointer)?;
+        while let Some((id, schema, pointer)) = self.pending.pop_front() {
+            self.define_struct(schema, id, &pointer)?;
         }
         Ok(())
     }
@@ -332,36 +319,28 @@ impl<'a> Lowering<'a> {
         hint: &str,
         at: &Pointer,
     ) -> Result<Lowered, SpecError> {
-        let name = self.type_names.claim(hint);
-        self.define(schema, name.clone(), at)?;
+        let (id, _) = self.claim_type(hint);
+        self.define_struct(schema, id, at)?;
         Ok(Lowered {
-            ty: TypeRef::Named(name),
+            ty: TypeRef::Named(id),
             nullable: schema.schema_data.nullable,
         })
     }
 
-    /// Defines the named type for a schema that [`Self::is_named`].
-    fn define(&mut self, schema: &'a Schema, name: String, at: &Pointer) -> Result<(), SpecError> {
-        if let SchemaKind::Type(Type::String(s)) = &schema.schema_kind {
-            let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
-            self.insert_enum(name, &values, schema, at);
-            return Ok(());
-        }
-        if let SchemaKind::Any(any) = &schema.schema_kind {
-            if any.properties.is_empty() {
-                if let Some(values) = self.any_enum_strings(&any.enumeration, at)? {
-                    let values: Vec<&str> = values.iter().map(String::as_str).collect();
-                    self.insert_enum(name, &values, schema, at);
-                    return Ok(());
-                }
-            }
-        }
+    /// Defines the struct for a schema that [`Self::named`] makes a struct.
+    fn define_struct(
+        &mut self,
+        schema: &'a Schema,
+        id: TypeId,
+        at: &Pointer,
+    ) -> Result<(), SpecError> {
+        let name = self.type_name(id).to_string();
         let parts = self.object_parts(schema, at)?.unwrap_or_default();
         let mut field_names = Scope::default();
         let mut fields = Vec::with_capacity(parts.properties.len());
         for (wire, property, pointer) in parts.properties {
             let hint = format!("{name}{}", naming::camel(wire));
-            let lowered = self.boxed_schema_or_ref(property, &hint, &pointer)?;
+            let lowered = self.schema_or_ref(property, &hint, &pointer)?;
             fields.push(Field {
                 wire_name: wire.to_string(),
                 rust_name: field_names.claim(&naming::snake(wire)),
@@ -370,19 +349,18 @@ impl<'a> Lowering<'a> {
                 nullable: lowered.nullable,
                 boxed: false,
                 location: None,
-                facts: facts_of_boxed(property),
+                facts: facts_of(property),
             });
         }
-        self.types.insert(
-            name.clone(),
+        self.insert_type(
+            id,
             TypeDef {
                 name,
                 origin: at.to_string(),
                 description: described(schema),
                 kind: TypeKind::Struct(Struct {
                     fields,
-                    form: false,
-                    params: false,
+                    role: StructRole::Model,
                 }),
             },
         );
@@ -455,48 +433,46 @@ impl<'a> Lowering<'a> {
     fn intern_enum(
         &mut self,
         hint: &str,
-        values: &[&str],
+        values: &[String],
         schema: &Schema,
         at: &Pointer,
     ) -> TypeRef {
         let candidate = enum_def(hint, values, schema, at);
-        let same = |def: &TypeDef| def.kind == candidate.kind;
         for existing in std::iter::once(hint.to_string()).chain((2..).map(|n| format!("{hint}{n}")))
         {
-            match self.types.get(&existing) {
-                Some(def) if same(def) => return TypeRef::Named(existing),
-                Some(_) => continue,
-                None => break,
+            // A name claimed for a type not yet defined (a pending struct) ends the search.
+            let Some((id, def)) = self
+                .type_ids
+                .get(&existing)
+                .and_then(|&id| Some((id, self.type_def(id)?)))
+            else {
+                break;
+            };
+            if def.kind == candidate.kind {
+                return TypeRef::Named(id);
             }
         }
-        let name = self.type_names.claim(hint);
-        self.insert_enum(name.clone(), values, schema, at);
-        TypeRef::Named(name)
-    }
-
-    fn insert_enum(&mut self, name: String, values: &[&str], schema: &Schema, at: &Pointer) {
-        self.types
-            .insert(name.clone(), enum_def(&name, values, schema, at));
+        let (id, name) = self.claim_type(hint);
+        self.insert_type(id, enum_def(&name, values, schema, at));
+        TypeRef::Named(id)
     }
 }
 
-/// Whether [`Lowering::define`] makes an enum of this schema.
-fn is_enum_schema(schema: &Schema) -> bool {
+/// Whether an enum's values include `null`.
+fn enum_allows_null(schema: &Schema) -> bool {
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
-        SchemaKind::Any(any) => {
-            any.properties.is_empty() && any.enumeration.iter().any(Value::is_string)
-        }
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+        SchemaKind::Any(any) => any.enumeration.iter().any(Value::is_null),
         _ => false,
     }
 }
 
-fn enum_def(name: &str, values: &[&str], schema: &Schema, at: &Pointer) -> TypeDef {
+fn enum_def(name: &str, values: &[String], schema: &Schema, at: &Pointer) -> TypeDef {
     let mut variants = Scope::default();
     let mut seen = BTreeSet::new();
     let values: Vec<EnumValue> = values
         .iter()
-        .filter(|v| seen.insert(**v))
+        .filter(|v| seen.insert(v.as_str()))
         .map(|v| EnumValue {
             wire: v.to_string(),
             variant: variants.claim(&naming::camel(v)),
@@ -530,16 +506,9 @@ fn described(schema: &Schema) -> Option<String> {
 }
 
 /// Documentation facts of a property or parameter schema.
-pub(crate) fn facts_of(schema: &ReferenceOr<Schema>) -> Facts {
+pub(crate) fn facts_of<S: Borrow<Schema>>(schema: &ReferenceOr<S>) -> Facts {
     match schema {
-        ReferenceOr::Item(s) => schema_facts(s),
-        ReferenceOr::Reference { .. } => Facts::default(),
-    }
-}
-
-fn facts_of_boxed(schema: &ReferenceOr<Box<Schema>>) -> Facts {
-    match schema {
-        ReferenceOr::Item(s) => schema_facts(s),
+        ReferenceOr::Item(s) => schema_facts(s.borrow()),
         ReferenceOr::Reference { .. } => Facts::default(),
     }
 }
@@ -548,12 +517,7 @@ fn schema_facts(s: &Schema) -> Facts {
     let (format, pattern) = match &s.schema_kind {
         SchemaKind::Type(Type::String(t)) => (
             match &t.format {
-                VariantOrUnknownOrEmpty::Item(f) => {
-                    Some(format!("{f:?}").to_lowercase()).map(|f| match f.as_str() {
-                        "datetime" => "date-time".to_string(),
-                        _ => f,
-                    })
-                }
+                VariantOrUnknownOrEmpty::Item(f) => Some(format_name(f).to_string()),
                 VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
                 VariantOrUnknownOrEmpty::Empty => None,
             },
@@ -572,151 +536,13 @@ fn schema_facts(s: &Schema) -> Facts {
     }
 }
 
-/// Marks struct fields that must be boxed: those whose type contains the struct again
-/// without a `Vec` or map in between, i.e. edges inside a strongly connected component of
-/// the "contains directly" graph (found with Kosaraju's algorithm, iteratively).
-pub(crate) fn box_cycles(types: &mut [TypeDef]) {
-    let index: BTreeMap<String, usize> = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.clone(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = types
-        .iter()
-        .map(|t| match &t.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .filter_map(|f| match &f.ty {
-                    TypeRef::Named(n) => index.get(n.as_str()).copied(),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let component = strongly_connected(&edges);
-    for (owner, t) in types.iter_mut().enumerate() {
-        if let TypeKind::Struct(s) = &mut t.kind {
-            for f in &mut s.fields {
-                if let TypeRef::Named(target) = &f.ty {
-                    f.boxed = index.get(target.as_str()).is_some_and(|&to| {
-                        component[to] == component[owner]
-                            && (to != owner || edges[owner].contains(&owner))
-                    });
-                }
-            }
-        }
-    }
-}
-
-/// The strongly connected component of each node.
-fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
-    let n = edges.len();
-    // First pass: nodes in order of DFS completion.
-    let mut order = Vec::with_capacity(n);
-    let mut seen = vec![false; n];
-    for start in 0..n {
-        if seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        let mut stack = vec![(start, 0usize)];
-        while let Some((node, next)) = stack.pop() {
-            if let Some(&to) = edges[node].get(next) {
-                stack.push((node, next + 1));
-                if !seen[to] {
-                    seen[to] = true;
-                    stack.push((to, 0));
-                }
-            } else {
-                order.push(node);
-            }
-        }
-    }
-    // Second pass: on the reversed graph, in reverse completion order.
-    let mut reversed = vec![Vec::new(); n];
-    for (from, targets) in edges.iter().enumerate() {
-        for &to in targets {
-            reversed[to].push(from);
-        }
-    }
-    let mut component = vec![usize::MAX; n];
-    for (id, &start) in order.iter().rev().enumerate() {
-        if component[start] != usize::MAX {
-            continue;
-        }
-        component[start] = id;
-        let mut stack = vec![start];
-        while let Some(node) = stack.pop() {
-            for &from in &reversed[node] {
-                if component[from] == usize::MAX {
-                    component[from] = id;
-                    stack.push(from);
-                }
-            }
-        }
-    }
-    component
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn def(name: &str, fields: &[&str]) -> TypeDef {
-        TypeDef {
-            name: name.into(),
-            origin: String::new(),
-            description: None,
-            kind: TypeKind::Struct(Struct {
-                fields: fields
-                    .iter()
-                    .map(|f| Field {
-                        wire_name: f.to_string(),
-                        rust_name: f.to_lowercase(),
-                        ty: TypeRef::Named(f.to_string()),
-                        required: false,
-                        nullable: false,
-                        boxed: false,
-                        location: None,
-                        facts: Facts::default(),
-                    })
-                    .collect(),
-                form: false,
-                params: false,
-            }),
-        }
-    }
-
-    fn boxed(types: &[TypeDef]) -> Vec<(String, String)> {
-        types
-            .iter()
-            .flat_map(|t| match &t.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .filter(|f| f.boxed)
-                    .map(|f| (t.name.clone(), f.wire_name.clone()))
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn only_cycle_edges_are_boxed() {
-        // A ⇄ B is a cycle, A → C is not, D → D is a self-cycle.
-        let mut types = vec![
-            def("A", &["B", "C"]),
-            def("B", &["A"]),
-            def("C", &[]),
-            def("D", &["D", "C"]),
-        ];
-        box_cycles(&mut types);
-        assert_eq!(
-            boxed(&types),
-            [("A", "B"), ("B", "A"), ("D", "D")].map(|(a, b)| (a.to_string(), b.to_string()))
-        );
+/// A string format as the spec spells it.
+fn format_name(format: &StringFormat) -> &'static str {
+    match format {
+        StringFormat::Date => "date",
+        StringFormat::DateTime => "date-time",
+        StringFormat::Password => "password",
+        StringFormat::Byte => "byte",
+        StringFormat::Binary => "binary",
     }
 }
