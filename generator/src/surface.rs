@@ -283,8 +283,13 @@ fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
             continue;
         };
         let mut args = call.args.iter();
-        let (Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(wire), .. })), Some(value)) =
-            (args.next(), args.next())
+        let (
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(wire),
+                ..
+            })),
+            Some(value),
+        ) = (args.next(), args.next())
         else {
             continue;
         };
@@ -292,7 +297,9 @@ fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
         let field_of = |e: &syn::Expr| match e {
             syn::Expr::Reference(r) => match r.expr.as_ref() {
                 syn::Expr::Field(f) => match &f.member {
-                    syn::Member::Named(n) => Some(n.to_string().trim_start_matches("r#").to_string()),
+                    syn::Member::Named(n) => {
+                        Some(n.to_string().trim_start_matches("r#").to_string())
+                    }
                     syn::Member::Unnamed(_) => None,
                 },
                 _ => None,

@@ -68,7 +68,9 @@ fn each_resource_is_a_default_feature() {
         assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
     }
     // Untagged: no feature gate on the operation or on what only it reaches.
-    assert!(module.contains("`GET /v1/Health` (operation `FetchHealth`). pub async fn fetch_health("));
+    assert!(
+        module.contains("`GET /v1/Health` (operation `FetchHealth`). pub async fn fetch_health(")
+    );
     assert!(module.contains("Spec: `#/components/schemas/health`. #[derive("));
 }
 
@@ -89,7 +91,10 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         .args(&args[..1])
         .args(["--message-format", "short", "--no-default-features"])
         .args(&args[1..])
-        .env("CARGO_TARGET_DIR", repo_root().join("target/features-check"))
+        .env(
+            "CARGO_TARGET_DIR",
+            repo_root().join("target/features-check"),
+        )
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
@@ -161,17 +166,32 @@ fn one_feature_compiles_clippy_clean_and_leaves_other_resources_out() {
 
     let without = cargo(
         root,
-        &["check", "--example", "uses_recordings", "--features", "phone-call"],
+        &[
+            "check",
+            "--example",
+            "uses_recordings",
+            "--features",
+            "phone-call",
+        ],
     );
     let errors = stderr(&without);
-    assert!(!without.status.success(), "recordings compiled without their feature");
+    assert!(
+        !without.status.success(),
+        "recordings compiled without their feature"
+    );
     assert!(
         errors.contains("list_recording") && errors.contains("Recording"),
         "{errors}"
     );
     let with = cargo(
         root,
-        &["check", "--example", "uses_recordings", "--features", "phone-recording"],
+        &[
+            "check",
+            "--example",
+            "uses_recordings",
+            "--features",
+            "phone-recording",
+        ],
     );
     assert!(with.status.success(), "{}", stderr(&with));
     let untagged = cargo(root, &["check", "--example", "uses_health"]);

@@ -134,11 +134,12 @@ impl Generator {
         match self {
             Generator::Ours(binary) => {
                 let mut c = Command::new(binary);
-                c.arg(spec)
-                    .arg("--all")
-                    .arg("--out")
-                    .arg(out)
-                    .args(["--crate-name", name, "--module", "api"]);
+                c.arg(spec).arg("--all").arg("--out").arg(out).args([
+                    "--crate-name",
+                    name,
+                    "--module",
+                    "api",
+                ]);
                 c
             }
             Generator::Progenitor(binary) => {
@@ -218,7 +219,9 @@ fn base_generator(root: &Path) -> Result<PathBuf, String> {
     if !release.exists() && root.join("target/release/deps").exists() {
         std::fs::create_dir_all(dir.join("target")).map_err(|e| e.to_string())?;
         let mut link = Command::new("cp");
-        link.arg("-al").arg(root.join("target/release")).arg(&release);
+        link.arg("-al")
+            .arg(root.join("target/release"))
+            .arg(&release);
         // Only a head start: without it the build simply compiles everything.
         let _ = run(link, "seeding the baseline's target directory");
         // Never share the generator's own files: the build must not write through a link.
@@ -228,7 +231,8 @@ fn base_generator(root: &Path) -> Result<PathBuf, String> {
             };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().replace('_', "-");
-                if name.starts_with("telephony-codegen") || name.starts_with("libtelephony-codegen") {
+                if name.starts_with("telephony-codegen") || name.starts_with("libtelephony-codegen")
+                {
                     let path = entry.path();
                     let _ = if path.is_dir() {
                         std::fs::remove_dir_all(&path)
@@ -353,11 +357,8 @@ fn copy_generated(root: &Path, to: &Path) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
         }
     }
-    std::fs::copy(
-        root.join("generated/Cargo.toml"),
-        to.join("Cargo.toml"),
-    )
-    .map_err(|e| e.to_string())?;
+    std::fs::copy(root.join("generated/Cargo.toml"), to.join("Cargo.toml"))
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -383,9 +384,19 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
     let jobs: [(&str, &Generator, &Path, &str); 6] = [
         ("ours, full Twilio", &ours, twilio, "twilio"),
         ("3abb0b3, full Twilio", &base, twilio, "twilio-base"),
-        ("progenitor, full Twilio", &progenitor, twilio, "twilio-progenitor"),
+        (
+            "progenitor, full Twilio",
+            &progenitor,
+            twilio,
+            "twilio-progenitor",
+        ),
         ("ours, participants", &ours, &participants, "participants"),
-        ("3abb0b3, participants", &base, &participants, "participants-base"),
+        (
+            "3abb0b3, participants",
+            &base,
+            &participants,
+            "participants-base",
+        ),
         (
             "progenitor, participants",
             &progenitor,
@@ -544,18 +555,17 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
 /// `cargo build --timings`: the crate's front end (until its metadata is written) against
 /// code generation, from the report's unit data.
 fn timings(s: &Subject) -> Result<(), String> {
-    run(
-        s.cargo(&["clean", "--quiet", "-p", s.name]),
-        "cargo clean",
-    )?;
+    run(s.cargo(&["clean", "--quiet", "-p", s.name]), "cargo clean")?;
     let started = Instant::now();
     let mut c = s.cargo(&["build", "--quiet", "--lib", "--timings"]);
     c.stderr(Stdio::piped());
     run(c, "cargo build --timings")?;
     let report = scratch().join("target/cargo-timings/cargo-timing.html");
-    let html = std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let html =
+        std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
     let unit = |key: &str| -> Option<f64> {
-        let at = html.find(&format!("\"name\":\"{}\"", s.name.replace('-', "_")))
+        let at = html
+            .find(&format!("\"name\":\"{}\"", s.name.replace('-', "_")))
             .or_else(|| html.find(&format!("\"name\":\"{}\"", s.name)))?;
         let rest = &html[at..];
         let end = rest.find('}')?;

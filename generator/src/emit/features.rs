@@ -22,7 +22,11 @@ pub struct ModuleFeatures {
 impl ModuleFeatures {
     /// Every feature this module declares, sorted.
     pub fn names(&self) -> BTreeSet<&str> {
-        self.operations.iter().flatten().map(String::as_str).collect()
+        self.operations
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -45,7 +49,11 @@ pub fn module_features(api: &Api, module: &str) -> ModuleFeatures {
         .operations
         .iter()
         .map(|op| {
-            let set: BTreeSet<&String> = op.tags.iter().filter_map(|t| names.get(t.as_str())).collect();
+            let set: BTreeSet<&String> = op
+                .tags
+                .iter()
+                .filter_map(|t| names.get(t.as_str()))
+                .collect();
             set.into_iter().cloned().collect()
         })
         .collect();

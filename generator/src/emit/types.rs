@@ -100,8 +100,13 @@ fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> T
         let value = match (lenient, f.is_option()) {
             (false, true) => quote!(map.next_value()?),
             (false, false) => quote!(Some(map.next_value()?)),
-            (true, true) => quote!(map.next_value::<crate::runtime::lenient::OptionValue<_>>()?.0),
-            (true, false) => quote!(Some(map.next_value::<crate::runtime::lenient::Value<_>>()?.0)),
+            (true, true) => quote!(
+                map.next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                    .0
+            ),
+            (true, false) => quote!(Some(
+                map.next_value::<crate::runtime::lenient::Value<_>>()?.0
+            )),
         };
         let target = if all_optional {
             let rust = ident(&f.rust_name);
