@@ -563,24 +563,28 @@ fn timings(s: &Subject) -> Result<(), String> {
     let report = scratch().join("target/cargo-timings/cargo-timing.html");
     let html =
         std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
-    let unit = |key: &str| -> Option<f64> {
-        let at = html
-            .find(&format!("\"name\":\"{}\"", s.name.replace('-', "_")))
-            .or_else(|| html.find(&format!("\"name\":\"{}\"", s.name)))?;
-        let rest = &html[at..];
-        let end = rest.find('}')?;
-        let object = &rest[..end];
-        let start = object.find(&format!("\"{key}\":"))? + key.len() + 3;
-        object[start..]
-            .split([',', '}'])
-            .next()?
-            .trim()
-            .parse()
-            .ok()
-    };
-    match (unit("duration"), unit("rmeta_time")) {
+    // The report embeds its units as JSON: `const UNIT_DATA = [ … ];`.
+    let units: Option<serde_json::Value> = html
+        .split_once("const UNIT_DATA = ")
+        .and_then(|(_, rest)| rest.split_once("];"))
+        .and_then(|(data, _)| serde_json::from_str(&format!("{data}]")).ok());
+    let unit = units.as_ref().and_then(|units| {
+        units
+            .as_array()?
+            .iter()
+            .find(|u| u["name"] == s.name && u["mode"] != "run-custom-build")
+    });
+    let total = unit.and_then(|u| u["duration"].as_f64());
+    let front = unit.and_then(|u| {
+        u["sections"]
+            .as_array()?
+            .iter()
+            .find(|section| section[0] == "frontend")
+            .and_then(|section| section[1]["end"].as_f64())
+    });
+    match (total, front) {
         (Some(total), Some(front)) => println!(
-            "    {:<28} --timings: {total:.2} s total, front end (to rmeta) {front:.2} s ({:.0} %), codegen {:.2} s  [{} wall]",
+            "    {:<28} --timings: {total:.2} s, front end {front:.2} s ({:.0} %), codegen {:.2} s  [{} wall with cargo]",
             s.label,
             100.0 * front / total,
             total - front,
@@ -603,18 +607,15 @@ fn llvm_lines(s: &Subject) -> Result<(), String> {
         }
         Err(e) => return Err(e),
     };
-    // Rows: `  lines (pct%)  cumulative  copies (pct%)  name`; the first row is the total.
-    let rows: Vec<(u64, u64, &str)> = text
+    // Rows: `lines (pct%, cumulative%)  copies (pct%, cumulative%)  name`; the first is
+    // `lines copies (TOTAL)`.
+    let rows: Vec<(u64, u64, String)> = text
         .lines()
         .filter_map(|l| {
-            let mut parts = l.split_whitespace();
+            let mut parts = l.split_whitespace().filter(|t| !t.contains('%'));
             let lines = parts.next()?.parse().ok()?;
-            let _pct = parts.next()?;
-            let _cumulative = parts.next()?;
             let copies = parts.next()?.parse().ok()?;
-            let _pct = parts.next()?;
-            let name_start = l.find(parts.next()?)?;
-            Some((lines, copies, &l[name_start..]))
+            Some((lines, copies, parts.collect::<Vec<_>>().join(" ")))
         })
         .collect();
     let Some(((total, copies, _), functions)) = rows.split_first() else {
@@ -623,11 +624,11 @@ fn llvm_lines(s: &Subject) -> Result<(), String> {
     };
     let serde: u64 = functions
         .iter()
-        .filter(|(_, _, name)| name.contains("serde") || name.contains("_::<impl"))
+        .filter(|(_, _, name)| name.contains("serde"))
         .map(|(l, _, _)| l)
         .sum();
     println!(
-        "    {:<28} llvm-lines: {total} lines of LLVM IR in {copies} function copies; serde (derives and their visitors) {:.0} %",
+        "    {:<28} llvm-lines: {total} lines of LLVM IR in {copies} function copies, {:.0} % of it serde's",
         s.label,
         100.0 * serde as f64 / *total as f64
     );
