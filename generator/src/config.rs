@@ -22,6 +22,9 @@ pub struct CrateConfig {
     pub version: String,
     /// The output directory.
     pub output: PathBuf,
+    /// Treat warnings about the specs (sloppy but clear input) as errors.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

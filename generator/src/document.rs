@@ -1,18 +1,185 @@
-//! Stage 3: a normalized JSON tree → `openapiv3::OpenAPI`, with located errors.
+//! Stage 3: a normalized JSON tree → `openapiv3::OpenAPI`, with located errors in OpenAPI's
+//! words (never the parser's type names).
+
+mod check;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::load::describe;
 use serde_json::Value;
 
 /// Checks the document's outline, then deserializes it.
-pub fn parse_document(reporter: &Reporter, doc: Value) -> Result<openapiv3::OpenAPI, SpecError> {
+pub fn parse_document(
+    reporter: &Reporter,
+    mut doc: Value,
+) -> Result<openapiv3::OpenAPI, SpecError> {
     check_outline(reporter, &doc)?;
-    openapiv3::OpenAPI::deserialize_located(doc).map_err(|(path, message)| {
-        reporter.error(
-            &path,
-            format!("not a valid OpenAPI 3.0 document: {message}"),
-        )
+    check::check(reporter, &mut doc)?;
+    openapiv3::OpenAPI::deserialize_located(&doc).map_err(|(path, message)| {
+        let path = narrow(&doc, path, &message);
+        // The pointer names the wrong value itself, unless it stopped at the object holding it.
+        let exact = !matches!(doc.pointer(&path.to_string()[1..]), Some(Value::Object(_)))
+            || message.starts_with("invalid type: map");
+        let (problem, hint) = in_openapi_words(&path, &message, exact);
+        reporter.error_with_hint(&path, problem, hint)
     })
+}
+
+/// `openapiv3`'s flattened and hand-written deserializers report some type errors at the
+/// object that holds the wrong value: when exactly one direct field of that object has the
+/// scalar value the message names, the error points at that field instead.
+fn narrow(doc: &Value, at: Pointer, message: &str) -> Pointer {
+    let Some(found) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+        .map(|(found, _)| found)
+    else {
+        return at;
+    };
+    let wanted: Option<Value> = if let Some(text) = found.strip_prefix("string ") {
+        serde_json::from_str(text).ok()
+    } else if let Some(n) = found
+        .strip_prefix("integer `")
+        .or_else(|| found.strip_prefix("floating point `"))
+    {
+        serde_json::from_str(n.trim_end_matches('`')).ok()
+    } else if let Some(b) = found.strip_prefix("boolean `") {
+        serde_json::from_str(b.trim_end_matches('`')).ok()
+    } else {
+        None
+    };
+    let Some(wanted) = wanted else { return at };
+    let mut node = doc;
+    for token in at.tokens() {
+        let next = match node {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return at,
+        }
+    }
+    let Value::Object(map) = node else { return at };
+    let mut keys = map.iter().filter(|(_, v)| **v == wanted).map(|(k, _)| k);
+    match (keys.next(), keys.next()) {
+        (Some(key), None) => at.push(key.clone()),
+        _ => at,
+    }
+}
+
+/// A deserializer's message (which names Rust types) as a problem and a hint about OpenAPI.
+fn in_openapi_words(at: &Pointer, message: &str, exact: bool) -> (String, String) {
+    let key = at.tokens().last().map(String::as_str).unwrap_or("");
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let expected = expected_words(expected);
+            let found = found_words(found);
+            if !exact {
+                return (
+                    format!("a field of this object must be {expected}, found {found}"),
+                    format!("find the field with that value and write it as {expected}"),
+                );
+            }
+            let hint = match (key, found.as_str()) {
+                (_, f) if f.contains(".inf") || f.contains(".nan") => {
+                    "JSON has no infinite or not-a-number values; write a finite number".to_string()
+                }
+                ("required", _) => {
+                    "`required` lists property names: `required: [id, name]`".to_string()
+                }
+                ("description" | "summary" | "title", _) => {
+                    format!("`{key}` is text; quote it if YAML reads it as something else")
+                }
+                _ => format!("write `{key}` as {expected}, as the OpenAPI specification says"),
+            };
+            return (format!("`{key}` must be {expected}, found {found}"), hint);
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return (
+            format!("missing `{field}`"),
+            format!("the OpenAPI specification requires `{field}` here"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((value, expected)) = rest.split_once("`, expected ") {
+            let expected = expected.trim_start_matches("one of ");
+            return (
+                format!("`{key}: {value}` is not allowed here"),
+                format!("`{key}` is one of {expected}"),
+            );
+        }
+    }
+    if message.contains("ParameterSchemaOrContent") {
+        return (
+            "a parameter needs `schema` (or `content`)".to_string(),
+            "add the parameter's type, for example `schema: {type: string}`".to_string(),
+        );
+    }
+    if message.contains("untagged enum ReferenceOr") {
+        return (
+            "neither a `$ref` nor a valid object".to_string(),
+            "write the object itself, or `$ref: '#/components/…'` pointing at one".to_string(),
+        );
+    }
+    if message.contains("untagged enum") || message.contains("variant of enum") {
+        return (
+            "this value has none of the shapes OpenAPI allows here".to_string(),
+            "compare it with the OpenAPI specification's description of this object".to_string(),
+        );
+    }
+    (
+        format!("not valid OpenAPI: {message}"),
+        "compare it with the OpenAPI specification's description of this object".to_string(),
+    )
+}
+
+/// serde's name for what it expected, in OpenAPI's words.
+fn expected_words(expected: &str) -> String {
+    match expected {
+        "a string" => "text".to_string(),
+        "a sequence" => "a sequence".to_string(),
+        "a map" => "a mapping".to_string(),
+        "a boolean" => "a boolean (`true` or `false`)".to_string(),
+        "a JSON number" | "f64" | "i64" | "u64" | "u16" | "usize" | "i32" => "a number".to_string(),
+        other if other.starts_with("struct ") => {
+            let name = &other["struct ".len()..];
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} {name} Object (a mapping)")
+        }
+        other if other.contains("map") => "a mapping".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde's description of what it found, in plain words.
+fn found_words(found: &str) -> String {
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    for (prefix, what) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", "the boolean "),
+    ] {
+        if let Some(value) = found.strip_prefix(prefix) {
+            return format!("{what}{}", value.trim_matches('`'));
+        }
+    }
+    match found {
+        "map" => "a mapping".to_string(),
+        "sequence" => "a sequence".to_string(),
+        "null" | "unit value" => "null".to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
@@ -41,12 +208,13 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
             ))
         }
         Some(other) => {
-            return Err(reporter.error(
+            return Err(reporter.error_with_hint(
                 &root.push("openapi"),
                 format!(
                     "`openapi` must be a version string, found {}",
                     describe(other)
                 ),
+                "quote the version: `openapi: '3.0.3'`",
             ))
         }
     }
@@ -57,9 +225,10 @@ fn check_outline(reporter: &Reporter, doc: &Value) -> Result<(), SpecError> {
             "a client is generated from the operations under `paths`",
         )),
         Some(Value::Object(_)) => Ok(()),
-        Some(other) => Err(reporter.error(
+        Some(other) => Err(reporter.error_with_hint(
             &root.push("paths"),
             format!("`paths` must be a mapping, found {}", describe(other)),
+            "`paths` maps each path (`/calls/{sid}`) to its operations",
         )),
     }
 }
@@ -86,18 +255,18 @@ fn located<T: serde::de::DeserializeOwned>(
 /// The whole document, or the first failing path item or component when openapiv3's
 /// hand-written deserializers hide the inner location.
 trait DeserializeLocated: Sized {
-    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)>;
+    fn deserialize_located(doc: &Value) -> Result<Self, (Pointer, String)>;
 }
 
 impl DeserializeLocated for openapiv3::OpenAPI {
-    fn deserialize_located(doc: Value) -> Result<Self, (Pointer, String)> {
+    fn deserialize_located(doc: &Value) -> Result<Self, (Pointer, String)> {
         // The fast path borrows the tree; the located (slower) path runs only on failure.
-        if let Ok(parsed) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc) {
+        if let Ok(parsed) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc) {
             return Ok(parsed);
         }
         let root = Pointer::root();
         let Err(whole) = located::<openapiv3::OpenAPI>(doc.clone(), &root) else {
-            return located(doc, &root);
+            return located(doc.clone(), &root);
         };
         let paths = root.push("paths");
         if whole.0.tokens().first().map(String::as_str) == Some("paths") {

@@ -91,38 +91,106 @@ impl From<SpecError> for Error {
     }
 }
 
-/// Builds [`SpecError`]s for one spec file; keeps call sites short.
-#[derive(Debug, Clone)]
+/// Builds [`SpecError`]s for one spec; keeps call sites short. Also collects warnings: problems
+/// whose intent is clear, so generation goes on (unless the run is strict).
+#[derive(Debug, Clone, Default)]
 pub struct Reporter {
     file: String,
+    /// Where parts of the bundled document came from (see [`Origin`]).
+    origins: Vec<Origin>,
+    strict: bool,
+    warnings: std::cell::RefCell<Vec<SpecError>>,
+}
+
+/// A part of the bundled document that was copied from elsewhere (another file, or another
+/// place in the same file): errors inside it name the place the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Where the part sits in the bundled document, e.g. `components/schemas/Error`.
+    pub bundled: Vec<String>,
+    /// The file it was written in, as shown in messages.
+    pub file: String,
+    /// Where it was written in that file.
+    pub written: Vec<String>,
 }
 
 impl Reporter {
     pub fn new(file: impl Into<String>) -> Self {
-        Reporter { file: file.into() }
-    }
-
-    pub fn error(&self, pointer: &Pointer, problem: impl Into<String>) -> SpecError {
-        SpecError {
-            location: Location {
-                file: self.file.clone(),
-                pointer: pointer.to_string(),
-                operation: pointer.operation.clone(),
-            },
-            problem: problem.into(),
-            hint: None,
+        Reporter {
+            file: file.into(),
+            ..Reporter::default()
         }
     }
 
+    /// Reports the parts of a bundled document at the place they were written.
+    pub fn with_origins(mut self, origins: Vec<Origin>) -> Self {
+        self.origins = origins;
+        self
+    }
+
+    /// A strict reporter turns every warning into an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    fn location(&self, pointer: &Pointer) -> Location {
+        // The longest matching origin wins: a part copied into a copied part.
+        let origin = self
+            .origins
+            .iter()
+            .filter(|o| pointer.tokens.starts_with(&o.bundled))
+            .max_by_key(|o| o.bundled.len());
+        let (file, pointer_text) = match origin {
+            Some(o) => {
+                let mut written = Pointer::root();
+                written.tokens = o.written.clone();
+                written
+                    .tokens
+                    .extend_from_slice(&pointer.tokens[o.bundled.len()..]);
+                (o.file.clone(), written.to_string())
+            }
+            None => (self.file.clone(), pointer.to_string()),
+        };
+        Location {
+            file,
+            pointer: pointer_text,
+            operation: pointer.operation.clone(),
+        }
+    }
+
+    /// A problem at `pointer`, with a hint on how to fix it (every problem has one).
     pub fn error_with_hint(
         &self,
         pointer: &Pointer,
         problem: impl Into<String>,
         hint: impl Into<String>,
     ) -> SpecError {
-        let mut e = self.error(pointer, problem);
-        e.hint = Some(hint.into());
-        e
+        SpecError {
+            location: self.location(pointer),
+            problem: problem.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// Records a warning, or returns it as the error when the run is strict.
+    pub fn warn(
+        &self,
+        pointer: &Pointer,
+        problem: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Result<(), SpecError> {
+        let warning = self.error_with_hint(pointer, problem, hint);
+        if self.strict {
+            return Err(warning);
+        }
+        self.warnings.borrow_mut().push(warning);
+        Ok(())
+    }
+
+    /// The warnings recorded so far, in the order they were found.
+    pub fn take_warnings(&self) -> Vec<SpecError> {
+        std::mem::take(&mut *self.warnings.borrow_mut())
     }
 }
 

@@ -9,8 +9,13 @@
 pub struct Api {
     pub title: String,
     pub description: Option<String>,
-    /// The spec file, as named in the generated header.
+    /// The spec file, as named in messages.
     pub source: String,
+    /// The spec's own version (`info.version`).
+    pub version: String,
+    /// Every file the spec was read from, root first: the generated header names each one
+    /// with its hash, so a change to any of them shows as stale output.
+    pub inputs: Vec<InputFile>,
     pub server: Option<Server>,
     pub auth: Option<AuthScheme>,
     pub operations: Vec<Operation>,
@@ -30,6 +35,15 @@ impl Api {
     pub fn type_ids(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
         self.types.iter().enumerate().map(|(i, t)| (TypeId(i), t))
     }
+}
+
+/// One file a spec was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// As shown in messages and headers: the spec's name, or a path beside it.
+    pub name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
 }
 
 /// A named type: an index into [`Api::types`] (typify's `TypeId` into its `TypeSpace`).
@@ -185,10 +199,21 @@ pub struct Body {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a request body goes on the wire. When an operation offers several media types, the
+/// first of this order that it offers is used: the structured ones first (JSON, then form,
+/// then multipart), then plain text, then raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BodyEncoding {
-    Form,
+    /// `application/json` (and `+json` types).
     Json,
+    /// `application/x-www-form-urlencoded`: a [`StructRole::Form`] struct.
+    Form,
+    /// `multipart/form-data`: a [`StructRole::Multipart`] struct.
+    Multipart,
+    /// `text/plain`: a string.
+    Text,
+    /// `application/octet-stream`: raw bytes.
+    Bytes,
 }
 
 /// What a set of responses (the successes, or the errors) decodes into.
@@ -223,6 +248,10 @@ pub enum TypeRef {
     Timestamp,
     /// Anything the generator cannot type more precisely.
     Json,
+    /// Raw bytes (an `application/octet-stream` body).
+    Bytes,
+    /// A file in a multipart body: bytes, file name and content type.
+    File,
     List(Box<TypeRef>),
     /// An object with arbitrary keys.
     Map(Box<TypeRef>),
@@ -261,6 +290,8 @@ pub enum StructRole {
     Form,
     /// An operation's query and header parameters; each field has a location.
     Params,
+    /// Sent as a `multipart/form-data` body; [`TypeRef::File`] fields are file parts.
+    Multipart,
 }
 
 #[derive(Debug, Clone, PartialEq)]

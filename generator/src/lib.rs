@@ -21,7 +21,7 @@ pub mod review;
 pub mod surface;
 pub mod threads;
 
-use error::{Error, Reporter};
+use error::{Error, SpecError};
 use std::path::{Path, PathBuf};
 
 pub use emit::{CrateSpec, ModuleSpec};
@@ -32,25 +32,45 @@ pub use output::{Change, Report};
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
     threads::with_stack(&format!("reading {source}"), || {
-        api_from_text_here(source, bytes, selection)
+        let (api, _warnings) = lowered(load::load_text(source, bytes)?, selection, false)?;
+        Ok(api)
     })
 }
 
-fn api_from_text_here(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
-    let reporter = Reporter::new(source);
-    let mut value = load::parse_text(&reporter, bytes)?;
-    normalize::normalize(&mut value);
-    let doc = document::parse_document(&reporter, value)?;
-    Ok(lower::lower(&reporter, &doc, selection, source)?)
+/// Reads a spec file (and every file it refers to) and runs stages 1–4. `source` names the
+/// file in messages and headers.
+pub fn api_from_file(path: &Path, source: &str, selection: &Selection) -> Result<ir::Api, Error> {
+    Ok(api_and_warnings(path, source, selection, false)?.0)
 }
 
-/// Reads a spec file and runs stages 1–4. `source` names the file in messages and headers.
-pub fn api_from_file(path: &Path, source: &str, selection: &Selection) -> Result<ir::Api, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    api_from_text(source, &bytes, selection)
+/// Stages 1–4 on a spec file, with the warnings found on the way (errors, when `strict`).
+fn api_and_warnings(
+    path: &Path,
+    source: &str,
+    selection: &Selection,
+    strict: bool,
+) -> Result<(ir::Api, Vec<SpecError>), Error> {
+    threads::with_stack(&format!("reading {source}"), || {
+        lowered(load::load_file(path, source)?, selection, strict)
+    })
+}
+
+/// Stages 2–4 on a loaded spec.
+fn lowered(
+    loaded: load::Loaded,
+    selection: &Selection,
+    strict: bool,
+) -> Result<(ir::Api, Vec<SpecError>), Error> {
+    let load::Loaded {
+        mut doc,
+        inputs,
+        reporter,
+    } = loaded;
+    let reporter = reporter.strict(strict);
+    normalize::normalize(&mut doc);
+    let doc = document::parse_document(&reporter, doc)?;
+    let api = lower::lower(&reporter, &doc, selection, inputs)?;
+    Ok((api, reporter.take_warnings()))
 }
 
 /// Every operationId of a spec, in document order.
@@ -78,29 +98,39 @@ pub struct CrateRequest {
     pub name: String,
     pub version: String,
     pub modules: Vec<ModuleRequest>,
+    /// Refuse sloppy specs: every warning is an error.
+    pub strict: bool,
 }
 
 /// All files of the requested crate.
 pub fn generate(request: &CrateRequest) -> Result<Vec<GeneratedFile>, Error> {
+    Ok(generate_with_warnings(request)?.0)
+}
+
+/// All files of the requested crate, and the warnings about its specs, in module order.
+fn generate_with_warnings(
+    request: &CrateRequest,
+) -> Result<(Vec<GeneratedFile>, Vec<SpecError>), Error> {
     naming::check_crate_names(
         &request.name,
         request.modules.iter().map(|m| m.module.as_str()),
     )?;
-    let modules = request
-        .modules
-        .iter()
-        .map(|m| {
-            Ok(ModuleSpec {
-                name: m.module.clone(),
-                api: api_from_file(&m.spec, &m.source, &m.selection)?,
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    crate_files(&CrateSpec {
+    let mut warnings = Vec::new();
+    let mut modules = Vec::with_capacity(request.modules.len());
+    for m in &request.modules {
+        let (api, found) = api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
+        warnings.extend(found);
+        modules.push(ModuleSpec {
+            name: m.module.clone(),
+            api,
+        });
+    }
+    let files = crate_files(&CrateSpec {
         name: request.name.clone(),
         version: request.version.clone(),
         modules,
-    })
+    })?;
+    Ok((files, warnings))
 }
 
 /// Runs stages 5–6 on lowered modules: the crate's formatted files.
@@ -117,29 +147,32 @@ pub enum Mode {
     Check,
 }
 
-/// Generates a crate into `out` (or checks it): the one code path of the xtask and the CLI.
-/// Returns what differs (for `Check`) or what changed (for `Write`), and what was kept.
+/// Generates the crate once and writes it to `out`, or checks `out` against it. The report
+/// carries the warnings about the specs.
 pub fn run(request: &CrateRequest, out: &Path, mode: Mode) -> Result<Report, Error> {
-    let files = generate(request)?;
-    match mode {
-        Mode::Write => output::write(out, &files),
-        Mode::Check => output::check(out, &files),
-    }
+    Ok(run_reviewed(request, out, mode)?.1)
 }
 
-/// What regenerating `out` would change in the API surface of each module file it replaces
-/// (see [`review::replaced`]). Reads, never writes.
-pub fn api_changes(request: &CrateRequest, out: &Path) -> Result<Vec<review::FileReview>, Error> {
-    let files = generate(request)?;
+/// [`run`], plus what changed in the API surface of each module file it replaces (or, with
+/// [`Mode::Check`], would replace). The review reads the old files before anything is written.
+pub fn run_reviewed(
+    request: &CrateRequest,
+    out: &Path,
+    mode: Mode,
+) -> Result<(Vec<review::FileReview>, Report), Error> {
+    let (files, warnings) = generate_with_warnings(request)?;
     let modules: Vec<String> = request
         .modules
         .iter()
         .map(|m| format!("src/{}.rs", m.module))
         .collect();
-    Ok(review::replaced(
-        out,
-        files.iter().filter(|f| modules.contains(&f.path)),
-    ))
+    let reviews = review::replaced(out, files.iter().filter(|f| modules.contains(&f.path)));
+    let mut report = match mode {
+        Mode::Write => output::write(out, &files),
+        Mode::Check => output::check(out, &files),
+    }?;
+    report.warnings = warnings;
+    Ok((reviews, report))
 }
 
 /// The crate a codegen config describes; spec names are shown relative to `root`.
@@ -161,6 +194,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                 },
             })
             .collect(),
+        strict: config.krate.strict,
     }
 }
 
@@ -190,6 +224,7 @@ mod tests {
                 source: "does-not-exist.yaml".into(),
                 selection: Selection::All,
             }],
+            strict: false,
         };
         let e = generate(&request).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "{e}");

@@ -1,8 +1,58 @@
-//! Stage 1: spec text → a JSON value tree. YAML and JSON specs both load here; JSON is YAML.
+//! Stage 1: spec files → one JSON value tree. YAML and JSON specs both load here (JSON is
+//! YAML); a spec spread over several files is bundled into one document (module `bundle`).
 
-use crate::error::{Pointer, Reporter, SpecError};
+mod bundle;
+
+use crate::error::{Error, Pointer, Reporter, SpecError};
+use crate::ir::InputFile;
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Yaml;
+use std::path::Path;
+
+/// A file's identity for headers and staleness: its name and the SHA-256 of its bytes.
+pub fn input_file(name: impl Into<String>, bytes: &[u8]) -> InputFile {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    InputFile {
+        name: name.into(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// A spec read from its files and bundled into one document.
+#[derive(Debug)]
+pub struct Loaded {
+    pub doc: Value,
+    /// The root file first, then every file its `$ref`s reached, in the order they were found.
+    pub inputs: Vec<InputFile>,
+    /// Reports problems at the file and pointer where the user wrote them.
+    pub reporter: Reporter,
+}
+
+/// Reads the spec at `path` (named `source` in messages) and every file it refers to.
+pub fn load_file(path: &Path, source: &str) -> Result<Loaded, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    Ok(load(path, source, &bytes)?)
+}
+
+/// Loads spec text; relative `$ref`s to other files resolve from the directory of `source`.
+pub fn load_text(source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
+    load(Path::new(source), source, bytes)
+}
+
+fn load(path: &Path, source: &str, bytes: &[u8]) -> Result<Loaded, SpecError> {
+    let reporter = Reporter::new(source);
+    let doc = parse_text(&reporter, bytes)?;
+    let bundled = bundle::bundle(source, path, doc, input_file(source, bytes))?;
+    Ok(Loaded {
+        doc: bundled.doc,
+        inputs: bundled.inputs,
+        reporter: reporter.with_origins(bundled.origins),
+    })
+}
 
 /// Parses spec text into a JSON value whose root is a mapping.
 pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError> {
@@ -32,18 +82,14 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
             return Ok(value);
         }
     }
-    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| {
-        let place = e
-            .location()
-            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
-            .unwrap_or_default();
-        reporter.error(
+    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| yaml_error(reporter, text, &e))?;
+    yaml.apply_merge().map_err(|e| {
+        reporter.error_with_hint(
             &root,
-            format!("invalid YAML{place}: {}", strip_location(&e)),
+            format!("invalid YAML merge key: {e}"),
+            "`<<:` merges a mapping (or a list of mappings) into the one it is in",
         )
     })?;
-    yaml.apply_merge()
-        .map_err(|e| reporter.error(&root, format!("invalid YAML merge key: {e}")))?;
     let value = to_json(reporter, &root, yaml)?;
     if !value.is_object() {
         return Err(reporter.error_with_hint(
@@ -53,6 +99,71 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
         ));
     }
     Ok(value)
+}
+
+/// A YAML syntax error at its line, with a hint. A duplicate key is reported at the duplicate
+/// (the parser names the mapping it is in).
+fn yaml_error(reporter: &Reporter, text: &str, e: &serde_yaml::Error) -> SpecError {
+    let message = strip_location(e);
+    let mut line_column = e.location().map(|l| (l.line(), l.column()));
+    let mut hint = "check the indentation, quotes and brackets on that line and the one before";
+    if let Some(key) = message
+        .split_once("duplicate entry with key ")
+        .map(|(_, k)| k.trim_matches('"'))
+    {
+        hint = "a mapping may hold each key once: remove or rename one of them";
+        if let Some((line, column)) = line_column {
+            if let Some(duplicate) = duplicate_key_line(text, line, column, key) {
+                line_column = Some((duplicate, column));
+            }
+        }
+    } else if message.contains("recursion limit") || message.contains("repetition limit") {
+        hint = "the document nests (or repeats aliases) deeper than any OpenAPI spec needs";
+    } else if message.contains("control characters") {
+        hint = "a spec is text: remove the control characters (or the binary data)";
+    }
+    let place = line_column
+        .map(|(l, c)| format!(" at line {l}, column {c}"))
+        .unwrap_or_default();
+    let message = message
+        .split_once(": duplicate entry")
+        .map(|(_, rest)| format!("duplicate entry{rest}"))
+        .unwrap_or(message);
+    reporter.error_with_hint(
+        &Pointer::root(),
+        format!("invalid YAML{place}: {message}"),
+        hint,
+    )
+}
+
+/// The line of the second `key:` in the block mapping whose first key is at `line`, `column`
+/// (both 1-based), if the mapping is written in block style.
+fn duplicate_key_line(text: &str, line: usize, column: usize, key: &str) -> Option<usize> {
+    let indent = column.checked_sub(1)?;
+    let mut seen = false;
+    for (i, content) in text.lines().enumerate().skip(line.checked_sub(1)?) {
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this_indent = content.len() - trimmed.len();
+        if this_indent < indent {
+            break;
+        }
+        if this_indent > indent {
+            continue;
+        }
+        let written = trimmed
+            .split_once(':')
+            .map(|(k, _)| k.trim().trim_matches(|c| c == '"' || c == '\''));
+        if written == Some(key) {
+            if seen {
+                return Some(i + 1);
+            }
+            seen = true;
+        }
+    }
+    None
 }
 
 /// serde_yaml appends " at line X column Y"; the location is reported separately.
@@ -110,9 +221,11 @@ fn map_key(reporter: &Reporter, at: &Pointer, key: Yaml) -> Result<String, SpecE
         Yaml::Bool(b) => Ok(b.to_string()),
         Yaml::Null => Ok("null".to_string()),
         Yaml::Tagged(t) => map_key(reporter, at, t.value),
-        Yaml::Sequence(_) | Yaml::Mapping(_) => {
-            Err(reporter.error(at, "a mapping key is itself a sequence or mapping"))
-        }
+        Yaml::Sequence(_) | Yaml::Mapping(_) => Err(reporter.error_with_hint(
+            at,
+            "a mapping key is itself a sequence or mapping",
+            "OpenAPI keys are text: a path, a status code or a name",
+        )),
     }
 }
 
@@ -156,6 +269,18 @@ mod tests {
         let v = parse("{\"a\": \"x\\u0085y\", \"b\\u2028\": 1}").unwrap();
         assert_eq!(v["a"], "x\u{85}y");
         assert_eq!(v["b\u{2028}"], 1);
+    }
+
+    #[test]
+    fn duplicate_key_is_reported_at_the_duplicate() {
+        let e =
+            parse("openapi: 3.0.3\npaths:\n  /a:\n    get: {}\n  /b: {}\n  '/a':\n    get: {}\n")
+                .unwrap_err();
+        assert!(
+            e.contains("at line 6, column 3: duplicate entry with key \"/a\""),
+            "{e}"
+        );
+        assert!(e.contains("hint: a mapping may hold each key once"), "{e}");
     }
 
     #[test]

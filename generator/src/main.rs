@@ -33,6 +33,9 @@ struct Cli {
     /// Write nothing; exit 1 if the output directory is not up to date.
     #[arg(long)]
     check: bool,
+    /// Treat warnings about the spec as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
@@ -64,21 +67,25 @@ fn main() -> ExitCode {
                 Selection::Ids(cli.operations.clone())
             },
         }],
+        strict: cli.strict,
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
-    match telephony_codegen::api_changes(&request, &out) {
-        Ok(reviews) => reviews.iter().for_each(|r| print!("{r}")),
-        Err(e) => return fail(&e),
-    }
-    match telephony_codegen::run(&request, &out, mode) {
-        Ok(report) => print_report(&report, mode),
+    match telephony_codegen::run_reviewed(&request, &out, mode) {
+        Ok((reviews, report)) => {
+            reviews.iter().for_each(|r| print!("{r}"));
+            print_report(&report, mode)
+        }
         Err(e) => fail(&e),
     }
 }
 
 /// Prints what a write changed and kept, or what `--check` found stale (exit 1 when stale).
 fn print_report(report: &Report, mode: Mode) -> ExitCode {
+    report
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     match mode {
         Mode::Write => {
             print!("{report}");

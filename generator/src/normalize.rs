@@ -24,13 +24,23 @@ pub fn normalize(doc: &mut Value) {
         license.remove("identifier");
     }
     if let Some(Value::Object(components)) = root.get_mut("components") {
+        // Callbacks describe requests the API makes, not ones the client sends; `openapiv3`
+        // cannot read a callback given by `$ref`, so they go before it reads the document.
         components.remove("pathItems");
+        components.remove("callbacks");
         if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
             schemas.values_mut().for_each(schema);
         }
         for (key, value) in components.iter_mut() {
             if key != "schemas" {
                 walk(value);
+            }
+        }
+    }
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                op.remove("callbacks");
             }
         }
     }
@@ -129,8 +139,22 @@ fn type_list(map: &mut Map<String, Value>) {
         [one] => {
             map.insert("type".into(), Value::String((*one).clone()));
         }
-        _ => {
+        several => {
+            // Scalars only (`[integer, string]`): a union the later stages can recognize.
+            let scalar =
+                |t: &&String| ["string", "integer", "number", "boolean"].contains(&t.as_str());
+            let plain = !["anyOf", "oneOf", "enum", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            let members: Vec<Value> = if several.len() > 1 && plain && several.iter().all(scalar) {
+                several.iter().map(|t| json!({ "type": t })).collect()
+            } else {
+                Vec::new()
+            };
             map.remove("type");
+            if !members.is_empty() {
+                map.insert("anyOf".into(), Value::Array(members));
+            }
         }
     }
 }
@@ -211,6 +235,18 @@ mod tests {
         assert_eq!(
             normalized_schema(json!({"type": ["string", "null"], "format": "uuid"})),
             json!({"type": "string", "nullable": true, "format": "uuid"})
+        );
+    }
+
+    #[test]
+    fn scalar_type_list_becomes_any_of() {
+        assert_eq!(
+            normalized_schema(json!({"type": ["integer", "string", "null"]})),
+            json!({"nullable": true, "anyOf": [{"type": "integer"}, {"type": "string"}]})
+        );
+        assert_eq!(
+            normalized_schema(json!({"type": ["object", "string"]})),
+            json!({})
         );
     }
 

@@ -14,7 +14,7 @@
 //! A process killed mid-swap leaves the generated files mixed; the next run clears the staging
 //! and backup directories and writes every generated file again.
 
-use crate::error::Error;
+use crate::error::{Error, SpecError};
 pub use crate::format::GeneratedFile;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,6 +97,8 @@ pub struct Report {
     /// Generated files already as they should be.
     pub unchanged: usize,
     pub kept: Vec<Kept>,
+    /// Warnings about the specs (set by the caller that read them).
+    pub warnings: Vec<SpecError>,
 }
 
 impl Report {
@@ -383,6 +385,7 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
             changes,
             unchanged,
             kept,
+            warnings: Vec::new(),
         },
     })
 }
@@ -864,7 +867,7 @@ mod tests {
     #[test]
     fn every_header_the_formatter_writes_carries_the_marker() {
         for leader in ["//", "#"] {
-            let header = crate::format::header(leader, "specs/x.yaml");
+            let header = crate::format::header(leader, &[]);
             assert!(carries_marker(header.as_bytes()), "{header}");
         }
         assert!(carries_marker(&render_manifest(&BTreeMap::new())));

@@ -140,6 +140,8 @@ impl Surface {
             let name = path_text(trait_path);
             if name.ends_with("Serialize") {
                 wire_fields(block, &mut item.fields);
+            } else if name.ends_with("object::Object") {
+                decoded_fields(block, &mut item.fields);
             }
             item.traits.insert(name);
             return;
@@ -185,7 +187,7 @@ fn type_item(item: &syn::Item) -> Option<(String, Item)> {
             &s.ident,
             ItemKind::Struct,
             &s.attrs,
-            struct_fields(&s.fields),
+            struct_fields(&s.fields, derives(&s.attrs).contains("Serialize")),
             BTreeMap::new(),
         ),
         syn::Item::Enum(e) if is_pub(&e.vis) => (
@@ -231,7 +233,9 @@ fn derives(attrs: &[syn::Attribute]) -> BTreeSet<String> {
     out
 }
 
-fn struct_fields(fields: &syn::Fields) -> BTreeMap<String, Field> {
+/// `serialized`: whether serde writes the struct. Form bodies and parameters are written by
+/// their generated functions, which leave out every `None`, so there an `Option` is optional.
+fn struct_fields(fields: &syn::Fields, serialized: bool) -> BTreeMap<String, Field> {
     fields
         .iter()
         .enumerate()
@@ -245,7 +249,7 @@ fn struct_fields(fields: &syn::Fields) -> BTreeMap<String, Field> {
             let ty = type_text(&f.ty);
             let presence = match (serde.skip_serializing_if, serde.default) {
                 (true, _) => Presence::Optional,
-                (false, true) if ty.starts_with("Option<") => Presence::Nullable,
+                (false, true) if serialized && ty.starts_with("Option<") => Presence::Nullable,
                 (false, true) => Presence::Optional,
                 (false, false) => Presence::Required,
             };
@@ -257,6 +261,62 @@ fn struct_fields(fields: &syn::Fields) -> BTreeMap<String, Field> {
             (name, field)
         })
         .collect()
+}
+
+/// Wire names from a generated struct's decoder (`"X" => value.x = …` or `"X" => f_x = …`
+/// in `from_map`), for structs without `Serialize`; an `Option` field may be left out. The
+/// `Serialize` impl, which comes after it, refines this.
+fn decoded_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
+    for member in &block.items {
+        let syn::ImplItem::Fn(f) = member else {
+            continue;
+        };
+        for statement in &f.block.stmts {
+            let syn::Stmt::Expr(syn::Expr::While(w), _) = statement else {
+                continue;
+            };
+            for inner in &w.body.stmts {
+                let syn::Stmt::Expr(syn::Expr::Match(m), _) = inner else {
+                    continue;
+                };
+                for arm in &m.arms {
+                    let syn::Pat::Lit(syn::PatLit {
+                        lit: syn::Lit::Str(wire),
+                        ..
+                    }) = &arm.pat
+                    else {
+                        continue;
+                    };
+                    let assign = match arm.body.as_ref() {
+                        syn::Expr::Block(b) => match b.block.stmts.first() {
+                            Some(syn::Stmt::Expr(syn::Expr::Assign(a), _)) => a,
+                            _ => continue,
+                        },
+                        syn::Expr::Assign(a) => a,
+                        _ => continue,
+                    };
+                    let name = match assign.left.as_ref() {
+                        syn::Expr::Field(syn::ExprField {
+                            member: syn::Member::Named(n),
+                            ..
+                        }) => n.to_string(),
+                        syn::Expr::Path(p) => p
+                            .path
+                            .get_ident()
+                            .map(|i| i.to_string().trim_start_matches("f_").to_string())
+                            .unwrap_or_default(),
+                        _ => continue,
+                    };
+                    if let Some(field) = fields.get_mut(name.trim_start_matches("r#")) {
+                        field.wire = wire.value();
+                        if field.ty.starts_with("Option<") {
+                            field.presence = Presence::Optional;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Wire names and presence from a generated struct's `Serialize` impl: `if let Some(value) =

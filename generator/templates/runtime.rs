@@ -213,11 +213,7 @@ impl Transport {
                 .map_err(|_| Failure::Invalid(InvalidRequest::HeaderValue { name }))?;
             builder = builder.header(name, value);
         }
-        let (content_type, body) = match request.body {
-            RequestBody::Empty => (None, Vec::new()),
-            RequestBody::Form(pairs) => (Some("application/x-www-form-urlencoded"), encode_form(&pairs).into_bytes()),
-            RequestBody::Json(bytes) => (Some("application/json"), bytes),
-        };
+        let (content_type, body) = request.body.encode();
         if let Some(content_type) = content_type {
             // hyper omits `Content-Length: 0` for an empty body; some front ends then answer
             // 411, so it is always stated.
@@ -268,6 +264,125 @@ enum RequestBody {
     Empty,
     Form(Vec<(&'static str, String)>),
     Json(Vec<u8>),
+    Text(String),
+    Bytes(Vec<u8>),
+    Multipart(Multipart),
+}
+
+impl RequestBody {
+    /// The `Content-Type` and the bytes to send (`None`: no body at all).
+    fn encode(self) -> (Option<String>, Vec<u8>) {
+        match self {
+            RequestBody::Empty => (None, Vec::new()),
+            RequestBody::Form(pairs) => (
+                Some("application/x-www-form-urlencoded".into()),
+                encode_form(&pairs).into_bytes(),
+            ),
+            RequestBody::Json(bytes) => (Some("application/json".into()), bytes),
+            RequestBody::Text(text) => (Some("text/plain; charset=utf-8".into()), text.into_bytes()),
+            RequestBody::Bytes(bytes) => (Some("application/octet-stream".into()), bytes),
+            RequestBody::Multipart(multipart) => {
+                let (boundary, bytes) = multipart.encode();
+                (Some(format!("multipart/form-data; boundary={boundary}")), bytes)
+            }
+        }
+    }
+}
+
+/// A file sent as one part of a `multipart/form-data` body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilePart {
+    /// The file's contents.
+    pub bytes: Vec<u8>,
+    /// The name the server sees (`filename` in the part's `Content-Disposition`).
+    pub file_name: String,
+    /// The part's `Content-Type`; empty sends `application/octet-stream`.
+    pub content_type: String,
+}
+
+impl FilePart {
+    pub fn new(bytes: impl Into<Vec<u8>>, file_name: impl Into<String>, content_type: impl Into<String>) -> Self {
+        FilePart {
+            bytes: bytes.into(),
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+        }
+    }
+}
+
+/// The parts of a `multipart/form-data` body (RFC 7578), in the order added. Encoded into one
+/// buffer rather than streamed, so that a retried request sends the same bytes again.
+#[derive(Debug, Default)]
+pub(crate) struct Multipart {
+    fields: Vec<(&'static str, String)>,
+    files: Vec<(&'static str, FilePart)>,
+}
+
+impl Multipart {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// A text field; arrays repeat the name, `None` adds nothing (as in a form body).
+    pub(crate) fn field(&mut self, name: &'static str, value: &impl WireValue) {
+        value.push_to(name, &mut self.fields);
+    }
+
+    pub(crate) fn file(&mut self, name: &'static str, file: &FilePart) {
+        self.files.push((name, file.clone()));
+    }
+
+    pub(crate) fn file_opt(&mut self, name: &'static str, file: &Option<FilePart>) {
+        if let Some(file) = file {
+            self.file(name, file);
+        }
+    }
+
+    /// The boundary and the body. The boundary is the first of a fixed sequence that occurs in
+    /// no part, so the same parts always encode to the same bytes.
+    fn encode(self) -> (String, Vec<u8>) {
+        let contains = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+        let boundary = (0u32..)
+            .map(|n| format!("telephony-client-boundary-{n:08x}"))
+            .find(|b| {
+                !self.fields.iter().any(|(_, v)| contains(v.as_bytes(), b.as_bytes()))
+                    && !self.files.iter().any(|(_, f)| contains(&f.bytes, b.as_bytes()) || f.file_name.contains(b.as_str()))
+            })
+            .unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in &self.fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quoted(name)).as_bytes());
+            body.extend_from_slice(value.as_bytes());
+            body.extend_from_slice(b"\r\n");
+        }
+        for (name, file) in &self.files {
+            let content_type = if file.content_type.is_empty() { "application/octet-stream" } else { file.content_type.as_str() };
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                    quoted(name),
+                    quoted(&file.file_name),
+                    quoted_line(content_type),
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(&file.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        (boundary, body)
+    }
+}
+
+/// A name inside a quoted `Content-Disposition` parameter: `"`, CR and LF percent-encoded, as
+/// browsers do (RFC 7578 section 4.2), so a name can neither end the quote nor the header.
+fn quoted(text: &str) -> String {
+    text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// A header value that cannot start another header line.
+fn quoted_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
 }
 
 impl Request {
@@ -297,6 +412,18 @@ impl Request {
         let bytes = serde_json::to_vec(body).map_err(|e| InvalidRequest::Body(e.to_string()))?;
         self.body = RequestBody::Json(bytes);
         Ok(())
+    }
+
+    pub(crate) fn text(&mut self, body: &str) {
+        self.body = RequestBody::Text(body.to_string());
+    }
+
+    pub(crate) fn bytes(&mut self, body: &[u8]) {
+        self.body = RequestBody::Bytes(body.to_vec());
+    }
+
+    pub(crate) fn multipart(&mut self, body: Multipart) {
+        self.body = RequestBody::Multipart(body);
     }
 }
 

@@ -127,6 +127,7 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
             source: format!("shared/specs/{}", upstream.file),
             selection: Selection::All,
         }],
+        strict: false,
     }
 }
 
@@ -211,7 +212,14 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
     );
     let checked_in = std::fs::read_to_string(repo_root().join("generated/src/runtime.rs"))
         .expect("generated/src/runtime.rs reads");
-    let body = |text: &str| text.lines().skip(2).collect::<Vec<_>>().join("\n");
+    // Below the header, whose length depends on the number of input files.
+    let body = |text: &str| {
+        text.lines()
+            .skip_while(|l| !l.starts_with("// Do not edit:"))
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let mut arrays = 0;
     for g in specs {
         let runtime = g
@@ -297,16 +305,18 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
     );
     let source = compact(twilio.module_source());
     let declared = format!("pub{}:Option<Vec<", field.rust_name);
+    // Decoded under its wire name. A form-only body has no `Serialize` (`form_pairs` is its
+    // one encoder).
+    assert!(
+        source.contains(&format!(
+            "\"StatusCallbackEvent\"=>value.{}=map.next_value()?",
+            field.rust_name
+        )) || source.contains(&format!("\"StatusCallbackEvent\"=>f_{}=", field.rust_name))
+    );
     assert!(
         source.contains(&declared),
         "the field is not declared as `{declared}`"
     );
-    // Decoded and encoded under its wire name, left out when unset.
-    assert!(source.contains("\"StatusCallbackEvent\"=>"));
-    assert!(source.contains(&format!(
-        "ifletSome(value)=&self.{}{{map.serialize_entry(\"StatusCallbackEvent\",value)?;}}",
-        field.rust_name
-    )));
     assert!(
         pushes_with_wire_value(&source, &field.rust_name, "\"StatusCallbackEvent\""),
         "CreateCall's StatusCallbackEvent is not sent with WireValue::push_to"
@@ -394,7 +404,7 @@ fn names_that_collide_after_casing_stay_distinct() {
         ("DateCreated<", "date_created_lt"),
         ("DateCreated>", "date_created_gt"),
     ] {
-        assert!(twilio.contains(&format!("map.serialize_entry(\"{wire}\",value)?;")));
+        assert!(twilio.contains(&format!("\"{wire}\"=>value.{rust}=")));
         assert!(twilio.contains(&format!("request.query(\"{wire}\",&self.{rust});")));
     }
 }
@@ -417,7 +427,8 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         telephony_codegen::run(&request(g.upstream, &g.path), &out, Mode::Write)
             .unwrap_or_else(|e| panic!("{}: {e}", g.upstream.file));
         let stale = telephony_codegen::run(&request(g.upstream, &g.path), &out, Mode::Check)
-            .expect("check runs");
+            .expect("check runs")
+            .changes;
         assert!(
             stale.is_empty(),
             "{}: still stale: {stale:?}",
@@ -881,6 +892,8 @@ fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
         TypeRef::F64 => "f64".into(),
         TypeRef::Timestamp => format!("{krate}::Timestamp"),
         TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => format!("{krate}::FilePart"),
         TypeRef::List(inner) => format!("Vec<{}>", render(inner, g, krate)),
         TypeRef::Map(inner) => format!(
             "std::collections::BTreeMap<String, {}>",

@@ -84,7 +84,7 @@ fn emitted_code_of_fixtures() {
         let features = telephony_codegen::emit::features::module_features(&api, module);
         let tokens = telephony_codegen::emit::module_tokens(&api, &features);
         let text =
-            telephony_codegen::format::rust_file(tokens, &source, "module").expect("formats");
+            telephony_codegen::format::rust_file(tokens, &[&api], "module").expect("formats");
         snapshot(&format!("pipeline__emitted_{module}"), &text);
     }
 }
@@ -99,7 +99,7 @@ fn threaded_formatting_equals_whole_module_formatting() {
         let features = telephony_codegen::emit::features::module_features(&api, "module");
         let whole = telephony_codegen::format::rust_file(
             telephony_codegen::emit::module_tokens(&api, &features),
-            &source,
+            &[&api],
             "module",
         )
         .expect("formats");
@@ -132,6 +132,7 @@ fn fixture_crates_compile() {
                 source,
                 selection: Selection::All,
             }],
+            strict: false,
         };
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)
             .expect("generates");

@@ -28,6 +28,7 @@ const FIXTURES: &[&str] = &[
     "carriage_returns",
     "bidi_text",
     "implicit_operation_ids",
+    "form_and_json",
 ];
 
 fn request(fixture: &str) -> CrateRequest {
@@ -41,6 +42,7 @@ fn request(fixture: &str) -> CrateRequest {
             source,
             selection: Selection::All,
         }],
+        strict: false,
     }
 }
 
@@ -377,4 +379,40 @@ fn self_names_and_implicit_ids_stay_distinct() {
         3,
         "implicit_operation_ids: one method per operation"
     );
+}
+
+#[test]
+fn form_bodies_and_parameters_have_one_encoder() {
+    let source = module_source("form_and_json");
+    assert_contains(
+        "form_and_json",
+        &source,
+        &[
+            // Sent only as a form body or as parameters: the generated function is the one
+            // encoder, so there is no `Serialize` derive; `Deserialize` loads examples.
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)] pub struct AddNoteRequest {",
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)] pub struct AddNoteParams {",
+            "#[serde(rename = \"Text\", default)] pub text: Option<String>,",
+            "self.text.push_to(\"Text\", &mut pairs);",
+            "self.labels.push_to(\"Labels\", &mut pairs);",
+            "request.query(\"Tag\", &self.tag);",
+            // Also a JSON body and a response field: `Serialize` stays, beside `form_pairs`.
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)] pub struct Profile {",
+            "#[serde(rename = \"DisplayName\", default, skip_serializing_if = \"Option::is_none\")]",
+            "self.display_name.push_to(\"DisplayName\", &mut pairs);",
+            "request.json(body)?;",
+        ],
+    );
+    let squeezed = squeeze(&source);
+    for name in ["AddNoteRequest", "AddNoteParams"] {
+        let def = squeezed
+            .split(&format!("pub struct {name} {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("pub struct").next())
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            !def.contains("skip_serializing_if"),
+            "{name} is sent only by its generated function but has serde attributes for serializing: {def}"
+        );
+    }
 }

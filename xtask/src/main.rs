@@ -37,9 +37,10 @@ fn codegen(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let result = Config::load(&root.join("specs/codegen.toml")).and_then(|config| {
         let request = telephony_codegen::request_from_config(&config, &root);
-        let reviews = telephony_codegen::api_changes(&request, &config.krate.output)?;
+        let (reviews, report) =
+            telephony_codegen::run_reviewed(&request, &config.krate.output, mode)?;
         reviews.iter().for_each(|r| print!("{r}"));
-        telephony_codegen::run(&request, &config.krate.output, mode)
+        Ok(report)
     });
     match result {
         Ok(report) => print_report(&report, mode, &root),
@@ -54,6 +55,10 @@ fn codegen(mode: Mode) -> ExitCode {
 /// to the workspace root.
 fn print_report(report: &Report, mode: Mode, root: &Path) -> ExitCode {
     let relative = |text: String| text.replace(&format!("{}/", root.display()), "");
+    report
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     match mode {
         Mode::Write => {
             print!("{}", relative(report.to_string()));

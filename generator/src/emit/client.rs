@@ -157,9 +157,13 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
         let t = ident(&api.type_def(id).name);
         quote!(params: &#t,)
     });
-    let body_arg = op.body.as_ref().map(|b| {
-        let ty = type_tokens(&b.ty, api);
-        quote!(body: &#ty,)
+    let body_arg = op.body.as_ref().map(|b| match b.encoding {
+        BodyEncoding::Text => quote!(body: &str,),
+        BodyEncoding::Bytes => quote!(body: &[u8],),
+        _ => {
+            let ty = type_tokens(&b.ty, api);
+            quote!(body: &#ty,)
+        }
     });
     let path = path_tokens(op);
     let method = ident(op.http_method.as_str());
@@ -167,6 +171,9 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let apply_body = op.body.as_ref().map(|b| match b.encoding {
         BodyEncoding::Form => quote!(request.form(body.form_pairs());),
         BodyEncoding::Json => quote!(request.json(body)?;),
+        BodyEncoding::Multipart => quote!(request.multipart(body.multipart());),
+        BodyEncoding::Text => quote!(request.text(body);),
+        BodyEncoding::Bytes => quote!(request.bytes(body);),
     });
     let mutable = (op.params.is_some() || op.body.is_some()).then(|| quote!(mut));
     let (success_ty, success) = success(&op.success, api);

@@ -4,7 +4,7 @@
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
 use super::{Content, TokenFile};
-use crate::ir::{Api, AuthKind, BodyEncoding, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -33,7 +33,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     let from = sources.join(", ");
     let file = |path: &str, content| TokenFile {
         path: path.to_string(),
-        source: from.clone(),
+        sources: spec.modules.iter().map(|m| &m.api).collect(),
         content,
     };
     let features: Vec<ModuleFeatures> = spec
@@ -66,7 +66,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
             files.push(TokenFile {
                 path: format!("examples/{name}.rs"),
-                source: module.api.source.clone(),
+                sources: vec![&module.api],
                 content: Content::Rust {
                     head: tokens,
                     items: Vec::new(),
@@ -154,6 +154,21 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 
 fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     let crate_ident = spec.name.replace('-', "_");
+    // Exported only where a multipart body needs it, so other crates do not grow a type.
+    let multipart = spec
+        .modules
+        .iter()
+        .flat_map(|m| &m.api.operations)
+        .any(|op| {
+            op.body
+                .as_ref()
+                .is_some_and(|b| b.encoding == BodyEncoding::Multipart)
+        });
+    let file_part = multipart.then(|| {
+        quote!(
+            pub use runtime::FilePart;
+        )
+    });
     let mut doc = vec![
         format!(
             "Typed async clients generated from OpenAPI specs: {}.",
@@ -219,6 +234,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        #file_part
     }
 }
 
@@ -370,17 +386,34 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
     });
     let body_stmt = body.map(|id| {
         let ty = ident(&api.type_def(id).name);
-        match first_bool_field(api, id) {
-            Some(field) => {
+        // `..Default::default()` only when there are other fields (clippy: `needless_update`).
+        let alone = matches!(&api.type_def(id).kind, TypeKind::Struct(s) if s.fields.len() == 1);
+        match (first_bool_field(api, id), alone) {
+            (Some(field), false) => {
                 let field = ident(&field);
                 quote!(let body = #module_ident::#ty { #field: Some(true), ..Default::default() };)
             }
-            None => quote!(let body = #module_ident::#ty::default();),
+            (Some(field), true) => {
+                let field = ident(&field);
+                quote!(let body = #module_ident::#ty { #field: Some(true) };)
+            }
+            (None, _) => quote!(let body = #module_ident::#ty::default();),
         }
     });
     if body.is_some() {
         args.push(quote!(&body));
     }
+    // An operation that returns nothing has nothing to print (clippy: `let_unit_value`).
+    let call = match op.success {
+        ResponseShape::Untyped => quote! {
+            client.#method(#(#args),*).await?;
+            println!("done");
+        },
+        _ => quote! {
+            let response = client.#method(#(#args),*).await?;
+            println!("{response:#?}");
+        },
+    };
     let mut doc = vec![
         format!(
             "Calls `{}::Client::{}` (operation {}) against the server the environment names.",
@@ -428,8 +461,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             };
             let client = #module_ident::Client::with_config(ClientConfig::new(base_url, credentials))?;
             #body_stmt
-            let response = client.#method(#(#args),*).await?;
-            println!("{response:#?}");
+            #call
             Ok(())
         }
     };

@@ -22,8 +22,8 @@ pub type Item<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
 pub struct TokenFile<'a> {
     /// Relative to the crate root: `src/lib.rs`.
     pub path: String,
-    /// The spec files it comes from, for the "generated, do not edit" header.
-    pub source: String,
+    /// The specs it comes from, for the "generated, do not edit" header.
+    pub sources: Vec<&'a Api>,
     pub content: Content<'a>,
 }
 
@@ -45,7 +45,7 @@ pub enum Content<'a> {
 pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) -> TokenFile<'a> {
     TokenFile {
         path,
-        source: api.source.clone(),
+        sources: vec![api],
         content: Content::Rust {
             head: head_tokens(api, features),
             items: api

@@ -58,6 +58,8 @@ pub fn type_tokens(ty: &TypeRef, api: &Api) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::Timestamp => quote!(crate::runtime::Timestamp),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Bytes => quote!(Vec<u8>),
+        TypeRef::File => quote!(crate::FilePart),
         TypeRef::List(inner) => {
             let inner = type_tokens(inner, api);
             quote!(Vec<#inner>)

@@ -3,8 +3,8 @@
 use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use crate::ir::{
-    Api, ByStatus, Enum, Field, ParamLocation, StatusMatch, Struct, StructRole, TypeDef, TypeKind,
-    TypeRef,
+    Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
+    StructRole, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,7 +23,10 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
     let doc = doc_attrs(&doc);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(&name, doc, cfg, s, api),
+        TypeKind::Struct(s) => {
+            let serialize = s.role == StructRole::Model || used_as_json(def, api);
+            struct_def(&name, doc, cfg, s, serialize, api)
+        }
         TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
     }
@@ -40,11 +43,56 @@ fn field_type(field: &Field, api: &Api) -> TokenStream {
     ty
 }
 
+/// Whether a form body or parameters struct is also JSON somewhere (a field of a JSON type, a
+/// JSON body, a response), so it still needs `Serialize`. Form bodies and parameters have one
+/// encoder, their generated `form_pairs`/`apply`; a `Serialize` derive would be a second one.
+/// (`Deserialize` stays: request examples and saved requests load into them.)
+fn used_as_json(def: &TypeDef, api: &Api) -> bool {
+    let Some(id) = api
+        .type_ids()
+        .find(|(_, t)| std::ptr::eq(*t, def))
+        .map(|(id, _)| id)
+    else {
+        return true;
+    };
+    let models = api.types.iter().flat_map(|t| match &t.kind {
+        TypeKind::Struct(s) if s.role == StructRole::Model => {
+            s.fields.iter().map(|f| &f.ty).collect::<Vec<_>>()
+        }
+        TypeKind::ByStatus(b) => b.variants.iter().filter_map(|v| v.ty.as_ref()).collect(),
+        _ => Vec::new(),
+    });
+    let operations = api.operations.iter().flat_map(|op| {
+        let json_body = op
+            .body
+            .as_ref()
+            .filter(|b| b.encoding == BodyEncoding::Json)
+            .map(|b| &b.ty);
+        let responses = [&op.success, &op.error]
+            .into_iter()
+            .filter_map(|r| match r {
+                ResponseShape::Typed(ty) => Some(ty),
+                _ => None,
+            });
+        json_body.into_iter().chain(responses)
+    });
+    models.chain(operations).any(|ty| refers_to(ty, id))
+}
+
+fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
+    match ty {
+        TypeRef::Named(named) => *named == id,
+        TypeRef::List(inner) | TypeRef::Map(inner) => refers_to(inner, id),
+        _ => false,
+    }
+}
+
 fn struct_def(
     name: &proc_macro2::Ident,
     doc: TokenStream,
     cfg: &TokenStream,
     s: &Struct,
+    serialize: bool,
     api: &Api,
 ) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
@@ -62,10 +110,27 @@ fn struct_def(
         StructRole::Model => None,
         StructRole::Form => Some(form_impl(name, &s.fields)),
         StructRole::Params => Some(params_impl(name, &s.fields)),
+        StructRole::Multipart => Some(multipart_impl(name, &s.fields)),
     };
     let role = role.map(|role| quote!(#cfg #role));
-    let deserialize = deserialize_impl(name, &s.fields, api);
-    let serialize = serialize_impl(name, &s.fields);
+    // A multipart body holds files, which have no JSON form: it is not (de)serialized. Form
+    // bodies and parameters have their own encoder (`form_pairs`/`apply`), so they get
+    // `Serialize` only when they are also JSON somewhere.
+    let json = s.role != StructRole::Multipart;
+    let keys = json_keys(&s.fields);
+    let deserialize = json.then(|| {
+        let from_map = deserialize_impl(name, &s.fields, &keys, api);
+        quote! {
+            #cfg
+            #from_map
+            #cfg
+            crate::runtime::impl_deserialize_object!(#name);
+        }
+    });
+    let serialize = (json && serialize).then(|| {
+        let serialize = serialize_impl(name, &s.fields, &keys);
+        quote!(#cfg #serialize)
+    });
     quote! {
         #doc
         #cfg
@@ -73,14 +138,27 @@ fn struct_def(
         pub struct #name {
             #(#fields)*
         }
-        #cfg
         #deserialize
-        #cfg
-        crate::runtime::impl_deserialize_object!(#name);
-        #cfg
         #serialize
         #role
     }
+}
+
+/// Each field's JSON key: its wire name, except that parameters in different locations may
+/// share one (`Sid` in the query and a header), and only the first keeps it; later ones use
+/// their Rust name.
+fn json_keys(fields: &[Field]) -> Vec<String> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if fields[..i].iter().any(|g| g.wire_name == f.wire_name) {
+                f.rust_name.trim_start_matches("r#").to_string()
+            } else {
+                f.wire_name.clone()
+            }
+        })
+        .collect()
 }
 
 /// The local a field's value is gathered in while decoding a struct with required fields;
@@ -91,10 +169,14 @@ fn local(field: &Field) -> proc_macro2::Ident {
 
 /// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
 /// When every field is optional they go straight into a default value.
-fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> TokenStream {
+fn deserialize_impl(
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    keys: &[String],
+    api: &Api,
+) -> TokenStream {
     let all_optional = fields.iter().all(Field::is_option);
-    let arms = fields.iter().map(|f| {
-        let wire = &f.wire_name;
+    let arms = fields.iter().zip(keys).map(|(f, wire)| {
         // Numbers also decode from strings (see the runtime's `lenient` module).
         let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
         let value = match (lenient, f.is_option()) {
@@ -129,10 +211,9 @@ fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> T
                 quote!(let mut #local: Option<#ty> = None;)
             }
         });
-        let inits = fields.iter().map(|f| {
+        let inits = fields.iter().zip(keys).map(|(f, wire)| {
             let rust = ident(&f.rust_name);
             let local = local(f);
-            let wire = &f.wire_name;
             if f.is_option() {
                 quote!(#rust: #local,)
             } else {
@@ -163,7 +244,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> T
 
 /// Encoding as a JSON object: optional fields that are not set are left out; required ones
 /// are always written (`null` when nullable and unset).
-fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
     if fields.is_empty() {
         return quote! {
             impl ::serde::Serialize for #name {
@@ -173,9 +254,8 @@ fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
             }
         };
     }
-    let entries = fields.iter().map(|f| {
+    let entries = fields.iter().zip(keys).map(|(f, wire)| {
         let rust = ident(&f.rust_name);
-        let wire = &f.wire_name;
         if f.required {
             quote!(map.serialize_entry(#wire, &self.#rust)?;)
         } else {
@@ -193,6 +273,29 @@ fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
                 let mut map = serializer.serialize_map(None)?;
                 #(#entries)*
                 map.end()
+            }
+        }
+    }
+}
+
+/// The parts of a multipart body: the fields that are set, in the spec's property order.
+fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let adds = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        match (&f.ty, f.is_option()) {
+            (TypeRef::File, false) => quote!(parts.file(#wire, &self.#rust);),
+            (TypeRef::File, true) => quote!(parts.file_opt(#wire, &self.#rust);),
+            _ => quote!(parts.field(#wire, &self.#rust);),
+        }
+    });
+    quote! {
+        impl #name {
+            /// The fields that are set, as multipart parts in the spec's property order.
+            pub(crate) fn multipart(&self) -> crate::runtime::Multipart {
+                let mut parts = crate::runtime::Multipart::new();
+                #(#adds)*
+                parts
             }
         }
     }

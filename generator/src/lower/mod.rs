@@ -9,8 +9,8 @@ mod schema;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
-    Api, AuthKind, AuthScheme, Operation, ResponseShape, Server, ServerVariable, TypeDef, TypeId,
-    TypeKind, TypeRef,
+    Api, AuthKind, AuthScheme, InputFile, Operation, ResponseShape, Server, ServerVariable,
+    TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -24,12 +24,12 @@ pub enum Selection {
     Ids(Vec<String>),
 }
 
-/// Lowers the selected operations of a parsed document.
+/// Lowers the selected operations of a parsed document read from `inputs` (root first).
 pub fn lower<'a>(
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
     selection: &Selection,
-    source: &str,
+    inputs: Vec<InputFile>,
 ) -> Result<Api, SpecError> {
     let all = operation::collect(reporter, doc)?;
     let chosen = operation::select(reporter, &all, selection)?;
@@ -57,7 +57,9 @@ pub fn lower<'a>(
     Ok(Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
-        source: source.to_string(),
+        source: inputs.first().map(|i| i.name.clone()).unwrap_or_default(),
+        version: doc.info.version.clone(),
+        inputs,
         server,
         auth,
         operations,
@@ -137,9 +139,10 @@ impl<'a> Lowering<'a> {
         for (position, (name, old)) in self.type_ids.iter().enumerate() {
             renumber[old.index()] = TypeId::new(position);
             let def = self.types[old.index()].take().ok_or_else(|| {
-                self.reporter.error(
+                self.reporter.error_with_hint(
                     &Pointer::root(),
                     format!("internal: type `{name}` was named but never defined"),
+                    "this is a generator bug: please report it with the spec",
                 )
             })?;
             types.push(def);
@@ -229,14 +232,12 @@ impl<'a> Lowering<'a> {
             Some([components, s, name]) if components == "components" && s == section => {
                 Ok(name.clone())
             }
-            _ if !reference.starts_with('#') => Err(self.reporter.error_with_hint(
-                at,
-                format!("external reference `{reference}` is not supported"),
-                "bundle the spec into one file first (for example with `redocly bundle`)",
-            )),
-            _ => Err(self.reporter.error(
+            // The loader rewrites every `$ref` it understands into this form; what is left
+            // sits where the loader does not look for references.
+            _ => Err(self.reporter.error_with_hint(
                 at,
                 format!("`$ref: {reference}` must point into `#/components/{section}/`"),
+                format!("point the `$ref` at a component under `#/components/{section}/`"),
             )),
         }
     }

@@ -179,7 +179,14 @@ impl<'a> Lowering<'a> {
         let mut fields = Scope::default();
         let mut path_params = Vec::new();
         let mut params = Vec::new();
-        for (param, pointer) in self.parameters(found)? {
+        let parameters = self.parameters(found)?;
+        // A header named like a query parameter (`Sid` in both) gets its own field name.
+        let query_names: Vec<String> = parameters
+            .iter()
+            .filter(|(p, _)| matches!(p, Parameter::Query { .. }))
+            .map(|(p, _)| naming::snake(&p.parameter_data_ref().name))
+            .collect();
+        for (param, pointer) in parameters {
             let data = param.parameter_data_ref();
             // `None`: a path parameter.
             let location = match param {
@@ -202,26 +209,42 @@ impl<'a> Lowering<'a> {
                 }
             };
             let hint = format!("{op_name}{}", naming::camel(&data.name));
+            let mut union = None;
             let (ty, mut facts) = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => (
-                    self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
-                        .ty,
-                    facts_of(schema),
-                ),
+                ParameterSchemaOrContent::Schema(schema) => {
+                    union = self.scalar_union(schema, &pointer.push("schema"));
+                    let ty = match union {
+                        // The caller writes the value as it goes on the wire: `204` or `front-desk`.
+                        Some(_) => TypeRef::String,
+                        None => {
+                            self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
+                                .ty
+                        }
+                    };
+                    (ty, facts_of(schema))
+                }
                 ParameterSchemaOrContent::Content(_) => (TypeRef::Json, Default::default()),
             };
             facts.description = data.description.clone().or(facts.description);
+            if let Some(kinds) = union {
+                let note = format!("Any of: {}; sent exactly as written.", kinds.join(", "));
+                facts.description = Some(match facts.description.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note,
+                });
+            }
             facts.deprecated |= data.deprecated.unwrap_or(false);
             if let Some(example) = &data.example {
                 facts.example = Some(example.to_string());
             }
             if location.is_none() && !self.is_path_scalar(&ty) {
-                return Err(self.reporter.error(
+                return Err(self.reporter.error_with_hint(
                     &pointer.push("schema"),
                     format!(
                         "path parameter `{}` must be a string, number, boolean or enum",
                         data.name
                     ),
+                    "a path segment holds one value: give the parameter a scalar schema",
                 ));
             }
             if location.is_some() && !self.is_form_value(&ty) {
@@ -243,7 +266,7 @@ impl<'a> Lowering<'a> {
                 }),
                 Some(location) => params.push(Field {
                     wire_name: data.name.clone(),
-                    rust_name: fields.claim(&naming::snake(&data.name)),
+                    rust_name: fields.claim(&field_name(&data.name, location, &query_names)),
                     ty,
                     required: data.required,
                     nullable: false,
@@ -328,8 +351,11 @@ impl<'a> Lowering<'a> {
         let mut rest = found.path;
         while let Some(open) = rest.find('{') {
             let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
-                self.reporter
-                    .error(&at, "the path template has a `{` without a closing `}`")
+                self.reporter.error_with_hint(
+                    &at,
+                    "the path template has a `{` without a closing `}`",
+                    "close the parameter name: `/calls/{CallSid}`",
+                )
             })?;
             if open > 0 {
                 parts.push(PathPart::Literal(rest[..open].to_string()));
@@ -347,9 +373,11 @@ impl<'a> Lowering<'a> {
             rest = &rest[close + 1..];
         }
         if rest.contains('}') {
-            return Err(self
-                .reporter
-                .error(&at, "the path template has a `}` without an opening `{`"));
+            return Err(self.reporter.error_with_hint(
+                &at,
+                "the path template has a `}` without an opening `{`",
+                "open the parameter name: `/calls/{CallSid}`",
+            ));
         }
         if !rest.is_empty() {
             parts.push(PathPart::Literal(rest.to_string()));
@@ -398,34 +426,49 @@ impl<'a> Lowering<'a> {
             |c| &c.request_bodies,
             &found.pointer.push("requestBody"),
         )?;
-        let Some((media_type, media)) = body
+        // The first offered media type in `BodyEncoding`'s order (ties: the spec's order).
+        let Some((encoding, media_type, media)) = body
             .content
             .iter()
-            .find(|(ct, _)| body_encoding(ct).is_some())
+            .filter_map(|(ct, media)| body_encoding(ct).map(|e| (e, ct, media)))
+            .min_by_key(|(e, _, _)| *e)
         else {
             return match body.content.keys().next() {
                 None => Ok(None),
                 Some(ct) => Err(self.reporter.error_with_hint(
                     &at.push("content").push(ct.clone()),
                     format!("request content type `{ct}` is not supported"),
-                    "supported request bodies are application/x-www-form-urlencoded and application/json",
+                    "supported request bodies are application/json, application/x-www-form-urlencoded, multipart/form-data, text/plain and application/octet-stream",
                 )),
             };
         };
-        let encoding = body_encoding(media_type).unwrap_or(BodyEncoding::Json);
         let schema_at = at.push("content").push(media_type.clone()).push("schema");
         let hint = match &media.schema {
             Some(ReferenceOr::Item(s)) => s.schema_data.title.as_deref().map(naming::camel),
             _ => None,
         }
         .unwrap_or_else(|| format!("{op_name}Request"));
-        let ty = match &media.schema {
-            Some(schema) => self.schema_or_ref(schema, &hint, &schema_at)?.ty,
-            None => TypeRef::Json,
+        let ty = match (encoding, &media.schema) {
+            (BodyEncoding::Text, _) => TypeRef::String,
+            (BodyEncoding::Bytes, _) => TypeRef::Bytes,
+            (_, Some(schema)) => self.schema_or_ref(schema, &hint, &schema_at)?.ty,
+            (_, None) => TypeRef::Json,
         };
-        if encoding == BodyEncoding::Form {
-            self.define_pending()?;
-            self.mark_form(&ty, &schema_at)?;
+        match encoding {
+            BodyEncoding::Form => {
+                self.define_pending()?;
+                self.mark_form(&ty, &schema_at, StructRole::Form)?;
+            }
+            BodyEncoding::Multipart => {
+                self.define_pending()?;
+                let files = match &media.schema {
+                    Some(schema) => self.binary_properties(schema, &schema_at),
+                    None => Vec::new(),
+                };
+                self.mark_form(&ty, &schema_at, StructRole::Multipart)?;
+                self.mark_files(&ty, &files);
+            }
+            BodyEncoding::Json | BodyEncoding::Text | BodyEncoding::Bytes => {}
         }
         Ok(Some(Body {
             encoding,
@@ -435,12 +478,65 @@ impl<'a> Lowering<'a> {
         }))
     }
 
-    /// A form body must be a struct of values that have a text form.
-    fn mark_form(&mut self, ty: &TypeRef, at: &Pointer) -> Result<(), SpecError> {
+    /// The properties of a multipart body schema that are files (`type: string, format:
+    /// binary`), by wire name.
+    fn binary_properties(
+        &self,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        at: &Pointer,
+    ) -> Vec<String> {
+        use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+        let Ok((schema, _)) = self.resolve(schema, "schemas", |c| &c.schemas, at) else {
+            return Vec::new();
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return Vec::new();
+        };
+        object
+            .properties
+            .iter()
+            .filter(|(_, property)| {
+                let property = match property {
+                    ReferenceOr::Item(p) => Some(&**p),
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/schemas/")
+                        .and_then(|name| self.doc.components.as_ref()?.schemas.get(name))
+                        .and_then(|s| s.as_item()),
+                };
+                matches!(
+                    property.map(|p| &p.schema_kind),
+                    Some(SchemaKind::Type(Type::String(s)))
+                        if s.format == VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+                )
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Makes the named fields of a multipart struct file parts.
+    fn mark_files(&mut self, ty: &TypeRef, files: &[String]) {
+        let TypeRef::Named(id) = *ty else { return };
+        if let Some(Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        })) = self.types.get_mut(id.index())
+        {
+            for field in &mut s.fields {
+                if files.contains(&field.wire_name) {
+                    field.ty = TypeRef::File;
+                }
+            }
+        }
+    }
+
+    /// A form or multipart body must be a struct of values that have a text form.
+    fn mark_form(&mut self, ty: &TypeRef, at: &Pointer, role: StructRole) -> Result<(), SpecError> {
         let TypeRef::Named(id) = *ty else {
-            return Err(self
-                .reporter
-                .error(at, "a form body must be an object with properties"));
+            return Err(self.reporter.error_with_hint(
+                at,
+                "a form body must be an object with properties",
+                "give the body schema `type: object` and `properties`, or send it as JSON",
+            ));
         };
         let nested: Option<String> = match self.type_def(id).map(|t| &t.kind) {
             Some(TypeKind::Struct(s)) => s
@@ -449,9 +545,11 @@ impl<'a> Lowering<'a> {
                 .find(|f| !self.is_form_value(&f.ty))
                 .map(|f| f.wire_name.clone()),
             _ => {
-                return Err(self
-                    .reporter
-                    .error(at, "a form body must be an object with properties"))
+                return Err(self.reporter.error_with_hint(
+                    at,
+                    "a form body must be an object with properties",
+                    "give the body schema `type: object` and `properties`, or send it as JSON",
+                ))
             }
         };
         if let Some(field) = nested {
@@ -466,13 +564,43 @@ impl<'a> Lowering<'a> {
             ..
         })) = self.types.get_mut(id.index())
         {
-            s.role = StructRole::Form;
+            s.role = role;
         }
         Ok(())
     }
 
     fn is_enum(&self, id: TypeId) -> bool {
         matches!(self.type_def(id).map(|t| &t.kind), Some(TypeKind::Enum(_)))
+    }
+
+    /// The member types of a `oneOf`/`anyOf` whose members are all scalars (`[integer,
+    /// string]`), in the spec's order; `None` for any other schema.
+    fn scalar_union(
+        &self,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        at: &Pointer,
+    ) -> Option<Vec<&'static str>> {
+        use openapiv3::{SchemaKind, Type};
+        let (schema, _) = self.resolve(schema, "schemas", |c| &c.schemas, at).ok()?;
+        let members = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => one_of,
+            SchemaKind::AnyOf { any_of } => any_of,
+            _ => return None,
+        };
+        let kinds = members
+            .iter()
+            .map(|m| {
+                let (m, _) = self.resolve(m, "schemas", |c| &c.schemas, at).ok()?;
+                match &m.schema_kind {
+                    SchemaKind::Type(Type::String(_)) => Some("string"),
+                    SchemaKind::Type(Type::Integer(_)) => Some("integer"),
+                    SchemaKind::Type(Type::Number(_)) => Some("number"),
+                    SchemaKind::Type(Type::Boolean(_)) => Some("boolean"),
+                    _ => None,
+                }
+            })
+            .collect::<Option<Vec<_>>>()?;
+        (kinds.len() > 1).then_some(kinds)
     }
 
     fn is_path_scalar(&self, ty: &TypeRef) -> bool {
@@ -484,7 +612,9 @@ impl<'a> Lowering<'a> {
             | TypeRef::I64
             | TypeRef::F64
             | TypeRef::Timestamp => true,
-            TypeRef::Json | TypeRef::List(_) | TypeRef::Map(_) => false,
+            TypeRef::Json | TypeRef::Bytes | TypeRef::File | TypeRef::List(_) | TypeRef::Map(_) => {
+                false
+            }
         }
     }
 
@@ -494,7 +624,7 @@ impl<'a> Lowering<'a> {
                 !matches!(**inner, TypeRef::List(_)) && self.is_form_value(inner)
             }
             TypeRef::Named(id) => self.is_enum(*id),
-            TypeRef::Map(_) => false,
+            TypeRef::Map(_) | TypeRef::Bytes | TypeRef::File => false,
             _ => true,
         }
     }
@@ -662,6 +792,17 @@ fn status_variant_name(status: StatusMatch) -> String {
     }
 }
 
+/// A query or header field's Rust name: a header that shares its name with a query parameter
+/// says where it goes (`sid` and `sid_header`).
+fn field_name(wire: &str, location: ParamLocation, query_names: &[String]) -> String {
+    let name = naming::snake(wire);
+    if location == ParamLocation::Header && query_names.contains(&name) {
+        format!("{}_header", name.trim_start_matches("r#"))
+    } else {
+        name
+    }
+}
+
 fn is_json(content_type: &str) -> bool {
     let ct = content_type
         .split(';')
@@ -679,11 +820,12 @@ fn body_encoding(content_type: &str) -> Option<BodyEncoding> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if ct == "application/x-www-form-urlencoded" {
-        Some(BodyEncoding::Form)
-    } else if is_json(&ct) {
-        Some(BodyEncoding::Json)
-    } else {
-        None
+    match ct.as_str() {
+        "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
+        "multipart/form-data" => Some(BodyEncoding::Multipart),
+        "text/plain" => Some(BodyEncoding::Text),
+        "application/octet-stream" => Some(BodyEncoding::Bytes),
+        ct if is_json(ct) => Some(BodyEncoding::Json),
+        _ => None,
     }
 }

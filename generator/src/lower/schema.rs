@@ -387,9 +387,11 @@ impl<'a> Lowering<'a> {
         depth: usize,
     ) -> Result<bool, SpecError> {
         if depth > 64 {
-            return Err(self
-                .reporter
-                .error(at, "`allOf` nests more than 64 levels deep"));
+            return Err(self.reporter.error_with_hint(
+                at,
+                "`allOf` nests more than 64 levels deep",
+                "flatten the chain: list the parts in one `allOf`",
+            ));
         }
         let add =
             |properties: &'a Properties, required: &'a [String], parts: &mut ObjectParts<'a>| {
