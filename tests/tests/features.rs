@@ -23,6 +23,7 @@ fn request() -> CrateRequest {
             source: SOURCE.into(),
             selection: Selection::All,
         }],
+        strict: false,
     }
 }
 
