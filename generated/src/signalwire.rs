@@ -112,10 +112,10 @@ impl crate::runtime::object::Object for CompatibilityErrorResponse {
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> Result<Self, A::Error> {
-        let mut f_code: Option<i32> = None;
-        let mut f_message: Option<String> = None;
-        let mut f_more_info: Option<String> = None;
-        let mut f_status: Option<i32> = None;
+        let mut f_code = None;
+        let mut f_message = None;
+        let mut f_more_info = None;
+        let mut f_status = None;
         while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
             match key.as_str() {
                 "code" => {
@@ -219,19 +219,19 @@ impl crate::runtime::object::Object for ConferenceParticipantResponse {
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> Result<Self, A::Error> {
-        let mut f_account_sid: Option<String> = None;
-        let mut f_call_sid: Option<String> = None;
-        let mut f_call_sid_to_coach: Option<String> = None;
-        let mut f_coaching: Option<bool> = None;
-        let mut f_conference_sid: Option<String> = None;
-        let mut f_date_created: Option<String> = None;
-        let mut f_status: Option<ParticipantStatus> = None;
-        let mut f_date_updated: Option<String> = None;
-        let mut f_end_conference_on_exit: Option<bool> = None;
-        let mut f_muted: Option<bool> = None;
-        let mut f_hold: Option<bool> = None;
-        let mut f_start_conference_on_enter: Option<bool> = None;
-        let mut f_uri: Option<String> = None;
+        let mut f_account_sid = None;
+        let mut f_call_sid = None;
+        let mut f_call_sid_to_coach = None;
+        let mut f_coaching = None;
+        let mut f_conference_sid = None;
+        let mut f_date_created = None;
+        let mut f_status = None;
+        let mut f_date_updated = None;
+        let mut f_end_conference_on_exit = None;
+        let mut f_muted = None;
+        let mut f_hold = None;
+        let mut f_start_conference_on_enter = None;
+        let mut f_uri = None;
         while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
             match key.as_str() {
                 "account_sid" => f_account_sid = Some(map.next_value()?),

@@ -119,7 +119,7 @@ fn struct_def(
     let json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
     let deserialize = json.then(|| {
-        let from_map = deserialize_impl(name, &s.fields, &keys, api);
+        let from_map = deserialize_impl(name, &s.fields, &keys);
         quote! {
             #cfg
             #from_map
@@ -169,12 +169,7 @@ fn local(field: &Field) -> proc_macro2::Ident {
 
 /// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
 /// When every field is optional they go straight into a default value.
-fn deserialize_impl(
-    name: &proc_macro2::Ident,
-    fields: &[Field],
-    keys: &[String],
-    api: &Api,
-) -> TokenStream {
+fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
     let all_optional = fields.iter().all(Field::is_option);
     let arms = fields.iter().zip(keys).map(|(f, wire)| {
         // Numbers also decode from strings (see the runtime's `lenient` module).
@@ -202,14 +197,11 @@ fn deserialize_impl(
     let (start, finish) = if all_optional {
         (quote!(let mut value = Self::default();), quote!(Ok(value)))
     } else {
+        // No type annotations: the struct literal below fixes each type, and a generated type
+        // may share a name with the `A` of `from_map`.
         let locals = fields.iter().map(|f| {
             let local = local(f);
-            let ty = field_type(f, api);
-            if f.is_option() {
-                quote!(let mut #local: #ty = None;)
-            } else {
-                quote!(let mut #local: Option<#ty> = None;)
-            }
+            quote!(let mut #local = None;)
         });
         let inits = fields.iter().zip(keys).map(|(f, wire)| {
             let rust = ident(&f.rust_name);
