@@ -1,6 +1,7 @@
 //! The files of a standalone client crate: `Cargo.toml`, `src/lib.rs`, the runtime and one
 //! module per spec.
 
+use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
 use super::{Content, TokenFile};
 use crate::ir::{Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
@@ -35,8 +36,16 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         sources: spec.modules.iter().map(|m| &m.api).collect(),
         content,
     };
+    let features: Vec<ModuleFeatures> = spec
+        .modules
+        .iter()
+        .map(|m| module_features(&m.api, &m.name))
+        .collect();
     let mut files = vec![
-        file("Cargo.toml", Content::Toml(cargo_toml(spec, &from))),
+        file(
+            "Cargo.toml",
+            Content::Toml(cargo_toml(spec, &features, &from)),
+        ),
         file(
             "src/lib.rs",
             Content::Rust {
@@ -46,9 +55,10 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         ),
         file("src/runtime.rs", Content::VerbatimRust(RUNTIME)),
     ];
-    for module in &spec.modules {
+    for (module, features) in spec.modules.iter().zip(&features) {
         files.push(super::module_file(
             &module.api,
+            features,
             format!("src/{}.rs", module.name),
         ));
     }
@@ -67,7 +77,51 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     files
 }
 
-fn cargo_toml(spec: &CrateSpec, from: &str) -> String {
+/// The operation a module's example program calls, with the features it needs.
+fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
+    example_operation(&module.api)
+        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+        .and_then(|i| features.operations.get(i))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// `[features]` (one per resource, all on by default) and the examples that need some.
+fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
+    let names: Vec<&str> = features.iter().flat_map(ModuleFeatures::names).collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut toml = String::from(
+        "\n# One feature per resource (spec tag), all on by default: to compile only what you\n\
+         # call, depend with `default-features = false, features = [...]`.\n[features]\n",
+    );
+    toml.push_str(&format!("default = [{}]\n", quoted(&names)));
+    for name in &names {
+        toml.push_str(&format!("{name} = []\n"));
+    }
+    for (module, features) in spec.modules.iter().zip(features) {
+        let needed = example_features(module, features);
+        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+            let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
+            toml.push_str(&format!(
+                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
+                module.name,
+                op.method_name.trim_start_matches("r#"),
+                quoted(&needed)
+            ));
+        }
+    }
+    toml
+}
+
+fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
     format!(
         r#"[package]
 name = "{name}"
@@ -100,7 +154,8 @@ tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-"#,
+{features}"#,
+        features = features_toml(spec, features),
         name = spec.name,
         version = spec.version,
     )
