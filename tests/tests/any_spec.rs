@@ -35,6 +35,7 @@ fn request(name: &str, fixture: &str) -> CrateRequest {
             spec: repo_root().join(source(fixture)),
             source: source(fixture),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     }
@@ -468,6 +469,7 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
             spec: specs.join("main.yaml"),
             source: "specs/main.yaml".into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     };

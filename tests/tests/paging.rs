@@ -258,6 +258,7 @@ fn meta_next_page_url_listings_page() {
             selection: Selection::All,
             account_parameter: None,
         }],
+        strict: false,
     };
     let crate_dir = root.join("meta_client");
     telephony_codegen::run(&request, &crate_dir, Mode::Write).expect("the fixture generates");
