@@ -22,6 +22,7 @@ fn request() -> CrateRequest {
             spec: repo_root().join(SOURCE),
             source: SOURCE.into(),
             selection: Selection::All,
+            account_parameter: None,
         }],
         strict: false,
     }
@@ -46,7 +47,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "[features]\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "tracing = [\"dep:tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );
@@ -80,7 +81,8 @@ fn each_resource_is_a_default_feature() {
 fn a_single_resource_gets_no_features() {
     let manifest = std::fs::read_to_string(repo_root().join("generated/Cargo.toml"))
         .expect("generated/Cargo.toml");
-    assert!(!manifest.contains("[features]"), "{manifest}");
+    assert!(manifest.contains("[features]"), "{manifest}");
+    assert!(!manifest.contains("default = ["), "{manifest}");
 }
 
 fn cargo(dir: &Path, args: &[&str]) -> Output {

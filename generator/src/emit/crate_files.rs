@@ -85,11 +85,12 @@ fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'
         .map_or(&[], Vec::as_slice)
 }
 
-/// `[features]` (one per resource, all on by default) and the examples that need some.
-fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
+/// The per-resource lines of `[features]` (one per resource, all on by default), and the
+/// `[[example]]` tables of the examples that need some. Both empty for a single resource.
+fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (String, String) {
     let names: Vec<&str> = features.iter().flat_map(ModuleFeatures::names).collect();
     if names.is_empty() {
-        return String::new();
+        return (String::new(), String::new());
     }
     let quoted = |names: &[&str]| {
         names
@@ -98,19 +99,20 @@ fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut toml = String::from(
-        "\n# One feature per resource (spec tag), all on by default: to compile only what you\n\
-         # call, depend with `default-features = false, features = [...]`.\n[features]\n",
+    let mut lines = String::from(
+        "# One feature per resource (spec tag), all on by default: to compile only what you\n\
+         # call, depend with `default-features = false, features = [...]`.\n",
     );
-    toml.push_str(&format!("default = [{}]\n", quoted(&names)));
+    lines.push_str(&format!("default = [{}]\n", quoted(&names)));
     for name in &names {
-        toml.push_str(&format!("{name} = []\n"));
+        lines.push_str(&format!("{name} = []\n"));
     }
+    let mut examples = String::new();
     for (module, features) in spec.modules.iter().zip(features) {
         let needed = example_features(module, features);
         if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
             let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
-            toml.push_str(&format!(
+            examples.push_str(&format!(
                 "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
                 module.name,
                 op.method_name.trim_start_matches("r#"),
@@ -118,10 +120,11 @@ fn features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> String {
             ));
         }
     }
-    toml
+    (lines, examples)
 }
 
 fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
+    let (resources, examples) = resource_features_toml(spec, features);
     format!(
         r#"[package]
 name = "{name}"
@@ -135,7 +138,7 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-
+{resources}
 [dependencies]
 bytes = "1"
 fastrand = "2"
@@ -154,8 +157,9 @@ tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-{features}"#,
-        features = features_toml(spec, features),
+{examples}"#,
+        resources = resources,
+        examples = examples,
         name = spec.name,
         version = spec.version,
     )
