@@ -1021,7 +1021,117 @@ pub(crate) mod lenient {
     pub(crate) fn option<'de, D: Deserializer<'de>, T: Number>(deserializer: D) -> Result<Option<T>, D::Error> {
         deserializer.deserialize_option(OptionVisitor(PhantomData))
     }
+
+    /// A number field's value, for [`serde::de::MapAccess::next_value`].
+    pub(crate) struct Value<T>(pub(crate) T);
+
+    impl<'de, T: Number> serde::Deserialize<'de> for Value<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            number(deserializer).map(Value)
+        }
+    }
+
+    /// An optional or nullable number field's value.
+    pub(crate) struct OptionValue<T>(pub(crate) Option<T>);
+
+    impl<'de, T: Number> serde::Deserialize<'de> for OptionValue<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            option(deserializer).map(OptionValue)
+        }
+    }
 }
+
+/// Decoding generated structs from JSON objects. Each struct implements [`object::Object`]
+/// with one `match` on the keys, instead of serde's derive: that derive expands to several
+/// visitors per struct (sequences, field identifiers by index, name and bytes), which is most
+/// of what a large client costs to compile. Unknown keys are skipped, `null` or missing
+/// optional fields are `None`, a missing required field is serde's `missing field` error.
+pub(crate) mod object {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use std::borrow::Cow;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// A struct decoded one key at a time.
+    pub(crate) trait Object: Sized {
+        /// `struct Name`, for error messages.
+        const EXPECTING: &'static str;
+        fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+    }
+
+    /// `Deserialize::deserialize` for an [`Object`].
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Object>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor(PhantomData))
+    }
+
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_map(map)
+        }
+    }
+
+    /// An object key, borrowed from the input when it has no escapes.
+    pub(crate) struct Key<'de>(Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(crate) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a field name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Borrowed(value)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(value.to_string())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(value)))
+        }
+    }
+
+    /// A required field that was not in the object.
+    pub(crate) fn missing<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+        value.ok_or_else(|| E::missing_field(field))
+    }
+}
+
+/// `Deserialize` for a generated struct through its [`object::Object`] impl.
+macro_rules! impl_deserialize_object {
+    ($name:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::runtime::object::deserialize(deserializer)
+            }
+        }
+    };
+}
+pub(crate) use impl_deserialize_object;
 
 /// A value a generated enum does not know, kept exactly as received. Only the enum's
 /// `From`/`FromStr` make one, and only for text that is none of its known values, so an

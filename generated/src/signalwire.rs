@@ -306,12 +306,11 @@ impl crate::Listing for ConferenceParticipantListResponse {
 /// Error body returned by the Compatibility API.
 ///
 /// Spec: `#/components/schemas/CompatibilityErrorResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompatibilityErrorResponse {
     /// Numeric SignalWire error code.
     ///
     /// Example: `20003`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub code: i32,
     /// Human-readable explanation of the error.
     ///
@@ -324,13 +323,63 @@ pub struct CompatibilityErrorResponse {
     /// HTTP status code of the response.
     ///
     /// Example: `401`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub status: i32,
+}
+impl crate::runtime::object::Object for CompatibilityErrorResponse {
+    const EXPECTING: &'static str = "struct CompatibilityErrorResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_code = None;
+        let mut f_message = None;
+        let mut f_more_info = None;
+        let mut f_status = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "code" => {
+                    f_code = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                "message" => f_message = Some(map.next_value()?),
+                "more_info" => f_more_info = Some(map.next_value()?),
+                "status" => {
+                    f_status = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: crate::runtime::object::missing(f_code, "code")?,
+            message: crate::runtime::object::missing(f_message, "message")?,
+            more_info: crate::runtime::object::missing(f_more_info, "more_info")?,
+            status: crate::runtime::object::missing(f_status, "status")?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(CompatibilityErrorResponse);
+impl ::serde::Serialize for CompatibilityErrorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", &self.code)?;
+        map.serialize_entry("message", &self.message)?;
+        map.serialize_entry("more_info", &self.more_info)?;
+        map.serialize_entry("status", &self.status)?;
+        map.end()
+    }
 }
 /// One conference participant, as an element of a list page.
 ///
 /// Spec: `#/components/schemas/ConferenceParticipant`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConferenceParticipant {
     /// ID of the account (project) that owns the conference.
     ///
@@ -343,7 +392,6 @@ pub struct ConferenceParticipant {
     /// ID of the call this participant coaches, or null.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(default)]
     pub call_sid_to_coach: Option<String>,
     /// `true` when this participant coaches another call.
     ///
@@ -384,10 +432,111 @@ pub struct ConferenceParticipant {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
+impl crate::runtime::object::Object for ConferenceParticipant {
+    const EXPECTING: &'static str = "struct ConferenceParticipant";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_account_sid = None;
+        let mut f_call_sid = None;
+        let mut f_call_sid_to_coach = None;
+        let mut f_coaching = None;
+        let mut f_conference_sid = None;
+        let mut f_date_created = None;
+        let mut f_status = None;
+        let mut f_date_updated = None;
+        let mut f_end_conference_on_exit = None;
+        let mut f_muted = None;
+        let mut f_hold = None;
+        let mut f_start_conference_on_enter = None;
+        let mut f_uri = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "account_sid" => f_account_sid = Some(map.next_value()?),
+                "call_sid" => f_call_sid = Some(map.next_value()?),
+                "call_sid_to_coach" => f_call_sid_to_coach = map.next_value()?,
+                "coaching" => f_coaching = Some(map.next_value()?),
+                "conference_sid" => f_conference_sid = Some(map.next_value()?),
+                "date_created" => f_date_created = Some(map.next_value()?),
+                "status" => f_status = Some(map.next_value()?),
+                "date_updated" => f_date_updated = Some(map.next_value()?),
+                "end_conference_on_exit" => {
+                    f_end_conference_on_exit = Some(map.next_value()?);
+                }
+                "muted" => f_muted = Some(map.next_value()?),
+                "hold" => f_hold = Some(map.next_value()?),
+                "start_conference_on_enter" => {
+                    f_start_conference_on_enter = Some(map.next_value()?);
+                }
+                "uri" => f_uri = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            account_sid: crate::runtime::object::missing(f_account_sid, "account_sid")?,
+            call_sid: crate::runtime::object::missing(f_call_sid, "call_sid")?,
+            call_sid_to_coach: f_call_sid_to_coach,
+            coaching: crate::runtime::object::missing(f_coaching, "coaching")?,
+            conference_sid: crate::runtime::object::missing(
+                f_conference_sid,
+                "conference_sid",
+            )?,
+            date_created: crate::runtime::object::missing(
+                f_date_created,
+                "date_created",
+            )?,
+            status: crate::runtime::object::missing(f_status, "status")?,
+            date_updated: crate::runtime::object::missing(
+                f_date_updated,
+                "date_updated",
+            )?,
+            end_conference_on_exit: crate::runtime::object::missing(
+                f_end_conference_on_exit,
+                "end_conference_on_exit",
+            )?,
+            muted: crate::runtime::object::missing(f_muted, "muted")?,
+            hold: crate::runtime::object::missing(f_hold, "hold")?,
+            start_conference_on_enter: crate::runtime::object::missing(
+                f_start_conference_on_enter,
+                "start_conference_on_enter",
+            )?,
+            uri: crate::runtime::object::missing(f_uri, "uri")?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(ConferenceParticipant);
+impl ::serde::Serialize for ConferenceParticipant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("account_sid", &self.account_sid)?;
+        map.serialize_entry("call_sid", &self.call_sid)?;
+        map.serialize_entry("call_sid_to_coach", &self.call_sid_to_coach)?;
+        map.serialize_entry("coaching", &self.coaching)?;
+        map.serialize_entry("conference_sid", &self.conference_sid)?;
+        map.serialize_entry("date_created", &self.date_created)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("date_updated", &self.date_updated)?;
+        map.serialize_entry("end_conference_on_exit", &self.end_conference_on_exit)?;
+        map.serialize_entry("muted", &self.muted)?;
+        map.serialize_entry("hold", &self.hold)?;
+        map.serialize_entry(
+            "start_conference_on_enter",
+            &self.start_conference_on_enter,
+        )?;
+        map.serialize_entry("uri", &self.uri)?;
+        map.end()
+    }
+}
 /// One page of conference participants.
 ///
 /// Spec: `#/components/schemas/ConferenceParticipantListResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConferenceParticipantListResponse {
     /// Path of this page.
     ///
@@ -400,28 +549,93 @@ pub struct ConferenceParticipantListResponse {
     /// Path of the following page, or null on the last page.
     ///
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
-    #[serde(default)]
     pub next_page_uri: Option<String>,
     /// Path of the preceding page, or null on the first page.
-    #[serde(default)]
     pub previous_page_uri: Option<String>,
     /// Zero-based number of this page.
     ///
     /// Example: `0`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub page: i32,
     /// Maximum number of records on a page.
     ///
     /// Example: `50`.
-    #[serde(deserialize_with = "crate::runtime::lenient::number")]
     pub page_size: i32,
     /// The participants on this page.
     pub participants: Vec<ConferenceParticipant>,
 }
+impl crate::runtime::object::Object for ConferenceParticipantListResponse {
+    const EXPECTING: &'static str = "struct ConferenceParticipantListResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_uri = None;
+        let mut f_first_page_uri = None;
+        let mut f_next_page_uri = None;
+        let mut f_previous_page_uri = None;
+        let mut f_page = None;
+        let mut f_page_size = None;
+        let mut f_participants = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "uri" => f_uri = Some(map.next_value()?),
+                "first_page_uri" => f_first_page_uri = Some(map.next_value()?),
+                "next_page_uri" => f_next_page_uri = map.next_value()?,
+                "previous_page_uri" => f_previous_page_uri = map.next_value()?,
+                "page" => {
+                    f_page = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                "page_size" => {
+                    f_page_size = Some(
+                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
+                    );
+                }
+                "participants" => f_participants = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            uri: crate::runtime::object::missing(f_uri, "uri")?,
+            first_page_uri: crate::runtime::object::missing(
+                f_first_page_uri,
+                "first_page_uri",
+            )?,
+            next_page_uri: f_next_page_uri,
+            previous_page_uri: f_previous_page_uri,
+            page: crate::runtime::object::missing(f_page, "page")?,
+            page_size: crate::runtime::object::missing(f_page_size, "page_size")?,
+            participants: crate::runtime::object::missing(
+                f_participants,
+                "participants",
+            )?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(ConferenceParticipantListResponse);
+impl ::serde::Serialize for ConferenceParticipantListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("uri", &self.uri)?;
+        map.serialize_entry("first_page_uri", &self.first_page_uri)?;
+        map.serialize_entry("next_page_uri", &self.next_page_uri)?;
+        map.serialize_entry("previous_page_uri", &self.previous_page_uri)?;
+        map.serialize_entry("page", &self.page)?;
+        map.serialize_entry("page_size", &self.page_size)?;
+        map.serialize_entry("participants", &self.participants)?;
+        map.end()
+    }
+}
 /// A single conference participant.
 ///
 /// Spec: `#/components/schemas/ConferenceParticipantResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConferenceParticipantResponse {
     /// ID of the account (project) that owns the conference.
     ///
@@ -434,7 +648,6 @@ pub struct ConferenceParticipantResponse {
     /// ID of the call this participant coaches, or null.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(default)]
     pub call_sid_to_coach: Option<String>,
     /// `true` when this participant coaches another call.
     ///
@@ -474,6 +687,107 @@ pub struct ConferenceParticipantResponse {
     ///
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
+}
+impl crate::runtime::object::Object for ConferenceParticipantResponse {
+    const EXPECTING: &'static str = "struct ConferenceParticipantResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_account_sid = None;
+        let mut f_call_sid = None;
+        let mut f_call_sid_to_coach = None;
+        let mut f_coaching = None;
+        let mut f_conference_sid = None;
+        let mut f_date_created = None;
+        let mut f_status = None;
+        let mut f_date_updated = None;
+        let mut f_end_conference_on_exit = None;
+        let mut f_muted = None;
+        let mut f_hold = None;
+        let mut f_start_conference_on_enter = None;
+        let mut f_uri = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "account_sid" => f_account_sid = Some(map.next_value()?),
+                "call_sid" => f_call_sid = Some(map.next_value()?),
+                "call_sid_to_coach" => f_call_sid_to_coach = map.next_value()?,
+                "coaching" => f_coaching = Some(map.next_value()?),
+                "conference_sid" => f_conference_sid = Some(map.next_value()?),
+                "date_created" => f_date_created = Some(map.next_value()?),
+                "status" => f_status = Some(map.next_value()?),
+                "date_updated" => f_date_updated = Some(map.next_value()?),
+                "end_conference_on_exit" => {
+                    f_end_conference_on_exit = Some(map.next_value()?);
+                }
+                "muted" => f_muted = Some(map.next_value()?),
+                "hold" => f_hold = Some(map.next_value()?),
+                "start_conference_on_enter" => {
+                    f_start_conference_on_enter = Some(map.next_value()?);
+                }
+                "uri" => f_uri = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            account_sid: crate::runtime::object::missing(f_account_sid, "account_sid")?,
+            call_sid: crate::runtime::object::missing(f_call_sid, "call_sid")?,
+            call_sid_to_coach: f_call_sid_to_coach,
+            coaching: crate::runtime::object::missing(f_coaching, "coaching")?,
+            conference_sid: crate::runtime::object::missing(
+                f_conference_sid,
+                "conference_sid",
+            )?,
+            date_created: crate::runtime::object::missing(
+                f_date_created,
+                "date_created",
+            )?,
+            status: crate::runtime::object::missing(f_status, "status")?,
+            date_updated: crate::runtime::object::missing(
+                f_date_updated,
+                "date_updated",
+            )?,
+            end_conference_on_exit: crate::runtime::object::missing(
+                f_end_conference_on_exit,
+                "end_conference_on_exit",
+            )?,
+            muted: crate::runtime::object::missing(f_muted, "muted")?,
+            hold: crate::runtime::object::missing(f_hold, "hold")?,
+            start_conference_on_enter: crate::runtime::object::missing(
+                f_start_conference_on_enter,
+                "start_conference_on_enter",
+            )?,
+            uri: crate::runtime::object::missing(f_uri, "uri")?,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(ConferenceParticipantResponse);
+impl ::serde::Serialize for ConferenceParticipantResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("account_sid", &self.account_sid)?;
+        map.serialize_entry("call_sid", &self.call_sid)?;
+        map.serialize_entry("call_sid_to_coach", &self.call_sid_to_coach)?;
+        map.serialize_entry("coaching", &self.coaching)?;
+        map.serialize_entry("conference_sid", &self.conference_sid)?;
+        map.serialize_entry("date_created", &self.date_created)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("date_updated", &self.date_updated)?;
+        map.serialize_entry("end_conference_on_exit", &self.end_conference_on_exit)?;
+        map.serialize_entry("muted", &self.muted)?;
+        map.serialize_entry("hold", &self.hold)?;
+        map.serialize_entry(
+            "start_conference_on_enter",
+            &self.start_conference_on_enter,
+        )?;
+        map.serialize_entry("uri", &self.uri)?;
+        map.end()
+    }
 }
 /// An HTTP method, as the spec's `format: http-method` values spell it.
 ///
@@ -511,36 +825,53 @@ crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListAllParticipants`.
 ///
 /// Spec: `#/paths/~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants/get/parameters`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAllParticipantsParams {
     /// Keep only participants whose muted flag equals this value.
-    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// Keep only participants whose hold flag equals this value.
-    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Zero-based number of the page to return (0 is the first page).
     ///
     /// Default: `0`.
-    #[serde(
-        rename = "Page",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub page: Option<i32>,
     /// Records per page, from 1 to 1000 (50 if not given).
     ///
     /// Default: `50`.
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub page_size: Option<i32>,
     /// Opaque token selecting a particular page; it begins with PA or PB.
-    #[serde(rename = "PageToken", default)]
     pub page_token: Option<String>,
 }
+impl crate::runtime::object::Object for ListAllParticipantsParams {
+    const EXPECTING: &'static str = "struct ListAllParticipantsParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "Muted" => value.muted = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "Page" => {
+                    value.page = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "PageSize" => {
+                    value.page_size = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "PageToken" => value.page_token = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(ListAllParticipantsParams);
 impl ListAllParticipantsParams {
     /// Adds the parameters that are set to a request.
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
@@ -587,64 +918,81 @@ crate::runtime::impl_open_enum!(ParticipantStatus);
 /// Form fields accepted when changing a conference participant.
 ///
 /// Spec: `#/components/schemas/UpdateConferenceParticipantRequest`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateConferenceParticipantRequest {
     /// URL whose audio or cXML is played to the participant as an announcement.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/announce"`.
-    #[serde(rename = "AnnounceUrl", default)]
     pub announce_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `AnnounceUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "AnnounceMethod", default)]
     pub announce_method: Option<HttpMethod>,
     /// Whether a beep sound is played when the participant is updated.
     ///
     /// Example: `false`.
-    #[serde(rename = "Beep", default)]
     pub beep: Option<bool>,
     /// Turns this participant into a coach of another call; needs `CallSidToCoach`.
     ///
     /// Example: `false`.
-    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// ID of the participant call to coach; only that participant hears the coach. Must be given whenever `Coaching` is true.
     ///
     /// Example: `"b3877c40-da60-4998-90ad-b792e98472co"`.
-    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
     /// `true` puts the participant on hold, `false` takes it off hold.
     ///
     /// Example: `false`.
-    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Method (`GET` or `POST`) for fetching `HoldUrl`; defaults to `GET`.
     ///
     /// Default: `"GET"`. Example: `"GET"`.
-    #[serde(rename = "HoldMethod", default)]
     pub hold_method: Option<HttpMethod>,
     /// URL of the music played to the participant while it is held.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/hold-music"`.
-    #[serde(rename = "HoldUrl", default)]
     pub hold_url: Option<String>,
     /// `true` mutes the participant, `false` unmutes it.
     ///
     /// Example: `false`.
-    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// URL of the music played while the conference has not begun.
     ///
     /// Format: `uri`. Example: `"https://your-api-endpoint.com/wait-music"`.
-    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// Method (`GET` or `POST`) for fetching `WaitUrl`; defaults to `POST`.
     ///
     /// Default: `"POST"`. Example: `"POST"`.
-    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
 }
+impl crate::runtime::object::Object for UpdateConferenceParticipantRequest {
+    const EXPECTING: &'static str = "struct UpdateConferenceParticipantRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "AnnounceUrl" => value.announce_url = map.next_value()?,
+                "AnnounceMethod" => value.announce_method = map.next_value()?,
+                "Beep" => value.beep = map.next_value()?,
+                "Coaching" => value.coaching = map.next_value()?,
+                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "HoldMethod" => value.hold_method = map.next_value()?,
+                "HoldUrl" => value.hold_url = map.next_value()?,
+                "Muted" => value.muted = map.next_value()?,
+                "WaitUrl" => value.wait_url = map.next_value()?,
+                "WaitMethod" => value.wait_method = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(UpdateConferenceParticipantRequest);
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {

@@ -337,283 +337,498 @@ impl crate::Listing for ListParticipantResponse {
     }
 }
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiV2010AccountConferenceParticipant {
     /// SID of the account that owns this participant.
     ///
     /// Pattern: `^AC[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
     /// SID of the call connected as this participant.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
     /// Name given to the participant when it was added, if any. It can stand in for the call SID when fetching, updating or removing the participant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Call SID of the participant being coached; that participant is the only one who hears the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_sid_to_coach: Option<String>,
     /// Set when this participant acts as a coach for another call. It is `false` unless `call_sid_to_coach` is set; `true` requires `call_sid_to_coach`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coaching: Option<bool>,
     /// SID of the conference this participant belongs to.
     ///
     /// Pattern: `^CF[0-9a-fA-F]{32}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conference_sid: Option<String>,
     /// Creation time (GMT) as an RFC 2822 date.
     ///
     /// Format: `date-time-rfc-2822`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<crate::runtime::Timestamp>,
     /// Time of the last change (GMT) as an RFC 2822 date.
     ///
     /// Format: `date-time-rfc-2822`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<crate::runtime::Timestamp>,
     /// If `true`, the conference ends and everyone else is dropped when this participant leaves. Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_conference_on_exit: Option<bool>,
     /// `true` while the participant is muted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
     /// `true` while the participant is on hold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<bool>,
     /// If `true` (the default), this participant's arrival starts a conference that has not started yet. If `false`, the participant waits muted, with background music, until another participant starts it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_conference_on_enter: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ParticipantEnumStatus>,
     /// Milliseconds the call waited before being placed. Only present in the response to creating a participant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_time: Option<String>,
     /// Resource path; prefix it with `https://api.twilio.com` to get the full URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+}
+impl crate::runtime::object::Object for ApiV2010AccountConferenceParticipant {
+    const EXPECTING: &'static str = "struct ApiV2010AccountConferenceParticipant";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "account_sid" => value.account_sid = map.next_value()?,
+                "call_sid" => value.call_sid = map.next_value()?,
+                "label" => value.label = map.next_value()?,
+                "call_sid_to_coach" => value.call_sid_to_coach = map.next_value()?,
+                "coaching" => value.coaching = map.next_value()?,
+                "conference_sid" => value.conference_sid = map.next_value()?,
+                "date_created" => value.date_created = map.next_value()?,
+                "date_updated" => value.date_updated = map.next_value()?,
+                "end_conference_on_exit" => {
+                    value.end_conference_on_exit = map.next_value()?;
+                }
+                "muted" => value.muted = map.next_value()?,
+                "hold" => value.hold = map.next_value()?,
+                "start_conference_on_enter" => {
+                    value.start_conference_on_enter = map.next_value()?;
+                }
+                "status" => value.status = map.next_value()?,
+                "queue_time" => value.queue_time = map.next_value()?,
+                "uri" => value.uri = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(ApiV2010AccountConferenceParticipant);
+impl ::serde::Serialize for ApiV2010AccountConferenceParticipant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.account_sid {
+            map.serialize_entry("account_sid", value)?;
+        }
+        if let Some(value) = &self.call_sid {
+            map.serialize_entry("call_sid", value)?;
+        }
+        if let Some(value) = &self.label {
+            map.serialize_entry("label", value)?;
+        }
+        if let Some(value) = &self.call_sid_to_coach {
+            map.serialize_entry("call_sid_to_coach", value)?;
+        }
+        if let Some(value) = &self.coaching {
+            map.serialize_entry("coaching", value)?;
+        }
+        if let Some(value) = &self.conference_sid {
+            map.serialize_entry("conference_sid", value)?;
+        }
+        if let Some(value) = &self.date_created {
+            map.serialize_entry("date_created", value)?;
+        }
+        if let Some(value) = &self.date_updated {
+            map.serialize_entry("date_updated", value)?;
+        }
+        if let Some(value) = &self.end_conference_on_exit {
+            map.serialize_entry("end_conference_on_exit", value)?;
+        }
+        if let Some(value) = &self.muted {
+            map.serialize_entry("muted", value)?;
+        }
+        if let Some(value) = &self.hold {
+            map.serialize_entry("hold", value)?;
+        }
+        if let Some(value) = &self.start_conference_on_enter {
+            map.serialize_entry("start_conference_on_enter", value)?;
+        }
+        if let Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let Some(value) = &self.queue_time {
+            map.serialize_entry("queue_time", value)?;
+        }
+        if let Some(value) = &self.uri {
+            map.serialize_entry("uri", value)?;
+        }
+        map.end()
+    }
 }
 /// CreateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateParticipantRequest {
     /// Caller identity: an E.164 phone number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the P-Asserted-Identity header.
     ///
     /// Format: `endpoint`.
-    #[serde(rename = "From")]
     pub from: String,
     /// Who to call: an E.164 phone number, a `sip:name@company.com` address, a `client:name` identifier or an `app:<APP_SID>` TwiML App. Custom parameters may be appended.
     ///
     /// Format: `endpoint`.
-    #[serde(rename = "To")]
     pub to: String,
     /// URL notified (with `StatusCallbackMethod`) about call status changes.
     ///
     /// Format: `uri`.
-    #[serde(rename = "StatusCallback", default)]
     pub status_callback: Option<String>,
     /// HTTP method for `StatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "StatusCallbackMethod", default)]
     pub status_callback_method: Option<HttpMethod>,
     /// Call events reported to `StatusCallback`: any of `initiated`, `ringing`, `answered`, `completed` (space separated). Only `completed` is sent by default.
-    #[serde(rename = "StatusCallbackEvent", default)]
     pub status_callback_event: Option<Vec<String>>,
     /// Optional name for the participant; once set it can replace the call SID when fetching, updating or removing it.
-    #[serde(rename = "Label", default)]
     pub label: Option<String>,
     /// Seconds to let the phone ring before giving up, between 5 and 600 (default 60). About 5 extra seconds are always added, so 10 behaves roughly like 15.
-    #[serde(
-        rename = "Timeout",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub timeout: Option<i64>,
     /// Record this participant across its conferences, including the gaps between them. Defaults to `false`.
-    #[serde(rename = "Record", default)]
     pub record: Option<bool>,
     /// Join the participant muted. Defaults to `false`.
-    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// When to beep for this participant: `true` (default), `false`, `onEnter` or `onExit`.
-    #[serde(rename = "Beep", default)]
     pub beep: Option<String>,
     /// Start the conference when this participant joins (default `true`). With `false`, an unstarted conference keeps the participant muted with background music until someone else starts it.
-    #[serde(rename = "StartConferenceOnEnter", default)]
     pub start_conference_on_enter: Option<bool>,
     /// End the conference when this participant leaves. Defaults to `false`.
-    #[serde(rename = "EndConferenceOnExit", default)]
     pub end_conference_on_exit: Option<bool>,
     /// Audio source (MP3, WAV or TwiML) fetched with `WaitMethod` and played until the conference starts. Omit for standard hold music, or send an empty string for silence. See the `waitUrl` attribute of `<Conference>` TwiML for permitted verbs.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// HTTP method for `WaitUrl`; `POST` when omitted. Static files are best requested with `GET` so they can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
     /// Let the agent hear the outbound call's progress (ringing, disconnect messages). Defaults to `true`.
-    #[serde(rename = "EarlyMedia", default)]
     pub early_media: Option<bool>,
     /// Conference size limit, from 2 to 250 (default 250).
-    #[serde(
-        rename = "MaxParticipants",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub max_participants: Option<i64>,
     /// Conference recording mode: `true`, `false` (default), `record-from-start` or `do-not-record`.
-    #[serde(rename = "ConferenceRecord", default)]
     pub conference_record: Option<String>,
     /// Silence trimming for the conference recording: `trim-silence` (default) or `do-not-trim`.
-    #[serde(rename = "ConferenceTrim", default)]
     pub conference_trim: Option<String>,
     /// URL notified (with `ConferenceStatusCallbackMethod`) about the events chosen in `ConferenceStatusCallbackEvent`. Only the first participant's value counts; later ones are ignored.
     ///
     /// Format: `uri`.
-    #[serde(rename = "ConferenceStatusCallback", default)]
     pub conference_status_callback: Option<String>,
     /// HTTP method for `ConferenceStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "ConferenceStatusCallbackMethod", default)]
     pub conference_status_callback_method: Option<HttpMethod>,
     /// Conference events reported to `ConferenceStatusCallback`: any of `start`, `end`, `join`, `leave`, `mute`, `hold`, `modify`, `speaker`, `announcement` (space separated; `start end` by default).
-    #[serde(rename = "ConferenceStatusCallbackEvent", default)]
     pub conference_status_callback_event: Option<Vec<String>>,
     /// Channel layout of the final recording, `mono` (default) or `dual`.
-    #[serde(rename = "RecordingChannels", default)]
     pub recording_channels: Option<String>,
     /// URL notified (with `RecordingStatusCallbackMethod`) when the recording changes state.
     ///
     /// Format: `uri`.
-    #[serde(rename = "RecordingStatusCallback", default)]
     pub recording_status_callback: Option<String>,
     /// HTTP method for `RecordingStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "RecordingStatusCallbackMethod", default)]
     pub recording_status_callback_method: Option<HttpMethod>,
     /// User name for SIP authentication.
-    #[serde(rename = "SipAuthUsername", default)]
     pub sip_auth_username: Option<String>,
     /// Password for SIP authentication.
-    #[serde(rename = "SipAuthPassword", default)]
     pub sip_auth_password: Option<String>,
     /// Region where the recorded audio is mixed: `us1`, `us2`, `ie1`, `de1`, `sg1`, `br1`, `au1` or `jp1`.
-    #[serde(rename = "Region", default)]
     pub region: Option<String>,
     /// URL notified (with `ConferenceRecordingStatusCallbackMethod`) once the conference recording can be fetched.
     ///
     /// Format: `uri`.
-    #[serde(rename = "ConferenceRecordingStatusCallback", default)]
     pub conference_recording_status_callback: Option<String>,
     /// HTTP method for `ConferenceRecordingStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "ConferenceRecordingStatusCallbackMethod", default)]
     pub conference_recording_status_callback_method: Option<HttpMethod>,
     /// Recording events reported to `RecordingStatusCallback`: any of `started`, `in-progress`, `paused`, `resumed`, `stopped`, `completed`, `failed`, `absent` (space separated).
-    #[serde(rename = "RecordingStatusCallbackEvent", default)]
     pub recording_status_callback_event: Option<Vec<String>>,
     /// Conference recording events reported to `ConferenceRecordingStatusCallback`: any of `in-progress`, `completed`, `failed`, `absent` (space separated).
-    #[serde(rename = "ConferenceRecordingStatusCallbackEvent", default)]
     pub conference_recording_status_callback_event: Option<Vec<String>>,
     /// Join as a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Call SID of the participant to coach; only that participant hears the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
     /// Jitter buffer applied to this participant's audio before mixing: `off`, `small`, `medium` or `large` (default).
-    #[serde(rename = "JitterBufferSize", default)]
     pub jitter_buffer_size: Option<String>,
     /// SID of a Bring Your Own Carrier trunk for routing the call. Only used when `To` is a phone number (beta).
     ///
     /// Pattern: `^BY[0-9a-fA-F]{32}$`.
-    #[serde(rename = "Byoc", default)]
     pub byoc: Option<String>,
     /// Caller ID presented to the callee: an E.164 number owned or verified by the account, a `client:name` identifier, or the user part of a SIP address. Must be a phone number when `To` is one; for SIP targets it fills the From header.
-    #[serde(rename = "CallerId", default)]
     pub caller_id: Option<String>,
     /// Purpose of the call, shown on the callee's phone (Branded Calls beta).
-    #[serde(rename = "CallReason", default)]
     pub call_reason: Option<String>,
     /// Which audio to record: `inbound` (received by Twilio), `outbound` (sent by Twilio) or `both` (default).
-    #[serde(rename = "RecordingTrack", default)]
     pub recording_track: Option<String>,
     /// Longest allowed call length in seconds; limits depend on the account.
-    #[serde(
-        rename = "TimeLimit",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub time_limit: Option<i64>,
     /// Answering machine detection mode. `Enable` reports `AnsweredBy` as soon as the answerer is known; `DetectMessageEnd` waits for the greeting to finish so a message can be left.
-    #[serde(rename = "MachineDetection", default)]
     pub machine_detection: Option<String>,
     /// Seconds to spend on machine detection before giving up with `AnsweredBy` set to `unknown` (default 30).
-    #[serde(
-        rename = "MachineDetectionTimeout",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub machine_detection_timeout: Option<i64>,
     /// Speech length in milliseconds separating a human (shorter) from a machine (longer); 1000 to 6000, default 2400.
-    #[serde(
-        rename = "MachineDetectionSpeechThreshold",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub machine_detection_speech_threshold: Option<i64>,
     /// Milliseconds of silence after speech that mark the end of the speech; 500 to 5000, default 1200.
-    #[serde(
-        rename = "MachineDetectionSpeechEndThreshold",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub machine_detection_speech_end_threshold: Option<i64>,
     /// Milliseconds of leading silence after which the result is `unknown`; 2000 to 10000, default 5000.
-    #[serde(
-        rename = "MachineDetectionSilenceTimeout",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub machine_detection_silence_timeout: Option<i64>,
     /// URL told (with `AmdStatusCallbackMethod`) whether a human, a machine or a fax answered.
     ///
     /// Format: `uri`.
-    #[serde(rename = "AmdStatusCallback", default)]
     pub amd_status_callback: Option<String>,
     /// HTTP method for `AmdStatusCallback`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "AmdStatusCallbackMethod", default)]
     pub amd_status_callback_method: Option<HttpMethod>,
     /// Silence trimming for the participant recording: `trim-silence` (default) or `do-not-trim`.
-    #[serde(rename = "Trim", default)]
     pub trim: Option<String>,
     /// Token from an incoming call, needed when forwarding that call; the forwarded call must keep the original caller ID.
-    #[serde(rename = "CallToken", default)]
     pub call_token: Option<String>,
     /// URL used to deliver the push call notification.
     ///
     /// Format: `uri`.
-    #[serde(rename = "ClientNotificationUrl", default)]
     pub client_notification_url: Option<String>,
     /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
-    #[serde(rename = "CallerDisplayName", default)]
     pub caller_display_name: Option<String>,
 }
+impl crate::runtime::object::Object for CreateParticipantRequest {
+    const EXPECTING: &'static str = "struct CreateParticipantRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut f_from = None;
+        let mut f_to = None;
+        let mut f_status_callback = None;
+        let mut f_status_callback_method = None;
+        let mut f_status_callback_event = None;
+        let mut f_label = None;
+        let mut f_timeout = None;
+        let mut f_record = None;
+        let mut f_muted = None;
+        let mut f_beep = None;
+        let mut f_start_conference_on_enter = None;
+        let mut f_end_conference_on_exit = None;
+        let mut f_wait_url = None;
+        let mut f_wait_method = None;
+        let mut f_early_media = None;
+        let mut f_max_participants = None;
+        let mut f_conference_record = None;
+        let mut f_conference_trim = None;
+        let mut f_conference_status_callback = None;
+        let mut f_conference_status_callback_method = None;
+        let mut f_conference_status_callback_event = None;
+        let mut f_recording_channels = None;
+        let mut f_recording_status_callback = None;
+        let mut f_recording_status_callback_method = None;
+        let mut f_sip_auth_username = None;
+        let mut f_sip_auth_password = None;
+        let mut f_region = None;
+        let mut f_conference_recording_status_callback = None;
+        let mut f_conference_recording_status_callback_method = None;
+        let mut f_recording_status_callback_event = None;
+        let mut f_conference_recording_status_callback_event = None;
+        let mut f_coaching = None;
+        let mut f_call_sid_to_coach = None;
+        let mut f_jitter_buffer_size = None;
+        let mut f_byoc = None;
+        let mut f_caller_id = None;
+        let mut f_call_reason = None;
+        let mut f_recording_track = None;
+        let mut f_time_limit = None;
+        let mut f_machine_detection = None;
+        let mut f_machine_detection_timeout = None;
+        let mut f_machine_detection_speech_threshold = None;
+        let mut f_machine_detection_speech_end_threshold = None;
+        let mut f_machine_detection_silence_timeout = None;
+        let mut f_amd_status_callback = None;
+        let mut f_amd_status_callback_method = None;
+        let mut f_trim = None;
+        let mut f_call_token = None;
+        let mut f_client_notification_url = None;
+        let mut f_caller_display_name = None;
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "From" => f_from = Some(map.next_value()?),
+                "To" => f_to = Some(map.next_value()?),
+                "StatusCallback" => f_status_callback = map.next_value()?,
+                "StatusCallbackMethod" => f_status_callback_method = map.next_value()?,
+                "StatusCallbackEvent" => f_status_callback_event = map.next_value()?,
+                "Label" => f_label = map.next_value()?,
+                "Timeout" => {
+                    f_timeout = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "Record" => f_record = map.next_value()?,
+                "Muted" => f_muted = map.next_value()?,
+                "Beep" => f_beep = map.next_value()?,
+                "StartConferenceOnEnter" => {
+                    f_start_conference_on_enter = map.next_value()?;
+                }
+                "EndConferenceOnExit" => f_end_conference_on_exit = map.next_value()?,
+                "WaitUrl" => f_wait_url = map.next_value()?,
+                "WaitMethod" => f_wait_method = map.next_value()?,
+                "EarlyMedia" => f_early_media = map.next_value()?,
+                "MaxParticipants" => {
+                    f_max_participants = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "ConferenceRecord" => f_conference_record = map.next_value()?,
+                "ConferenceTrim" => f_conference_trim = map.next_value()?,
+                "ConferenceStatusCallback" => {
+                    f_conference_status_callback = map.next_value()?;
+                }
+                "ConferenceStatusCallbackMethod" => {
+                    f_conference_status_callback_method = map.next_value()?;
+                }
+                "ConferenceStatusCallbackEvent" => {
+                    f_conference_status_callback_event = map.next_value()?;
+                }
+                "RecordingChannels" => f_recording_channels = map.next_value()?,
+                "RecordingStatusCallback" => {
+                    f_recording_status_callback = map.next_value()?;
+                }
+                "RecordingStatusCallbackMethod" => {
+                    f_recording_status_callback_method = map.next_value()?;
+                }
+                "SipAuthUsername" => f_sip_auth_username = map.next_value()?,
+                "SipAuthPassword" => f_sip_auth_password = map.next_value()?,
+                "Region" => f_region = map.next_value()?,
+                "ConferenceRecordingStatusCallback" => {
+                    f_conference_recording_status_callback = map.next_value()?;
+                }
+                "ConferenceRecordingStatusCallbackMethod" => {
+                    f_conference_recording_status_callback_method = map.next_value()?;
+                }
+                "RecordingStatusCallbackEvent" => {
+                    f_recording_status_callback_event = map.next_value()?;
+                }
+                "ConferenceRecordingStatusCallbackEvent" => {
+                    f_conference_recording_status_callback_event = map.next_value()?;
+                }
+                "Coaching" => f_coaching = map.next_value()?,
+                "CallSidToCoach" => f_call_sid_to_coach = map.next_value()?,
+                "JitterBufferSize" => f_jitter_buffer_size = map.next_value()?,
+                "Byoc" => f_byoc = map.next_value()?,
+                "CallerId" => f_caller_id = map.next_value()?,
+                "CallReason" => f_call_reason = map.next_value()?,
+                "RecordingTrack" => f_recording_track = map.next_value()?,
+                "TimeLimit" => {
+                    f_time_limit = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "MachineDetection" => f_machine_detection = map.next_value()?,
+                "MachineDetectionTimeout" => {
+                    f_machine_detection_timeout = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "MachineDetectionSpeechThreshold" => {
+                    f_machine_detection_speech_threshold = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "MachineDetectionSpeechEndThreshold" => {
+                    f_machine_detection_speech_end_threshold = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "MachineDetectionSilenceTimeout" => {
+                    f_machine_detection_silence_timeout = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "AmdStatusCallback" => f_amd_status_callback = map.next_value()?,
+                "AmdStatusCallbackMethod" => {
+                    f_amd_status_callback_method = map.next_value()?;
+                }
+                "Trim" => f_trim = map.next_value()?,
+                "CallToken" => f_call_token = map.next_value()?,
+                "ClientNotificationUrl" => f_client_notification_url = map.next_value()?,
+                "CallerDisplayName" => f_caller_display_name = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            from: crate::runtime::object::missing(f_from, "From")?,
+            to: crate::runtime::object::missing(f_to, "To")?,
+            status_callback: f_status_callback,
+            status_callback_method: f_status_callback_method,
+            status_callback_event: f_status_callback_event,
+            label: f_label,
+            timeout: f_timeout,
+            record: f_record,
+            muted: f_muted,
+            beep: f_beep,
+            start_conference_on_enter: f_start_conference_on_enter,
+            end_conference_on_exit: f_end_conference_on_exit,
+            wait_url: f_wait_url,
+            wait_method: f_wait_method,
+            early_media: f_early_media,
+            max_participants: f_max_participants,
+            conference_record: f_conference_record,
+            conference_trim: f_conference_trim,
+            conference_status_callback: f_conference_status_callback,
+            conference_status_callback_method: f_conference_status_callback_method,
+            conference_status_callback_event: f_conference_status_callback_event,
+            recording_channels: f_recording_channels,
+            recording_status_callback: f_recording_status_callback,
+            recording_status_callback_method: f_recording_status_callback_method,
+            sip_auth_username: f_sip_auth_username,
+            sip_auth_password: f_sip_auth_password,
+            region: f_region,
+            conference_recording_status_callback: f_conference_recording_status_callback,
+            conference_recording_status_callback_method: f_conference_recording_status_callback_method,
+            recording_status_callback_event: f_recording_status_callback_event,
+            conference_recording_status_callback_event: f_conference_recording_status_callback_event,
+            coaching: f_coaching,
+            call_sid_to_coach: f_call_sid_to_coach,
+            jitter_buffer_size: f_jitter_buffer_size,
+            byoc: f_byoc,
+            caller_id: f_caller_id,
+            call_reason: f_call_reason,
+            recording_track: f_recording_track,
+            time_limit: f_time_limit,
+            machine_detection: f_machine_detection,
+            machine_detection_timeout: f_machine_detection_timeout,
+            machine_detection_speech_threshold: f_machine_detection_speech_threshold,
+            machine_detection_speech_end_threshold: f_machine_detection_speech_end_threshold,
+            machine_detection_silence_timeout: f_machine_detection_silence_timeout,
+            amd_status_callback: f_amd_status_callback,
+            amd_status_callback_method: f_amd_status_callback_method,
+            trim: f_trim,
+            call_token: f_call_token,
+            client_notification_url: f_client_notification_url,
+            caller_display_name: f_caller_display_name,
+        })
+    }
+}
+crate::runtime::impl_deserialize_object!(CreateParticipantRequest);
 impl CreateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
@@ -718,35 +933,52 @@ crate::runtime::impl_open_enum!(HttpMethod);
 /// Query and header parameters of `ListParticipant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/parameters`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListParticipantParams {
     /// Keep only participants whose muted flag equals this value.
-    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// Keep only participants whose hold flag equals this value.
-    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Keep only participants whose coaching flag equals this value.
-    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Records per page, from 1 to 1000 (50 if not given).
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub page_size: Option<i64>,
     /// Zero-based page number; informational, kept for the client's own bookkeeping.
-    #[serde(
-        rename = "Page",
-        deserialize_with = "crate::runtime::lenient::option",
-        default
-    )]
     pub page: Option<i64>,
     /// Opaque paging token, as found in the page URIs the API returns.
-    #[serde(rename = "PageToken", default)]
     pub page_token: Option<String>,
 }
+impl crate::runtime::object::Object for ListParticipantParams {
+    const EXPECTING: &'static str = "struct ListParticipantParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "Muted" => value.muted = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "Coaching" => value.coaching = map.next_value()?,
+                "PageSize" => {
+                    value.page_size = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "Page" => {
+                    value.page = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "PageToken" => value.page_token = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(ListParticipantParams);
 impl ListParticipantParams {
     /// Adds the parameters that are set to a request.
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
@@ -761,46 +993,100 @@ impl ListParticipantParams {
 /// ListParticipantResponse
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListParticipantResponse {
-    #[serde(
-        deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub end: Option<i64>,
     /// Format: `uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_page_uri: Option<String>,
     /// Format: `uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_uri: Option<String>,
-    #[serde(
-        deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub page: Option<i64>,
-    #[serde(
-        deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub page_size: Option<i64>,
     /// Format: `uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_page_uri: Option<String>,
-    #[serde(
-        deserialize_with = "crate::runtime::lenient::option",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub start: Option<i64>,
     /// Format: `uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Vec<ApiV2010AccountConferenceParticipant>>,
+}
+impl crate::runtime::object::Object for ListParticipantResponse {
+    const EXPECTING: &'static str = "struct ListParticipantResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "end" => {
+                    value.end = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "first_page_uri" => value.first_page_uri = map.next_value()?,
+                "next_page_uri" => value.next_page_uri = map.next_value()?,
+                "page" => {
+                    value.page = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "page_size" => {
+                    value.page_size = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "previous_page_uri" => value.previous_page_uri = map.next_value()?,
+                "start" => {
+                    value.start = map
+                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                        .0;
+                }
+                "uri" => value.uri = map.next_value()?,
+                "participants" => value.participants = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(ListParticipantResponse);
+impl ::serde::Serialize for ListParticipantResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.end {
+            map.serialize_entry("end", value)?;
+        }
+        if let Some(value) = &self.first_page_uri {
+            map.serialize_entry("first_page_uri", value)?;
+        }
+        if let Some(value) = &self.next_page_uri {
+            map.serialize_entry("next_page_uri", value)?;
+        }
+        if let Some(value) = &self.page {
+            map.serialize_entry("page", value)?;
+        }
+        if let Some(value) = &self.page_size {
+            map.serialize_entry("page_size", value)?;
+        }
+        if let Some(value) = &self.previous_page_uri {
+            map.serialize_entry("previous_page_uri", value)?;
+        }
+        if let Some(value) = &self.start {
+            map.serialize_entry("start", value)?;
+        }
+        if let Some(value) = &self.uri {
+            map.serialize_entry("uri", value)?;
+        }
+        if let Some(value) = &self.participants {
+            map.serialize_entry("participants", value)?;
+        }
+        map.end()
+    }
 }
 /// State of the participant's call: `queued`, `connecting`, `ringing`, `connected`, `complete` or `failed`.
 ///
@@ -854,59 +1140,76 @@ crate::runtime::impl_open_enum!(ParticipantEnumStatus);
 /// UpdateParticipantRequest
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateParticipantRequest {
     /// `true` mutes the participant and `false` unmutes it. Any other value is treated as `false`.
-    #[serde(rename = "Muted", default)]
     pub muted: Option<bool>,
     /// `true` puts the participant on hold; `false` brings it back into the conference.
-    #[serde(rename = "Hold", default)]
     pub hold: Option<bool>,
     /// Where to fetch (with `HoldMethod`) the audio for a held participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "HoldUrl", default)]
     pub hold_url: Option<String>,
     /// HTTP method used to request `HoldUrl`; `GET` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "HoldMethod", default)]
     pub hold_method: Option<HttpMethod>,
     /// Where to fetch (with `AnnounceMethod`) an announcement played to this participant: an MP3 or WAV file, or TwiML limited to `<Play>`, `<Say>`, `<Pause>` and `<Redirect>`.
     ///
     /// Format: `uri`.
-    #[serde(rename = "AnnounceUrl", default)]
     pub announce_url: Option<String>,
     /// HTTP method used to request `AnnounceUrl`; `POST` when omitted.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "AnnounceMethod", default)]
     pub announce_method: Option<HttpMethod>,
     /// Where to fetch (with `WaitMethod`) what is played while the conference has not started yet: MP3, WAV or TwiML. Standard hold music is used when omitted; pass an empty string for silence. The `waitUrl` attribute of the `<Conference>` TwiML noun lists the verbs that are allowed.
     ///
     /// Format: `uri`.
-    #[serde(rename = "WaitUrl", default)]
     pub wait_url: Option<String>,
     /// HTTP method used to request `WaitUrl`; `POST` when omitted. Use `GET` for a static audio file so that it can be cached.
     ///
     /// Format: `http-method`.
-    #[serde(rename = "WaitMethod", default)]
     pub wait_method: Option<HttpMethod>,
     /// If `true`, the conference hears a beep when this participant leaves.
-    #[serde(rename = "BeepOnExit", default)]
     pub beep_on_exit: Option<bool>,
     /// If `true`, the conference is ended when this participant leaves. Defaults to `false`.
-    #[serde(rename = "EndConferenceOnExit", default)]
     pub end_conference_on_exit: Option<bool>,
     /// Makes this participant a coach of another call. Defaults to `false` unless `CallSidToCoach` is given; `true` requires `CallSidToCoach`.
-    #[serde(rename = "Coaching", default)]
     pub coaching: Option<bool>,
     /// Call SID of the participant to be coached; only that participant can hear the coach.
     ///
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
-    #[serde(rename = "CallSidToCoach", default)]
     pub call_sid_to_coach: Option<String>,
 }
+impl crate::runtime::object::Object for UpdateParticipantRequest {
+    const EXPECTING: &'static str = "struct UpdateParticipantRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value = Self::default();
+        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+            match key.as_str() {
+                "Muted" => value.muted = map.next_value()?,
+                "Hold" => value.hold = map.next_value()?,
+                "HoldUrl" => value.hold_url = map.next_value()?,
+                "HoldMethod" => value.hold_method = map.next_value()?,
+                "AnnounceUrl" => value.announce_url = map.next_value()?,
+                "AnnounceMethod" => value.announce_method = map.next_value()?,
+                "WaitUrl" => value.wait_url = map.next_value()?,
+                "WaitMethod" => value.wait_method = map.next_value()?,
+                "BeepOnExit" => value.beep_on_exit = map.next_value()?,
+                "EndConferenceOnExit" => value.end_conference_on_exit = map.next_value()?,
+                "Coaching" => value.coaching = map.next_value()?,
+                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+crate::runtime::impl_deserialize_object!(UpdateParticipantRequest);
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {

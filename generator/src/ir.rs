@@ -142,6 +142,8 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// The spec's tags, as spelled: they decide the operation's Cargo features.
+    pub tags: Vec<String>,
     /// In the order the spec lists them; each is a method argument.
     pub path_params: Vec<PathParam>,
     /// Query and header parameters, gathered in one [`StructRole::Params`] struct.

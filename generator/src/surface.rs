@@ -137,7 +137,13 @@ impl Surface {
             return;
         };
         if let Some((_, trait_path, _)) = &block.trait_ {
-            item.traits.insert(path_text(trait_path));
+            let name = path_text(trait_path);
+            if name.ends_with("Serialize") {
+                wire_fields(block, &mut item.fields);
+            } else if name.ends_with("object::Object") {
+                decoded_fields(block, &mut item.fields);
+            }
+            item.traits.insert(name);
             return;
         }
         for member in &block.items {
@@ -255,6 +261,131 @@ fn struct_fields(fields: &syn::Fields, serialized: bool) -> BTreeMap<String, Fie
             (name, field)
         })
         .collect()
+}
+
+/// Wire names from a generated struct's decoder (`"X" => value.x = …` or `"X" => f_x = …`
+/// in `from_map`), for structs without `Serialize`; an `Option` field may be left out. The
+/// `Serialize` impl, which comes after it, refines this.
+fn decoded_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
+    for member in &block.items {
+        let syn::ImplItem::Fn(f) = member else {
+            continue;
+        };
+        for statement in &f.block.stmts {
+            let syn::Stmt::Expr(syn::Expr::While(w), _) = statement else {
+                continue;
+            };
+            for inner in &w.body.stmts {
+                let syn::Stmt::Expr(syn::Expr::Match(m), _) = inner else {
+                    continue;
+                };
+                for arm in &m.arms {
+                    let syn::Pat::Lit(syn::PatLit {
+                        lit: syn::Lit::Str(wire),
+                        ..
+                    }) = &arm.pat
+                    else {
+                        continue;
+                    };
+                    let assign = match arm.body.as_ref() {
+                        syn::Expr::Block(b) => match b.block.stmts.first() {
+                            Some(syn::Stmt::Expr(syn::Expr::Assign(a), _)) => a,
+                            _ => continue,
+                        },
+                        syn::Expr::Assign(a) => a,
+                        _ => continue,
+                    };
+                    let name = match assign.left.as_ref() {
+                        syn::Expr::Field(syn::ExprField {
+                            member: syn::Member::Named(n),
+                            ..
+                        }) => n.to_string(),
+                        syn::Expr::Path(p) => p
+                            .path
+                            .get_ident()
+                            .map(|i| i.to_string().trim_start_matches("f_").to_string())
+                            .unwrap_or_default(),
+                        _ => continue,
+                    };
+                    if let Some(field) = fields.get_mut(name.trim_start_matches("r#")) {
+                        field.wire = wire.value();
+                        if field.ty.starts_with("Option<") {
+                            field.presence = Presence::Optional;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Wire names and presence from a generated struct's `Serialize` impl: `if let Some(value) =
+/// &self.x { map.serialize_entry("X", value)?; }` is an optional field, a bare
+/// `map.serialize_entry("X", &self.x)?;` a required one (nullable when it is an `Option`).
+fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
+    let statements = block.items.iter().flat_map(|member| match member {
+        syn::ImplItem::Fn(f) => f.block.stmts.as_slice(),
+        _ => &[],
+    });
+    for statement in statements {
+        let (expr, conditional) = match statement {
+            syn::Stmt::Expr(syn::Expr::If(e), _) => match e.then_branch.stmts.first() {
+                Some(syn::Stmt::Expr(inner, _)) => (inner, true),
+                _ => continue,
+            },
+            syn::Stmt::Expr(e, _) => (e, false),
+            _ => continue,
+        };
+        let syn::Expr::Try(syn::ExprTry { expr: call, .. }) = expr else {
+            continue;
+        };
+        let syn::Expr::MethodCall(call) = call.as_ref() else {
+            continue;
+        };
+        let mut args = call.args.iter();
+        let (
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(wire),
+                ..
+            })),
+            Some(value),
+        ) = (args.next(), args.next())
+        else {
+            continue;
+        };
+        // The field: `&self.x` in the call, or in the `if let` around it.
+        let field_of = |e: &syn::Expr| match e {
+            syn::Expr::Reference(r) => match r.expr.as_ref() {
+                syn::Expr::Field(f) => match &f.member {
+                    syn::Member::Named(n) => {
+                        Some(n.to_string().trim_start_matches("r#").to_string())
+                    }
+                    syn::Member::Unnamed(_) => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let name = if conditional {
+            match statement {
+                syn::Stmt::Expr(syn::Expr::If(e), _) => match e.cond.as_ref() {
+                    syn::Expr::Let(l) => field_of(&l.expr),
+                    _ => None,
+                },
+                _ => None,
+            }
+        } else {
+            field_of(value)
+        };
+        if let Some(field) = name.and_then(|n| fields.get_mut(&n)) {
+            field.wire = wire.value();
+            field.presence = match (conditional, field.ty.starts_with("Option<")) {
+                (true, _) => Presence::Optional,
+                (false, true) => Presence::Nullable,
+                (false, false) => Presence::Required,
+            };
+        }
+    }
 }
 
 /// The serde field attributes that decide the wire shape.

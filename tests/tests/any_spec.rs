@@ -134,14 +134,14 @@ fn same_name_in_different_locations_gets_distinct_fields() {
             "same_names lacks `{needle}`:\n{code}"
         );
     }
-    // serde needs distinct names: only one field is renamed to `Sid`.
+    // A JSON object needs distinct keys: only one field decodes from `Sid`.
     let list_params = code
-        .split("pub struct ListCallsParams")
+        .split("impl crate::runtime::object::Object for ListCallsParams")
         .nth(1)
         .and_then(|rest| rest.split("\n}").next())
         .expect("ListCallsParams");
     assert_eq!(
-        list_params.matches("rename = \"Sid\"").count(),
+        list_params.matches("\"Sid\" =>").count(),
         1,
         "{list_params}"
     );

@@ -305,11 +305,14 @@ fn array_form_fields_and_query_parameters_repeat_their_keys() {
         field.ty
     );
     let source = compact(twilio.module_source());
-    // A form-only body derives no `Serialize` (`form_pairs` is its one encoder), so the
-    // rename serves decoding only and nothing skips `None` for serde.
-    let declared = format!(
-        "#[serde(rename=\"StatusCallbackEvent\",default)]pub{}:Option<Vec<",
-        field.rust_name
+    let declared = format!("pub{}:Option<Vec<", field.rust_name);
+    // Decoded under its wire name. A form-only body has no `Serialize` (`form_pairs` is its
+    // one encoder).
+    assert!(
+        source.contains(&format!(
+            "\"StatusCallbackEvent\"=>value.{}=map.next_value()?",
+            field.rust_name
+        )) || source.contains(&format!("\"StatusCallbackEvent\"=>f_{}=", field.rust_name))
     );
     assert!(
         source.contains(&declared),
@@ -402,7 +405,7 @@ fn names_that_collide_after_casing_stay_distinct() {
         ("DateCreated<", "date_created_lt"),
         ("DateCreated>", "date_created_gt"),
     ] {
-        assert!(twilio.contains(&format!("#[serde(rename=\"{wire}\",")));
+        assert!(twilio.contains(&format!("\"{wire}\"=>value.{rust}=")));
         assert!(twilio.contains(&format!("request.query(\"{wire}\",&self.{rust});")));
     }
 }

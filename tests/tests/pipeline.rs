@@ -81,7 +81,8 @@ fn emitted_code_of_fixtures() {
         let (source, bytes) = fixture(name);
         let api =
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
-        let tokens = telephony_codegen::emit::module_tokens(&api);
+        let features = telephony_codegen::emit::features::module_features(&api, module);
+        let tokens = telephony_codegen::emit::module_tokens(&api, &features);
         let text =
             telephony_codegen::format::rust_file(tokens, &[&api], "module").expect("formats");
         snapshot(&format!("pipeline__emitted_{module}"), &text);
@@ -95,13 +96,14 @@ fn threaded_formatting_equals_whole_module_formatting() {
         let (source, bytes) = fixture(name);
         let api =
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
+        let features = telephony_codegen::emit::features::module_features(&api, "module");
         let whole = telephony_codegen::format::rust_file(
-            telephony_codegen::emit::module_tokens(&api),
+            telephony_codegen::emit::module_tokens(&api, &features),
             &[&api],
             "module",
         )
         .expect("formats");
-        let file = telephony_codegen::emit::module_file(&api, "module".into());
+        let file = telephony_codegen::emit::module_file(&api, &features, "module".into());
         let threaded = telephony_codegen::format::format_file(&file)
             .expect("formats")
             .contents;

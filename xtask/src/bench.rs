@@ -357,7 +357,8 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
         std::hint::black_box(telephony_codegen::crate_files(&spec).map_err(|e| e.to_string())?);
         samples[4].push(t.elapsed());
         let t = Instant::now();
-        let tokens = emit::module_tokens(&api);
+        let features = emit::features::module_features(&api, "api");
+        let tokens = emit::module_tokens(&api, &features);
         samples[5].push(t.elapsed());
         let t = Instant::now();
         let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;

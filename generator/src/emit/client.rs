@@ -10,7 +10,8 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn client(api: &Api) -> TokenStream {
+/// `features`: per operation, the Cargo features that compile it (see [`super::features`]).
+pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     let mut doc = vec![format!("Client for {}.", docs::code(&api.title))];
     if let Some(auth) = &api.auth {
         doc.push(String::new());
@@ -22,7 +23,11 @@ pub fn client(api: &Api) -> TokenStream {
     }
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
-    let methods = api.operations.iter().map(|op| operation(op, api));
+    let methods = api
+        .operations
+        .iter()
+        .zip(features)
+        .map(|(op, needed)| operation(op, api, &super::features::cfg(needed)));
     let account = account_param_name(api);
     let account_field = account.map(|_| {
         quote! {
@@ -56,7 +61,7 @@ pub fn client(api: &Api) -> TokenStream {
             }
         }
     });
-    let listings = listing_impls(api);
+    let listings = listing_impls(api, features);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -179,7 +184,7 @@ fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
     matches!(ty, TypeRef::Named(id) if kind(&api.type_def(*id).kind))
 }
 
-fn operation(op: &Operation, api: &Api) -> TokenStream {
+fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = doc_attrs(&operation_doc(op, None));
     let args = arguments(op, api);
@@ -194,16 +199,19 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
         let stream_doc = doc_attrs(&operation_doc(op, Some(pagination)));
         return quote! {
             #doc
+            #cfg
             pub async fn #name(&self, #(#args),*) -> Result<crate::Page<#listing, #error_ty>, crate::Error<#error_ty>> {
                 let request = self.#request(#(#arg_names),*)?;
                 self.transport.page(request, |response| #error).await
             }
 
             #stream_doc
+            #cfg
             pub fn #stream(&self, #(#args),*) -> crate::Items<#item, #error_ty> {
                 self.transport.items::<#listing, #error_ty>(self.#request(#(#arg_names),*), |response| #error)
             }
 
+            #cfg
             fn #request(&self, #(#args),*) -> Result<crate::runtime::Request, crate::InvalidRequest> {
                 #build
                 Ok(request)
@@ -213,6 +221,7 @@ fn operation(op: &Operation, api: &Api) -> TokenStream {
     let (success_ty, success) = success(&op.success, api);
     quote! {
         #doc
+        #cfg
         pub async fn #name(&self, #(#args),*) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
             #build
             let response = self.transport.send(request).await?;
@@ -305,14 +314,32 @@ fn build_request(op: &Operation) -> TokenStream {
     }
 }
 
-/// `impl Listing` for each list operation's success body.
-fn listing_impls(api: &Api) -> Vec<TokenStream> {
-    let mut seen = std::collections::BTreeSet::new();
-    api.operations
-        .iter()
-        .filter_map(|op| op.pagination.as_ref())
-        .filter(|p| seen.insert(p.listing))
-        .map(|p| listing_impl(p, api))
+/// `impl Listing` for each list operation's success body, compiled with any feature of the
+/// operations that list it.
+fn listing_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
+    // `None`: some operation listing it is always compiled, so the impl is too.
+    let mut listings: std::collections::BTreeMap<_, (&Pagination, Option<Vec<String>>)> =
+        std::collections::BTreeMap::new();
+    for (op, needed) in api.operations.iter().zip(features) {
+        if let Some(p) = &op.pagination {
+            let entry = listings.entry(p.listing).or_insert((p, Some(Vec::new())));
+            match (&mut entry.1, needed.is_empty()) {
+                (slot, true) => *slot = None,
+                (Some(all), false) => all.extend(needed.iter().cloned()),
+                (None, false) => {}
+            }
+        }
+    }
+    listings
+        .into_values()
+        .map(|(p, needed)| {
+            let mut needed = needed.unwrap_or_default();
+            needed.sort();
+            needed.dedup();
+            let cfg = super::features::cfg(&needed);
+            let body = listing_impl(p, api);
+            quote! { #cfg #body }
+        })
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! The files of a standalone client crate: `Cargo.toml`, `src/lib.rs`, the runtime and one
 //! module per spec.
 
+use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
 use super::{Content, TokenFile};
 use crate::ir::{Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
@@ -35,8 +36,16 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         sources: spec.modules.iter().map(|m| &m.api).collect(),
         content,
     };
+    let features: Vec<ModuleFeatures> = spec
+        .modules
+        .iter()
+        .map(|m| module_features(&m.api, &m.name))
+        .collect();
     let mut files = vec![
-        file("Cargo.toml", Content::Toml(cargo_toml(spec, &from))),
+        file(
+            "Cargo.toml",
+            Content::Toml(cargo_toml(spec, &features, &from)),
+        ),
         file(
             "src/lib.rs",
             Content::Rust {
@@ -46,9 +55,10 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         ),
         file("src/runtime.rs", Content::VerbatimRust(RUNTIME)),
     ];
-    for module in &spec.modules {
+    for (module, features) in spec.modules.iter().zip(&features) {
         files.push(super::module_file(
             &module.api,
+            features,
             format!("src/{}.rs", module.name),
         ));
     }
@@ -67,7 +77,54 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     files
 }
 
-fn cargo_toml(spec: &CrateSpec, from: &str) -> String {
+/// The operation a module's example program calls, with the features it needs.
+fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
+    example_operation(&module.api)
+        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+        .and_then(|i| features.operations.get(i))
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The per-resource lines of `[features]` (one per resource, all on by default), and the
+/// `[[example]]` tables of the examples that need some. Both empty for a single resource.
+fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (String, String) {
+    let names: Vec<&str> = features.iter().flat_map(ModuleFeatures::names).collect();
+    if names.is_empty() {
+        return (String::new(), String::new());
+    }
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = String::from(
+        "# One feature per resource (spec tag), all on by default: to compile only what you\n\
+         # call, depend with `default-features = false, features = [...]`.\n",
+    );
+    lines.push_str(&format!("default = [{}]\n", quoted(&names)));
+    for name in &names {
+        lines.push_str(&format!("{name} = []\n"));
+    }
+    let mut examples = String::new();
+    for (module, features) in spec.modules.iter().zip(features) {
+        let needed = example_features(module, features);
+        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+            let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
+            examples.push_str(&format!(
+                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
+                module.name,
+                op.method_name.trim_start_matches("r#"),
+                quoted(&needed)
+            ));
+        }
+    }
+    (lines, examples)
+}
+
+fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
+    let (resources, examples) = resource_features_toml(spec, features);
     format!(
         r#"[package]
 name = "{name}"
@@ -81,7 +138,7 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-
+{resources}
 [dependencies]
 bytes = "1"
 fastrand = "2"
@@ -100,7 +157,9 @@ tracing = {{ version = "0.1", optional = true }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-"#,
+{examples}"#,
+        resources = resources,
+        examples = examples,
         name = spec.name,
         version = spec.version,
     )

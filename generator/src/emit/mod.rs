@@ -3,12 +3,14 @@
 mod client;
 mod crate_files;
 pub mod docs;
+pub mod features;
 mod tokens;
 mod types;
 
 pub use crate_files::{emit_crate, CrateSpec, ModuleSpec};
 
 use crate::ir::{Api, TypeDef};
+use features::ModuleFeatures;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -39,38 +41,48 @@ pub enum Content<'a> {
     Toml(String),
 }
 
-/// `src/{name}.rs`: one provider module.
-pub fn module_file(api: &Api, path: String) -> TokenFile<'_> {
+/// `src/{name}.rs`: one provider module, its items behind the Cargo features that need them.
+pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) -> TokenFile<'a> {
     TokenFile {
         path,
         sources: vec![api],
         content: Content::Rust {
-            head: head_tokens(api),
+            head: head_tokens(api, features),
             items: api
                 .types
                 .iter()
-                .map(|t| Box::new(move || type_tokens(t, api)) as Item<'_>)
+                .zip(&features.types)
+                .map(|(t, needed)| {
+                    let needed = needed.clone();
+                    Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
+                })
                 .collect(),
         },
     }
 }
 
 /// The tokens of one provider module in one piece: its client, then its types.
-pub fn module_tokens(api: &Api) -> TokenStream {
-    let head = head_tokens(api);
-    let types = api.types.iter().map(|t| type_tokens(t, api));
+pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
+    let head = head_tokens(api, features);
+    let types = api
+        .types
+        .iter()
+        .zip(&features.types)
+        .map(|(t, needed)| type_tokens(t, api, needed));
     quote!(#head #(#types)*)
 }
 
-/// A type's definition and, for a by-status enum, its decoder.
-fn type_tokens(def: &TypeDef, api: &Api) -> TokenStream {
-    let def_tokens = types::type_def(def, api);
+/// A type's definition and, for a by-status enum, its decoder; `needed`: its features.
+fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
+    let cfg = features::cfg(needed);
+    let def_tokens = types::type_def(def, api, &cfg);
     let by_status = client::by_status_impl(def, api);
+    let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
     quote!(#def_tokens #by_status)
 }
 
 /// Module docs, lints, imports and the client.
-fn head_tokens(api: &Api) -> TokenStream {
+fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
     let mut doc = vec![format!(
         "{}, generated from {}.",
         api.title,
@@ -81,7 +93,7 @@ fn head_tokens(api: &Api) -> TokenStream {
         doc.extend(docs::lines(d));
     }
     let doc = tokens::inner_doc_attrs(&doc);
-    let client = client::client(api);
+    let client = client::client(api, &features.operations);
     quote! {
         #doc
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]

@@ -9,7 +9,8 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
+/// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any.
+pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
     let mut doc = def
         .description
         .as_deref()
@@ -24,10 +25,10 @@ pub fn type_def(def: &TypeDef, api: &Api) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => {
             let serialize = s.role == StructRole::Model || used_as_json(def, api);
-            struct_def(&name, doc, s, serialize, api)
+            struct_def(&name, doc, cfg, s, serialize, api)
         }
-        TypeKind::Enum(e) => enum_def(&name, doc, e),
-        TypeKind::ByStatus(b) => by_status_def(&name, doc, b, api),
+        TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
     }
 }
 
@@ -89,52 +90,19 @@ fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
 fn struct_def(
     name: &proc_macro2::Ident,
     doc: TokenStream,
+    cfg: &TokenStream,
     s: &Struct,
     serialize: bool,
     api: &Api,
 ) -> TokenStream {
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
-    if s.fields.iter().all(Field::is_option) {
-        derives.push(quote!(Default));
-    }
-    // A multipart body holds files, which have no JSON form: it is not (de)serialized.
-    let json = s.role != StructRole::Multipart;
-    if serialize && json {
-        derives.push(quote!(::serde::Serialize));
-    }
-    if json {
-        derives.push(quote!(::serde::Deserialize));
-    }
-    let fields = s.fields.iter().enumerate().map(|(i, f)| {
+    let all_optional = s.fields.iter().all(Field::is_option);
+    let default = all_optional.then(|| quote!(, Default));
+    let fields = s.fields.iter().map(|f| {
         let doc = doc_attrs(&docs::fact_lines(&f.facts));
         let rust = ident(&f.rust_name);
         let ty = field_type(f, api);
-        let wire = &f.wire_name;
-        // Parameters in different locations may share a wire name (`Sid` in the query and a
-        // header); serde needs distinct names, so only the first keeps the wire name.
-        let shared = s.fields[..i].iter().any(|g| g.wire_name == *wire);
-        let rename = (f.rust_name.trim_start_matches("r#") != wire && !shared)
-            .then(|| quote!(rename = #wire,));
-        // Numbers also decode from strings (see the runtime's `lenient` module).
-        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
-        let with = match (lenient, f.is_option()) {
-            (false, _) => None,
-            (true, true) => Some(quote!(deserialize_with = "crate::runtime::lenient::option",)),
-            (true, false) => Some(quote!(deserialize_with = "crate::runtime::lenient::number",)),
-        };
-        let skip = serialize.then(|| quote!(, skip_serializing_if = "Option::is_none"));
-        let serde = match (f.required, f.is_option()) {
-            (false, _) => quote!(#[serde(#rename #with default #skip)]),
-            (true, true) => quote!(#[serde(#rename #with default)]),
-            (true, false) => match (&rename, &with) {
-                (None, None) => quote!(),
-                _ => quote!(#[serde(#rename #with)]),
-            },
-        };
-        let serde = json.then_some(serde);
         quote! {
             #doc
-            #serde
             pub #rust: #ty,
         }
     });
@@ -144,13 +112,161 @@ fn struct_def(
         StructRole::Params => Some(params_impl(name, &s.fields)),
         StructRole::Multipart => Some(multipart_impl(name, &s.fields)),
     };
+    let role = role.map(|role| quote!(#cfg #role));
+    // A multipart body holds files, which have no JSON form: it is not (de)serialized. Form
+    // bodies and parameters have their own encoder (`form_pairs`/`apply`), so they get
+    // `Serialize` only when they are also JSON somewhere.
+    let json = s.role != StructRole::Multipart;
+    let keys = json_keys(&s.fields);
+    let deserialize = json.then(|| {
+        let from_map = deserialize_impl(name, &s.fields, &keys);
+        quote! {
+            #cfg
+            #from_map
+            #cfg
+            crate::runtime::impl_deserialize_object!(#name);
+        }
+    });
+    let serialize = (json && serialize).then(|| {
+        let serialize = serialize_impl(name, &s.fields, &keys);
+        quote!(#cfg #serialize)
+    });
     quote! {
         #doc
-        #[derive(#(#derives),*)]
+        #cfg
+        #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name {
             #(#fields)*
         }
+        #deserialize
+        #serialize
         #role
+    }
+}
+
+/// Each field's JSON key: its wire name, except that parameters in different locations may
+/// share one (`Sid` in the query and a header), and only the first keeps it; later ones use
+/// their Rust name.
+fn json_keys(fields: &[Field]) -> Vec<String> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if fields[..i].iter().any(|g| g.wire_name == f.wire_name) {
+                f.rust_name.trim_start_matches("r#").to_string()
+            } else {
+                f.wire_name.clone()
+            }
+        })
+        .collect()
+}
+
+/// The local a field's value is gathered in while decoding a struct with required fields;
+/// the `f_` prefix keeps it apart from `map` and `key`.
+fn local(field: &Field) -> proc_macro2::Ident {
+    ident(&format!("f_{}", field.rust_name.trim_start_matches("r#")))
+}
+
+/// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
+/// When every field is optional they go straight into a default value.
+fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
+    let all_optional = fields.iter().all(Field::is_option);
+    let arms = fields.iter().zip(keys).map(|(f, wire)| {
+        // Numbers also decode from strings (see the runtime's `lenient` module).
+        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
+        let value = match (lenient, f.is_option()) {
+            (false, true) => quote!(map.next_value()?),
+            (false, false) => quote!(Some(map.next_value()?)),
+            (true, true) => quote!(
+                map.next_value::<crate::runtime::lenient::OptionValue<_>>()?
+                    .0
+            ),
+            (true, false) => quote!(Some(
+                map.next_value::<crate::runtime::lenient::Value<_>>()?.0
+            )),
+        };
+        let target = if all_optional {
+            let rust = ident(&f.rust_name);
+            quote!(value.#rust)
+        } else {
+            let local = local(f);
+            quote!(#local)
+        };
+        quote!(#wire => #target = #value,)
+    });
+    let (start, finish) = if all_optional {
+        (quote!(let mut value = Self::default();), quote!(Ok(value)))
+    } else {
+        // No type annotations: the struct literal below fixes each type, and a generated type
+        // may share a name with the `A` of `from_map`.
+        let locals = fields.iter().map(|f| {
+            let local = local(f);
+            quote!(let mut #local = None;)
+        });
+        let inits = fields.iter().zip(keys).map(|(f, wire)| {
+            let rust = ident(&f.rust_name);
+            let local = local(f);
+            if f.is_option() {
+                quote!(#rust: #local,)
+            } else {
+                quote!(#rust: crate::runtime::object::missing(#local, #wire)?,)
+            }
+        });
+        (quote!(#(#locals)*), quote!(Ok(Self { #(#inits)* })))
+    };
+    let expecting = format!("struct {name}");
+    quote! {
+        impl crate::runtime::object::Object for #name {
+            const EXPECTING: &'static str = #expecting;
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #start
+                while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                #finish
+            }
+        }
+    }
+}
+
+/// Encoding as a JSON object: optional fields that are not set are left out; required ones
+/// are always written (`null` when nullable and unset).
+fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
+    if fields.is_empty() {
+        return quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    ::serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
+                }
+            }
+        };
+    }
+    let entries = fields.iter().zip(keys).map(|(f, wire)| {
+        let rust = ident(&f.rust_name);
+        if f.required {
+            quote!(map.serialize_entry(#wire, &self.#rust)?;)
+        } else {
+            quote! {
+                if let Some(value) = &self.#rust {
+                    map.serialize_entry(#wire, value)?;
+                }
+            }
+        }
+    });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(None)?;
+                #(#entries)*
+                map.end()
+            }
+        }
     }
 }
 
@@ -216,7 +332,12 @@ fn params_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+fn enum_def(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    cfg: &TokenStream,
+    e: &Enum,
+) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.variant);
@@ -235,6 +356,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
     });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
@@ -242,6 +364,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
             /// values above (parsing normalises those).
             #fallback(crate::UnknownValue),
         }
+        #cfg
         impl #name {
             /// The value as it goes on the wire.
             pub fn as_str(&self) -> &str {
@@ -251,6 +374,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
                 }
             }
         }
+        #cfg
         impl From<String> for #name {
             fn from(value: String) -> Self {
                 match value.as_str() {
@@ -259,6 +383,7 @@ fn enum_def(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStrea
                 }
             }
         }
+        #cfg
         crate::runtime::impl_open_enum!(#name);
     }
 }
@@ -278,6 +403,7 @@ pub fn status_doc(statuses: &[StatusMatch]) -> String {
 fn by_status_def(
     name: &proc_macro2::Ident,
     doc: TokenStream,
+    cfg: &TokenStream,
     b: &ByStatus,
     api: &Api,
 ) -> TokenStream {
@@ -306,6 +432,7 @@ fn by_status_def(
     });
     quote! {
         #doc
+        #cfg
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*

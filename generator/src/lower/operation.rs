@@ -293,6 +293,7 @@ impl<'a> Lowering<'a> {
                 .clone()
                 .filter(|s| !s.trim().is_empty()),
             deprecated: found.op.deprecated,
+            tags: found.op.tags.clone(),
             path_params,
             params,
             body,

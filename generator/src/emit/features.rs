@@ -1,0 +1,163 @@
+//! Cargo features: one per spec tag (a resource, in Twilio's and SignalWire's specs), all on by
+//! default, so that a user of a large client compiles only the resources they call.
+//!
+//! An operation is compiled when any of its tags' features is on; a type when any operation
+//! that reaches it is. Untagged operations, and everything they reach, are always compiled.
+//! A module whose operations share a single tag gets no features: one would be the whole module.
+
+use crate::ir::{Api, ResponseShape, TypeId, TypeKind, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The features of one module's items; an empty list means "always compiled".
+#[derive(Debug, Clone, Default)]
+pub struct ModuleFeatures {
+    /// Per operation, in [`Api::operations`] order.
+    pub operations: Vec<Vec<String>>,
+    /// Per type, in [`Api::types`] order.
+    pub types: Vec<Vec<String>>,
+}
+
+impl ModuleFeatures {
+    /// Every feature this module declares, sorted.
+    pub fn names(&self) -> BTreeSet<&str> {
+        self.operations
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Features for `api`, emitted as module `module`: `{module}-{resource}`, so that several
+/// modules' features stay apart.
+pub fn module_features(api: &Api, module: &str) -> ModuleFeatures {
+    let tags: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .flat_map(|op| op.tags.iter().map(String::as_str))
+        .collect();
+    if tags.len() < 2 {
+        return ModuleFeatures {
+            operations: vec![Vec::new(); api.operations.len()],
+            types: vec![Vec::new(); api.types.len()],
+        };
+    }
+    let names = feature_names(&tags, module);
+    let operations: Vec<Vec<String>> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let set: BTreeSet<&String> = op
+                .tags
+                .iter()
+                .filter_map(|t| names.get(t.as_str()))
+                .collect();
+            set.into_iter().cloned().collect()
+        })
+        .collect();
+    let types = type_features(api, &operations);
+    ModuleFeatures { operations, types }
+}
+
+/// Kebab-cased tags without the words every tag starts with (`Api20100401Call` → `call`),
+/// after the module name: `twilio-call`.
+fn feature_names<'a>(tags: &BTreeSet<&'a str>, module: &str) -> BTreeMap<&'a str, String> {
+    let words: Vec<Vec<String>> = tags
+        .iter()
+        .map(|t| {
+            heck::ToKebabCase::to_kebab_case(*t)
+                .split('-')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+    let mut common = 0;
+    while common + 1 < shortest && words.iter().all(|w| w[common] == words[0][common]) {
+        common += 1;
+    }
+    tags.iter()
+        .zip(&words)
+        .map(|(tag, words)| {
+            let rest = match words[common..].join("-") {
+                rest if rest.is_empty() => "untitled".to_string(),
+                rest => rest,
+            };
+            (*tag, format!("{}-{rest}", module.replace('_', "-")))
+        })
+        .collect()
+}
+
+/// Each type's features: the union over the operations that reach it, or none (always) when
+/// an untagged operation reaches it.
+fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
+    // `None`: always compiled; `Some(set)`: the features that need the type.
+    let mut needed: Vec<Option<BTreeSet<&str>>> = vec![Some(BTreeSet::new()); api.types.len()];
+    let mut reached = vec![false; api.types.len()];
+    for (op, features) in api.operations.iter().zip(operations) {
+        let mut roots: Vec<&TypeRef> = op.path_params.iter().map(|p| &p.ty).collect();
+        if let Some(body) = &op.body {
+            roots.push(&body.ty);
+        }
+        let mut pending: Vec<TypeId> = op.params.into_iter().collect();
+        for shape in [&op.success, &op.error] {
+            match shape {
+                ResponseShape::Typed(ty) => roots.push(ty),
+                ResponseShape::ByStatus(id) => pending.push(*id),
+                ResponseShape::Untyped => {}
+            }
+        }
+        pending.extend(roots.into_iter().filter_map(named));
+        let mut seen = BTreeSet::new();
+        while let Some(id) = pending.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let i = id.index();
+            reached[i] = true;
+            if features.is_empty() {
+                needed[i] = None;
+            } else if let Some(set) = &mut needed[i] {
+                set.extend(features.iter().map(String::as_str));
+            }
+            match &api.type_def(id).kind {
+                TypeKind::Struct(s) => pending.extend(s.fields.iter().filter_map(|f| named(&f.ty))),
+                TypeKind::ByStatus(b) => pending.extend(
+                    b.variants
+                        .iter()
+                        .filter_map(|v| v.ty.as_ref().and_then(named)),
+                ),
+                TypeKind::Enum(_) => {}
+            }
+        }
+    }
+    needed
+        .into_iter()
+        .zip(reached)
+        .map(|(set, reached)| match set {
+            Some(set) if reached => set.into_iter().map(str::to_string).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// The named type inside a reference, through lists and maps.
+fn named(ty: &TypeRef) -> Option<TypeId> {
+    match ty {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::List(inner) | TypeRef::Map(inner) => named(inner),
+        _ => None,
+    }
+}
+
+/// `#[cfg(feature = …)]` for an item needed by `features`; nothing when it is always needed.
+pub fn cfg(features: &[String]) -> TokenStream {
+    match features {
+        [] => quote!(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}

@@ -1,0 +1,202 @@
+//! Per-resource Cargo features (`tests/fixtures/specs/resources.yaml`: two tags and an untagged
+//! operation): every resource is a default feature; a crate built with one of them compiles
+//! clippy-clean and lacks the other resources' operations and types, while untagged operations
+//! and types shared by several resources stay.
+//!
+//! The crates are checked with `CARGO_TARGET_DIR=target/features-check`, starting from the
+//! repository's `Cargo.lock`, so dependencies are built once and reused by later runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
+use telephony_tests::repo_root;
+
+const SOURCE: &str = "tests/fixtures/specs/resources.yaml";
+
+fn request() -> CrateRequest {
+    CrateRequest {
+        name: "resource-features".into(),
+        version: "0.1.0".into(),
+        modules: vec![ModuleRequest {
+            module: "phone".into(),
+            spec: repo_root().join(SOURCE),
+            source: SOURCE.into(),
+            selection: Selection::All,
+            account_parameter: None,
+        }],
+        strict: false,
+    }
+}
+
+fn file(path: &str) -> String {
+    telephony_codegen::generate(&request())
+        .expect("generates")
+        .into_iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .contents
+}
+
+/// Squeezes whitespace so that checks do not depend on line breaks.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn each_resource_is_a_default_feature() {
+    let manifest = file("Cargo.toml");
+    assert!(
+        manifest.contains(
+            "tracing = [\"dep:tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+        ),
+        "{manifest}"
+    );
+    // The example program calls a call operation, so it needs that feature.
+    assert!(
+        manifest.contains(
+            "[[example]]\nname = \"phone_fetch_call\"\nrequired-features = [\"phone-call\"]\n"
+        ),
+        "{manifest}"
+    );
+    let module = squeeze(&file("src/phone.rs"));
+    for needle in [
+        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub async fn fetch_call(",
+        "#[cfg(feature = \"phone-call\")] pub async fn hang_up_call(",
+        "#[cfg(feature = \"phone-recording\")] pub async fn list_recording(",
+        "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",
+        "#[cfg(feature = \"phone-call\")] impl HangUpCallRequest {",
+        "#[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)] pub enum CallStatus",
+    ] {
+        assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
+    }
+    // Untagged: no feature gate on the operation or on what only it reaches.
+    assert!(
+        module.contains("`GET /v1/Health` (operation `FetchHealth`). pub async fn fetch_health(")
+    );
+    assert!(module.contains("Spec: `#/components/schemas/health`. #[derive("));
+}
+
+/// Spec text with a single tag gets no features: one would be the whole module.
+#[test]
+fn a_single_resource_gets_no_features() {
+    let manifest = std::fs::read_to_string(repo_root().join("generated/Cargo.toml"))
+        .expect("generated/Cargo.toml");
+    assert!(manifest.contains("[features]"), "{manifest}");
+    assert!(!manifest.contains("default = ["), "{manifest}");
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> Output {
+    let cargo = std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO")));
+    Command::new(cargo)
+        .current_dir(dir)
+        .args(&args[..1])
+        .args(["--message-format", "short", "--no-default-features"])
+        .args(&args[1..])
+        .env(
+            "CARGO_TARGET_DIR",
+            repo_root().join("target/features-check"),
+        )
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .output()
+        .expect("cargo runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn one_feature_compiles_clippy_clean_and_leaves_other_resources_out() {
+    let dir = tempfile::Builder::new()
+        .prefix("resource-features-")
+        .tempdir()
+        .expect("tempdir");
+    let root = dir.path();
+    telephony_codegen::run(&request(), root, Mode::Write).expect("writes the crate");
+    // Its own workspace, pinned to the repository's dependency versions.
+    let manifest = root.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("manifest");
+    text.push_str("\n[workspace]\n");
+    std::fs::write(&manifest, text).expect("manifest");
+    std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
+
+    for feature in ["phone-call", "phone-recording"] {
+        let output = cargo(
+            root,
+            &[
+                "clippy",
+                "--all-targets",
+                "--features",
+                feature,
+                "--",
+                "-D",
+                "warnings",
+            ],
+        );
+        assert!(
+            output.status.success() && !stderr(&output).contains("warning:"),
+            "clippy with only {feature}:\n{}",
+            stderr(&output)
+        );
+    }
+
+    // A program using the recordings resource, and one using only the untagged operation.
+    let examples = root.join("examples");
+    std::fs::write(
+        examples.join("uses_recordings.rs"),
+        "use resource_features::phone;\n\
+         fn main() {\n\
+             let _ = phone::Client::list_recording;\n\
+             let _: Option<phone::Recording> = None;\n\
+             let _: Option<phone::CallStatus> = None;\n\
+         }\n",
+    )
+    .expect("example");
+    std::fs::write(
+        examples.join("uses_health.rs"),
+        "use resource_features::phone;\n\
+         fn main() {\n\
+             let _ = phone::Client::fetch_health;\n\
+             let _: Option<phone::Health> = None;\n\
+         }\n",
+    )
+    .expect("example");
+
+    let without = cargo(
+        root,
+        &[
+            "check",
+            "--example",
+            "uses_recordings",
+            "--features",
+            "phone-call",
+        ],
+    );
+    let errors = stderr(&without);
+    assert!(
+        !without.status.success(),
+        "recordings compiled without their feature"
+    );
+    assert!(
+        errors.contains("list_recording") && errors.contains("Recording"),
+        "{errors}"
+    );
+    let with = cargo(
+        root,
+        &[
+            "check",
+            "--example",
+            "uses_recordings",
+            "--features",
+            "phone-recording",
+        ],
+    );
+    assert!(with.status.success(), "{}", stderr(&with));
+    let untagged = cargo(root, &["check", "--example", "uses_health"]);
+    assert!(untagged.status.success(), "{}", stderr(&untagged));
+}
