@@ -86,7 +86,7 @@ fn clippy_missing() -> Option<String> {
     static MISSING: OnceLock<Option<String>> = OnceLock::new();
     MISSING
         .get_or_init(|| {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let cargo = cargo();
             match Command::new(&cargo)
                 .args(["clippy", "--version"])
                 .stdout(Stdio::null())
@@ -97,10 +97,17 @@ fn clippy_missing() -> Option<String> {
                 Ok(status) => Some(format!(
                     "`cargo clippy --version` exited with {status} (rustup component add clippy)"
                 )),
-                Err(e) => Some(format!("`{cargo} clippy` does not run: {e}")),
+                Err(e) => Some(format!("`{} clippy` does not run: {e}", cargo.display())),
             }
         })
         .clone()
+}
+
+/// The cargo running the tests (`CARGO`), else the one that built them.
+pub fn cargo() -> PathBuf {
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO")))
 }
 
 /// Where `npm ci --prefix tests/prism` puts the pinned Prism.
@@ -195,8 +202,7 @@ pub fn run(trials: Vec<Trial>) -> ExitCode {
 pub fn codegen_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let output = Command::new(cargo)
+        let output = Command::new(cargo())
             .args([
                 "build",
                 "--quiet",

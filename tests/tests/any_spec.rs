@@ -4,12 +4,12 @@
 //! `multi_file_broken/`) has a snapshot of its generated module or of its message, and the
 //! crates generated from the valid ones pass `cargo clippy --all-targets -- -D warnings`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use telephony_codegen::error::{Error, Reporter, SpecError};
 use telephony_codegen::{document, load, normalize};
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::repo_root;
+use telephony_tests::{cargo, repo_root};
 
 /// The valid fixtures, by their path under `tests/fixtures/`.
 const VALID: &[(&str, &str)] = &[
@@ -315,12 +315,6 @@ fn strict_turns_the_first_warning_into_an_error() {
 // ---------------------------------------------------------------------------------------------
 // Generated crates pass clippy
 // ---------------------------------------------------------------------------------------------
-
-fn cargo() -> PathBuf {
-    std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO")))
-}
 
 fn clippy(workspace: &Path) -> Result<(), String> {
     let output = Command::new(cargo())

@@ -6,7 +6,7 @@
 //! The crates are checked with `CARGO_TARGET_DIR=target/features-check`, starting from the
 //! repository's `Cargo.lock`, so dependencies are built once and reused by later runs.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
 use telephony_tests::repo_root;
@@ -86,10 +86,7 @@ fn a_single_resource_gets_no_features() {
 }
 
 fn cargo(dir: &Path, args: &[&str]) -> Output {
-    let cargo = std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO")));
-    Command::new(cargo)
+    Command::new(telephony_tests::cargo())
         .current_dir(dir)
         .args(&args[..1])
         .args(["--message-format", "short", "--no-default-features"])

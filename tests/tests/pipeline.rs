@@ -147,7 +147,7 @@ fn fixture_crates_compile() {
         ),
     )
     .expect("workspace manifest");
-    let status = std::process::Command::new(env!("CARGO"))
+    let status = std::process::Command::new(telephony_tests::cargo())
         .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
         .current_dir(&work)
         .env("CARGO_TARGET_DIR", work.join("target"))

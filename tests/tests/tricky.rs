@@ -10,10 +10,10 @@
 //! `implicit_operation_ids` failed to generate or to build warning-free when it was written;
 //! they are kept in their own fixtures so that a regression names its cause.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::repo_root;
+use telephony_tests::{cargo, repo_root};
 
 /// Every fixture in `tests/fixtures/tricky/`.
 const FIXTURES: &[&str] = &[
@@ -76,12 +76,6 @@ fn check_in_workspace(fixtures: &[&str]) -> Result<(), String> {
     .expect("workspace manifest");
     std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
     cargo_check(root)
-}
-
-fn cargo() -> PathBuf {
-    std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO")))
 }
 
 fn cargo_check(workspace: &Path) -> Result<(), String> {
