@@ -5,6 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, Selection};
 
+/// Generation makes millions of small allocations (YAML and JSON trees, token streams, syntax
+/// trees): mimalloc takes about a third off the whole run's CPU time against glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generates a typed async Rust client crate from an OpenAPI 3.0/3.1 spec.
 #[derive(Debug, Parser)]
 #[command(name = "telephony-codegen", version)]
