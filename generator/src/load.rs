@@ -82,15 +82,10 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
             return Ok(value);
         }
     }
-    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| yaml_error(reporter, text, &e))?;
-    yaml.apply_merge().map_err(|e| {
-        reporter.error_with_hint(
-            &root,
-            format!("invalid YAML merge key: {e}"),
-            "`<<:` merges a mapping (or a list of mappings) into the one it is in",
-        )
-    })?;
-    let value = to_json(reporter, &root, yaml)?;
+    let value = match serde_yaml::from_str::<Direct>(text) {
+        Ok(Direct(value)) => value,
+        Err(_) => via_yaml_value(reporter, text)?,
+    };
     if !value.is_object() {
         return Err(reporter.error_with_hint(
             &root,
@@ -99,6 +94,137 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
         ));
     }
     Ok(value)
+}
+
+/// The general path: YAML → `serde_yaml::Value` (merge keys applied) → JSON. It reads every
+/// document [`Direct`] gives up on, and reports every error.
+fn via_yaml_value(reporter: &Reporter, text: &str) -> Result<Value, SpecError> {
+    let mut yaml: Yaml = serde_yaml::from_str(text).map_err(|e| yaml_error(reporter, text, &e))?;
+    yaml.apply_merge().map_err(|e| {
+        reporter.error_with_hint(
+            &Pointer::root(),
+            format!("invalid YAML merge key: {e}"),
+            "`<<:` merges a mapping (or a list of mappings) into the one it is in",
+        )
+    })?;
+    to_json(reporter, &Pointer::root(), yaml)
+}
+
+/// The fast path: YAML read straight into a JSON tree, without the `serde_yaml::Value` in
+/// between (that tree and its conversion cost more than a third of the load). It gives up
+/// (any error) on whatever it would not read exactly as [`via_yaml_value`] does: a tag, a
+/// merge key, a key written twice, a key that is a sequence or mapping, a 128-bit integer.
+struct Direct(Value);
+
+impl<'de> serde::Deserialize<'de> for Direct {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DirectVisitor).map(Direct)
+    }
+}
+
+struct DirectVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DirectVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("untagged YAML")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(number(&n.into()))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Direct(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        use serde::de::Error as _;
+        let mut map = Map::new();
+        while let Some(DirectKey(key)) = entries.next_key()? {
+            let Direct(value) = entries.next_value()?;
+            if key == "<<" || map.insert(key, value).is_some() {
+                return Err(A::Error::custom("read through serde_yaml::Value"));
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+/// A mapping key read by [`Direct`]: scalars become text as [`map_key`] writes them.
+struct DirectKey(String);
+
+impl<'de> serde::Deserialize<'de> for DirectKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DirectKeyVisitor).map(DirectKey)
+    }
+}
+
+struct DirectKeyVisitor;
+
+impl serde::de::Visitor<'_> for DirectKeyVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an untagged scalar key")
+    }
+
+    fn visit_unit<E>(self) -> Result<String, E> {
+        Ok("null".to_string())
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<String, E> {
+        Ok(b.to_string())
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<String, E> {
+        Ok(serde_yaml::Number::from(n).to_string())
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<String, E> {
+        Ok(serde_yaml::Number::from(n).to_string())
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<String, E> {
+        Ok(serde_yaml::Number::from(n).to_string())
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_string())
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<String, E> {
+        Ok(s)
+    }
 }
 
 /// A YAML syntax error at its line, with a hint. A duplicate key is reported at the duplicate
@@ -269,6 +395,36 @@ mod tests {
         let v = parse("{\"a\": \"x\\u0085y\", \"b\\u2028\": 1}").unwrap();
         assert_eq!(v["a"], "x\u{85}y");
         assert_eq!(v["b\u{2028}"], 1);
+    }
+
+    /// Every YAML oddity reads the same on the fast path as on the general one, or the fast
+    /// path gives up on it.
+    #[test]
+    fn direct_reading_matches_the_general_path() {
+        let reporter = Reporter::new("t.yaml");
+        let read_directly = [
+            "a: 1\nb: -2\nc: 18446744073709551615\nd: 1.50\ne: .inf\nf: -.inf\ng: .nan\n",
+            "200: x\n1.50: y\n0x1F: z\ntrue: t\n~: n\nnull2: ~\n'quoted': \"s\"\n",
+            "a: &x {k: [1, 2, {v: null}]}\nb: *x\nc: |\n  text\nd: ''\ne: ~\n",
+        ];
+        for text in read_directly {
+            let Direct(fast) = serde_yaml::from_str(text).unwrap();
+            assert_eq!(fast, via_yaml_value(&reporter, text).unwrap(), "{text}");
+        }
+        let general_only = [
+            "a: !tagged 1\n",
+            "!tagged {a: 1}\n",
+            "a: &x {k: 1}\nb:\n  <<: *x\n  j: 2\n",
+            "200: a\n'200': b\n",
+            "a: 1\na: 2\n",
+            "[1]: a\n",
+            "a: 340282366920938463463374607431768211455\n",
+        ];
+        for text in general_only {
+            assert!(serde_yaml::from_str::<Direct>(text).is_err(), "{text}");
+        }
+        let v = via_yaml_value(&reporter, "200: a\n'200': b\n").unwrap();
+        assert_eq!(v["200"], "b");
     }
 
     #[test]
