@@ -51,7 +51,7 @@ fn narrow(doc: &Value, at: Pointer, message: &str) -> Pointer {
     let mut node = doc;
     for token in at.tokens() {
         let next = match node {
-            Value::Object(map) => map.get(token),
+            Value::Object(map) => map.get(&token),
             Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
         };
@@ -70,7 +70,8 @@ fn narrow(doc: &Value, at: Pointer, message: &str) -> Pointer {
 
 /// A deserializer's message (which names Rust types) as a problem and a hint about OpenAPI.
 fn in_openapi_words(at: &Pointer, message: &str, exact: bool) -> (String, String) {
-    let key = at.tokens().last().map(String::as_str).unwrap_or("");
+    let tokens = at.tokens();
+    let key = tokens.last().map(String::as_str).unwrap_or("");
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.split_once(", expected ") {
             let expected = expected_words(expected);

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where in a spec a problem was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,18 +137,16 @@ impl Reporter {
 
     fn location(&self, pointer: &Pointer) -> Location {
         // The longest matching origin wins: a part copied into a copied part.
+        let tokens = pointer.tokens();
         let origin = self
             .origins
             .iter()
-            .filter(|o| pointer.tokens.starts_with(&o.bundled))
+            .filter(|o| tokens.starts_with(&o.bundled))
             .max_by_key(|o| o.bundled.len());
         let (file, pointer_text) = match origin {
             Some(o) => {
-                let mut written = Pointer::root();
-                written.tokens = o.written.clone();
-                written
-                    .tokens
-                    .extend_from_slice(&pointer.tokens[o.bundled.len()..]);
+                let written = o.written.iter().chain(&tokens[o.bundled.len()..]);
+                let written = Pointer::from_tokens(written.cloned());
                 (o.file.clone(), written.to_string())
             }
             None => (self.file.clone(), pointer.to_string()),
@@ -155,7 +154,7 @@ impl Reporter {
         Location {
             file,
             pointer: pointer_text,
-            operation: pointer.operation.clone(),
+            operation: pointer.operation().map(str::to_string),
         }
     }
 
@@ -195,10 +194,19 @@ impl Reporter {
 }
 
 /// A JSON pointer under construction, with the operation it lies in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Every stage pushes a token per node it walks, so a push must not copy the path: the tokens
+/// are a shared list linked from the last one, and a pointer is a cheap handle on it.
+#[derive(Clone, Default)]
 pub struct Pointer {
-    tokens: Vec<String>,
-    operation: Option<String>,
+    last: Option<Arc<Token>>,
+    operation: Option<Arc<str>>,
+}
+
+/// One token of a [`Pointer`], after the tokens of its parent.
+struct Token {
+    parent: Option<Arc<Token>>,
+    text: String,
 }
 
 impl Pointer {
@@ -213,29 +221,45 @@ impl Pointer {
             return Some(Pointer::root());
         }
         let rest = rest.strip_prefix('/')?;
-        Some(Pointer {
-            tokens: rest
-                .split('/')
-                .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                .collect(),
-            operation: None,
-        })
+        Some(Pointer::from_tokens(
+            rest.split('/')
+                .map(|t| t.replace("~1", "/").replace("~0", "~")),
+        ))
+    }
+
+    fn from_tokens(tokens: impl IntoIterator<Item = String>) -> Self {
+        tokens
+            .into_iter()
+            .fold(Pointer::root(), |pointer, token| pointer.push(token))
     }
 
     pub fn push(&self, token: impl Into<String>) -> Self {
-        let mut next = self.clone();
-        next.tokens.push(token.into());
-        next
+        Pointer {
+            last: Some(Arc::new(Token {
+                parent: self.last.clone(),
+                text: token.into(),
+            })),
+            operation: self.operation.clone(),
+        }
     }
 
     pub fn in_operation(&self, operation_id: &str) -> Self {
-        let mut next = self.clone();
-        next.operation = Some(operation_id.to_string());
-        next
+        Pointer {
+            last: self.last.clone(),
+            operation: Some(operation_id.into()),
+        }
     }
 
-    pub fn tokens(&self) -> &[String] {
-        &self.tokens
+    /// The tokens, first to last.
+    pub fn tokens(&self) -> Vec<String> {
+        let mut tokens = Vec::new();
+        let mut next = self.last.as_deref();
+        while let Some(token) = next {
+            tokens.push(token.text.clone());
+            next = token.parent.as_deref();
+        }
+        tokens.reverse();
+        tokens
     }
 
     pub fn operation(&self) -> Option<&str> {
@@ -243,10 +267,27 @@ impl Pointer {
     }
 }
 
+impl PartialEq for Pointer {
+    fn eq(&self, other: &Self) -> bool {
+        self.operation == other.operation && self.tokens() == other.tokens()
+    }
+}
+
+impl Eq for Pointer {}
+
+impl fmt::Debug for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pointer")
+            .field("tokens", &self.tokens())
+            .field("operation", &self.operation)
+            .finish()
+    }
+}
+
 impl fmt::Display for Pointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("#")?;
-        for t in &self.tokens {
+        for t in self.tokens() {
             write!(f, "/{}", t.replace('~', "~0").replace('/', "~1"))?;
         }
         Ok(())

@@ -230,7 +230,7 @@ impl Bundler {
         if let Some(Value::String(reference)) = map.get("$ref") {
             if let Some(mut edit) = self.reference(file, reference, kind, at)? {
                 // Edits are recorded by their place in the file; see `apply`.
-                let mut place = at.tokens().to_vec();
+                let mut place = at.tokens();
                 place.append(&mut edit.at);
                 edit.at = place;
                 edits.push(edit);
@@ -429,7 +429,7 @@ impl Bundler {
             ));
         };
         let tokens = pointer.tokens();
-        let is_component = matches!(tokens, [c, s, _] if c == "components" && s == kind.section());
+        let is_component = matches!(&tokens[..], [c, s, _] if c == "components" && s == kind.section());
         if target_file == 0 && is_component && kind != Kind::PathItem {
             // Already in the bundled document's words, unless written from another file.
             return Ok((file != 0).then(|| ref_edit(kind, &tokens[2])));
@@ -531,7 +531,7 @@ impl Bundler {
         apply(&mut copy, &written, edits);
         if file == 0 {
             self.origins.push(Origin {
-                bundled: at.tokens().to_vec(),
+                bundled: at.tokens(),
                 file: self.files[target_file].name.clone(),
                 written,
             });

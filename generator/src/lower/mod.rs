@@ -285,7 +285,7 @@ impl<'a> Lowering<'a> {
         at: &Pointer,
     ) -> Result<String, SpecError> {
         let target = Pointer::parse(reference);
-        match target.as_ref().map(|p| p.tokens()) {
+        match target.as_ref().map(Pointer::tokens).as_deref() {
             Some([components, s, name]) if components == "components" && s == section => {
                 Ok(name.clone())
             }
