@@ -2,6 +2,7 @@
 //! YAML); a spec spread over several files is bundled into one document (module `bundle`).
 
 mod bundle;
+mod pieces;
 
 use crate::error::{Error, Pointer, Reporter, SpecError};
 use crate::ir::InputFile;
@@ -82,9 +83,12 @@ pub fn parse_text(reporter: &Reporter, bytes: &[u8]) -> Result<Value, SpecError>
             return Ok(value);
         }
     }
-    let value = match serde_yaml::from_str::<Direct>(text) {
-        Ok(Direct(value)) => value,
-        Err(_) => via_yaml_value(reporter, text)?,
+    let value = match pieces::read(text) {
+        Some(value) => value,
+        None => match serde_yaml::from_str::<Direct>(text) {
+            Ok(Direct(value)) => value,
+            Err(_) => via_yaml_value(reporter, text)?,
+        },
     };
     if !value.is_object() {
         return Err(reporter.error_with_hint(
@@ -185,7 +189,9 @@ struct DirectKey(String);
 
 impl<'de> serde::Deserialize<'de> for DirectKey {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DirectKeyVisitor).map(DirectKey)
+        deserializer
+            .deserialize_any(DirectKeyVisitor)
+            .map(DirectKey)
     }
 }
 

@@ -429,7 +429,8 @@ impl Bundler {
             ));
         };
         let tokens = pointer.tokens();
-        let is_component = matches!(&tokens[..], [c, s, _] if c == "components" && s == kind.section());
+        let is_component =
+            matches!(&tokens[..], [c, s, _] if c == "components" && s == kind.section());
         if target_file == 0 && is_component && kind != Kind::PathItem {
             // Already in the bundled document's words, unless written from another file.
             return Ok((file != 0).then(|| ref_edit(kind, &tokens[2])));
