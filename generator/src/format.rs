@@ -1,11 +1,12 @@
 //! Stage 6: token files → formatted text files (`prettyplease`) with the "generated, do not
 //! edit" header.
 
-use crate::emit::{Content, TokenFile};
+use crate::emit::{Content, Item, TokenFile};
 use crate::error::Error;
 use crate::ir::Api;
 use crate::threads;
 use proc_macro2::TokenStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A file of generated output, its path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,31 +24,128 @@ impl GeneratedFile {
     }
 }
 
-/// Formats every file, in order.
+/// Formats every file, in order, on [`threads::available`] threads. The calling thread formats
+/// each file's head (its tokens cannot leave the thread that built them); every thread takes
+/// the rest from one queue: the items of each Rust file, a few at a time, and the hand-written
+/// files. A file's text is the same as formatting it in one piece.
 pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
-    files.iter().map(format_file).collect()
-}
-
-/// Formats one file. A Rust file's items are formatted on several threads; the text is the
-/// same as formatting the file in one piece.
-pub fn format_file(file: &TokenFile) -> Result<GeneratedFile, Error> {
-    let text = match &file.content {
-        Content::Toml(body) => format!("{}\n{body}", header("#", &file.sources)),
-        Content::VerbatimRust(text) => verbatim_rust(text, &file.sources, &file.path)?,
-        Content::Rust { head, items } => {
-            let path = file.path.as_str();
-            let chunk = items.len().div_ceil(threads::available()).max(1);
-            let jobs: Vec<_> = items
-                .chunks(chunk)
-                .map(|chunk| move || rust_items(chunk.iter().map(|item| item()).collect(), path))
-                .collect();
-            let (head, parts) = threads::parallel(&format!("formatting {path}"), jobs, || {
-                rust_file(head.clone(), &file.sources, path)
-            })?;
-            head + &parts.concat()
+    let mut jobs = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let (path, sources) = (file.path.as_str(), file.sources.as_slice());
+        match &file.content {
+            Content::Rust { items, .. } => {
+                let size = items.len().div_ceil(threads::available() * 4).max(1);
+                jobs.extend(
+                    items
+                        .chunks(size)
+                        .map(|items| Job::Items { index, path, items }),
+                );
+            }
+            Content::VerbatimRust(text) => jobs.push(Job::Verbatim {
+                index,
+                path,
+                sources,
+                text,
+            }),
+            Content::Toml(_) => {}
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let take_jobs = || -> Result<Vec<(usize, Result<String, Error>)>, Error> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else {
+                return Ok(done);
+            };
+            done.push((i, job.run()));
         }
     };
-    Ok(GeneratedFile::new(file.path.clone(), text))
+    let helpers = (1..threads::available().min(jobs.len() + 1))
+        .map(|_| &take_jobs)
+        .collect();
+    let (heads, helped) = threads::parallel("formatting", helpers, || {
+        let heads: Vec<Result<String, Error>> = files.iter().map(head).collect();
+        Ok((heads, take_jobs()?))
+    })?;
+    let mut done: Vec<Option<Result<String, Error>>> = (0..jobs.len()).map(|_| None).collect();
+    for (i, text) in helped.into_iter().flatten().chain(heads.1) {
+        done[i] = Some(text);
+    }
+    // Each file's head, then its jobs' texts in order; the first error in that order wins.
+    let mut done = jobs.iter().map(Job::index).zip(done).peekable();
+    let mut formatted = Vec::with_capacity(files.len());
+    for (index, (file, head)) in files.iter().zip(heads.0).enumerate() {
+        let mut text = head?;
+        while let Some((_, part)) = done.next_if(|(of, _)| *of == index) {
+            text.push_str(&part.ok_or_else(|| Error::Thread {
+                task: format!("formatting {}", file.path),
+                message: "a formatting job was not run".to_string(),
+            })??);
+        }
+        formatted.push(GeneratedFile::new(file.path.clone(), text));
+    }
+    Ok(formatted)
+}
+
+/// Formats one file (its items on several threads, as [`format_files`] does).
+pub fn format_file(file: &TokenFile) -> Result<GeneratedFile, Error> {
+    let mut files = format_files(std::slice::from_ref(file))?;
+    files.pop().ok_or_else(|| Error::Thread {
+        task: format!("formatting {}", file.path),
+        message: "no file came back".to_string(),
+    })
+}
+
+/// Work on a file that any thread may do.
+enum Job<'a> {
+    /// A few of a Rust file's items, built and formatted on the thread that takes them.
+    Items {
+        index: usize,
+        path: &'a str,
+        items: &'a [Item<'a>],
+    },
+    /// A hand-written Rust file, checked to parse.
+    Verbatim {
+        index: usize,
+        path: &'a str,
+        sources: &'a [&'a Api],
+        text: &'static str,
+    },
+}
+
+impl Job<'_> {
+    /// The file the job's text belongs to.
+    fn index(&self) -> usize {
+        match self {
+            Job::Items { index, .. } | Job::Verbatim { index, .. } => *index,
+        }
+    }
+
+    fn run(&self) -> Result<String, Error> {
+        match self {
+            Job::Items { path, items, .. } => {
+                rust_items(items.iter().map(|item| item()).collect(), path)
+            }
+            Job::Verbatim {
+                path,
+                sources,
+                text,
+                ..
+            } => verbatim_rust(text, sources, path),
+        }
+    }
+}
+
+/// The start of a file's text: all of a manifest; a Rust file's header and head (module docs,
+/// imports, the client), which its items follow; nothing for a hand-written file, whose job
+/// writes it whole.
+fn head(file: &TokenFile) -> Result<String, Error> {
+    match &file.content {
+        Content::Toml(body) => Ok(format!("{}\n{body}", header("#", &file.sources))),
+        Content::Rust { head, .. } => rust_file(head.clone(), &file.sources, &file.path),
+        Content::VerbatimRust(_) => Ok(String::new()),
+    }
 }
 
 /// The header every generated file starts with (`comment` is the line-comment marker): the
