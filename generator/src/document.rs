@@ -5,6 +5,7 @@ mod check;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::load::describe;
+use crate::threads;
 use serde_json::Value;
 
 /// Checks the document's outline, then deserializes it.
@@ -14,6 +15,9 @@ pub fn parse_document(
 ) -> Result<openapiv3::OpenAPI, SpecError> {
     check_outline(reporter, &doc)?;
     check::check(reporter, &mut doc)?;
+    if let Some(parsed) = deserialize_in_two(&mut doc) {
+        return Ok(parsed);
+    }
     openapiv3::OpenAPI::deserialize_located(&doc).map_err(|(path, message)| {
         let path = narrow(&doc, path, &message);
         // The pointer names the wrong value itself, unless it stopped at the object holding it.
@@ -22,6 +26,30 @@ pub fn parse_document(
         let (problem, hint) = in_openapi_words(&path, &message, exact);
         reporter.error_with_hint(&path, problem, hint)
     })
+}
+
+/// Deserializes `paths` on a second thread while this one reads the rest; `None` (and the
+/// document as it was) when either part fails, so that the located path finds the error.
+fn deserialize_in_two(doc: &mut Value) -> Option<openapiv3::OpenAPI> {
+    use serde::Deserialize;
+    let slot = doc.get_mut("paths")?;
+    let paths = std::mem::replace(slot, Value::Object(serde_json::Map::new()));
+    let read_paths = || Ok(openapiv3::Paths::deserialize(&paths).ok());
+    let read = threads::parallel("reading the document", vec![read_paths], || {
+        Ok(openapiv3::OpenAPI::deserialize(&*doc).ok())
+    });
+    match read {
+        Ok((Some(mut parsed), mut rest)) if matches!(rest.first(), Some(Some(_))) => {
+            parsed.paths = rest.pop().flatten()?;
+            Some(parsed)
+        }
+        _ => {
+            if let Some(slot) = doc.get_mut("paths") {
+                *slot = paths;
+            }
+            None
+        }
+    }
 }
 
 /// `openapiv3`'s flattened and hand-written deserializers report some type errors at the
