@@ -6,7 +6,7 @@ mod check;
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::load::describe;
 use crate::threads;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Checks the document's outline, then deserializes it.
 pub fn parse_document(
@@ -28,28 +28,40 @@ pub fn parse_document(
     })
 }
 
-/// Deserializes `paths` on a second thread while this one reads the rest; `None` (and the
-/// document as it was) when either part fails, so that the located path finds the error.
+/// Deserializes the second half of `paths` on another thread while this one reads the rest of
+/// the document and the first half; `None` (and the document as it was) when any part fails,
+/// so that the located path finds the error.
 fn deserialize_in_two(doc: &mut Value) -> Option<openapiv3::OpenAPI> {
     use serde::Deserialize;
     let slot = doc.get_mut("paths")?;
-    let paths = std::mem::replace(slot, Value::Object(serde_json::Map::new()));
-    let read_paths = || Ok(openapiv3::Paths::deserialize(&paths).ok());
-    let read = threads::parallel("reading the document", vec![read_paths], || {
-        Ok(openapiv3::OpenAPI::deserialize(&*doc).ok())
+    let Value::Object(paths) = std::mem::replace(slot, Value::Object(Map::new())) else {
+        return None;
+    };
+    let half = paths.len() / 2;
+    let mut entries = paths.into_iter();
+    let first = Value::Object(entries.by_ref().take(half).collect());
+    let second = Value::Object(entries.collect());
+    let read_second = || Ok(openapiv3::Paths::deserialize(&second).ok());
+    let read = threads::parallel("reading the document", vec![read_second], || {
+        let rest = openapiv3::OpenAPI::deserialize(&*doc).ok();
+        Ok(rest.zip(openapiv3::Paths::deserialize(&first).ok()))
     });
-    match read {
-        Ok((Some(mut parsed), mut rest)) if matches!(rest.first(), Some(Some(_))) => {
-            parsed.paths = rest.pop().flatten()?;
-            Some(parsed)
-        }
-        _ => {
-            if let Some(slot) = doc.get_mut("paths") {
-                *slot = paths;
-            }
-            None
+    if let Ok((Some((mut parsed, mut paths)), mut rest)) = read {
+        if let Some(Some(second)) = rest.pop() {
+            paths.paths.extend(second.paths);
+            paths.extensions.extend(second.extensions);
+            parsed.paths = paths;
+            return Some(parsed);
         }
     }
+    let (Value::Object(mut paths), Value::Object(second)) = (first, second) else {
+        return None;
+    };
+    paths.extend(second);
+    if let Some(slot) = doc.get_mut("paths") {
+        *slot = Value::Object(paths);
+    }
+    None
 }
 
 /// `openapiv3`'s flattened and hand-written deserializers report some type errors at the
@@ -405,6 +417,27 @@ mod tests {
         parse_document(&Reporter::new("t.yaml"), doc)
             .unwrap_err()
             .to_string()
+    }
+
+    /// Paths read in halves on two threads give the document read in one piece; when a part
+    /// fails, the document is left exactly as it was for the located path.
+    #[test]
+    fn reading_in_two_equals_reading_whole() {
+        use serde::Deserialize;
+        let op = |id: &str| json!({"get": {"operationId": id, "responses": {"200": {"description": "ok"}}}});
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": op("a"), "x-note": 1, "/b": op("b"), "/c": op("c"), "/d": op("d"), "/e": op("e")},
+            "components": {"schemas": {"S": {"type": "string"}}}
+        });
+        let whole = openapiv3::OpenAPI::deserialize(&doc).unwrap();
+        assert_eq!(deserialize_in_two(&mut doc), Some(whole));
+        let mut broken = doc.clone();
+        broken["paths"]["/e"]["get"]["responses"] = json!(7);
+        let before = broken.clone();
+        assert_eq!(deserialize_in_two(&mut broken), None);
+        assert_eq!(broken.to_string(), before.to_string());
     }
 
     #[test]
