@@ -483,24 +483,14 @@ fn path_tokens(op: &Operation) -> TokenStream {
     quote!(crate::runtime::PathBuilder::new() #(#steps)* .finish()?)
 }
 
-/// The decode call for a success body of type `ty`.
-fn decode_call(ty: &TypeRef, api: &Api) -> TokenStream {
-    if is_kind(ty, api, |k| matches!(k, TypeKind::Struct(_))) {
-        quote!(response.json_object())
-    } else {
-        quote!(response.json())
-    }
-}
-
 /// The success type and the expression that turns `response` into a `Response` of it.
 fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (quote!(()), quote!(Ok(response.with(())))),
         ResponseShape::Typed(ty) => {
-            let decode = decode_call(ty, api);
             (
                 type_tokens(ty, api),
-                quote!(#decode.map(|value| response.with(value))),
+                quote!(response.json().map(|value| response.with(value))),
             )
         }
         ResponseShape::ByStatus(id) => {
@@ -528,7 +518,7 @@ fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
 }
 
 /// `from_response` (successes) or `decode` (errors) for a [`TypeKind::ByStatus`] enum.
-pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
+pub fn by_status_impl(def: &TypeDef) -> TokenStream {
     let TypeKind::ByStatus(b) = &def.kind else {
         return quote!();
     };
@@ -537,12 +527,9 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
     for v in &b.variants {
         let variant = ident(&v.name);
         let build = match (&v.ty, b.fallback.is_some()) {
-            (Some(_), true) => quote!(::serde_json::from_slice(body).map(Self::#variant)),
+            (Some(_), true) => quote!(crate::runtime::json::from_slice(body).map(Self::#variant)),
             (None, true) => quote!(Ok(Self::#variant)),
-            (Some(ty), false) => {
-                let call = decode_call(ty, api);
-                quote!(#call.map(Self::#variant))
-            }
+            (Some(_), false) => quote!(response.json().map(Self::#variant)),
             (None, false) => quote!(Ok(Self::#variant)),
         };
         for status in &v.statuses {
@@ -570,7 +557,7 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
         Some(fallback) => {
             let fallback = ident(fallback);
             let rest = (!has_default)
-                .then(|| quote!(_ => ::serde_json::from_slice(body).map(Self::#fallback),));
+                .then(|| quote!(_ => crate::runtime::json::from_slice(body).map(Self::#fallback),));
             let doc = format!(
                 " Decodes an error body by status ({}).",
                 status_doc(&arms.iter().map(|a| a.0).collect::<Vec<_>>())
