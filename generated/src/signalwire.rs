@@ -75,15 +75,25 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn update_participant(
+    pub fn update_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateConferenceParticipantRequest,
-    ) -> Result<
-        crate::Response<ConferenceParticipantResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
+    ) -> crate::Call<ConferenceParticipantResponse, CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.update_participant_request(conference_sid, call_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn update_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+        body: &UpdateConferenceParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -106,11 +116,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json().map(|value| response.with(value))
+        Ok(request)
     }
     /// Page through the live participants
     ///
@@ -127,16 +133,16 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
-    pub async fn list_all_participants(
+    pub fn list_all_participants(
         &self,
         conference_sid: &str,
         params: &ListAllParticipantsParams,
-    ) -> Result<
-        crate::Page<ConferenceParticipantListResponse, CompatibilityErrorResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
-        let request = self.list_all_participants_request(conference_sid, params)?;
-        self.transport.page(request, |response| response.api_error()).await
+    ) -> crate::PageCall<ConferenceParticipantListResponse, CompatibilityErrorResponse> {
+        self.transport
+            .page(
+                self.list_all_participants_request(conference_sid, params),
+                crate::runtime::RawResponse::api_error,
+            )
     }
     /// Every item of [`Client::list_all_participants`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
     ///
@@ -164,7 +170,7 @@ impl Client {
                 CompatibilityErrorResponse,
             >(
                 self.list_all_participants_request(conference_sid, params),
-                |response| response.api_error(),
+                crate::runtime::RawResponse::api_error,
             )
     }
     fn list_all_participants_request(
@@ -209,14 +215,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn retrieve_participant(
+    pub fn retrieve_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<
-        crate::Response<ConferenceParticipantResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
+    ) -> crate::Call<ConferenceParticipantResponse, CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.retrieve_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn retrieve_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -238,11 +253,7 @@ impl Client {
             path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json().map(|value| response.with(value))
+        Ok(request)
     }
     /// Remove a participant
     ///
@@ -258,11 +269,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn delete_participant(
+    pub fn delete_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<crate::Response<()>, crate::Error<CompatibilityErrorResponse>> {
+    ) -> crate::Call<(), CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.delete_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::no_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn delete_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -284,11 +307,7 @@ impl Client {
             path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        Ok(response.with(()))
+        Ok(request)
     }
 }
 impl crate::Listing for ConferenceParticipantListResponse {

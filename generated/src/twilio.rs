@@ -64,15 +64,28 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that holds the participant being changed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to change: either its call SID or the label it was given when added. Label characters that are not URL safe must be percent-encoded (a space becomes %20).
-    pub async fn update_participant(
+    pub fn update_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateParticipantRequest,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.update_participant_request(conference_sid, call_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn update_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+        body: &UpdateParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -96,11 +109,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json().map(|value| response.with(value))
+        Ok(request)
     }
     /// Page through the participants of a conference
     ///
@@ -115,16 +124,16 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
-    pub async fn list_participant(
+    pub fn list_participant(
         &self,
         conference_sid: &str,
         params: &ListParticipantParams,
-    ) -> Result<
-        crate::Page<ListParticipantResponse, crate::runtime::ApiErrorBody>,
-        crate::Error<crate::runtime::ApiErrorBody>,
-    > {
-        let request = self.list_participant_request(conference_sid, params)?;
-        self.transport.page(request, |response| response.api_error()).await
+    ) -> crate::PageCall<ListParticipantResponse, crate::runtime::ApiErrorBody> {
+        self.transport
+            .page(
+                self.list_participant_request(conference_sid, params),
+                crate::runtime::RawResponse::api_error,
+            )
     }
     /// Every item of [`Client::list_participant`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
     ///
@@ -153,7 +162,7 @@ impl Client {
                 crate::runtime::ApiErrorBody,
             >(
                 self.list_participant_request(conference_sid, params),
-                |response| response.api_error(),
+                crate::runtime::RawResponse::api_error,
             )
     }
     fn list_participant_request(
@@ -196,14 +205,26 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. Percent-encode label characters that are not URL safe (a space becomes %20).
-    pub async fn fetch_participant(
+    pub fn fetch_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.fetch_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn fetch_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -226,11 +247,7 @@ impl Client {
             path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json().map(|value| response.with(value))
+        Ok(request)
     }
     /// Add a participant to a conference
     ///
@@ -243,14 +260,26 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
-    pub async fn create_participant(
+    pub fn create_participant(
         &self,
         conference_sid: &str,
         body: &CreateParticipantRequest,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.create_participant_request(conference_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn create_participant_request(
+        &self,
+        conference_sid: &str,
+        body: &CreateParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -272,11 +301,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json().map(|value| response.with(value))
+        Ok(request)
     }
     /// Remove a participant from a conference
     ///
@@ -290,11 +315,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label, with non URL safe label characters percent-encoded (a space becomes %20).
-    pub async fn delete_participant(
+    pub fn delete_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<crate::Response<()>, crate::Error<crate::runtime::ApiErrorBody>> {
+    ) -> crate::Call<(), crate::runtime::ApiErrorBody> {
+        self.transport
+            .call(
+                self.delete_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::no_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn delete_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -317,11 +354,7 @@ impl Client {
             path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        Ok(response.with(()))
+        Ok(request)
     }
 }
 impl crate::Listing for ListParticipantResponse {

@@ -971,7 +971,7 @@ pub(crate) mod json {
 
     fn unexpected(value: &Value) -> Unexpected<'_> {
         match value {
-            Value::Null => Unexpected::Unit,
+            Value::Null => Unexpected::Other("null"),
             Value::Bool(b) => Unexpected::Bool(*b),
             Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
                 (Some(u), _, _) => Unexpected::Unsigned(u),
@@ -1619,6 +1619,17 @@ impl RawResponse {
         json::from_slice(&self.body).map_err(|source| self.decode_error(source))
     }
 
+    /// A success body decoded as `T`, with this response's status and headers.
+    pub(crate) fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
+        let value = self.json()?;
+        Ok(self.with(value))
+    }
+
+    /// A success without a body to decode.
+    pub(crate) fn no_body<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(self.with(()))
+    }
+
     /// `value` with this response's status and headers.
     pub(crate) fn with<T>(self, value: T) -> Response<T> {
         Response { value, meta: self.meta }
@@ -1670,6 +1681,86 @@ pub trait Listing {
     fn next_page_link(&self) -> Option<&str>;
 }
 
+/// A request to send, or why it could not be built.
+type Prepared = Result<Request, InvalidRequest>;
+
+/// One call of an operation: a [`Future`](std::future::Future) of its [`Response`]. It owns
+/// what it needs (it borrows neither the client nor the arguments), so it can be spawned;
+/// nothing is sent until it is first polled.
+#[must_use = "a call sends nothing until it is awaited"]
+pub struct Call<T, E = ApiErrorBody> {
+    /// `None` once finished.
+    state: Option<Result<Sending, InvalidRequest>>,
+    success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    failure: ErrorDecoder<E>,
+}
+
+// Nothing in a `Call` is pinned in place: the request in flight is boxed.
+impl<T, E> Unpin for Call<T, E> {}
+
+impl Transport {
+    /// A call of `request`, its 2XX responses decoded by `success` and the rest by `failure`.
+    pub(crate) fn call<T, E>(
+        &self,
+        request: Prepared,
+        success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+        failure: ErrorDecoder<E>,
+    ) -> Call<T, E> {
+        Call {
+            state: Some(request.map(|request| sending(self.clone(), request))),
+            success,
+            failure,
+        }
+    }
+}
+
+/// The one generic step of polling a call: a finished request, or why there is none. A
+/// finished call stays pending (the `Future` contract leaves that open; it never panics).
+fn poll_sending(
+    state: &mut Option<Result<Sending, InvalidRequest>>,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<Result<RawResponse, Failure>> {
+    use std::future::Future as _;
+    use std::task::Poll;
+    let polled = match state {
+        None => return Poll::Pending,
+        Some(Err(_)) => Poll::Ready(Err(())),
+        Some(Ok(request)) => request.as_mut().poll(cx).map(Ok),
+    };
+    match polled {
+        Poll::Pending => Poll::Pending,
+        Poll::Ready(Ok(result)) => {
+            *state = None;
+            Poll::Ready(result)
+        }
+        Poll::Ready(Err(())) => match state.take() {
+            Some(Err(refused)) => Poll::Ready(Err(Failure::Invalid(refused))),
+            _ => Poll::Pending,
+        },
+    }
+}
+
+impl<T, E> std::future::Future for Call<T, E> {
+    type Output = Result<Response<T>, Error<E>>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        poll_sending(&mut this.state, cx).map(|result| match result {
+            Ok(response) if response.is_success() => (this.success)(response),
+            Ok(response) => Err((this.failure)(response)),
+            Err(failure) => Err(failure.into()),
+        })
+    }
+}
+
+impl<T, E> fmt::Debug for Call<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("finished", &self.state.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Turns an error response of a list operation into its `Error`.
 pub(crate) type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
 
@@ -1678,7 +1769,7 @@ pub(crate) type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
 pub struct Page<L, E = ApiErrorBody> {
     listing: L,
     meta: ResponseMeta,
-    next: Option<Result<reqwest::Url, InvalidRequest>>,
+    next: Option<Link>,
     fetch: Fetch<E>,
 }
 
@@ -1690,8 +1781,14 @@ fn sending(transport: Transport, request: Request) -> Sending {
     Box::pin(async move { transport.send(request).await })
 }
 
+/// A link to the next page, resolved against the base URL (or why it may not be followed).
+type Link = Result<reqwest::Url, InvalidRequest>;
+
+/// A page's items and the link after them.
+type PageItems<T> = (Vec<T>, Option<Link>);
+
 /// A page's items and the link after them, from its response.
-type ItemsDecoder<T, E> = fn(&Fetch<E>, RawResponse) -> Result<(Vec<T>, Option<Result<reqwest::Url, InvalidRequest>>), Error<E>>;
+type ItemsDecoder<T, E> = fn(&Fetch<E>, RawResponse) -> Result<PageItems<T>, Error<E>>;
 
 /// How a list operation fetches its pages.
 struct Fetch<E> {
@@ -1720,17 +1817,13 @@ impl<E> Fetch<E> {
     }
 
     /// The listing of a page's response and the resolved link to the next page.
-    #[allow(clippy::type_complexity)]
-    fn listing<L: Listing + json::FromJson>(
-        &self,
-        response: &RawResponse,
-    ) -> Result<(L, Option<Result<reqwest::Url, InvalidRequest>>), Error<E>> {
+    fn listing<L: Listing + json::FromJson>(&self, response: &RawResponse) -> Result<(L, Option<Link>), Error<E>> {
         let listing: L = response.json()?;
         let next = self.next_link(listing.next_page_link());
         Ok((listing, next))
     }
 
-    fn next_link(&self, link: Option<&str>) -> Option<Result<reqwest::Url, InvalidRequest>> {
+    fn next_link(&self, link: Option<&str>) -> Option<Link> {
         link.filter(|link| !link.is_empty()).map(|link| self.transport.resolve_link(link))
     }
 
@@ -1747,10 +1840,7 @@ impl<E> Fetch<E> {
         })
     }
 
-    fn items<L: Listing + json::FromJson>(
-        &self,
-        response: RawResponse,
-    ) -> Result<(Vec<L::Item>, Option<Result<reqwest::Url, InvalidRequest>>), Error<E>> {
+    fn items<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<PageItems<L::Item>, Error<E>> {
         if !response.is_success() {
             return Err((self.on_error)(response));
         }
@@ -1807,6 +1897,35 @@ impl<L: Listing + json::FromJson, E> Page<L, E> {
     }
 }
 
+/// The first page of a list operation, once it arrives: a [`Future`](std::future::Future)
+/// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
+#[must_use = "a call sends nothing until it is awaited"]
+pub struct PageCall<L, E = ApiErrorBody> {
+    fetch: Fetch<E>,
+    state: Option<Result<Sending, InvalidRequest>>,
+    listing: std::marker::PhantomData<fn() -> L>,
+}
+
+impl<L, E> Unpin for PageCall<L, E> {}
+
+#[allow(private_bounds)]
+impl<L: Listing + json::FromJson, E> std::future::Future for PageCall<L, E> {
+    type Output = Result<Page<L, E>, Error<E>>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        poll_sending(&mut this.state, cx).map(|result| this.fetch.page(result?))
+    }
+}
+
+impl<L, E> fmt::Debug for PageCall<L, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageCall")
+            .field("finished", &self.state.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<L, E> std::ops::Deref for Page<L, E> {
     type Target = L;
 
@@ -1827,42 +1946,33 @@ impl<L: fmt::Debug, E> fmt::Debug for Page<L, E> {
 
 impl Transport {
     /// The first page of a list operation.
-    pub(crate) async fn page<L: Listing + json::FromJson, E>(
-        &self,
-        request: Request,
-        on_error: ErrorDecoder<E>,
-    ) -> Result<Page<L, E>, Error<E>> {
-        let fetch = Fetch {
-            transport: self.clone(),
-            operation: request.operation(),
-            on_error,
-        };
-        let response = fetch.send(request).await?;
-        fetch.page(response)
+    pub(crate) fn page<L, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> PageCall<L, E> {
+        let fetch = self.fetch(&request, on_error);
+        PageCall {
+            state: Some(request.map(|request| fetch.send(request))),
+            fetch,
+            listing: std::marker::PhantomData,
+        }
     }
 
-    /// Where a stream of items starts.
-    fn first_page<E>(&self, request: Result<Request, InvalidRequest>, on_error: ErrorDecoder<E>) -> (Fetch<E>, Next) {
-        let (operation, next) = match request {
-            Ok(request) => (request.operation(), Next::Request(request)),
-            // A request that cannot be built is the stream's one item.
-            Err(refused) => (Operation::UNNAMED, Next::Link(Err(refused))),
-        };
-        let fetch = Fetch {
+    /// How a list operation fetches its pages (a request that could not be built has no
+    /// operation of its own to name).
+    fn fetch<E>(&self, request: &Prepared, on_error: ErrorDecoder<E>) -> Fetch<E> {
+        Fetch {
             transport: self.clone(),
-            operation,
+            operation: request.as_ref().map_or(Operation::UNNAMED, Request::operation),
             on_error,
-        };
-        (fetch, next)
+        }
     }
 
     /// Every item of a list operation, page after page, fetched as the stream is read.
-    pub(crate) fn items<L: Listing + json::FromJson, E>(
-        &self,
-        request: Result<Request, InvalidRequest>,
-        on_error: ErrorDecoder<E>,
-    ) -> Items<L::Item, E> {
-        let (fetch, next) = self.first_page(request, on_error);
+    pub(crate) fn items<L: Listing + json::FromJson, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Items<L::Item, E> {
+        let fetch = self.fetch(&request, on_error);
+        let next = match request {
+            Ok(request) => Next::Request(request),
+            // A request that cannot be built is the stream's one item.
+            Err(refused) => Next::Link(Err(refused)),
+        };
         Items {
             fetch,
             decode: Fetch::items::<L>,
@@ -1878,7 +1988,7 @@ impl Transport {
 /// What a stream of items does once the current page is used up.
 enum Next {
     Request(Request),
-    Link(Result<reqwest::Url, InvalidRequest>),
+    Link(Link),
     End,
 }
 
