@@ -38,7 +38,9 @@ pub mod signalwire;
 pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
 pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
 pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
-pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};
+pub use runtime::{
+    Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue,
+};
 /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
 /// [`ClientConfig::http_client`] without a version to keep in step.
 pub use reqwest;

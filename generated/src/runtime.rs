@@ -920,218 +920,323 @@ impl WireValue for Timestamp {
     }
 }
 
-/// Numbers that APIs send either as JSON numbers or as strings: Twilio declares `price` as
-/// `type: number` and sends `"-0.0025"`. Both decode; a response is never lost over it.
-pub(crate) mod lenient {
-    use serde::de::{Deserializer, Error, Unexpected, Visitor};
-    use std::fmt;
-    use std::marker::PhantomData;
+/// Decoding generated types from JSON. A body is parsed once into a [`serde_json::Value`] and
+/// each type takes its part of that tree in one plain function ([`json::FromJson`]). serde's
+/// derive would instead be generic over the deserializer, so every type would instantiate
+/// serde_json's parser again, which is most of what a large client costs to compile. Unknown
+/// keys are skipped, `null` or missing optional fields are `None`, numbers also decode from
+/// strings (Twilio declares `price` as `type: number` and sends `"-0.0025"`), and an error
+/// names where in the body it happened.
+pub(crate) mod json {
+    use serde::de::Unexpected;
+    use serde_json::{Map, Value};
+    use std::collections::BTreeMap;
+
+    /// Why a JSON value did not decode, and where in the body (`.calls[2].status`).
+    #[derive(Debug)]
+    pub(crate) struct DecodeError {
+        message: String,
+        path: String,
+    }
+
+    impl DecodeError {
+        fn new(message: String) -> Self {
+            DecodeError { message, path: String::new() }
+        }
+
+        fn invalid_type(value: &Value, expected: &str) -> Self {
+            Self::new(format!("invalid type: {}, expected {expected}", unexpected(value)))
+        }
+
+        fn missing(key: &str) -> Self {
+            Self::new(format!("missing field `{key}`"))
+        }
+
+        fn at_key(mut self, key: &str) -> Self {
+            self.path.insert_str(0, &format!(".{key}"));
+            self
+        }
+
+        fn at_index(mut self, index: usize) -> Self {
+            self.path.insert_str(0, &format!("[{index}]"));
+            self
+        }
+    }
+
+    impl From<DecodeError> for serde_json::Error {
+        fn from(e: DecodeError) -> Self {
+            let message = if e.path.is_empty() {
+                e.message
+            } else {
+                format!("{} at `{}`", e.message, e.path)
+            };
+            <serde_json::Error as serde::de::Error>::custom(message)
+        }
+    }
+
+    fn unexpected(value: &Value) -> Unexpected<'_> {
+        match value {
+            Value::Null => Unexpected::Other("null"),
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => Unexpected::Unsigned(u),
+                (_, Some(i), _) => Unexpected::Signed(i),
+                (_, _, Some(f)) => Unexpected::Float(f),
+                _ => Unexpected::Other("number"),
+            },
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Object(_) => Unexpected::Map,
+        }
+    }
+
+    /// A type decoded from its part of a parsed body.
+    pub(crate) trait FromJson: Sized {
+        fn from_json(value: Value) -> Result<Self, DecodeError>;
+    }
+
+    /// `T` from a whole body.
+    pub(crate) fn from_slice<T: FromJson>(body: &[u8]) -> Result<T, serde_json::Error> {
+        T::from_json(parse(body)?).map_err(serde_json::Error::from)
+    }
+
+    fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+
+    /// The fields of a JSON object, taken out one by one by a generated struct's `from_json`.
+    pub(crate) struct Fields {
+        map: Map<String, Value>,
+        error: Option<DecodeError>,
+    }
+
+    impl Fields {
+        /// The object's fields; anything but an object is an error naming what was expected.
+        pub(crate) fn new(value: Value, expecting: &str) -> Result<Self, DecodeError> {
+            match value {
+                Value::Object(map) => Ok(Fields { map, error: None }),
+                other => Err(DecodeError::invalid_type(&other, expecting)),
+            }
+        }
+
+        /// An optional field: missing or `null` is `None`. A value that does not decode is
+        /// kept for [`Fields::finish`], so that the struct literal needs no `?` per field.
+        pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Option<T> {
+            match self.map.remove(key) {
+                None | Some(Value::Null) => None,
+                Some(value) => match T::from_json(value) {
+                    Ok(value) => Some(value),
+                    Err(e) => {
+                        self.error.get_or_insert(e.at_key(key));
+                        None
+                    }
+                },
+            }
+        }
+
+        /// A required field.
+        pub(crate) fn required<T: FromJson>(&mut self, key: &str) -> Result<T, DecodeError> {
+            match self.map.remove(key) {
+                None => Err(DecodeError::missing(key)),
+                Some(value) => T::from_json(value).map_err(|e| e.at_key(key)),
+            }
+        }
+
+        /// The first optional field that failed to decode, if any.
+        pub(crate) fn finish(self) -> Result<(), DecodeError> {
+            match self.error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        }
+    }
+
+    /// A struct being written as a JSON object, field by field, in order. The first error
+    /// is kept for [`Entries::end`], so that generated code needs no `?` per field.
+    pub(crate) struct Entries<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Entries<M> {
+        pub(crate) fn new<S: serde::Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
+            Ok(Entries {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// An optional field: left out when not set.
+        pub(crate) fn optional<T: serde::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+            if let Some(value) = value {
+                self.required(key, value);
+            }
+        }
+
+        /// A required field: always written.
+        pub(crate) fn required<T: serde::Serialize>(&mut self, key: &'static str, value: &T) {
+            if self.error.is_none() {
+                self.error = self.map.serialize_entry(key, value).err();
+            }
+        }
+
+        pub(crate) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(e) => Err(e),
+                None => self.map.end(),
+            }
+        }
+    }
+
+    impl FromJson for String {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            match value {
+                Value::String(s) => Ok(s),
+                other => Err(DecodeError::invalid_type(&other, "a string")),
+            }
+        }
+    }
+
+    impl FromJson for bool {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            match value {
+                Value::Bool(b) => Ok(b),
+                other => Err(DecodeError::invalid_type(&other, "a boolean")),
+            }
+        }
+    }
+
+    impl FromJson for Value {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            Ok(value)
+        }
+    }
+
+    impl FromJson for super::Timestamp {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            String::from_json(value).map(super::Timestamp)
+        }
+    }
 
     /// A number type that can come from any JSON number or from its text.
-    pub(crate) trait Number: std::str::FromStr + Sized {
-        fn from_i64(value: i64) -> Option<Self>;
-        fn from_u64(value: u64) -> Option<Self>;
-        fn from_f64(value: f64) -> Option<Self>;
+    trait Number: std::str::FromStr {
+        fn from_number(n: &serde_json::Number) -> Option<Self>;
     }
 
     impl Number for f64 {
-        fn from_i64(value: i64) -> Option<Self> {
-            Some(value as f64)
-        }
-        fn from_u64(value: u64) -> Option<Self> {
-            Some(value as f64)
-        }
-        fn from_f64(value: f64) -> Option<Self> {
-            Some(value)
+        fn from_number(n: &serde_json::Number) -> Option<Self> {
+            n.as_f64()
         }
     }
 
     macro_rules! integer {
         ($($t:ty),*) => {$(
             impl Number for $t {
-                fn from_i64(value: i64) -> Option<Self> {
-                    <$t>::try_from(value).ok()
-                }
-                fn from_u64(value: u64) -> Option<Self> {
-                    <$t>::try_from(value).ok()
-                }
-                fn from_f64(value: f64) -> Option<Self> {
-                    (value.fract() == 0.0 && value >= <$t>::MIN as f64 && value <= <$t>::MAX as f64)
-                        .then_some(value as $t)
+                fn from_number(n: &serde_json::Number) -> Option<Self> {
+                    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                        (Some(i), _, _) => <$t>::try_from(i).ok(),
+                        (_, Some(u), _) => <$t>::try_from(u).ok(),
+                        (_, _, Some(f)) => (f.fract() == 0.0 && f >= <$t>::MIN as f64 && f <= <$t>::MAX as f64)
+                            .then_some(f as $t),
+                        _ => None,
+                    }
                 }
             }
         )*};
     }
-    integer!(i32, i64);
+    integer!(u8, i32, i64);
 
-    struct NumberVisitor<T>(PhantomData<T>);
+    fn number<T: Number>(value: Value) -> Result<T, DecodeError> {
+        const EXPECTED: &str = "a number, or a string holding one";
+        let parsed = match &value {
+            Value::Number(n) => T::from_number(n),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => return Err(DecodeError::invalid_type(&value, EXPECTED)),
+        };
+        parsed.ok_or_else(|| DecodeError::new(format!("invalid value: {}, expected {EXPECTED}", unexpected(&value))))
+    }
 
-    impl<'de, T: Number> Visitor<'de> for NumberVisitor<T> {
-        type Value = T;
+    macro_rules! from_json_number {
+        ($($t:ty),*) => {$(
+            impl FromJson for $t {
+                fn from_json(value: Value) -> Result<Self, DecodeError> {
+                    number(value)
+                }
+            }
+        )*};
+    }
+    from_json_number!(u8, i32, i64, f64);
 
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number, or a string holding one")
-        }
-
-        fn visit_i64<E: Error>(self, value: i64) -> Result<T, E> {
-            T::from_i64(value).ok_or_else(|| E::invalid_value(Unexpected::Signed(value), &self))
-        }
-
-        fn visit_u64<E: Error>(self, value: u64) -> Result<T, E> {
-            T::from_u64(value).ok_or_else(|| E::invalid_value(Unexpected::Unsigned(value), &self))
-        }
-
-        fn visit_f64<E: Error>(self, value: f64) -> Result<T, E> {
-            T::from_f64(value).ok_or_else(|| E::invalid_value(Unexpected::Float(value), &self))
-        }
-
-        fn visit_str<E: Error>(self, value: &str) -> Result<T, E> {
-            value.trim().parse().map_err(|_| E::invalid_value(Unexpected::Str(value), &self))
+    impl<T: FromJson> FromJson for Option<T> {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            match value {
+                Value::Null => Ok(None),
+                value => T::from_json(value).map(Some),
+            }
         }
     }
 
-    struct OptionVisitor<T>(PhantomData<T>);
-
-    impl<'de, T: Number> Visitor<'de> for OptionVisitor<T> {
-        type Value = Option<T>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("null, a number, or a string holding one")
-        }
-
-        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-            number(deserializer).map(Some)
+    impl<T: FromJson> FromJson for Box<T> {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            T::from_json(value).map(Box::new)
         }
     }
 
-    /// `deserialize_with` for a number field.
-    pub(crate) fn number<'de, D: Deserializer<'de>, T: Number>(deserializer: D) -> Result<T, D::Error> {
-        deserializer.deserialize_any(NumberVisitor(PhantomData))
-    }
-
-    /// `deserialize_with` for an optional or nullable number field.
-    pub(crate) fn option<'de, D: Deserializer<'de>, T: Number>(deserializer: D) -> Result<Option<T>, D::Error> {
-        deserializer.deserialize_option(OptionVisitor(PhantomData))
-    }
-
-    /// A number field's value, for [`serde::de::MapAccess::next_value`].
-    pub(crate) struct Value<T>(pub(crate) T);
-
-    impl<'de, T: Number> serde::Deserialize<'de> for Value<T> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            number(deserializer).map(Value)
+    impl<T: FromJson> FromJson for Vec<T> {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            match value {
+                Value::Array(items) => {
+                    // A loop, not `collect`: collecting into a `Result` instantiates a stack of
+                    // iterator adapters for every element type.
+                    let mut decoded = Vec::with_capacity(items.len());
+                    for (i, item) in items.into_iter().enumerate() {
+                        match T::from_json(item) {
+                            Ok(item) => decoded.push(item),
+                            Err(e) => return Err(e.at_index(i)),
+                        }
+                    }
+                    Ok(decoded)
+                }
+                other => Err(DecodeError::invalid_type(&other, "a sequence")),
+            }
         }
     }
 
-    /// An optional or nullable number field's value.
-    pub(crate) struct OptionValue<T>(pub(crate) Option<T>);
-
-    impl<'de, T: Number> serde::Deserialize<'de> for OptionValue<T> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            option(deserializer).map(OptionValue)
+    impl<T: FromJson> FromJson for BTreeMap<String, T> {
+        fn from_json(value: Value) -> Result<Self, DecodeError> {
+            match value {
+                Value::Object(map) => {
+                    let mut decoded = BTreeMap::new();
+                    for (key, item) in map {
+                        match T::from_json(item) {
+                            Ok(item) => {
+                                decoded.insert(key, item);
+                            }
+                            Err(e) => return Err(e.at_key(&key)),
+                        }
+                    }
+                    Ok(decoded)
+                }
+                other => Err(DecodeError::invalid_type(&other, "a map")),
+            }
         }
-    }
-}
-
-/// Decoding generated structs from JSON objects. Each struct implements [`object::Object`]
-/// with one `match` on the keys, instead of serde's derive: that derive expands to several
-/// visitors per struct (sequences, field identifiers by index, name and bytes), which is most
-/// of what a large client costs to compile. Unknown keys are skipped, `null` or missing
-/// optional fields are `None`, a missing required field is serde's `missing field` error.
-pub(crate) mod object {
-    use serde::de::{Deserializer, MapAccess, Visitor};
-    use std::borrow::Cow;
-    use std::fmt;
-    use std::marker::PhantomData;
-
-    /// A struct decoded one key at a time.
-    pub(crate) trait Object: Sized {
-        /// `struct Name`, for error messages.
-        const EXPECTING: &'static str;
-        fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
-    }
-
-    /// `Deserialize::deserialize` for an [`Object`].
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Object>(deserializer: D) -> Result<T, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor(PhantomData))
-    }
-
-    struct ObjectVisitor<T>(PhantomData<T>);
-
-    impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
-        type Value = T;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(T::EXPECTING)
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-            T::from_map(map)
-        }
-    }
-
-    /// An object key, borrowed from the input when it has no escapes.
-    pub(crate) struct Key<'de>(Cow<'de, str>);
-
-    impl Key<'_> {
-        pub(crate) fn as_str(&self) -> &str {
-            &self.0
-        }
-    }
-
-    impl<'de> serde::Deserialize<'de> for Key<'de> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_str(KeyVisitor)
-        }
-    }
-
-    struct KeyVisitor;
-
-    impl<'de> Visitor<'de> for KeyVisitor {
-        type Value = Key<'de>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a field name")
-        }
-
-        fn visit_borrowed_str<E: serde::de::Error>(self, value: &'de str) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Borrowed(value)))
-        }
-
-        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(value.to_string())))
-        }
-
-        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(value)))
-        }
-    }
-
-    /// A required field that was not in the object.
-    pub(crate) fn missing<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
-        value.ok_or_else(|| E::missing_field(field))
     }
 }
 
-/// `Deserialize` for a generated struct through its [`object::Object`] impl.
-macro_rules! impl_deserialize_object {
+/// `Deserialize` for a generated type through its [`json::FromJson`] impl: the input becomes
+/// a [`serde_json::Value`] first, so this impl is the same few lines for every type.
+macro_rules! impl_deserialize_json {
     ($name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::runtime::object::deserialize(deserializer)
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                <$name as $crate::runtime::json::FromJson>::from_json(value)
+                    .map_err(|e| <D::Error as ::serde::de::Error>::custom(::serde_json::Error::from(e)))
             }
         }
     };
 }
-pub(crate) use impl_deserialize_object;
+pub(crate) use impl_deserialize_json;
 
 /// A value a generated enum does not know, kept exactly as received. Only the enum's
 /// `From`/`FromStr` make one, and only for text that is none of its known values, so an
@@ -1188,6 +1293,11 @@ macro_rules! impl_open_enum {
                 <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
+        impl $crate::runtime::json::FromJson for $name {
+            fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, $crate::runtime::json::DecodeError> {
+                <::std::string::String as $crate::runtime::json::FromJson>::from_json(value).map(Self::from)
+            }
+        }
         impl $crate::runtime::WireValue for $name {
             fn push_to(&self, key: &'static str, out: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>) {
                 out.push((key, self.as_str().to_string()));
@@ -1215,6 +1325,21 @@ pub struct ApiErrorBody {
     /// Further structured detail, when the API gives any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+}
+
+impl json::FromJson for ApiErrorBody {
+    fn from_json(value: serde_json::Value) -> Result<Self, json::DecodeError> {
+        let mut fields = json::Fields::new(value, "struct ApiErrorBody")?;
+        let body = ApiErrorBody {
+            code: fields.optional("code"),
+            message: fields.optional("message"),
+            more_info: fields.optional("more_info"),
+            status: fields.optional("status"),
+            details: fields.optional("details"),
+        };
+        fields.finish()?;
+        Ok(body)
+    }
 }
 
 /// The status and headers of a response, kept on every result that had one.
@@ -1495,19 +1620,19 @@ impl RawResponse {
         }
     }
 
-    pub(crate) fn json<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| self.decode_error(source))
+    pub(crate) fn json<T: json::FromJson, E>(&self) -> Result<T, Error<E>> {
+        json::from_slice(&self.body).map_err(|source| self.decode_error(source))
     }
 
-    /// Like [`RawResponse::json`] for struct types: serde would also accept a JSON array for a
-    /// struct whose fields are all optional, so anything but an object is refused first.
-    pub(crate) fn json_object<T: serde::de::DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        if self.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            if let Err(source) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body) {
-                return Err(self.decode_error(source));
-            }
-        }
-        self.json()
+    /// A success body decoded as `T`, with this response's status and headers.
+    pub(crate) fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
+        let value = self.json()?;
+        Ok(self.with(value))
+    }
+
+    /// A success without a body to decode.
+    pub(crate) fn no_body<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(self.with(()))
     }
 
     /// `value` with this response's status and headers.
@@ -1524,8 +1649,8 @@ impl RawResponse {
         }
     }
 
-    pub(crate) fn api_error<E: serde::de::DeserializeOwned>(self) -> Error<E> {
-        self.api_error_with(|_, body| serde_json::from_slice(body))
+    pub(crate) fn api_error<E: json::FromJson>(self) -> Error<E> {
+        self.api_error_with(|_, body| json::from_slice(body))
     }
 
     /// An error response decoded by `decode`; a body that does not decode keeps its text.
@@ -1547,7 +1672,7 @@ impl RawResponse {
 
 /// A list response the client can page through: its items and the link to the next page.
 /// Generated code implements it for each list operation's response type.
-pub trait Listing: serde::de::DeserializeOwned {
+pub trait Listing {
     /// One element of the list.
     type Item;
 
@@ -1561,6 +1686,86 @@ pub trait Listing: serde::de::DeserializeOwned {
     fn next_page_link(&self) -> Option<&str>;
 }
 
+/// A request to send, or why it could not be built.
+type Prepared = Result<Request, InvalidRequest>;
+
+/// One call of an operation: a [`Future`](std::future::Future) of its [`Response`]. It owns
+/// what it needs (it borrows neither the client nor the arguments), so it can be spawned;
+/// nothing is sent until it is first polled.
+#[must_use = "a call sends nothing until it is awaited"]
+pub struct Call<T, E = ApiErrorBody> {
+    /// `None` once finished.
+    state: Option<Result<Sending, InvalidRequest>>,
+    success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    failure: ErrorDecoder<E>,
+}
+
+// Nothing in a `Call` is pinned in place: the request in flight is boxed.
+impl<T, E> Unpin for Call<T, E> {}
+
+impl Transport {
+    /// A call of `request`, its 2XX responses decoded by `success` and the rest by `failure`.
+    pub(crate) fn call<T, E>(
+        &self,
+        request: Prepared,
+        success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+        failure: ErrorDecoder<E>,
+    ) -> Call<T, E> {
+        Call {
+            state: Some(request.map(|request| sending(self.clone(), request))),
+            success,
+            failure,
+        }
+    }
+}
+
+/// The one generic step of polling a call: a finished request, or why there is none. A
+/// finished call stays pending (the `Future` contract leaves that open; it never panics).
+fn poll_sending(
+    state: &mut Option<Result<Sending, InvalidRequest>>,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<Result<RawResponse, Failure>> {
+    use std::future::Future as _;
+    use std::task::Poll;
+    let polled = match state {
+        None => return Poll::Pending,
+        Some(Err(_)) => Poll::Ready(Err(())),
+        Some(Ok(request)) => request.as_mut().poll(cx).map(Ok),
+    };
+    match polled {
+        Poll::Pending => Poll::Pending,
+        Poll::Ready(Ok(result)) => {
+            *state = None;
+            Poll::Ready(result)
+        }
+        Poll::Ready(Err(())) => match state.take() {
+            Some(Err(refused)) => Poll::Ready(Err(Failure::Invalid(refused))),
+            _ => Poll::Pending,
+        },
+    }
+}
+
+impl<T, E> std::future::Future for Call<T, E> {
+    type Output = Result<Response<T>, Error<E>>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        poll_sending(&mut this.state, cx).map(|result| match result {
+            Ok(response) if response.is_success() => (this.success)(response),
+            Ok(response) => Err((this.failure)(response)),
+            Err(failure) => Err(failure.into()),
+        })
+    }
+}
+
+impl<T, E> fmt::Debug for Call<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("finished", &self.state.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Turns an error response of a list operation into its `Error`.
 pub(crate) type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
 
@@ -1569,9 +1774,26 @@ pub(crate) type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
 pub struct Page<L, E = ApiErrorBody> {
     listing: L,
     meta: ResponseMeta,
-    next: Option<Result<reqwest::Url, InvalidRequest>>,
+    next: Option<Link>,
     fetch: Fetch<E>,
 }
+
+/// A request in flight. Boxed and owning its transport, so that paging code is one copy
+/// for every list type instead of one state machine per type.
+type Sending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse, Failure>> + Send>>;
+
+fn sending(transport: Transport, request: Request) -> Sending {
+    Box::pin(async move { transport.send(request).await })
+}
+
+/// A link to the next page, resolved against the base URL (or why it may not be followed).
+type Link = Result<reqwest::Url, InvalidRequest>;
+
+/// A page's items and the link after them.
+type PageItems<T> = (Vec<T>, Option<Link>);
+
+/// A page's items and the link after them, from its response.
+type ItemsDecoder<T, E> = fn(&Fetch<E>, RawResponse) -> Result<PageItems<T>, Error<E>>;
 
 /// How a list operation fetches its pages.
 struct Fetch<E> {
@@ -1591,19 +1813,44 @@ impl<E> Clone for Fetch<E> {
 }
 
 impl<E> Fetch<E> {
-    async fn page<L: Listing>(&self, request: Request) -> Result<Page<L, E>, Error<E>> {
-        let response = self.transport.send(request).await?;
+    fn send(&self, request: Request) -> Sending {
+        sending(self.transport.clone(), request)
+    }
+
+    fn follow(&self, url: reqwest::Url) -> Sending {
+        self.send(Request::follow(self.operation, url))
+    }
+
+    /// The listing of a page's response and the resolved link to the next page.
+    fn listing<L: Listing + json::FromJson>(&self, response: &RawResponse) -> Result<(L, Option<Link>), Error<E>> {
+        let listing: L = response.json()?;
+        let next = self.next_link(listing.next_page_link());
+        Ok((listing, next))
+    }
+
+    fn next_link(&self, link: Option<&str>) -> Option<Link> {
+        link.filter(|link| !link.is_empty()).map(|link| self.transport.resolve_link(link))
+    }
+
+    fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
         if !response.is_success() {
             return Err((self.on_error)(response));
         }
-        let listing: L = response.json_object()?;
-        let next = listing.next_page_link().filter(|link| !link.is_empty()).map(|link| self.transport.resolve_link(link));
+        let (listing, next) = self.listing(&response)?;
         Ok(Page {
             listing,
             meta: response.meta,
             next,
             fetch: self.clone(),
         })
+    }
+
+    fn items<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<PageItems<L::Item>, Error<E>> {
+        if !response.is_success() {
+            return Err((self.on_error)(response));
+        }
+        let (listing, next) = self.listing::<L>(&response)?;
+        Ok((listing.into_items(), next))
     }
 }
 
@@ -1637,19 +1884,50 @@ impl<L: Listing, E> Page<L, E> {
     pub fn has_next(&self) -> bool {
         self.next.is_some()
     }
+}
 
+#[allow(private_bounds)]
+impl<L: Listing + json::FromJson, E> Page<L, E> {
     /// Fetches the next page; `Ok(None)` after the last one. A link to another origin than
     /// the base URL's is an [`InvalidRequest::ForeignLink`] error and is not requested.
     pub async fn next(&self) -> Result<Option<Page<L, E>>, Error<E>> {
         match &self.next {
             None => Ok(None),
             Some(Err(refused)) => Err(Error::InvalidRequest(refused.clone())),
-            Some(Ok(url)) => self
-                .fetch
-                .page(Request::follow(self.fetch.operation, url.clone()))
-                .await
-                .map(Some),
+            Some(Ok(url)) => {
+                let response = self.fetch.follow(url.clone()).await?;
+                self.fetch.page(response).map(Some)
+            }
         }
+    }
+}
+
+/// The first page of a list operation, once it arrives: a [`Future`](std::future::Future)
+/// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
+#[must_use = "a call sends nothing until it is awaited"]
+pub struct PageCall<L, E = ApiErrorBody> {
+    fetch: Fetch<E>,
+    state: Option<Result<Sending, InvalidRequest>>,
+    listing: std::marker::PhantomData<fn() -> L>,
+}
+
+impl<L, E> Unpin for PageCall<L, E> {}
+
+#[allow(private_bounds)]
+impl<L: Listing + json::FromJson, E> std::future::Future for PageCall<L, E> {
+    type Output = Result<Page<L, E>, Error<E>>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        poll_sending(&mut this.state, cx).map(|result| this.fetch.page(result?))
+    }
+}
+
+impl<L, E> fmt::Debug for PageCall<L, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageCall")
+            .field("finished", &self.state.is_none())
+            .finish_non_exhaustive()
     }
 }
 
@@ -1673,98 +1951,68 @@ impl<L: fmt::Debug, E> fmt::Debug for Page<L, E> {
 
 impl Transport {
     /// The first page of a list operation.
-    pub(crate) async fn page<L: Listing, E>(&self, request: Request, on_error: ErrorDecoder<E>) -> Result<Page<L, E>, Error<E>> {
-        let fetch = Fetch {
+    pub(crate) fn page<L, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> PageCall<L, E> {
+        let fetch = self.fetch(&request, on_error);
+        PageCall {
+            state: Some(request.map(|request| fetch.send(request))),
+            fetch,
+            listing: std::marker::PhantomData,
+        }
+    }
+
+    /// How a list operation fetches its pages (a request that could not be built has no
+    /// operation of its own to name).
+    fn fetch<E>(&self, request: &Prepared, on_error: ErrorDecoder<E>) -> Fetch<E> {
+        Fetch {
             transport: self.clone(),
-            operation: request.operation(),
+            operation: request.as_ref().map_or(Operation::UNNAMED, Request::operation),
             on_error,
-        };
-        fetch.page(request).await
+        }
     }
 
     /// Every item of a list operation, page after page, fetched as the stream is read.
-    pub(crate) fn items<L, E>(
-        &self,
-        request: Result<Request, InvalidRequest>,
-        on_error: ErrorDecoder<E>,
-    ) -> Items<L::Item, E>
-    where
-        L: Listing + Send + 'static,
-        L::Item: Send + 'static,
-        E: Send + 'static,
-    {
-        let (operation, next) = match request {
-            Ok(request) => (request.operation(), Next::Request(request)),
+    pub(crate) fn items<L: Listing + json::FromJson, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Items<L::Item, E> {
+        let fetch = self.fetch(&request, on_error);
+        let next = match request {
+            Ok(request) => Next::Request(request),
             // A request that cannot be built is the stream's one item.
-            Err(refused) => (Operation::UNNAMED, Next::Link(Err(refused))),
-        };
-        let fetch = Fetch {
-            transport: self.clone(),
-            operation,
-            on_error,
-        };
-        let cursor = Cursor::<L, E> {
-            fetch,
-            items: Vec::new().into_iter(),
-            next,
+            Err(refused) => Next::Link(Err(refused)),
         };
         Items {
-            inner: Box::pin(futures_util::stream::unfold(cursor, Cursor::advance)),
+            fetch,
+            decode: Fetch::items::<L>,
+            items: Vec::new().into_iter(),
+            next,
+            sending: None,
             limit: None,
             yielded: 0,
         }
     }
 }
 
-/// Where a stream of items stands: the rest of the current page and what comes after it.
-struct Cursor<L: Listing, E> {
-    fetch: Fetch<E>,
-    items: std::vec::IntoIter<L::Item>,
-    next: Next,
-}
-
+/// What a stream of items does once the current page is used up.
 enum Next {
     Request(Request),
-    Link(Result<reqwest::Url, InvalidRequest>),
+    Link(Link),
     End,
-}
-
-impl<L: Listing, E> Cursor<L, E> {
-    async fn advance(mut self) -> Option<(Result<L::Item, Error<E>>, Self)> {
-        loop {
-            if let Some(item) = self.items.next() {
-                return Some((Ok(item), self));
-            }
-            let (request, url) = match std::mem::replace(&mut self.next, Next::End) {
-                Next::End => return None,
-                Next::Request(request) => (request, None),
-                Next::Link(Ok(url)) => (Request::follow(self.fetch.operation, url.clone()), Some(url)),
-                Next::Link(Err(refused)) => return Some((Err(Error::InvalidRequest(refused)), self)),
-            };
-            match self.fetch.page::<L>(request).await {
-                Ok(page) => {
-                    let items = page.listing.into_items();
-                    // An empty page, or one that links to itself, ends the list: a server
-                    // that kept answering so would otherwise be polled forever.
-                    let loops = matches!((&page.next, &url), (Some(Ok(next)), Some(url)) if next == url);
-                    if !items.is_empty() && !loops {
-                        self.next = page.next.map_or(Next::End, Next::Link);
-                    }
-                    self.items = items.into_iter();
-                }
-                Err(error) => return Some((Err(error), self)),
-            }
-        }
-    }
 }
 
 /// The items of a list operation across pages, as a [`futures_core::Stream`]. Pages are
 /// fetched as the stream is read; an error ends it after being yielded.
 pub struct Items<T, E = ApiErrorBody> {
-    inner: std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<T, Error<E>>> + Send>>,
+    fetch: Fetch<E>,
+    decode: ItemsDecoder<T, E>,
+    /// The rest of the current page.
+    items: std::vec::IntoIter<T>,
+    next: Next,
+    /// The page being fetched, and the link it follows (`None` for the first page).
+    sending: Option<(Sending, Option<reqwest::Url>)>,
     limit: Option<usize>,
     yielded: usize,
 }
+
+// Nothing in `Items` is ever pinned in place: the request in flight is boxed.
+impl<T, E> Unpin for Items<T, E> {}
 
 impl<T, E> Items<T, E> {
     /// Ends the stream after `limit` items; no page past the one holding the last of them
@@ -1773,23 +2021,61 @@ impl<T, E> Items<T, E> {
         self.limit = Some(limit);
         self
     }
+
+    /// Takes in a fetched page: its items, and what comes after them. An empty page, or one
+    /// that links to itself, ends the list: a server that kept answering so would otherwise
+    /// be polled forever.
+    fn arrived(&mut self, response: Result<RawResponse, Failure>, followed: Option<reqwest::Url>) -> Result<(), Error<E>> {
+        let (items, next) = (self.decode)(&self.fetch, response?)?;
+        let loops = matches!((&next, &followed), (Some(Ok(next)), Some(url)) if next == url);
+        if !items.is_empty() && !loops {
+            self.next = next.map_or(Next::End, Next::Link);
+        }
+        self.items = items.into_iter();
+        Ok(())
+    }
 }
 
 impl<T, E> futures_core::Stream for Items<T, E> {
     type Item = Result<T, Error<E>>;
 
     fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
+        self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
-        if self.limit.is_some_and(|limit| self.yielded >= limit) {
-            return std::task::Poll::Ready(None);
+        use std::future::Future as _;
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if this.limit.is_some_and(|limit| this.yielded >= limit) {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.items.next() {
+                this.yielded += 1;
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if let Some((request, _)) = &mut this.sending {
+                let Poll::Ready(response) = request.as_mut().poll(cx) else {
+                    return Poll::Pending;
+                };
+                let followed = this.sending.take().and_then(|(_, url)| url);
+                if let Err(error) = this.arrived(response, followed) {
+                    this.yielded += 1;
+                    return Poll::Ready(Some(Err(error)));
+                }
+                continue;
+            }
+            // `next` is `End` while a page is in flight, so a failed page ends the stream.
+            this.sending = match std::mem::replace(&mut this.next, Next::End) {
+                Next::End => return Poll::Ready(None),
+                Next::Request(request) => Some((this.fetch.send(request), None)),
+                Next::Link(Ok(url)) => Some((this.fetch.follow(url.clone()), Some(url))),
+                Next::Link(Err(refused)) => {
+                    this.yielded += 1;
+                    return Poll::Ready(Some(Err(Error::InvalidRequest(refused))));
+                }
+            };
         }
-        let polled = self.inner.as_mut().poll_next(cx);
-        if let std::task::Poll::Ready(Some(_)) = &polled {
-            self.yielded += 1;
-        }
-        polled
     }
 }
 

@@ -75,15 +75,25 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn update_participant(
+    pub fn update_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateConferenceParticipantRequest,
-    ) -> Result<
-        crate::Response<ConferenceParticipantResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
+    ) -> crate::Call<ConferenceParticipantResponse, CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.update_participant_request(conference_sid, call_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn update_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+        body: &UpdateConferenceParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -106,11 +116,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object().map(|value| response.with(value))
+        Ok(request)
     }
     /// Page through the live participants
     ///
@@ -127,16 +133,16 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
-    pub async fn list_all_participants(
+    pub fn list_all_participants(
         &self,
         conference_sid: &str,
         params: &ListAllParticipantsParams,
-    ) -> Result<
-        crate::Page<ConferenceParticipantListResponse, CompatibilityErrorResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
-        let request = self.list_all_participants_request(conference_sid, params)?;
-        self.transport.page(request, |response| response.api_error()).await
+    ) -> crate::PageCall<ConferenceParticipantListResponse, CompatibilityErrorResponse> {
+        self.transport
+            .page(
+                self.list_all_participants_request(conference_sid, params),
+                crate::runtime::RawResponse::api_error,
+            )
     }
     /// Every item of [`Client::list_all_participants`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
     ///
@@ -164,7 +170,7 @@ impl Client {
                 CompatibilityErrorResponse,
             >(
                 self.list_all_participants_request(conference_sid, params),
-                |response| response.api_error(),
+                crate::runtime::RawResponse::api_error,
             )
     }
     fn list_all_participants_request(
@@ -209,14 +215,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn retrieve_participant(
+    pub fn retrieve_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<
-        crate::Response<ConferenceParticipantResponse>,
-        crate::Error<CompatibilityErrorResponse>,
-    > {
+    ) -> crate::Call<ConferenceParticipantResponse, CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.retrieve_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn retrieve_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -238,11 +253,7 @@ impl Client {
             path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object().map(|value| response.with(value))
+        Ok(request)
     }
     /// Remove a participant
     ///
@@ -258,11 +269,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
-    pub async fn delete_participant(
+    pub fn delete_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<crate::Response<()>, crate::Error<CompatibilityErrorResponse>> {
+    ) -> crate::Call<(), CompatibilityErrorResponse> {
+        self.transport
+            .call(
+                self.delete_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::no_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn delete_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
             .param(
@@ -284,11 +307,7 @@ impl Client {
             path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        Ok(response.with(()))
+        Ok(request)
     }
 }
 impl crate::Listing for ConferenceParticipantListResponse {
@@ -325,54 +344,35 @@ pub struct CompatibilityErrorResponse {
     /// Example: `401`.
     pub status: i32,
 }
-impl crate::runtime::object::Object for CompatibilityErrorResponse {
-    const EXPECTING: &'static str = "struct CompatibilityErrorResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut f_code = None;
-        let mut f_message = None;
-        let mut f_more_info = None;
-        let mut f_status = None;
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "code" => {
-                    f_code = Some(
-                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
-                    );
-                }
-                "message" => f_message = Some(map.next_value()?),
-                "more_info" => f_more_info = Some(map.next_value()?),
-                "status" => {
-                    f_status = Some(
-                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
-                    );
-                }
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self {
-            code: crate::runtime::object::missing(f_code, "code")?,
-            message: crate::runtime::object::missing(f_message, "message")?,
-            more_info: crate::runtime::object::missing(f_more_info, "more_info")?,
-            status: crate::runtime::object::missing(f_status, "status")?,
-        })
+impl crate::runtime::json::FromJson for CompatibilityErrorResponse {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct CompatibilityErrorResponse",
+        )?;
+        let value = Self {
+            code: fields.required("code")?,
+            message: fields.required("message")?,
+            more_info: fields.required("more_info")?,
+            status: fields.required("status")?,
+        };
+        fields.finish()?;
+        Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(CompatibilityErrorResponse);
+crate::runtime::impl_deserialize_json!(CompatibilityErrorResponse);
 impl ::serde::Serialize for CompatibilityErrorResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("code", &self.code)?;
-        map.serialize_entry("message", &self.message)?;
-        map.serialize_entry("more_info", &self.more_info)?;
-        map.serialize_entry("status", &self.status)?;
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.required("code", &self.code);
+        map.required("message", &self.message);
+        map.required("more_info", &self.more_info);
+        map.required("status", &self.status);
         map.end()
     }
 }
@@ -432,104 +432,53 @@ pub struct ConferenceParticipant {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
-impl crate::runtime::object::Object for ConferenceParticipant {
-    const EXPECTING: &'static str = "struct ConferenceParticipant";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut f_account_sid = None;
-        let mut f_call_sid = None;
-        let mut f_call_sid_to_coach = None;
-        let mut f_coaching = None;
-        let mut f_conference_sid = None;
-        let mut f_date_created = None;
-        let mut f_status = None;
-        let mut f_date_updated = None;
-        let mut f_end_conference_on_exit = None;
-        let mut f_muted = None;
-        let mut f_hold = None;
-        let mut f_start_conference_on_enter = None;
-        let mut f_uri = None;
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "account_sid" => f_account_sid = Some(map.next_value()?),
-                "call_sid" => f_call_sid = Some(map.next_value()?),
-                "call_sid_to_coach" => f_call_sid_to_coach = map.next_value()?,
-                "coaching" => f_coaching = Some(map.next_value()?),
-                "conference_sid" => f_conference_sid = Some(map.next_value()?),
-                "date_created" => f_date_created = Some(map.next_value()?),
-                "status" => f_status = Some(map.next_value()?),
-                "date_updated" => f_date_updated = Some(map.next_value()?),
-                "end_conference_on_exit" => {
-                    f_end_conference_on_exit = Some(map.next_value()?);
-                }
-                "muted" => f_muted = Some(map.next_value()?),
-                "hold" => f_hold = Some(map.next_value()?),
-                "start_conference_on_enter" => {
-                    f_start_conference_on_enter = Some(map.next_value()?);
-                }
-                "uri" => f_uri = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self {
-            account_sid: crate::runtime::object::missing(f_account_sid, "account_sid")?,
-            call_sid: crate::runtime::object::missing(f_call_sid, "call_sid")?,
-            call_sid_to_coach: f_call_sid_to_coach,
-            coaching: crate::runtime::object::missing(f_coaching, "coaching")?,
-            conference_sid: crate::runtime::object::missing(
-                f_conference_sid,
-                "conference_sid",
-            )?,
-            date_created: crate::runtime::object::missing(
-                f_date_created,
-                "date_created",
-            )?,
-            status: crate::runtime::object::missing(f_status, "status")?,
-            date_updated: crate::runtime::object::missing(
-                f_date_updated,
-                "date_updated",
-            )?,
-            end_conference_on_exit: crate::runtime::object::missing(
-                f_end_conference_on_exit,
-                "end_conference_on_exit",
-            )?,
-            muted: crate::runtime::object::missing(f_muted, "muted")?,
-            hold: crate::runtime::object::missing(f_hold, "hold")?,
-            start_conference_on_enter: crate::runtime::object::missing(
-                f_start_conference_on_enter,
-                "start_conference_on_enter",
-            )?,
-            uri: crate::runtime::object::missing(f_uri, "uri")?,
-        })
+impl crate::runtime::json::FromJson for ConferenceParticipant {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ConferenceParticipant",
+        )?;
+        let value = Self {
+            account_sid: fields.required("account_sid")?,
+            call_sid: fields.required("call_sid")?,
+            call_sid_to_coach: fields.optional("call_sid_to_coach"),
+            coaching: fields.required("coaching")?,
+            conference_sid: fields.required("conference_sid")?,
+            date_created: fields.required("date_created")?,
+            status: fields.required("status")?,
+            date_updated: fields.required("date_updated")?,
+            end_conference_on_exit: fields.required("end_conference_on_exit")?,
+            muted: fields.required("muted")?,
+            hold: fields.required("hold")?,
+            start_conference_on_enter: fields.required("start_conference_on_enter")?,
+            uri: fields.required("uri")?,
+        };
+        fields.finish()?;
+        Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ConferenceParticipant);
+crate::runtime::impl_deserialize_json!(ConferenceParticipant);
 impl ::serde::Serialize for ConferenceParticipant {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("account_sid", &self.account_sid)?;
-        map.serialize_entry("call_sid", &self.call_sid)?;
-        map.serialize_entry("call_sid_to_coach", &self.call_sid_to_coach)?;
-        map.serialize_entry("coaching", &self.coaching)?;
-        map.serialize_entry("conference_sid", &self.conference_sid)?;
-        map.serialize_entry("date_created", &self.date_created)?;
-        map.serialize_entry("status", &self.status)?;
-        map.serialize_entry("date_updated", &self.date_updated)?;
-        map.serialize_entry("end_conference_on_exit", &self.end_conference_on_exit)?;
-        map.serialize_entry("muted", &self.muted)?;
-        map.serialize_entry("hold", &self.hold)?;
-        map.serialize_entry(
-            "start_conference_on_enter",
-            &self.start_conference_on_enter,
-        )?;
-        map.serialize_entry("uri", &self.uri)?;
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.required("account_sid", &self.account_sid);
+        map.required("call_sid", &self.call_sid);
+        map.required("call_sid_to_coach", &self.call_sid_to_coach);
+        map.required("coaching", &self.coaching);
+        map.required("conference_sid", &self.conference_sid);
+        map.required("date_created", &self.date_created);
+        map.required("status", &self.status);
+        map.required("date_updated", &self.date_updated);
+        map.required("end_conference_on_exit", &self.end_conference_on_exit);
+        map.required("muted", &self.muted);
+        map.required("hold", &self.hold);
+        map.required("start_conference_on_enter", &self.start_conference_on_enter);
+        map.required("uri", &self.uri);
         map.end()
     }
 }
@@ -563,72 +512,41 @@ pub struct ConferenceParticipantListResponse {
     /// The participants on this page.
     pub participants: Vec<ConferenceParticipant>,
 }
-impl crate::runtime::object::Object for ConferenceParticipantListResponse {
-    const EXPECTING: &'static str = "struct ConferenceParticipantListResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut f_uri = None;
-        let mut f_first_page_uri = None;
-        let mut f_next_page_uri = None;
-        let mut f_previous_page_uri = None;
-        let mut f_page = None;
-        let mut f_page_size = None;
-        let mut f_participants = None;
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "uri" => f_uri = Some(map.next_value()?),
-                "first_page_uri" => f_first_page_uri = Some(map.next_value()?),
-                "next_page_uri" => f_next_page_uri = map.next_value()?,
-                "previous_page_uri" => f_previous_page_uri = map.next_value()?,
-                "page" => {
-                    f_page = Some(
-                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
-                    );
-                }
-                "page_size" => {
-                    f_page_size = Some(
-                        map.next_value::<crate::runtime::lenient::Value<_>>()?.0,
-                    );
-                }
-                "participants" => f_participants = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self {
-            uri: crate::runtime::object::missing(f_uri, "uri")?,
-            first_page_uri: crate::runtime::object::missing(
-                f_first_page_uri,
-                "first_page_uri",
-            )?,
-            next_page_uri: f_next_page_uri,
-            previous_page_uri: f_previous_page_uri,
-            page: crate::runtime::object::missing(f_page, "page")?,
-            page_size: crate::runtime::object::missing(f_page_size, "page_size")?,
-            participants: crate::runtime::object::missing(
-                f_participants,
-                "participants",
-            )?,
-        })
+impl crate::runtime::json::FromJson for ConferenceParticipantListResponse {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ConferenceParticipantListResponse",
+        )?;
+        let value = Self {
+            uri: fields.required("uri")?,
+            first_page_uri: fields.required("first_page_uri")?,
+            next_page_uri: fields.optional("next_page_uri"),
+            previous_page_uri: fields.optional("previous_page_uri"),
+            page: fields.required("page")?,
+            page_size: fields.required("page_size")?,
+            participants: fields.required("participants")?,
+        };
+        fields.finish()?;
+        Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ConferenceParticipantListResponse);
+crate::runtime::impl_deserialize_json!(ConferenceParticipantListResponse);
 impl ::serde::Serialize for ConferenceParticipantListResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("uri", &self.uri)?;
-        map.serialize_entry("first_page_uri", &self.first_page_uri)?;
-        map.serialize_entry("next_page_uri", &self.next_page_uri)?;
-        map.serialize_entry("previous_page_uri", &self.previous_page_uri)?;
-        map.serialize_entry("page", &self.page)?;
-        map.serialize_entry("page_size", &self.page_size)?;
-        map.serialize_entry("participants", &self.participants)?;
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.required("uri", &self.uri);
+        map.required("first_page_uri", &self.first_page_uri);
+        map.required("next_page_uri", &self.next_page_uri);
+        map.required("previous_page_uri", &self.previous_page_uri);
+        map.required("page", &self.page);
+        map.required("page_size", &self.page_size);
+        map.required("participants", &self.participants);
         map.end()
     }
 }
@@ -688,104 +606,53 @@ pub struct ConferenceParticipantResponse {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
-impl crate::runtime::object::Object for ConferenceParticipantResponse {
-    const EXPECTING: &'static str = "struct ConferenceParticipantResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut f_account_sid = None;
-        let mut f_call_sid = None;
-        let mut f_call_sid_to_coach = None;
-        let mut f_coaching = None;
-        let mut f_conference_sid = None;
-        let mut f_date_created = None;
-        let mut f_status = None;
-        let mut f_date_updated = None;
-        let mut f_end_conference_on_exit = None;
-        let mut f_muted = None;
-        let mut f_hold = None;
-        let mut f_start_conference_on_enter = None;
-        let mut f_uri = None;
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "account_sid" => f_account_sid = Some(map.next_value()?),
-                "call_sid" => f_call_sid = Some(map.next_value()?),
-                "call_sid_to_coach" => f_call_sid_to_coach = map.next_value()?,
-                "coaching" => f_coaching = Some(map.next_value()?),
-                "conference_sid" => f_conference_sid = Some(map.next_value()?),
-                "date_created" => f_date_created = Some(map.next_value()?),
-                "status" => f_status = Some(map.next_value()?),
-                "date_updated" => f_date_updated = Some(map.next_value()?),
-                "end_conference_on_exit" => {
-                    f_end_conference_on_exit = Some(map.next_value()?);
-                }
-                "muted" => f_muted = Some(map.next_value()?),
-                "hold" => f_hold = Some(map.next_value()?),
-                "start_conference_on_enter" => {
-                    f_start_conference_on_enter = Some(map.next_value()?);
-                }
-                "uri" => f_uri = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self {
-            account_sid: crate::runtime::object::missing(f_account_sid, "account_sid")?,
-            call_sid: crate::runtime::object::missing(f_call_sid, "call_sid")?,
-            call_sid_to_coach: f_call_sid_to_coach,
-            coaching: crate::runtime::object::missing(f_coaching, "coaching")?,
-            conference_sid: crate::runtime::object::missing(
-                f_conference_sid,
-                "conference_sid",
-            )?,
-            date_created: crate::runtime::object::missing(
-                f_date_created,
-                "date_created",
-            )?,
-            status: crate::runtime::object::missing(f_status, "status")?,
-            date_updated: crate::runtime::object::missing(
-                f_date_updated,
-                "date_updated",
-            )?,
-            end_conference_on_exit: crate::runtime::object::missing(
-                f_end_conference_on_exit,
-                "end_conference_on_exit",
-            )?,
-            muted: crate::runtime::object::missing(f_muted, "muted")?,
-            hold: crate::runtime::object::missing(f_hold, "hold")?,
-            start_conference_on_enter: crate::runtime::object::missing(
-                f_start_conference_on_enter,
-                "start_conference_on_enter",
-            )?,
-            uri: crate::runtime::object::missing(f_uri, "uri")?,
-        })
+impl crate::runtime::json::FromJson for ConferenceParticipantResponse {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ConferenceParticipantResponse",
+        )?;
+        let value = Self {
+            account_sid: fields.required("account_sid")?,
+            call_sid: fields.required("call_sid")?,
+            call_sid_to_coach: fields.optional("call_sid_to_coach"),
+            coaching: fields.required("coaching")?,
+            conference_sid: fields.required("conference_sid")?,
+            date_created: fields.required("date_created")?,
+            status: fields.required("status")?,
+            date_updated: fields.required("date_updated")?,
+            end_conference_on_exit: fields.required("end_conference_on_exit")?,
+            muted: fields.required("muted")?,
+            hold: fields.required("hold")?,
+            start_conference_on_enter: fields.required("start_conference_on_enter")?,
+            uri: fields.required("uri")?,
+        };
+        fields.finish()?;
+        Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ConferenceParticipantResponse);
+crate::runtime::impl_deserialize_json!(ConferenceParticipantResponse);
 impl ::serde::Serialize for ConferenceParticipantResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("account_sid", &self.account_sid)?;
-        map.serialize_entry("call_sid", &self.call_sid)?;
-        map.serialize_entry("call_sid_to_coach", &self.call_sid_to_coach)?;
-        map.serialize_entry("coaching", &self.coaching)?;
-        map.serialize_entry("conference_sid", &self.conference_sid)?;
-        map.serialize_entry("date_created", &self.date_created)?;
-        map.serialize_entry("status", &self.status)?;
-        map.serialize_entry("date_updated", &self.date_updated)?;
-        map.serialize_entry("end_conference_on_exit", &self.end_conference_on_exit)?;
-        map.serialize_entry("muted", &self.muted)?;
-        map.serialize_entry("hold", &self.hold)?;
-        map.serialize_entry(
-            "start_conference_on_enter",
-            &self.start_conference_on_enter,
-        )?;
-        map.serialize_entry("uri", &self.uri)?;
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.required("account_sid", &self.account_sid);
+        map.required("call_sid", &self.call_sid);
+        map.required("call_sid_to_coach", &self.call_sid_to_coach);
+        map.required("coaching", &self.coaching);
+        map.required("conference_sid", &self.conference_sid);
+        map.required("date_created", &self.date_created);
+        map.required("status", &self.status);
+        map.required("date_updated", &self.date_updated);
+        map.required("end_conference_on_exit", &self.end_conference_on_exit);
+        map.required("muted", &self.muted);
+        map.required("hold", &self.hold);
+        map.required("start_conference_on_enter", &self.start_conference_on_enter);
+        map.required("uri", &self.uri);
         map.end()
     }
 }
@@ -842,36 +709,26 @@ pub struct ListAllParticipantsParams {
     /// Opaque token selecting a particular page; it begins with PA or PB.
     pub page_token: Option<String>,
 }
-impl crate::runtime::object::Object for ListAllParticipantsParams {
-    const EXPECTING: &'static str = "struct ListAllParticipantsParams";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "Muted" => value.muted = map.next_value()?,
-                "Hold" => value.hold = map.next_value()?,
-                "Page" => {
-                    value.page = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "PageSize" => {
-                    value.page_size = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "PageToken" => value.page_token = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for ListAllParticipantsParams {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ListAllParticipantsParams",
+        )?;
+        let value = Self {
+            muted: fields.optional("Muted"),
+            hold: fields.optional("Hold"),
+            page: fields.optional("Page"),
+            page_size: fields.optional("PageSize"),
+            page_token: fields.optional("PageToken"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ListAllParticipantsParams);
+crate::runtime::impl_deserialize_json!(ListAllParticipantsParams);
 impl ListAllParticipantsParams {
     /// Adds the parameters that are set to a request.
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
@@ -965,34 +822,32 @@ pub struct UpdateConferenceParticipantRequest {
     /// Default: `"POST"`. Example: `"POST"`.
     pub wait_method: Option<HttpMethod>,
 }
-impl crate::runtime::object::Object for UpdateConferenceParticipantRequest {
-    const EXPECTING: &'static str = "struct UpdateConferenceParticipantRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "AnnounceUrl" => value.announce_url = map.next_value()?,
-                "AnnounceMethod" => value.announce_method = map.next_value()?,
-                "Beep" => value.beep = map.next_value()?,
-                "Coaching" => value.coaching = map.next_value()?,
-                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
-                "Hold" => value.hold = map.next_value()?,
-                "HoldMethod" => value.hold_method = map.next_value()?,
-                "HoldUrl" => value.hold_url = map.next_value()?,
-                "Muted" => value.muted = map.next_value()?,
-                "WaitUrl" => value.wait_url = map.next_value()?,
-                "WaitMethod" => value.wait_method = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for UpdateConferenceParticipantRequest {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct UpdateConferenceParticipantRequest",
+        )?;
+        let value = Self {
+            announce_url: fields.optional("AnnounceUrl"),
+            announce_method: fields.optional("AnnounceMethod"),
+            beep: fields.optional("Beep"),
+            coaching: fields.optional("Coaching"),
+            call_sid_to_coach: fields.optional("CallSidToCoach"),
+            hold: fields.optional("Hold"),
+            hold_method: fields.optional("HoldMethod"),
+            hold_url: fields.optional("HoldUrl"),
+            muted: fields.optional("Muted"),
+            wait_url: fields.optional("WaitUrl"),
+            wait_method: fields.optional("WaitMethod"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(UpdateConferenceParticipantRequest);
+crate::runtime::impl_deserialize_json!(UpdateConferenceParticipantRequest);
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {

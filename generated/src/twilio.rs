@@ -64,15 +64,28 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that holds the participant being changed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to change: either its call SID or the label it was given when added. Label characters that are not URL safe must be percent-encoded (a space becomes %20).
-    pub async fn update_participant(
+    pub fn update_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateParticipantRequest,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.update_participant_request(conference_sid, call_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn update_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+        body: &UpdateParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -96,11 +109,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object().map(|value| response.with(value))
+        Ok(request)
     }
     /// Page through the participants of a conference
     ///
@@ -115,16 +124,16 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
-    pub async fn list_participant(
+    pub fn list_participant(
         &self,
         conference_sid: &str,
         params: &ListParticipantParams,
-    ) -> Result<
-        crate::Page<ListParticipantResponse, crate::runtime::ApiErrorBody>,
-        crate::Error<crate::runtime::ApiErrorBody>,
-    > {
-        let request = self.list_participant_request(conference_sid, params)?;
-        self.transport.page(request, |response| response.api_error()).await
+    ) -> crate::PageCall<ListParticipantResponse, crate::runtime::ApiErrorBody> {
+        self.transport
+            .page(
+                self.list_participant_request(conference_sid, params),
+                crate::runtime::RawResponse::api_error,
+            )
     }
     /// Every item of [`Client::list_participant`], page after page: pages are fetched as the stream is read, up to [`Items::limit`](crate::Items::limit) items.
     ///
@@ -153,7 +162,7 @@ impl Client {
                 crate::runtime::ApiErrorBody,
             >(
                 self.list_participant_request(conference_sid, params),
-                |response| response.api_error(),
+                crate::runtime::RawResponse::api_error,
             )
     }
     fn list_participant_request(
@@ -196,14 +205,26 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. Percent-encode label characters that are not URL safe (a space becomes %20).
-    pub async fn fetch_participant(
+    pub fn fetch_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.fetch_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn fetch_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -226,11 +247,7 @@ impl Client {
             path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object().map(|value| response.with(value))
+        Ok(request)
     }
     /// Add a participant to a conference
     ///
@@ -243,14 +260,26 @@ impl Client {
     /// # Path parameters
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
-    pub async fn create_participant(
+    pub fn create_participant(
         &self,
         conference_sid: &str,
         body: &CreateParticipantRequest,
-    ) -> Result<
-        crate::Response<ApiV2010AccountConferenceParticipant>,
-        crate::Error<crate::runtime::ApiErrorBody>,
+    ) -> crate::Call<
+        ApiV2010AccountConferenceParticipant,
+        crate::runtime::ApiErrorBody,
     > {
+        self.transport
+            .call(
+                self.create_participant_request(conference_sid, body),
+                crate::runtime::RawResponse::json_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn create_participant_request(
+        &self,
+        conference_sid: &str,
+        body: &CreateParticipantRequest,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -272,11 +301,7 @@ impl Client {
         };
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        response.json_object().map(|value| response.with(value))
+        Ok(request)
     }
     /// Remove a participant from a conference
     ///
@@ -290,11 +315,23 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label, with non URL safe label characters percent-encoded (a space becomes %20).
-    pub async fn delete_participant(
+    pub fn delete_participant(
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> Result<crate::Response<()>, crate::Error<crate::runtime::ApiErrorBody>> {
+    ) -> crate::Call<(), crate::runtime::ApiErrorBody> {
+        self.transport
+            .call(
+                self.delete_participant_request(conference_sid, call_sid),
+                crate::runtime::RawResponse::no_body,
+                crate::runtime::RawResponse::api_error,
+            )
+    }
+    fn delete_participant_request(
+        &self,
+        conference_sid: &str,
+        call_sid: &str,
+    ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
             .param(
@@ -317,11 +354,7 @@ impl Client {
             path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
         };
         let request = crate::runtime::Request::new(OPERATION, path);
-        let response = self.transport.send(request).await?;
-        if !response.is_success() {
-            return Err(response.api_error());
-        }
-        Ok(response.with(()))
+        Ok(request)
     }
 }
 impl crate::Listing for ListParticipantResponse {
@@ -381,94 +414,57 @@ pub struct ApiV2010AccountConferenceParticipant {
     /// Resource path; prefix it with `https://api.twilio.com` to get the full URL.
     pub uri: Option<String>,
 }
-impl crate::runtime::object::Object for ApiV2010AccountConferenceParticipant {
-    const EXPECTING: &'static str = "struct ApiV2010AccountConferenceParticipant";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "account_sid" => value.account_sid = map.next_value()?,
-                "call_sid" => value.call_sid = map.next_value()?,
-                "label" => value.label = map.next_value()?,
-                "call_sid_to_coach" => value.call_sid_to_coach = map.next_value()?,
-                "coaching" => value.coaching = map.next_value()?,
-                "conference_sid" => value.conference_sid = map.next_value()?,
-                "date_created" => value.date_created = map.next_value()?,
-                "date_updated" => value.date_updated = map.next_value()?,
-                "end_conference_on_exit" => {
-                    value.end_conference_on_exit = map.next_value()?;
-                }
-                "muted" => value.muted = map.next_value()?,
-                "hold" => value.hold = map.next_value()?,
-                "start_conference_on_enter" => {
-                    value.start_conference_on_enter = map.next_value()?;
-                }
-                "status" => value.status = map.next_value()?,
-                "queue_time" => value.queue_time = map.next_value()?,
-                "uri" => value.uri = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for ApiV2010AccountConferenceParticipant {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ApiV2010AccountConferenceParticipant",
+        )?;
+        let value = Self {
+            account_sid: fields.optional("account_sid"),
+            call_sid: fields.optional("call_sid"),
+            label: fields.optional("label"),
+            call_sid_to_coach: fields.optional("call_sid_to_coach"),
+            coaching: fields.optional("coaching"),
+            conference_sid: fields.optional("conference_sid"),
+            date_created: fields.optional("date_created"),
+            date_updated: fields.optional("date_updated"),
+            end_conference_on_exit: fields.optional("end_conference_on_exit"),
+            muted: fields.optional("muted"),
+            hold: fields.optional("hold"),
+            start_conference_on_enter: fields.optional("start_conference_on_enter"),
+            status: fields.optional("status"),
+            queue_time: fields.optional("queue_time"),
+            uri: fields.optional("uri"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ApiV2010AccountConferenceParticipant);
+crate::runtime::impl_deserialize_json!(ApiV2010AccountConferenceParticipant);
 impl ::serde::Serialize for ApiV2010AccountConferenceParticipant {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_sid {
-            map.serialize_entry("account_sid", value)?;
-        }
-        if let Some(value) = &self.call_sid {
-            map.serialize_entry("call_sid", value)?;
-        }
-        if let Some(value) = &self.label {
-            map.serialize_entry("label", value)?;
-        }
-        if let Some(value) = &self.call_sid_to_coach {
-            map.serialize_entry("call_sid_to_coach", value)?;
-        }
-        if let Some(value) = &self.coaching {
-            map.serialize_entry("coaching", value)?;
-        }
-        if let Some(value) = &self.conference_sid {
-            map.serialize_entry("conference_sid", value)?;
-        }
-        if let Some(value) = &self.date_created {
-            map.serialize_entry("date_created", value)?;
-        }
-        if let Some(value) = &self.date_updated {
-            map.serialize_entry("date_updated", value)?;
-        }
-        if let Some(value) = &self.end_conference_on_exit {
-            map.serialize_entry("end_conference_on_exit", value)?;
-        }
-        if let Some(value) = &self.muted {
-            map.serialize_entry("muted", value)?;
-        }
-        if let Some(value) = &self.hold {
-            map.serialize_entry("hold", value)?;
-        }
-        if let Some(value) = &self.start_conference_on_enter {
-            map.serialize_entry("start_conference_on_enter", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.queue_time {
-            map.serialize_entry("queue_time", value)?;
-        }
-        if let Some(value) = &self.uri {
-            map.serialize_entry("uri", value)?;
-        }
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.optional("account_sid", &self.account_sid);
+        map.optional("call_sid", &self.call_sid);
+        map.optional("label", &self.label);
+        map.optional("call_sid_to_coach", &self.call_sid_to_coach);
+        map.optional("coaching", &self.coaching);
+        map.optional("conference_sid", &self.conference_sid);
+        map.optional("date_created", &self.date_created);
+        map.optional("date_updated", &self.date_updated);
+        map.optional("end_conference_on_exit", &self.end_conference_on_exit);
+        map.optional("muted", &self.muted);
+        map.optional("hold", &self.hold);
+        map.optional("start_conference_on_enter", &self.start_conference_on_enter);
+        map.optional("status", &self.status);
+        map.optional("queue_time", &self.queue_time);
+        map.optional("uri", &self.uri);
         map.end()
     }
 }
@@ -612,223 +608,81 @@ pub struct CreateParticipantRequest {
     /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
     pub caller_display_name: Option<String>,
 }
-impl crate::runtime::object::Object for CreateParticipantRequest {
-    const EXPECTING: &'static str = "struct CreateParticipantRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut f_from = None;
-        let mut f_to = None;
-        let mut f_status_callback = None;
-        let mut f_status_callback_method = None;
-        let mut f_status_callback_event = None;
-        let mut f_label = None;
-        let mut f_timeout = None;
-        let mut f_record = None;
-        let mut f_muted = None;
-        let mut f_beep = None;
-        let mut f_start_conference_on_enter = None;
-        let mut f_end_conference_on_exit = None;
-        let mut f_wait_url = None;
-        let mut f_wait_method = None;
-        let mut f_early_media = None;
-        let mut f_max_participants = None;
-        let mut f_conference_record = None;
-        let mut f_conference_trim = None;
-        let mut f_conference_status_callback = None;
-        let mut f_conference_status_callback_method = None;
-        let mut f_conference_status_callback_event = None;
-        let mut f_recording_channels = None;
-        let mut f_recording_status_callback = None;
-        let mut f_recording_status_callback_method = None;
-        let mut f_sip_auth_username = None;
-        let mut f_sip_auth_password = None;
-        let mut f_region = None;
-        let mut f_conference_recording_status_callback = None;
-        let mut f_conference_recording_status_callback_method = None;
-        let mut f_recording_status_callback_event = None;
-        let mut f_conference_recording_status_callback_event = None;
-        let mut f_coaching = None;
-        let mut f_call_sid_to_coach = None;
-        let mut f_jitter_buffer_size = None;
-        let mut f_byoc = None;
-        let mut f_caller_id = None;
-        let mut f_call_reason = None;
-        let mut f_recording_track = None;
-        let mut f_time_limit = None;
-        let mut f_machine_detection = None;
-        let mut f_machine_detection_timeout = None;
-        let mut f_machine_detection_speech_threshold = None;
-        let mut f_machine_detection_speech_end_threshold = None;
-        let mut f_machine_detection_silence_timeout = None;
-        let mut f_amd_status_callback = None;
-        let mut f_amd_status_callback_method = None;
-        let mut f_trim = None;
-        let mut f_call_token = None;
-        let mut f_client_notification_url = None;
-        let mut f_caller_display_name = None;
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "From" => f_from = Some(map.next_value()?),
-                "To" => f_to = Some(map.next_value()?),
-                "StatusCallback" => f_status_callback = map.next_value()?,
-                "StatusCallbackMethod" => f_status_callback_method = map.next_value()?,
-                "StatusCallbackEvent" => f_status_callback_event = map.next_value()?,
-                "Label" => f_label = map.next_value()?,
-                "Timeout" => {
-                    f_timeout = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "Record" => f_record = map.next_value()?,
-                "Muted" => f_muted = map.next_value()?,
-                "Beep" => f_beep = map.next_value()?,
-                "StartConferenceOnEnter" => {
-                    f_start_conference_on_enter = map.next_value()?;
-                }
-                "EndConferenceOnExit" => f_end_conference_on_exit = map.next_value()?,
-                "WaitUrl" => f_wait_url = map.next_value()?,
-                "WaitMethod" => f_wait_method = map.next_value()?,
-                "EarlyMedia" => f_early_media = map.next_value()?,
-                "MaxParticipants" => {
-                    f_max_participants = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "ConferenceRecord" => f_conference_record = map.next_value()?,
-                "ConferenceTrim" => f_conference_trim = map.next_value()?,
-                "ConferenceStatusCallback" => {
-                    f_conference_status_callback = map.next_value()?;
-                }
-                "ConferenceStatusCallbackMethod" => {
-                    f_conference_status_callback_method = map.next_value()?;
-                }
-                "ConferenceStatusCallbackEvent" => {
-                    f_conference_status_callback_event = map.next_value()?;
-                }
-                "RecordingChannels" => f_recording_channels = map.next_value()?,
-                "RecordingStatusCallback" => {
-                    f_recording_status_callback = map.next_value()?;
-                }
-                "RecordingStatusCallbackMethod" => {
-                    f_recording_status_callback_method = map.next_value()?;
-                }
-                "SipAuthUsername" => f_sip_auth_username = map.next_value()?,
-                "SipAuthPassword" => f_sip_auth_password = map.next_value()?,
-                "Region" => f_region = map.next_value()?,
-                "ConferenceRecordingStatusCallback" => {
-                    f_conference_recording_status_callback = map.next_value()?;
-                }
-                "ConferenceRecordingStatusCallbackMethod" => {
-                    f_conference_recording_status_callback_method = map.next_value()?;
-                }
-                "RecordingStatusCallbackEvent" => {
-                    f_recording_status_callback_event = map.next_value()?;
-                }
-                "ConferenceRecordingStatusCallbackEvent" => {
-                    f_conference_recording_status_callback_event = map.next_value()?;
-                }
-                "Coaching" => f_coaching = map.next_value()?,
-                "CallSidToCoach" => f_call_sid_to_coach = map.next_value()?,
-                "JitterBufferSize" => f_jitter_buffer_size = map.next_value()?,
-                "Byoc" => f_byoc = map.next_value()?,
-                "CallerId" => f_caller_id = map.next_value()?,
-                "CallReason" => f_call_reason = map.next_value()?,
-                "RecordingTrack" => f_recording_track = map.next_value()?,
-                "TimeLimit" => {
-                    f_time_limit = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "MachineDetection" => f_machine_detection = map.next_value()?,
-                "MachineDetectionTimeout" => {
-                    f_machine_detection_timeout = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "MachineDetectionSpeechThreshold" => {
-                    f_machine_detection_speech_threshold = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "MachineDetectionSpeechEndThreshold" => {
-                    f_machine_detection_speech_end_threshold = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "MachineDetectionSilenceTimeout" => {
-                    f_machine_detection_silence_timeout = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "AmdStatusCallback" => f_amd_status_callback = map.next_value()?,
-                "AmdStatusCallbackMethod" => {
-                    f_amd_status_callback_method = map.next_value()?;
-                }
-                "Trim" => f_trim = map.next_value()?,
-                "CallToken" => f_call_token = map.next_value()?,
-                "ClientNotificationUrl" => f_client_notification_url = map.next_value()?,
-                "CallerDisplayName" => f_caller_display_name = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self {
-            from: crate::runtime::object::missing(f_from, "From")?,
-            to: crate::runtime::object::missing(f_to, "To")?,
-            status_callback: f_status_callback,
-            status_callback_method: f_status_callback_method,
-            status_callback_event: f_status_callback_event,
-            label: f_label,
-            timeout: f_timeout,
-            record: f_record,
-            muted: f_muted,
-            beep: f_beep,
-            start_conference_on_enter: f_start_conference_on_enter,
-            end_conference_on_exit: f_end_conference_on_exit,
-            wait_url: f_wait_url,
-            wait_method: f_wait_method,
-            early_media: f_early_media,
-            max_participants: f_max_participants,
-            conference_record: f_conference_record,
-            conference_trim: f_conference_trim,
-            conference_status_callback: f_conference_status_callback,
-            conference_status_callback_method: f_conference_status_callback_method,
-            conference_status_callback_event: f_conference_status_callback_event,
-            recording_channels: f_recording_channels,
-            recording_status_callback: f_recording_status_callback,
-            recording_status_callback_method: f_recording_status_callback_method,
-            sip_auth_username: f_sip_auth_username,
-            sip_auth_password: f_sip_auth_password,
-            region: f_region,
-            conference_recording_status_callback: f_conference_recording_status_callback,
-            conference_recording_status_callback_method: f_conference_recording_status_callback_method,
-            recording_status_callback_event: f_recording_status_callback_event,
-            conference_recording_status_callback_event: f_conference_recording_status_callback_event,
-            coaching: f_coaching,
-            call_sid_to_coach: f_call_sid_to_coach,
-            jitter_buffer_size: f_jitter_buffer_size,
-            byoc: f_byoc,
-            caller_id: f_caller_id,
-            call_reason: f_call_reason,
-            recording_track: f_recording_track,
-            time_limit: f_time_limit,
-            machine_detection: f_machine_detection,
-            machine_detection_timeout: f_machine_detection_timeout,
-            machine_detection_speech_threshold: f_machine_detection_speech_threshold,
-            machine_detection_speech_end_threshold: f_machine_detection_speech_end_threshold,
-            machine_detection_silence_timeout: f_machine_detection_silence_timeout,
-            amd_status_callback: f_amd_status_callback,
-            amd_status_callback_method: f_amd_status_callback_method,
-            trim: f_trim,
-            call_token: f_call_token,
-            client_notification_url: f_client_notification_url,
-            caller_display_name: f_caller_display_name,
-        })
+impl crate::runtime::json::FromJson for CreateParticipantRequest {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct CreateParticipantRequest",
+        )?;
+        let value = Self {
+            from: fields.required("From")?,
+            to: fields.required("To")?,
+            status_callback: fields.optional("StatusCallback"),
+            status_callback_method: fields.optional("StatusCallbackMethod"),
+            status_callback_event: fields.optional("StatusCallbackEvent"),
+            label: fields.optional("Label"),
+            timeout: fields.optional("Timeout"),
+            record: fields.optional("Record"),
+            muted: fields.optional("Muted"),
+            beep: fields.optional("Beep"),
+            start_conference_on_enter: fields.optional("StartConferenceOnEnter"),
+            end_conference_on_exit: fields.optional("EndConferenceOnExit"),
+            wait_url: fields.optional("WaitUrl"),
+            wait_method: fields.optional("WaitMethod"),
+            early_media: fields.optional("EarlyMedia"),
+            max_participants: fields.optional("MaxParticipants"),
+            conference_record: fields.optional("ConferenceRecord"),
+            conference_trim: fields.optional("ConferenceTrim"),
+            conference_status_callback: fields.optional("ConferenceStatusCallback"),
+            conference_status_callback_method: fields
+                .optional("ConferenceStatusCallbackMethod"),
+            conference_status_callback_event: fields
+                .optional("ConferenceStatusCallbackEvent"),
+            recording_channels: fields.optional("RecordingChannels"),
+            recording_status_callback: fields.optional("RecordingStatusCallback"),
+            recording_status_callback_method: fields
+                .optional("RecordingStatusCallbackMethod"),
+            sip_auth_username: fields.optional("SipAuthUsername"),
+            sip_auth_password: fields.optional("SipAuthPassword"),
+            region: fields.optional("Region"),
+            conference_recording_status_callback: fields
+                .optional("ConferenceRecordingStatusCallback"),
+            conference_recording_status_callback_method: fields
+                .optional("ConferenceRecordingStatusCallbackMethod"),
+            recording_status_callback_event: fields
+                .optional("RecordingStatusCallbackEvent"),
+            conference_recording_status_callback_event: fields
+                .optional("ConferenceRecordingStatusCallbackEvent"),
+            coaching: fields.optional("Coaching"),
+            call_sid_to_coach: fields.optional("CallSidToCoach"),
+            jitter_buffer_size: fields.optional("JitterBufferSize"),
+            byoc: fields.optional("Byoc"),
+            caller_id: fields.optional("CallerId"),
+            call_reason: fields.optional("CallReason"),
+            recording_track: fields.optional("RecordingTrack"),
+            time_limit: fields.optional("TimeLimit"),
+            machine_detection: fields.optional("MachineDetection"),
+            machine_detection_timeout: fields.optional("MachineDetectionTimeout"),
+            machine_detection_speech_threshold: fields
+                .optional("MachineDetectionSpeechThreshold"),
+            machine_detection_speech_end_threshold: fields
+                .optional("MachineDetectionSpeechEndThreshold"),
+            machine_detection_silence_timeout: fields
+                .optional("MachineDetectionSilenceTimeout"),
+            amd_status_callback: fields.optional("AmdStatusCallback"),
+            amd_status_callback_method: fields.optional("AmdStatusCallbackMethod"),
+            trim: fields.optional("Trim"),
+            call_token: fields.optional("CallToken"),
+            client_notification_url: fields.optional("ClientNotificationUrl"),
+            caller_display_name: fields.optional("CallerDisplayName"),
+        };
+        fields.finish()?;
+        Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(CreateParticipantRequest);
+crate::runtime::impl_deserialize_json!(CreateParticipantRequest);
 impl CreateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
@@ -948,37 +802,27 @@ pub struct ListParticipantParams {
     /// Opaque paging token, as found in the page URIs the API returns.
     pub page_token: Option<String>,
 }
-impl crate::runtime::object::Object for ListParticipantParams {
-    const EXPECTING: &'static str = "struct ListParticipantParams";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "Muted" => value.muted = map.next_value()?,
-                "Hold" => value.hold = map.next_value()?,
-                "Coaching" => value.coaching = map.next_value()?,
-                "PageSize" => {
-                    value.page_size = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "Page" => {
-                    value.page = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "PageToken" => value.page_token = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for ListParticipantParams {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ListParticipantParams",
+        )?;
+        let value = Self {
+            muted: fields.optional("Muted"),
+            hold: fields.optional("Hold"),
+            coaching: fields.optional("Coaching"),
+            page_size: fields.optional("PageSize"),
+            page: fields.optional("Page"),
+            page_token: fields.optional("PageToken"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ListParticipantParams);
+crate::runtime::impl_deserialize_json!(ListParticipantParams);
 impl ListParticipantParams {
     /// Adds the parameters that are set to a request.
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
@@ -1009,82 +853,45 @@ pub struct ListParticipantResponse {
     pub uri: Option<String>,
     pub participants: Option<Vec<ApiV2010AccountConferenceParticipant>>,
 }
-impl crate::runtime::object::Object for ListParticipantResponse {
-    const EXPECTING: &'static str = "struct ListParticipantResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "end" => {
-                    value.end = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "first_page_uri" => value.first_page_uri = map.next_value()?,
-                "next_page_uri" => value.next_page_uri = map.next_value()?,
-                "page" => {
-                    value.page = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "page_size" => {
-                    value.page_size = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "previous_page_uri" => value.previous_page_uri = map.next_value()?,
-                "start" => {
-                    value.start = map
-                        .next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                        .0;
-                }
-                "uri" => value.uri = map.next_value()?,
-                "participants" => value.participants = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for ListParticipantResponse {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct ListParticipantResponse",
+        )?;
+        let value = Self {
+            end: fields.optional("end"),
+            first_page_uri: fields.optional("first_page_uri"),
+            next_page_uri: fields.optional("next_page_uri"),
+            page: fields.optional("page"),
+            page_size: fields.optional("page_size"),
+            previous_page_uri: fields.optional("previous_page_uri"),
+            start: fields.optional("start"),
+            uri: fields.optional("uri"),
+            participants: fields.optional("participants"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(ListParticipantResponse);
+crate::runtime::impl_deserialize_json!(ListParticipantResponse);
 impl ::serde::Serialize for ListParticipantResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.end {
-            map.serialize_entry("end", value)?;
-        }
-        if let Some(value) = &self.first_page_uri {
-            map.serialize_entry("first_page_uri", value)?;
-        }
-        if let Some(value) = &self.next_page_uri {
-            map.serialize_entry("next_page_uri", value)?;
-        }
-        if let Some(value) = &self.page {
-            map.serialize_entry("page", value)?;
-        }
-        if let Some(value) = &self.page_size {
-            map.serialize_entry("page_size", value)?;
-        }
-        if let Some(value) = &self.previous_page_uri {
-            map.serialize_entry("previous_page_uri", value)?;
-        }
-        if let Some(value) = &self.start {
-            map.serialize_entry("start", value)?;
-        }
-        if let Some(value) = &self.uri {
-            map.serialize_entry("uri", value)?;
-        }
-        if let Some(value) = &self.participants {
-            map.serialize_entry("participants", value)?;
-        }
+        let mut map = crate::runtime::json::Entries::new(serializer)?;
+        map.optional("end", &self.end);
+        map.optional("first_page_uri", &self.first_page_uri);
+        map.optional("next_page_uri", &self.next_page_uri);
+        map.optional("page", &self.page);
+        map.optional("page_size", &self.page_size);
+        map.optional("previous_page_uri", &self.previous_page_uri);
+        map.optional("start", &self.start);
+        map.optional("uri", &self.uri);
+        map.optional("participants", &self.participants);
         map.end()
     }
 }
@@ -1181,35 +988,33 @@ pub struct UpdateParticipantRequest {
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
     pub call_sid_to_coach: Option<String>,
 }
-impl crate::runtime::object::Object for UpdateParticipantRequest {
-    const EXPECTING: &'static str = "struct UpdateParticipantRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value = Self::default();
-        while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-            match key.as_str() {
-                "Muted" => value.muted = map.next_value()?,
-                "Hold" => value.hold = map.next_value()?,
-                "HoldUrl" => value.hold_url = map.next_value()?,
-                "HoldMethod" => value.hold_method = map.next_value()?,
-                "AnnounceUrl" => value.announce_url = map.next_value()?,
-                "AnnounceMethod" => value.announce_method = map.next_value()?,
-                "WaitUrl" => value.wait_url = map.next_value()?,
-                "WaitMethod" => value.wait_method = map.next_value()?,
-                "BeepOnExit" => value.beep_on_exit = map.next_value()?,
-                "EndConferenceOnExit" => value.end_conference_on_exit = map.next_value()?,
-                "Coaching" => value.coaching = map.next_value()?,
-                "CallSidToCoach" => value.call_sid_to_coach = map.next_value()?,
-                _ => {
-                    map.next_value::<::serde::de::IgnoredAny>()?;
-                }
-            }
-        }
+impl crate::runtime::json::FromJson for UpdateParticipantRequest {
+    fn from_json(
+        value: ::serde_json::Value,
+    ) -> Result<Self, crate::runtime::json::DecodeError> {
+        let mut fields = crate::runtime::json::Fields::new(
+            value,
+            "struct UpdateParticipantRequest",
+        )?;
+        let value = Self {
+            muted: fields.optional("Muted"),
+            hold: fields.optional("Hold"),
+            hold_url: fields.optional("HoldUrl"),
+            hold_method: fields.optional("HoldMethod"),
+            announce_url: fields.optional("AnnounceUrl"),
+            announce_method: fields.optional("AnnounceMethod"),
+            wait_url: fields.optional("WaitUrl"),
+            wait_method: fields.optional("WaitMethod"),
+            beep_on_exit: fields.optional("BeepOnExit"),
+            end_conference_on_exit: fields.optional("EndConferenceOnExit"),
+            coaching: fields.optional("Coaching"),
+            call_sid_to_coach: fields.optional("CallSidToCoach"),
+        };
+        fields.finish()?;
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_object!(UpdateParticipantRequest);
+crate::runtime::impl_deserialize_json!(UpdateParticipantRequest);
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {

@@ -156,6 +156,9 @@ pub struct Operation {
     pub account_param: Option<usize>,
     /// How to page through the results, when the operation lists something.
     pub pagination: Option<Pagination>,
+    /// The private client method that builds the operation's request (for a list
+    /// operation, the request both its methods send).
+    pub request_method: String,
 }
 
 impl Operation {
@@ -181,8 +184,6 @@ pub struct Pagination {
     pub next: NextLink,
     /// The client method that streams every item (`list_participant_stream`).
     pub stream_method: String,
-    /// The private client method that builds the request both methods send.
-    pub request_method: String,
 }
 
 /// Where a list response keeps its next-page link.

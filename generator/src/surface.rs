@@ -140,7 +140,7 @@ impl Surface {
             let name = path_text(trait_path);
             if name.ends_with("Serialize") {
                 wire_fields(block, &mut item.fields);
-            } else if name.ends_with("object::Object") {
+            } else if name.ends_with("json::FromJson") {
                 decoded_fields(block, &mut item.fields);
             }
             item.traits.insert(name);
@@ -263,126 +263,94 @@ fn struct_fields(fields: &syn::Fields, serialized: bool) -> BTreeMap<String, Fie
         .collect()
 }
 
-/// Wire names from a generated struct's decoder (`"X" => value.x = …` or `"X" => f_x = …`
-/// in `from_map`), for structs without `Serialize`; an `Option` field may be left out. The
-/// `Serialize` impl, which comes after it, refines this.
+/// Wire names from a generated struct's decoder (`x: fields.optional("X"),` or
+/// `x: fields.required("X")?,` in `from_json`), for structs without `Serialize`; an `Option`
+/// field may be left out. The `Serialize` impl, which comes after it, refines this.
 fn decoded_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
-    for member in &block.items {
-        let syn::ImplItem::Fn(f) = member else {
+    let statements = block.items.iter().flat_map(|member| match member {
+        syn::ImplItem::Fn(f) => f.block.stmts.as_slice(),
+        _ => &[],
+    });
+    for statement in statements {
+        let syn::Stmt::Local(syn::Local {
+            init: Some(init), ..
+        }) = statement
+        else {
             continue;
         };
-        for statement in &f.block.stmts {
-            let syn::Stmt::Expr(syn::Expr::While(w), _) = statement else {
+        let syn::Expr::Struct(literal) = init.expr.as_ref() else {
+            continue;
+        };
+        for value in &literal.fields {
+            let syn::Member::Named(name) = &value.member else {
                 continue;
             };
-            for inner in &w.body.stmts {
-                let syn::Stmt::Expr(syn::Expr::Match(m), _) = inner else {
-                    continue;
-                };
-                for arm in &m.arms {
-                    let syn::Pat::Lit(syn::PatLit {
-                        lit: syn::Lit::Str(wire),
-                        ..
-                    }) = &arm.pat
-                    else {
-                        continue;
-                    };
-                    let assign = match arm.body.as_ref() {
-                        syn::Expr::Block(b) => match b.block.stmts.first() {
-                            Some(syn::Stmt::Expr(syn::Expr::Assign(a), _)) => a,
-                            _ => continue,
-                        },
-                        syn::Expr::Assign(a) => a,
-                        _ => continue,
-                    };
-                    let name = match assign.left.as_ref() {
-                        syn::Expr::Field(syn::ExprField {
-                            member: syn::Member::Named(n),
-                            ..
-                        }) => n.to_string(),
-                        syn::Expr::Path(p) => p
-                            .path
-                            .get_ident()
-                            .map(|i| i.to_string().trim_start_matches("f_").to_string())
-                            .unwrap_or_default(),
-                        _ => continue,
-                    };
-                    if let Some(field) = fields.get_mut(name.trim_start_matches("r#")) {
-                        field.wire = wire.value();
-                        if field.ty.starts_with("Option<") {
-                            field.presence = Presence::Optional;
-                        }
-                    }
+            let call = match &value.expr {
+                syn::Expr::Try(t) => t.expr.as_ref(),
+                e => e,
+            };
+            let Some((_, wire)) = keyed_call(call) else {
+                continue;
+            };
+            let name = name.to_string();
+            if let Some(field) = fields.get_mut(name.trim_start_matches("r#")) {
+                field.wire = wire;
+                if field.ty.starts_with("Option<") {
+                    field.presence = Presence::Optional;
                 }
             }
         }
     }
 }
 
-/// Wire names and presence from a generated struct's `Serialize` impl: `if let Some(value) =
-/// &self.x { map.serialize_entry("X", value)?; }` is an optional field, a bare
-/// `map.serialize_entry("X", &self.x)?;` a required one (nullable when it is an `Option`).
+/// `receiver.method("key", …)`: the method's name and the key.
+fn keyed_call(expr: &syn::Expr) -> Option<(String, String)> {
+    let syn::Expr::MethodCall(call) = expr else {
+        return None;
+    };
+    match call.args.first() {
+        Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(wire),
+            ..
+        })) => Some((call.method.to_string(), wire.value())),
+        _ => None,
+    }
+}
+
+/// Wire names and presence from a generated struct's `Serialize` impl:
+/// `map.optional("X", &self.x);` is an optional field, `map.required("X", &self.x);` a
+/// required one (nullable when it is an `Option`).
 fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
     let statements = block.items.iter().flat_map(|member| match member {
         syn::ImplItem::Fn(f) => f.block.stmts.as_slice(),
         _ => &[],
     });
     for statement in statements {
-        let (expr, conditional) = match statement {
-            syn::Stmt::Expr(syn::Expr::If(e), _) => match e.then_branch.stmts.first() {
-                Some(syn::Stmt::Expr(inner, _)) => (inner, true),
+        let syn::Stmt::Expr(expr, _) = statement else {
+            continue;
+        };
+        let Some((method, wire)) = keyed_call(expr) else {
+            continue;
+        };
+        let syn::Expr::MethodCall(call) = expr else {
+            continue;
+        };
+        let name = match call.args.iter().nth(1) {
+            Some(syn::Expr::Reference(r)) => match r.expr.as_ref() {
+                syn::Expr::Field(syn::ExprField {
+                    member: syn::Member::Named(n),
+                    ..
+                }) => n.to_string().trim_start_matches("r#").to_string(),
                 _ => continue,
             },
-            syn::Stmt::Expr(e, _) => (e, false),
             _ => continue,
         };
-        let syn::Expr::Try(syn::ExprTry { expr: call, .. }) = expr else {
-            continue;
-        };
-        let syn::Expr::MethodCall(call) = call.as_ref() else {
-            continue;
-        };
-        let mut args = call.args.iter();
-        let (
-            Some(syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(wire),
-                ..
-            })),
-            Some(value),
-        ) = (args.next(), args.next())
-        else {
-            continue;
-        };
-        // The field: `&self.x` in the call, or in the `if let` around it.
-        let field_of = |e: &syn::Expr| match e {
-            syn::Expr::Reference(r) => match r.expr.as_ref() {
-                syn::Expr::Field(f) => match &f.member {
-                    syn::Member::Named(n) => {
-                        Some(n.to_string().trim_start_matches("r#").to_string())
-                    }
-                    syn::Member::Unnamed(_) => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        };
-        let name = if conditional {
-            match statement {
-                syn::Stmt::Expr(syn::Expr::If(e), _) => match e.cond.as_ref() {
-                    syn::Expr::Let(l) => field_of(&l.expr),
-                    _ => None,
-                },
-                _ => None,
-            }
-        } else {
-            field_of(value)
-        };
-        if let Some(field) = name.and_then(|n| fields.get_mut(&n)) {
-            field.wire = wire.value();
-            field.presence = match (conditional, field.ty.starts_with("Option<")) {
-                (true, _) => Presence::Optional,
-                (false, true) => Presence::Nullable,
-                (false, false) => Presence::Required,
+        if let Some(field) = fields.get_mut(&name) {
+            field.wire = wire;
+            field.presence = match (method.as_str(), field.ty.starts_with("Option<")) {
+                ("optional", _) => Presence::Optional,
+                (_, true) => Presence::Nullable,
+                (_, false) => Presence::Required,
             };
         }
     }

@@ -308,8 +308,8 @@ fn removing_an_operation_removes_exactly_its_generated_files() {
         panic!("src/api.rs is a file");
     };
     let api = String::from_utf8_lossy(api);
-    assert!(!api.contains("pub async fn update_participant("));
-    assert!(api.contains("pub async fn list_participant("));
+    assert!(!api.contains("pub fn update_participant("));
+    assert!(api.contains("pub fn list_participant("));
     assert!(
         run.stdout.contains("0 created, 3 updated, 1 removed"),
         "{}",

@@ -265,3 +265,46 @@ fn enums_parse_display_and_normalise() {
     assert_eq!(method, twilio::HttpMethod::Post);
     assert_eq!(format!("{method}"), "POST");
 }
+
+/// A call owns its request: it outlives the client and the arguments, can be spawned, and
+/// sends nothing until polled.
+#[tokio::test]
+async fn a_call_is_a_spawnable_future_that_sends_only_when_polled() {
+    let server = Server::start(Behaviour::json(200, TWILIO_PARTICIPANT)).await;
+    let call = {
+        let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
+        let conference = CONFERENCE.to_string();
+        client.fetch_participant(&conference, CALL)
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        server.requests().len(),
+        0,
+        "nothing is sent before the call is polled"
+    );
+    let participant = tokio::spawn(call)
+        .await
+        .expect("the task completes")
+        .expect("fetch succeeds");
+    assert_eq!(participant.status(), 200);
+    assert_eq!(server.only_request().target, participant_target(ACCOUNT));
+}
+
+/// A request that cannot be built is the call's error, without a connection.
+#[tokio::test]
+async fn a_call_that_cannot_be_built_fails_without_sending() {
+    let server = Server::start(Behaviour::json(200, TWILIO_PARTICIPANT)).await;
+    let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
+    let error = client
+        .fetch_participant("", CALL)
+        .await
+        .expect_err("an empty path parameter is refused");
+    assert!(
+        matches!(
+            error,
+            Error::InvalidRequest(InvalidRequest::EmptyPathParameter { .. })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(server.requests().len(), 0);
+}

@@ -172,15 +172,15 @@ fn selected_operations_generate_a_crate_with_only_those_methods() {
         "{files:?}"
     );
     let api = read(&out.join("src/api.rs"));
-    assert!(api.contains("pub async fn fetch_participant("));
-    assert!(api.contains("pub async fn update_participant("));
+    assert!(api.contains("pub fn fetch_participant("));
+    assert!(api.contains("pub fn update_participant("));
     for absent in [
         "delete_participant",
         "list_participant",
         "create_participant",
     ] {
         assert!(
-            !api.contains(&format!("pub async fn {absent}(")),
+            !api.contains(&format!("pub fn {absent}(")),
             "{absent} was not selected"
         );
     }
@@ -206,7 +206,7 @@ fn selected_operations_generate_a_crate_with_only_those_methods() {
     )
     .assert_success();
     assert!(read(&out.join("Cargo.toml")).contains("name = \"my-twilio\""));
-    assert!(read(&out.join("src/voice.rs")).contains("pub async fn delete_participant("));
+    assert!(read(&out.join("src/voice.rs")).contains("pub fn delete_participant("));
     assert!(read(&out.join("src/lib.rs")).contains("pub mod voice;"));
 }
 
@@ -243,7 +243,7 @@ fn all_generates_every_operation_and_matches_the_library() {
         );
         for op in &ir.operations {
             assert!(
-                api.contains(&format!("pub async fn {}(", op.method_name)),
+                api.contains(&format!("pub fn {}(", op.method_name)),
                 "{name}: --all did not generate {}",
                 op.id
             );

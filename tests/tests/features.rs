@@ -60,9 +60,9 @@ fn each_resource_is_a_default_feature() {
     );
     let module = squeeze(&file("src/phone.rs"));
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub async fn fetch_call(",
-        "#[cfg(feature = \"phone-call\")] pub async fn hang_up_call(",
-        "#[cfg(feature = \"phone-recording\")] pub async fn list_recording(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",
+        "#[cfg(feature = \"phone-recording\")] pub fn list_recording(",
         "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",
         "#[cfg(feature = \"phone-call\")] impl HangUpCallRequest {",
         "#[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)] pub enum CallStatus",
@@ -70,9 +70,7 @@ fn each_resource_is_a_default_feature() {
         assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
     }
     // Untagged: no feature gate on the operation or on what only it reaches.
-    assert!(
-        module.contains("`GET /v1/Health` (operation `FetchHealth`). pub async fn fetch_health(")
-    );
+    assert!(module.contains("`GET /v1/Health` (operation `FetchHealth`). pub fn fetch_health("));
     assert!(module.contains("Spec: `#/components/schemas/health`. #[derive("));
 }
 

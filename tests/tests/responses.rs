@@ -812,3 +812,21 @@ async fn signalwire_dates_are_kept_as_text() {
         .expect("decodes");
     assert_eq!(participant.date_created, "Mon, 24 Sept 2018 21:00:00 +0000");
 }
+
+/// A field of the wrong type is named in the decode error (the body is decoded from a parsed
+/// tree, which has no line and column to give).
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_in_the_decode_error() {
+    let mut value: serde_json::Value = serde_json::from_str(TWILIO_PARTICIPANT).unwrap();
+    value["muted"] = json!("loudly");
+    let error = twilio_with(Behaviour::json(200, &value.to_string()))
+        .await
+        .expect_err("a string where a boolean belongs is an error");
+    match &error {
+        Error::Decode { source, .. } => assert_eq!(
+            source.to_string(),
+            "invalid type: string \"loudly\", expected a boolean at `.muted`"
+        ),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}

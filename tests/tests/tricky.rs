@@ -159,16 +159,16 @@ fn keyword_wire_names_stay_exact() {
         &[
             // Raw identifiers need no rename; the others keep their spelling on the wire.
             "pub r#type: String",
-            "\"self\" =>",
-            "\"Self\" =>",
-            "\"crate\" =>",
-            "\"super\" =>",
+            "(\"self\"",
+            "(\"Self\"",
+            "(\"crate\"",
+            "(\"super\"",
             "pub r#async: Option<bool>",
-            "\"Result\" =>",
-            "\"Option\" =>",
-            "\"String\" =>",
-            "\"Some\" =>",
-            "\"Ok\" =>",
+            "(\"Result\"",
+            "(\"Option\"",
+            "(\"String\"",
+            "(\"Some\"",
+            "(\"Ok\"",
             "request.query(\"async\"",
             "request.query(\"Result\"",
             "request.query(\"String\"",
@@ -192,22 +192,22 @@ fn odd_wire_names_stay_exact() {
         "odd_names",
         &source,
         &[
-            "\"1st\" =>",
-            "\"2nd-value\" =>",
-            "\"a-b\" =>",
-            "\"a.b\" =>",
-            "\"a b\" =>",
-            "\"a<b\" =>",
-            "\"a>b\" =>",
-            "\"\" =>",
-            "\"_\" =>",
-            "\"__\" =>",
-            "\"héllo\" =>",
-            "\"日本語\" =>",
-            "\"🦀\" =>",
-            "\"with space\" =>",
-            "\"r#raw\" =>",
-            "\"naïve\" =>",
+            "(\"1st\"",
+            "(\"2nd-value\"",
+            "(\"a-b\"",
+            "(\"a.b\"",
+            "(\"a b\"",
+            "(\"a<b\"",
+            "(\"a>b\"",
+            "(\"\"",
+            "(\"_\"",
+            "(\"__\"",
+            "(\"héllo\"",
+            "(\"日本語\"",
+            "(\"🦀\"",
+            "(\"with space\"",
+            "(\"r#raw\"",
+            "(\"naïve\"",
             "request.query(\"DateCreated<\"",
             "request.query(\"DateCreated>\"",
             "request.query(\"DateCreated\"",
@@ -299,11 +299,11 @@ fn colliding_names_get_distinct_types() {
         "pub struct GetUserRequest ",
         "pub enum GetUser ",
         "pub struct UserName ",
-        "pub async fn get_user(",
-        "pub async fn get_user2(",
-        "pub async fn get_user3(",
-        "pub async fn get_user4(",
-        "pub async fn get_user5(",
+        "pub fn get_user(",
+        "pub fn get_user2(",
+        "pub fn get_user3(",
+        "pub fn get_user4(",
+        "pub fn get_user5(",
     ] {
         assert_eq!(
             source.matches(name).count(),
@@ -311,7 +311,7 @@ fn colliding_names_get_distinct_types() {
             "collisions: expected exactly one `{name}`"
         );
     }
-    for wire in ["\"userName\" =>", "\"UserName\" =>", "\"user-name\" =>"] {
+    for wire in ["(\"userName\"", "(\"UserName\"", "(\"user-name\""] {
         assert!(source.contains(wire), "collisions: lacks {wire}");
     }
 }
@@ -345,7 +345,7 @@ fn control_and_bidi_characters_stay_exact_on_the_wire() {
         &[
             "=> \"\\u{202e}ab\",",
             "\"\\u{202e}ab\" => Self::",
-            "\"na\\u{202e}me\" =>",
+            "(\"na\\u{202e}me\"",
         ],
     );
 }
@@ -361,12 +361,12 @@ fn self_names_and_implicit_ids_stay_distinct() {
             "=> \"self\",",
             "=> \"SELF\",",
             "request.query(\"self\"",
-            "\"self\" =>",
+            "(\"self\"",
         ],
     );
     let source = module_source("implicit_operation_ids");
     assert_eq!(
-        source.matches("pub async fn ").count(),
+        source.matches("-> crate::Call<").count(),
         3,
         "implicit_operation_ids: one method per operation"
     );
@@ -383,14 +383,14 @@ fn form_bodies_and_parameters_have_one_encoder() {
             // encoder, so there is no `Serialize`; decoding (for examples) stays.
             "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteRequest {",
             "#[derive(Debug, Clone, PartialEq, Default)] pub struct AddNoteParams {",
-            "impl crate::runtime::object::Object for AddNoteRequest {",
-            "\"Text\" => value.text = map.next_value()?,",
+            "impl crate::runtime::json::FromJson for AddNoteRequest {",
+            "text: fields.optional(\"Text\"),",
             "self.text.push_to(\"Text\", &mut pairs);",
             "self.labels.push_to(\"Labels\", &mut pairs);",
             "request.query(\"Tag\", &self.tag);",
             // Also a JSON body and a response field: `Serialize` stays, beside `form_pairs`.
             "impl ::serde::Serialize for Profile {",
-            "map.serialize_entry(\"DisplayName\", value)?;",
+            "map.optional(\"DisplayName\", &self.display_name);",
             "self.display_name.push_to(\"DisplayName\", &mut pairs);",
             "request.json(body)?;",
         ],

@@ -1,4 +1,4 @@
-//! Operations → the module's `Client` and its async methods.
+//! Operations → the module's `Client` and its methods.
 
 use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
@@ -184,6 +184,10 @@ fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
     matches!(ty, TypeRef::Named(id) if kind(&api.type_def(*id).kind))
 }
 
+/// An operation's methods: the public one returns a future that owns its request (a
+/// `Call`, or a `PageCall` and an `Items` stream for a list); a private one builds the request.
+/// No method is `async`: one future type for every operation compiles far faster than an
+/// `async fn` state machine each.
 fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = doc_attrs(&operation_doc(op, None));
@@ -191,45 +195,44 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let arg_names = argument_names(op);
     let (error_ty, error) = error(&op.error, api);
     let build = build_request(op);
+    let request = ident(&op.request_method);
+    let builder = quote! {
+        #cfg
+        fn #request(&self, #(#args),*) -> Result<crate::runtime::Request, crate::InvalidRequest> {
+            #build
+            Ok(request)
+        }
+    };
     if let Some(pagination) = &op.pagination {
         let listing = ident(&api.type_def(pagination.listing).name);
         let item = type_tokens(&pagination.item, api);
         let stream = ident(&pagination.stream_method);
-        let request = ident(&pagination.request_method);
         let stream_doc = doc_attrs(&operation_doc(op, Some(pagination)));
         return quote! {
             #doc
             #cfg
-            pub async fn #name(&self, #(#args),*) -> Result<crate::Page<#listing, #error_ty>, crate::Error<#error_ty>> {
-                let request = self.#request(#(#arg_names),*)?;
-                self.transport.page(request, |response| #error).await
+            pub fn #name(&self, #(#args),*) -> crate::PageCall<#listing, #error_ty> {
+                self.transport.page(self.#request(#(#arg_names),*), #error)
             }
 
             #stream_doc
             #cfg
             pub fn #stream(&self, #(#args),*) -> crate::Items<#item, #error_ty> {
-                self.transport.items::<#listing, #error_ty>(self.#request(#(#arg_names),*), |response| #error)
+                self.transport.items::<#listing, #error_ty>(self.#request(#(#arg_names),*), #error)
             }
 
-            #cfg
-            fn #request(&self, #(#args),*) -> Result<crate::runtime::Request, crate::InvalidRequest> {
-                #build
-                Ok(request)
-            }
+            #builder
         };
     }
     let (success_ty, success) = success(&op.success, api);
     quote! {
         #doc
         #cfg
-        pub async fn #name(&self, #(#args),*) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
-            #build
-            let response = self.transport.send(request).await?;
-            if !response.is_success() {
-                return Err(#error);
-            }
-            #success
+        pub fn #name(&self, #(#args),*) -> crate::Call<#success_ty, #error_ty> {
+            self.transport.call(self.#request(#(#arg_names),*), #success, #error)
         }
+
+        #builder
     }
 }
 
@@ -483,52 +486,39 @@ fn path_tokens(op: &Operation) -> TokenStream {
     quote!(crate::runtime::PathBuilder::new() #(#steps)* .finish()?)
 }
 
-/// The decode call for a success body of type `ty`.
-fn decode_call(ty: &TypeRef, api: &Api) -> TokenStream {
-    if is_kind(ty, api, |k| matches!(k, TypeKind::Struct(_))) {
-        quote!(response.json_object())
-    } else {
-        quote!(response.json())
+/// The success type and the function that decodes a 2XX response into a `Response` of it.
+fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
+    match shape {
+        ResponseShape::Untyped => (quote!(()), quote!(crate::runtime::RawResponse::no_body)),
+        ResponseShape::Typed(ty) => (
+            type_tokens(ty, api),
+            quote!(crate::runtime::RawResponse::json_body),
+        ),
+        ResponseShape::ByStatus(id) => {
+            let ty = ident(&api.type_def(*id).name);
+            (quote!(#ty), quote!(#ty::from_response))
+        }
     }
 }
 
-/// The success type and the expression that turns `response` into a `Response` of it.
-fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
+/// The error type and the function that turns any other response into an `Error` of it.
+fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
+    let decode = quote!(crate::runtime::RawResponse::api_error);
     match shape {
-        ResponseShape::Untyped => (quote!(()), quote!(Ok(response.with(())))),
-        ResponseShape::Typed(ty) => {
-            let decode = decode_call(ty, api);
-            (
-                type_tokens(ty, api),
-                quote!(#decode.map(|value| response.with(value))),
-            )
-        }
+        ResponseShape::Untyped => (quote!(crate::runtime::ApiErrorBody), decode),
+        ResponseShape::Typed(ty) => (type_tokens(ty, api), decode),
         ResponseShape::ByStatus(id) => {
             let ty = ident(&api.type_def(*id).name);
             (
                 quote!(#ty),
-                quote!(#ty::from_response(&response).map(|value| response.with(value))),
+                quote!(|response| response.api_error_with(#ty::decode)),
             )
-        }
-    }
-}
-
-fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
-    match shape {
-        ResponseShape::Untyped => (
-            quote!(crate::runtime::ApiErrorBody),
-            quote!(response.api_error()),
-        ),
-        ResponseShape::Typed(ty) => (type_tokens(ty, api), quote!(response.api_error())),
-        ResponseShape::ByStatus(id) => {
-            let ty = ident(&api.type_def(*id).name);
-            (quote!(#ty), quote!(response.api_error_with(#ty::decode)))
         }
     }
 }
 
 /// `from_response` (successes) or `decode` (errors) for a [`TypeKind::ByStatus`] enum.
-pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
+pub fn by_status_impl(def: &TypeDef) -> TokenStream {
     let TypeKind::ByStatus(b) = &def.kind else {
         return quote!();
     };
@@ -537,12 +527,9 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
     for v in &b.variants {
         let variant = ident(&v.name);
         let build = match (&v.ty, b.fallback.is_some()) {
-            (Some(_), true) => quote!(::serde_json::from_slice(body).map(Self::#variant)),
+            (Some(_), true) => quote!(crate::runtime::json::from_slice(body).map(Self::#variant)),
             (None, true) => quote!(Ok(Self::#variant)),
-            (Some(ty), false) => {
-                let call = decode_call(ty, api);
-                quote!(#call.map(Self::#variant))
-            }
+            (Some(_), false) => quote!(response.json().map(Self::#variant)),
             (None, false) => quote!(Ok(Self::#variant)),
         };
         for status in &v.statuses {
@@ -570,7 +557,7 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
         Some(fallback) => {
             let fallback = ident(fallback);
             let rest = (!has_default)
-                .then(|| quote!(_ => ::serde_json::from_slice(body).map(Self::#fallback),));
+                .then(|| quote!(_ => crate::runtime::json::from_slice(body).map(Self::#fallback),));
             let doc = format!(
                 " Decodes an error body by status ({}).",
                 status_doc(&arms.iter().map(|a| a.0).collect::<Vec<_>>())
@@ -590,11 +577,12 @@ pub fn by_status_impl(def: &TypeDef, api: &Api) -> TokenStream {
         None => quote! {
             impl #name {
                 /// Decodes a success response by status.
-                fn from_response<E>(response: &crate::runtime::RawResponse) -> Result<Self, crate::Error<E>> {
-                    match response.status() {
+                fn from_response<E>(response: crate::runtime::RawResponse) -> Result<crate::Response<Self>, crate::Error<E>> {
+                    let value = match response.status() {
                         #(#patterns)*
                         _ => Err(response.unexpected()),
-                    }
+                    }?;
+                    Ok(response.with(value))
                 }
             }
         },

@@ -249,7 +249,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
-        pub use runtime::{Items, Listing, Page, Response, ResponseMeta, UnknownValue};
+        pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.

@@ -76,7 +76,7 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
 fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
     let cfg = features::cfg(needed);
     let def_tokens = types::type_def(def, api, &cfg);
-    let by_status = client::by_status_impl(def, api);
+    let by_status = client::by_status_impl(def);
     let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
     quote!(#def_tokens #by_status)
 }

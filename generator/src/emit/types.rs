@@ -119,12 +119,12 @@ fn struct_def(
     let json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
     let deserialize = json.then(|| {
-        let from_map = deserialize_impl(name, &s.fields, &keys);
+        let from_json = deserialize_impl(name, &s.fields, &keys);
         quote! {
             #cfg
-            #from_map
+            #from_json
             #cfg
-            crate::runtime::impl_deserialize_object!(#name);
+            crate::runtime::impl_deserialize_json!(#name);
         }
     });
     let serialize = (json && serialize).then(|| {
@@ -161,108 +161,51 @@ fn json_keys(fields: &[Field]) -> Vec<String> {
         .collect()
 }
 
-/// The local a field's value is gathered in while decoding a struct with required fields;
-/// the `f_` prefix keeps it apart from `map` and `key`.
-fn local(field: &Field) -> proc_macro2::Ident {
-    ident(&format!("f_{}", field.rust_name.trim_start_matches("r#")))
-}
-
-/// Decoding from a JSON object by the runtime's `object` module: one `match` on the keys.
-/// When every field is optional they go straight into a default value.
+/// Decoding from a parsed JSON object with the runtime's `json::Fields`: one plain
+/// function per struct, each field taken out by its key.
 fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
-    let all_optional = fields.iter().all(Field::is_option);
-    let arms = fields.iter().zip(keys).map(|(f, wire)| {
-        // Numbers also decode from strings (see the runtime's `lenient` module).
-        let lenient = matches!(f.ty, TypeRef::F64 | TypeRef::I64 | TypeRef::I32) && !f.boxed;
-        let value = match (lenient, f.is_option()) {
-            (false, true) => quote!(map.next_value()?),
-            (false, false) => quote!(Some(map.next_value()?)),
-            (true, true) => quote!(
-                map.next_value::<crate::runtime::lenient::OptionValue<_>>()?
-                    .0
-            ),
-            (true, false) => quote!(Some(
-                map.next_value::<crate::runtime::lenient::Value<_>>()?.0
-            )),
-        };
-        let target = if all_optional {
-            let rust = ident(&f.rust_name);
-            quote!(value.#rust)
+    let inits = fields.iter().zip(keys).map(|(f, wire)| {
+        let rust = ident(&f.rust_name);
+        if f.is_option() {
+            quote!(#rust: fields.optional(#wire),)
         } else {
-            let local = local(f);
-            quote!(#local)
-        };
-        quote!(#wire => #target = #value,)
+            quote!(#rust: fields.required(#wire)?,)
+        }
     });
-    let (start, finish) = if all_optional {
-        (quote!(let mut value = Self::default();), quote!(Ok(value)))
-    } else {
-        // No type annotations: the struct literal below fixes each type, and a generated type
-        // may share a name with the `A` of `from_map`.
-        let locals = fields.iter().map(|f| {
-            let local = local(f);
-            quote!(let mut #local = None;)
-        });
-        let inits = fields.iter().zip(keys).map(|(f, wire)| {
-            let rust = ident(&f.rust_name);
-            let local = local(f);
-            if f.is_option() {
-                quote!(#rust: #local,)
-            } else {
-                quote!(#rust: crate::runtime::object::missing(#local, #wire)?,)
-            }
-        });
-        (quote!(#(#locals)*), quote!(Ok(Self { #(#inits)* })))
-    };
     let expecting = format!("struct {name}");
     quote! {
-        impl crate::runtime::object::Object for #name {
-            const EXPECTING: &'static str = #expecting;
-            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                #start
-                while let Some(key) = map.next_key::<crate::runtime::object::Key>()? {
-                    match key.as_str() {
-                        #(#arms)*
-                        _ => {
-                            map.next_value::<::serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                #finish
+        impl crate::runtime::json::FromJson for #name {
+            fn from_json(value: ::serde_json::Value) -> Result<Self, crate::runtime::json::DecodeError> {
+                let mut fields = crate::runtime::json::Fields::new(value, #expecting)?;
+                let value = Self { #(#inits)* };
+                fields.finish()?;
+                Ok(value)
             }
         }
     }
 }
 
-/// Encoding as a JSON object: optional fields that are not set are left out; required ones
-/// are always written (`null` when nullable and unset).
+/// Encoding as a JSON object through the runtime's `json::Entries`, in field order:
+/// optional fields that are not set are left out; required ones are always written (`null`
+/// when nullable and unset).
 fn serialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
-    if fields.is_empty() {
-        return quote! {
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    ::serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
-                }
-            }
-        };
-    }
     let entries = fields.iter().zip(keys).map(|(f, wire)| {
         let rust = ident(&f.rust_name);
         if f.required {
-            quote!(map.serialize_entry(#wire, &self.#rust)?;)
+            quote!(map.required(#wire, &self.#rust);)
         } else {
-            quote! {
-                if let Some(value) = &self.#rust {
-                    map.serialize_entry(#wire, value)?;
-                }
-            }
+            quote!(map.optional(#wire, &self.#rust);)
         }
     });
+    let binding = if fields.is_empty() {
+        quote!(map)
+    } else {
+        quote!(mut map)
+    };
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(None)?;
+                let #binding = crate::runtime::json::Entries::new(serializer)?;
                 #(#entries)*
                 map.end()
             }

@@ -11,7 +11,7 @@ use crate::naming::Scope;
 /// Marks every `GET` whose success body is one page of a list: exactly one array property,
 /// and a next-page link either as a top-level `next_page_uri` (Twilio 2010-04-01 and
 /// SignalWire) or as `meta.next_page_url` beside `meta.key` (Twilio's v1/v2 APIs). Each gets
-/// a stream method and a request builder named in `methods`.
+/// a stream method named in `methods`.
 pub(crate) fn detect(operations: &mut [Operation], types: &[TypeDef], methods: &mut Scope) {
     for op in operations {
         if op.http_method != HttpMethod::Get {
@@ -37,14 +37,17 @@ pub(crate) fn detect(operations: &mut [Operation], types: &[TypeDef], methods: &
         let Some(next) = next_link(body, types) else {
             continue;
         };
-        let base = op.method_name.trim_start_matches("r#");
+        // `self_` (a keyword's escape) gives `self_stream`, not `self__stream`.
+        let base = op
+            .method_name
+            .trim_start_matches("r#")
+            .trim_end_matches('_');
         op.pagination = Some(Pagination {
             listing,
             items: listing_field(items),
             item: (**item).clone(),
             next,
             stream_method: methods.claim(&format!("{base}_stream")),
-            request_method: methods.claim(&format!("{base}_request")),
         });
     }
 }

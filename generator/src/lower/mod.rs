@@ -61,6 +61,14 @@ pub fn lower<'a>(
     let auth = chosen.iter().find_map(|found| cx.auth(found));
     let types = cx.finish(&mut operations)?;
     listing::detect(&mut operations, &types, &mut methods);
+    // After the public names, so that a request builder never takes one.
+    for op in &mut operations {
+        let base = op
+            .method_name
+            .trim_start_matches("r#")
+            .trim_end_matches('_');
+        op.request_method = methods.claim(&format!("{base}_request"));
+    }
     Ok(Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),

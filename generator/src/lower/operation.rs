@@ -301,6 +301,8 @@ impl<'a> Lowering<'a> {
             error,
             account_param: None,
             pagination: None,
+            // Claimed once every public method name is (see `lower`).
+            request_method: String::new(),
         })
     }
 
