@@ -51,7 +51,7 @@ pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
         }
     }
     let next = AtomicUsize::new(0);
-    let take_jobs = || -> Result<Vec<(usize, Result<String, Error>)>, Error> {
+    let take_jobs = || -> Result<Done, Error> {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -87,6 +87,9 @@ pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
     }
     Ok(formatted)
 }
+
+/// The jobs one thread ran: each job's number and text.
+type Done = Vec<(usize, Result<String, Error>)>;
 
 /// Formats one file (its items on several threads, as [`format_files`] does).
 pub fn format_file(file: &TokenFile) -> Result<GeneratedFile, Error> {

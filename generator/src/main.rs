@@ -8,7 +8,50 @@ use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, Selection};
 /// Generation makes millions of small allocations (YAML and JSON trees, token streams, syntax
 /// trees): mimalloc takes about a third off the whole run's CPU time against glibc's malloc.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: Mimalloc = Mimalloc;
+
+/// mimalloc, asked for a plain block whenever every block is aligned enough (8 bytes): its
+/// aligned entry points, which the `mimalloc` crate always takes, cost ~20 instructions more
+/// on each of a run's ~4 million allocations.
+struct Mimalloc;
+
+/// The alignment of every mimalloc block.
+const BLOCK_ALIGN: usize = 8;
+
+// SAFETY: every block comes from mimalloc with at least the layout's alignment (plain blocks
+// only when the layout asks for no more than `BLOCK_ALIGN`), and goes back to it.
+unsafe impl std::alloc::GlobalAlloc for Mimalloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_malloc, mi_malloc_aligned};
+        if layout.align() <= BLOCK_ALIGN {
+            mi_malloc(layout.size()).cast()
+        } else {
+            mi_malloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys::{mi_zalloc, mi_zalloc_aligned};
+        if layout.align() <= BLOCK_ALIGN {
+            mi_zalloc(layout.size()).cast()
+        } else {
+            mi_zalloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        libmimalloc_sys::mi_free(ptr.cast());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        use libmimalloc_sys::{mi_realloc, mi_realloc_aligned};
+        if layout.align() <= BLOCK_ALIGN {
+            mi_realloc(ptr.cast(), size).cast()
+        } else {
+            mi_realloc_aligned(ptr.cast(), size, layout.align()).cast()
+        }
+    }
+}
 
 /// Generates a typed async Rust client crate from an OpenAPI 3.0/3.1 spec.
 #[derive(Debug, Parser)]
