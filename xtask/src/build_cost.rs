@@ -380,7 +380,7 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
 
     // (e) Generation, whole process, interleaved.
     println!();
-    println!("(e) generation, whole process (wall; CPU; peak RSS), median of {reps}");
+    println!("(e) generation, whole process (wall; best wall; CPU; peak RSS), median of {reps}");
     let jobs: [(&str, &Generator, &Path, &str); 6] = [
         ("ours, full Twilio", &ours, twilio, "twilio"),
         ("3abb0b3, full Twilio", &base, twilio, "twilio-base"),
@@ -414,17 +414,25 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
         }
     }
     let generation: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
-    for ((label, ..), cost) in jobs.iter().zip(&generation) {
+    // The shortest wall time of each: what the machine gives when other work leaves it alone
+    // (on a shared machine the median also counts waiting for a core).
+    let best: Vec<Duration> = samples
+        .iter()
+        .map(|s| s.iter().map(|c| c.wall).min().unwrap_or_default())
+        .collect();
+    for ((label, ..), (cost, best)) in jobs.iter().zip(generation.iter().zip(&best)) {
         println!(
-            "    {label:<28} {:>10} {:>10} {:>9}",
+            "    {label:<28} {:>10} {:>10} {:>10} {:>9}",
             ms(cost.wall),
+            ms(*best),
             ms(cost.cpu),
             mib(cost.peak_kb)
         );
     }
     let speedup = generation[2].wall.as_secs_f64() / generation[0].wall.as_secs_f64();
+    let best_speedup = best[2].as_secs_f64() / best[0].as_secs_f64();
     println!(
-        "    progenitor / ours, full Twilio, wall {speedup:>6.2}x   (target >= 10x: {})",
+        "    progenitor / ours, full Twilio, wall {speedup:>6.2}x (best {best_speedup:.2}x)   (target >= 10x: {})",
         crate::bench::verdict(speedup >= 10.0)
     );
     println!(
