@@ -34,7 +34,8 @@ pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
         let (path, sources) = (file.path.as_str(), file.sources.as_slice());
         match &file.content {
             Content::Rust { items, .. } => {
-                let size = items.len().div_ceil(threads::available() * 4).max(1);
+                // Small chunks, so that the threads run out of work at about the same time.
+                let size = items.len().div_ceil(threads::available() * 16).max(1);
                 jobs.extend(
                     items
                         .chunks(size)
