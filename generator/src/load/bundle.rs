@@ -161,6 +161,11 @@ pub(super) fn bundle(
     Ok(bundler.finish(edits))
 }
 
+/// A value found under `key`, with its pointer: the walk makes pointers only to what is there.
+fn under<'v>(value: Option<&'v Value>, at: &Pointer, key: &str) -> Option<(&'v Value, Pointer)> {
+    value.map(|value| (value, at.push(key)))
+}
+
 impl Bundler {
     /// The root document with `edits` made and the copies added to its components.
     fn finish(mut self, edits: Vec<Edit>) -> Bundled {
@@ -250,9 +255,8 @@ impl Bundler {
             Kind::PathItem => {
                 self.list(
                     file,
-                    map.get("parameters"),
+                    under(map.get("parameters"), at, "parameters"),
                     Kind::Parameter,
-                    &at.push("parameters"),
                     edits,
                 )?;
                 for method in METHODS {
@@ -267,28 +271,31 @@ impl Bundler {
             }
             Kind::Parameter | Kind::Header => {
                 child(self, "schema", Kind::Schema)?;
-                self.media_map(file, map.get("content"), &at.push("content"), edits)?;
+                self.media_map(file, under(map.get("content"), at, "content"), edits)?;
                 self.map(
                     file,
-                    map.get("examples"),
+                    under(map.get("examples"), at, "examples"),
                     Kind::Example,
-                    &at.push("examples"),
                     edits,
                 )?;
             }
             Kind::RequestBody => {
-                self.media_map(file, map.get("content"), &at.push("content"), edits)?;
+                self.media_map(file, under(map.get("content"), at, "content"), edits)?;
             }
             Kind::Response => {
                 self.map(
                     file,
-                    map.get("headers"),
+                    under(map.get("headers"), at, "headers"),
                     Kind::Header,
-                    &at.push("headers"),
                     edits,
                 )?;
-                self.media_map(file, map.get("content"), &at.push("content"), edits)?;
-                self.map(file, map.get("links"), Kind::Link, &at.push("links"), edits)?;
+                self.media_map(file, under(map.get("content"), at, "content"), edits)?;
+                self.map(
+                    file,
+                    under(map.get("links"), at, "links"),
+                    Kind::Link,
+                    edits,
+                )?;
             }
             Kind::Schema => {
                 for key in [
@@ -303,10 +310,10 @@ impl Bundler {
                     child(self, key, Kind::Schema)?;
                 }
                 for key in ["properties", "patternProperties", "$defs"] {
-                    self.map(file, map.get(key), Kind::Schema, &at.push(key), edits)?;
+                    self.map(file, under(map.get(key), at, key), Kind::Schema, edits)?;
                 }
                 for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-                    self.list(file, map.get(key), Kind::Schema, &at.push(key), edits)?;
+                    self.list(file, under(map.get(key), at, key), Kind::Schema, edits)?;
                 }
             }
             Kind::Example | Kind::Link | Kind::SecurityScheme => {}
@@ -323,9 +330,8 @@ impl Bundler {
     ) -> Result<(), SpecError> {
         self.list(
             file,
-            op.get("parameters"),
+            under(op.get("parameters"), at, "parameters"),
             Kind::Parameter,
-            &at.push("parameters"),
             edits,
         )?;
         if let Some(body) = op.get("requestBody") {
@@ -339,9 +345,8 @@ impl Bundler {
         }
         self.map(
             file,
-            op.get("responses"),
+            under(op.get("responses"), at, "responses"),
             Kind::Response,
-            &at.push("responses"),
             edits,
         )
     }
@@ -349,12 +354,11 @@ impl Bundler {
     fn list(
         &mut self,
         file: usize,
-        items: Option<&Value>,
+        items: Option<(&Value, Pointer)>,
         kind: Kind,
-        at: &Pointer,
         edits: &mut Vec<Edit>,
     ) -> Result<(), SpecError> {
-        if let Some(Value::Array(items)) = items {
+        if let Some((Value::Array(items), at)) = items {
             for (i, item) in items.iter().enumerate() {
                 self.node(file, item, kind, &at.push(i.to_string()), edits)?;
             }
@@ -365,12 +369,11 @@ impl Bundler {
     fn map(
         &mut self,
         file: usize,
-        items: Option<&Value>,
+        items: Option<(&Value, Pointer)>,
         kind: Kind,
-        at: &Pointer,
         edits: &mut Vec<Edit>,
     ) -> Result<(), SpecError> {
-        if let Some(Value::Object(items)) = items {
+        if let Some((Value::Object(items), at)) = items {
             for (key, item) in items {
                 self.node(file, item, kind, &at.push(key.clone()), edits)?;
             }
@@ -382,11 +385,10 @@ impl Bundler {
     fn media_map(
         &mut self,
         file: usize,
-        content: Option<&Value>,
-        at: &Pointer,
+        content: Option<(&Value, Pointer)>,
         edits: &mut Vec<Edit>,
     ) -> Result<(), SpecError> {
-        let Some(Value::Object(content)) = content else {
+        let Some((Value::Object(content), at)) = content else {
             return Ok(());
         };
         for (media, item) in content {
@@ -396,15 +398,15 @@ impl Bundler {
             }
             self.map(
                 file,
-                item.get("examples"),
+                under(item.get("examples"), &at, "examples"),
                 Kind::Example,
-                &at.push("examples"),
                 edits,
             )?;
             if let Some(Value::Object(encodings)) = item.get("encoding") {
                 for (property, encoding) in encodings {
-                    let at = at.push("encoding").push(property.clone()).push("headers");
-                    self.map(file, encoding.get("headers"), Kind::Header, &at, edits)?;
+                    let at = at.push("encoding").push(property.clone());
+                    let headers = under(encoding.get("headers"), &at, "headers");
+                    self.map(file, headers, Kind::Header, edits)?;
                 }
             }
         }
