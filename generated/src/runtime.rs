@@ -1044,16 +1044,26 @@ pub(crate) mod json {
         /// An optional field: missing or `null` is `None`. A value that does not decode is
         /// kept for [`Fields::finish`], so that the struct literal needs no `?` per field.
         pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Option<T> {
+            // Plain matches and non-generic helpers: this is instantiated for every field type.
+            match T::from_json(self.present(key)?) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.fail(key, e);
+                    None
+                }
+            }
+        }
+
+        /// The field's value, unless it is missing or `null`.
+        fn present(&mut self, key: &str) -> Option<Value> {
             match self.map.remove(key) {
                 None | Some(Value::Null) => None,
-                Some(value) => match T::from_json(value) {
-                    Ok(value) => Some(value),
-                    Err(e) => {
-                        self.error.get_or_insert(e.at_key(key));
-                        None
-                    }
-                },
+                value => value,
             }
+        }
+
+        fn fail(&mut self, key: &str, e: DecodeError) {
+            self.error.get_or_insert(e.at_key(key));
         }
 
         /// A required field.
