@@ -744,11 +744,14 @@ impl Request {
     }
 }
 
-/// Builds a request path; each parameter becomes exactly one percent-encoded segment.
+/// Builds a request path; each parameter becomes exactly one percent-encoded segment. The
+/// first parameter that cannot be one is kept for [`PathBuilder::finish`], so that generated
+/// code needs no `?` per parameter.
 #[derive(Debug, Default)]
 pub(crate) struct PathBuilder {
     path: String,
     params: Vec<(&'static str, std::ops::Range<usize>)>,
+    refused: Option<InvalidRequest>,
 }
 
 /// Everything except RFC 3986 unreserved characters is percent-encoded, so a value can add
@@ -769,21 +772,40 @@ impl PathBuilder {
         self
     }
 
-    pub(crate) fn param(mut self, name: &'static str, value: impl fmt::Display) -> Result<Self, InvalidRequest> {
-        let value = value.to_string();
+    pub(crate) fn param(self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.segment(name, value.to_string())
+    }
+
+    /// The client's account: the one it was given, else the Basic username.
+    pub(crate) fn account(self, name: &'static str, account: Option<&str>) -> Self {
+        match account {
+            Some(account) => self.segment(name, account.to_string()),
+            None => self.refuse(InvalidRequest::NoAccount { name }),
+        }
+    }
+
+    fn segment(mut self, name: &'static str, value: String) -> Self {
         if value.is_empty() {
-            return Err(InvalidRequest::EmptyPathParameter { name });
+            return self.refuse(InvalidRequest::EmptyPathParameter { name });
         }
         let start = self.path.len();
         self.path
             .extend(percent_encoding::utf8_percent_encode(&value, SEGMENT));
         self.params.push((name, start..self.path.len()));
-        Ok(self)
+        self
+    }
+
+    fn refuse(mut self, refused: InvalidRequest) -> Self {
+        self.refused.get_or_insert(refused);
+        self
     }
 
     /// Rejects `.` and `..` segments: URL parsers resolve them, which would send the request
     /// to a different resource.
     pub(crate) fn finish(self) -> Result<String, InvalidRequest> {
+        if let Some(refused) = self.refused {
+            return Err(refused);
+        }
         let mut offset = 0;
         for segment in self.path.split('/') {
             if segment == "." || segment == ".." {
@@ -1022,16 +1044,26 @@ pub(crate) mod json {
         /// An optional field: missing or `null` is `None`. A value that does not decode is
         /// kept for [`Fields::finish`], so that the struct literal needs no `?` per field.
         pub(crate) fn optional<T: FromJson>(&mut self, key: &str) -> Option<T> {
+            // Plain matches and non-generic helpers: this is instantiated for every field type.
+            match T::from_json(self.present(key)?) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.fail(key, e);
+                    None
+                }
+            }
+        }
+
+        /// The field's value, unless it is missing or `null`.
+        fn present(&mut self, key: &str) -> Option<Value> {
             match self.map.remove(key) {
                 None | Some(Value::Null) => None,
-                Some(value) => match T::from_json(value) {
-                    Ok(value) => Some(value),
-                    Err(e) => {
-                        self.error.get_or_insert(e.at_key(key));
-                        None
-                    }
-                },
+                value => value,
             }
+        }
+
+        fn fail(&mut self, key: &str, e: DecodeError) {
+            self.error.get_or_insert(e.at_key(key));
         }
 
         /// A required field.

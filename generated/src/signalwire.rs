@@ -96,18 +96,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "update_participant",
@@ -180,16 +173,9 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
@@ -234,18 +220,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "retrieve_participant",
@@ -288,18 +267,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             id: "delete_participant",

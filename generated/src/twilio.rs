@@ -88,18 +88,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
@@ -172,16 +165,9 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants.json")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
@@ -227,18 +213,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
@@ -282,16 +261,9 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants.json")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
@@ -334,18 +306,11 @@ impl Client {
     ) -> Result<crate::runtime::Request, crate::InvalidRequest> {
         let path = crate::runtime::PathBuilder::new()
             .literal("/2010-04-01/Accounts/")
-            .param(
-                "AccountSid",
-                self
-                    .account_sid()
-                    .ok_or(crate::InvalidRequest::NoAccount {
-                        name: "AccountSid",
-                    })?,
-            )?
+            .account("AccountSid", self.account_sid())
             .literal("/Conferences/")
-            .param("ConferenceSid", conference_sid)?
+            .param("ConferenceSid", conference_sid)
             .literal("/Participants/")
-            .param("CallSid", call_sid)?
+            .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {

@@ -474,13 +474,13 @@ fn path_tokens(op: &Operation) -> TokenStream {
         PathPart::Literal(text) => quote!(.literal(#text)),
         PathPart::Param(i) if op.account_param == Some(*i) => {
             let wire = &op.path_params[*i].wire_name;
-            quote!(.param(#wire, self.account_sid().ok_or(crate::InvalidRequest::NoAccount { name: #wire })?)?)
+            quote!(.account(#wire, self.account_sid()))
         }
         PathPart::Param(i) => {
             let p = &op.path_params[*i];
             let wire = &p.wire_name;
             let arg = ident(&p.rust_name);
-            quote!(.param(#wire, #arg)?)
+            quote!(.param(#wire, #arg))
         }
     });
     quote!(crate::runtime::PathBuilder::new() #(#steps)* .finish()?)
