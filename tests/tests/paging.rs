@@ -268,6 +268,16 @@ fn meta_next_page_url_listings_page() {
         crate_dir.join("tests/paging.rs"),
     )
     .expect("copy the test");
+    // The test reads the stream with `StreamExt`, as a user would: its own dependency, not the
+    // client's (the client implements `futures_core::Stream` without `futures-util`).
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("the generated manifest");
+    let text = text.replacen(
+        "[dev-dependencies]\n",
+        "[dev-dependencies]\nfutures-util = { version = \"0.3\", default-features = false }\n",
+        1,
+    );
+    std::fs::write(&manifest, text).expect("the test's manifest");
     std::fs::write(
         root.join("Cargo.toml"),
         "[workspace]\nresolver = \"2\"\nmembers = [\"meta_client\"]\n",

@@ -144,7 +144,6 @@ bytes = "1"
 fastrand = "2"
 form_urlencoded = "1.2"
 futures-core = "0.3"
-futures-util = {{ version = "0.3", default-features = false }}
 httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
