@@ -33,6 +33,12 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const PLAIN_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// A method name as the stem of a derived one: `self_` (a keyword's escape) and `r#type` give
+/// `self` and `type`, so that `self_stream` is not `self__stream`.
+pub fn method_stem(method: &str) -> &str {
+    method.trim_start_matches("r#").trim_end_matches('_')
+}
+
 /// A `snake_case` value name (field, method, argument).
 pub fn snake(name: &str) -> String {
     let mut s = words(name).to_snake_case();

@@ -303,8 +303,8 @@ fn decoded_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
     }
 }
 
-/// `receiver.method("key", …)`: the method's name and the key.
-fn keyed_call(expr: &syn::Expr) -> Option<(String, String)> {
+/// `receiver.method("key", …)`: the call and the key.
+fn keyed_call(expr: &syn::Expr) -> Option<(&syn::ExprMethodCall, String)> {
     let syn::Expr::MethodCall(call) = expr else {
         return None;
     };
@@ -312,7 +312,7 @@ fn keyed_call(expr: &syn::Expr) -> Option<(String, String)> {
         Some(syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(wire),
             ..
-        })) => Some((call.method.to_string(), wire.value())),
+        })) => Some((call, wire.value())),
         _ => None,
     }
 }
@@ -329,10 +329,7 @@ fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
         let syn::Stmt::Expr(expr, _) = statement else {
             continue;
         };
-        let Some((method, wire)) = keyed_call(expr) else {
-            continue;
-        };
-        let syn::Expr::MethodCall(call) = expr else {
+        let Some((call, wire)) = keyed_call(expr) else {
             continue;
         };
         let name = match call.args.iter().nth(1) {
@@ -347,8 +344,8 @@ fn wire_fields(block: &syn::ItemImpl, fields: &mut BTreeMap<String, Field>) {
         };
         if let Some(field) = fields.get_mut(&name) {
             field.wire = wire;
-            field.presence = match (method.as_str(), field.ty.starts_with("Option<")) {
-                ("optional", _) => Presence::Optional,
+            field.presence = match (call.method == "optional", field.ty.starts_with("Option<")) {
+                (true, _) => Presence::Optional,
                 (_, true) => Presence::Nullable,
                 (_, false) => Presence::Required,
             };

@@ -1754,21 +1754,16 @@ fn poll_sending(
 ) -> std::task::Poll<Result<RawResponse, Failure>> {
     use std::future::Future as _;
     use std::task::Poll;
-    let polled = match state {
-        None => return Poll::Pending,
-        Some(Err(_)) => Poll::Ready(Err(())),
-        Some(Ok(request)) => request.as_mut().poll(cx).map(Ok),
-    };
-    match polled {
-        Poll::Pending => Poll::Pending,
-        Poll::Ready(Ok(result)) => {
-            *state = None;
-            Poll::Ready(result)
+    match state.take() {
+        None => Poll::Pending,
+        Some(Err(refused)) => Poll::Ready(Err(Failure::Invalid(refused))),
+        Some(Ok(mut request)) => {
+            let polled = request.as_mut().poll(cx);
+            if polled.is_pending() {
+                *state = Some(Ok(request));
+            }
+            polled
         }
-        Poll::Ready(Err(())) => match state.take() {
-            Some(Err(refused)) => Poll::Ready(Err(Failure::Invalid(refused))),
-            _ => Poll::Pending,
-        },
     }
 }
 
@@ -1848,11 +1843,15 @@ impl<E> Fetch<E> {
         self.send(Request::follow(self.operation, url))
     }
 
-    /// The listing of a page's response and the resolved link to the next page.
-    fn listing<L: Listing + json::FromJson>(&self, response: &RawResponse) -> Result<(L, Option<Link>), Error<E>> {
+    /// A page's response decoded: the listing, the resolved link to the next page, and the
+    /// response's status and headers; any other status is the operation's error.
+    fn listing<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<(L, Option<Link>, ResponseMeta), Error<E>> {
+        if !response.is_success() {
+            return Err((self.on_error)(response));
+        }
         let listing: L = response.json()?;
         let next = self.next_link(listing.next_page_link());
-        Ok((listing, next))
+        Ok((listing, next, response.meta))
     }
 
     fn next_link(&self, link: Option<&str>) -> Option<Link> {
@@ -1860,23 +1859,17 @@ impl<E> Fetch<E> {
     }
 
     fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
-        if !response.is_success() {
-            return Err((self.on_error)(response));
-        }
-        let (listing, next) = self.listing(&response)?;
+        let (listing, next, meta) = self.listing(response)?;
         Ok(Page {
             listing,
-            meta: response.meta,
+            meta,
             next,
             fetch: self.clone(),
         })
     }
 
     fn items<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<PageItems<L::Item>, Error<E>> {
-        if !response.is_success() {
-            return Err((self.on_error)(response));
-        }
-        let (listing, next) = self.listing::<L>(&response)?;
+        let (listing, next, _) = self.listing::<L>(response)?;
         Ok((listing.into_items(), next))
     }
 }

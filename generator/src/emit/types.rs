@@ -119,7 +119,7 @@ fn struct_def(
     let json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
     let deserialize = json.then(|| {
-        let from_json = deserialize_impl(name, &s.fields, &keys);
+        let from_json = from_json_impl(name, &s.fields, &keys);
         quote! {
             #cfg
             #from_json
@@ -163,7 +163,7 @@ fn json_keys(fields: &[Field]) -> Vec<String> {
 
 /// Decoding from a parsed JSON object with the runtime's `json::Fields`: one plain
 /// function per struct, each field taken out by its key.
-fn deserialize_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
+fn from_json_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
     let inits = fields.iter().zip(keys).map(|(f, wire)| {
         let rust = ident(&f.rust_name);
         if f.is_option() {

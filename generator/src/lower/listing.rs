@@ -37,11 +37,7 @@ pub(crate) fn detect(operations: &mut [Operation], types: &[TypeDef], methods: &
         let Some(next) = next_link(body, types) else {
             continue;
         };
-        // `self_` (a keyword's escape) gives `self_stream`, not `self__stream`.
-        let base = op
-            .method_name
-            .trim_start_matches("r#")
-            .trim_end_matches('_');
+        let base = crate::naming::method_stem(&op.method_name);
         op.pagination = Some(Pagination {
             listing,
             items: listing_field(items),

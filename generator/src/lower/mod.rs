@@ -63,10 +63,7 @@ pub fn lower<'a>(
     listing::detect(&mut operations, &types, &mut methods);
     // After the public names, so that a request builder never takes one.
     for op in &mut operations {
-        let base = op
-            .method_name
-            .trim_start_matches("r#")
-            .trim_end_matches('_');
+        let base = naming::method_stem(&op.method_name);
         op.request_method = methods.claim(&format!("{base}_request"));
     }
     Ok(Api {
