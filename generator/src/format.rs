@@ -26,29 +26,19 @@ impl GeneratedFile {
 
 /// Formats every file, in order, on [`threads::available`] threads. The calling thread formats
 /// each file's head (its tokens cannot leave the thread that built them); every thread takes
-/// the rest from one queue: the items of each Rust file, a few at a time, and the hand-written
-/// files. A file's text is the same as formatting it in one piece.
+/// the items of each Rust file from one queue, a few at a time. A file's text is the same as
+/// formatting it in one piece.
 pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
     let mut jobs = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        let (path, sources) = (file.path.as_str(), file.sources.as_slice());
-        match &file.content {
-            Content::Rust { items, .. } => {
-                // Small chunks, so that the threads run out of work at about the same time.
-                let size = items.len().div_ceil(threads::available() * 16).max(1);
-                jobs.extend(
-                    items
-                        .chunks(size)
-                        .map(|items| Job::Items { index, path, items }),
-                );
-            }
-            Content::VerbatimRust(text) => jobs.push(Job::Verbatim {
+        if let Content::Rust { items, .. } = &file.content {
+            // Small chunks, so that the threads run out of work at about the same time.
+            let size = items.len().div_ceil(threads::available() * 16).max(1);
+            jobs.extend(items.chunks(size).map(|items| Job {
                 index,
-                path,
-                sources,
-                text,
-            }),
-            Content::Toml(_) => {}
+                path: &file.path,
+                items,
+            }));
         }
     }
     let next = AtomicUsize::new(0);
@@ -74,7 +64,7 @@ pub fn format_files(files: &[TokenFile]) -> Result<Vec<GeneratedFile>, Error> {
         done[i] = Some(text);
     }
     // Each file's head, then its jobs' texts in order; the first error in that order wins.
-    let mut done = jobs.iter().map(Job::index).zip(done).peekable();
+    let mut done = jobs.iter().map(|job| job.index).zip(done).peekable();
     let mut formatted = Vec::with_capacity(files.len());
     for (index, (file, head)) in files.iter().zip(heads.0).enumerate() {
         let mut text = head?;
@@ -101,54 +91,28 @@ pub fn format_file(file: &TokenFile) -> Result<GeneratedFile, Error> {
     })
 }
 
-/// Work on a file that any thread may do.
-enum Job<'a> {
-    /// A few of a Rust file's items, built and formatted on the thread that takes them.
-    Items {
-        index: usize,
-        path: &'a str,
-        items: &'a [Item<'a>],
-    },
-    /// A hand-written Rust file, checked to parse.
-    Verbatim {
-        index: usize,
-        path: &'a str,
-        sources: &'a [&'a Api],
-        text: &'static str,
-    },
+/// A few of a Rust file's items, built and formatted on the thread that takes them.
+struct Job<'a> {
+    /// The file the job's text belongs to.
+    index: usize,
+    path: &'a str,
+    items: &'a [Item<'a>],
 }
 
 impl Job<'_> {
-    /// The file the job's text belongs to.
-    fn index(&self) -> usize {
-        match self {
-            Job::Items { index, .. } | Job::Verbatim { index, .. } => *index,
-        }
-    }
-
     fn run(&self) -> Result<String, Error> {
-        match self {
-            Job::Items { path, items, .. } => {
-                rust_items(items.iter().map(|item| item()).collect(), path)
-            }
-            Job::Verbatim {
-                path,
-                sources,
-                text,
-                ..
-            } => verbatim_rust(text, sources, path),
-        }
+        rust_items(self.items.iter().map(|item| item()).collect(), self.path)
     }
 }
 
-/// The start of a file's text: all of a manifest; a Rust file's header and head (module docs,
-/// imports, the client), which its items follow; nothing for a hand-written file, whose job
-/// writes it whole.
+/// The start of a file's text: all of a manifest or a hand-written file; a Rust file's header
+/// and head (module docs, imports, the client), which its items follow.
 fn head(file: &TokenFile) -> Result<String, Error> {
     match &file.content {
         Content::Toml(body) => Ok(format!("{}\n{body}", header("#", &file.sources))),
         Content::Rust { head, .. } => rust_file(head.clone(), &file.sources, &file.path),
-        Content::VerbatimRust(_) => Ok(String::new()),
+        // A constant of this program, so it is checked once by a test, not on every run.
+        Content::VerbatimRust(text) => Ok(format!("{}\n{text}", header("//", &file.sources))),
     }
 }
 
@@ -185,12 +149,6 @@ pub fn rust_file(tokens: TokenStream, sources: &[&Api], file: &str) -> Result<St
     ))
 }
 
-/// A hand-written Rust file emitted as is, after checking that it parses.
-fn verbatim_rust(text: &str, sources: &[&Api], file: &str) -> Result<String, Error> {
-    syn::parse_file(text).map_err(|e| unparsable(file, &e))?;
-    Ok(format!("{}\n{}", header("//", sources), text))
-}
-
 /// Formats items that continue a file (no header).
 fn rust_items(tokens: TokenStream, file: &str) -> Result<String, Error> {
     let parsed: syn::File = syn::parse2(tokens).map_err(|e| unparsable(file, &e))?;
@@ -201,5 +159,36 @@ fn unparsable(file: &str, e: &syn::Error) -> Error {
     Error::Emit {
         file: file.to_string(),
         message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{emit_crate, CrateSpec};
+
+    /// Hand-written files are written as they are, unchecked: each is a constant of the
+    /// generator, so parsing it here once covers every run.
+    #[test]
+    fn hand_written_files_parse() {
+        let spec = CrateSpec {
+            name: "empty".into(),
+            version: "0.1.0".into(),
+            modules: Vec::new(),
+        };
+        let files = emit_crate(&spec);
+        let hand_written: Vec<_> = files
+            .iter()
+            .filter_map(|f| match f.content {
+                Content::VerbatimRust(text) => Some((&f.path, text)),
+                _ => None,
+            })
+            .collect();
+        assert!(!hand_written.is_empty(), "the runtime is hand-written");
+        for (path, text) in hand_written {
+            if let Err(e) = syn::parse_file(text) {
+                panic!("{path} does not parse: {e}");
+            }
+        }
     }
 }
