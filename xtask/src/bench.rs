@@ -45,7 +45,7 @@ pub struct Options {
     pub iterations: usize,
     /// Measured requests per client.
     pub requests: usize,
-    /// Repetitions of each generation and each build in the build-cost part.
+    /// Repetitions of each build in the build-cost part (generation runs a fixed number of times).
     pub builds: usize,
     /// Run only the build-cost part (generation and compilation of whole crates).
     pub only_builds: bool,
@@ -429,9 +429,16 @@ fn print_machine() {
         .map(|kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0))
         .unwrap_or_else(|| "unknown".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
+    println!(
+        "machine: {cores} cores, CPU {cpu}, memory {memory}, load average {} at start",
+        load_average()
+    );
+}
+
+/// The machine's load average over the last minute, as the kernel prints it.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|t| t.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "unknown".into());
-    println!("machine: {cores} cores, CPU {cpu}, memory {memory}, load average {load} at start");
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -5,9 +5,10 @@
 //! (`$TMPDIR/telephony-codegen-bench`), kept between runs so that dependencies stay warm:
 //! `base/` holds the baseline generator's source (`git archive`) and its release build,
 //! `crates/` the generated crates, `target/` the target directory they share. Each measured
-//! build starts with `cargo clean -p <crate>`, so only the generated crate itself compiles,
-//! and runs under `/usr/bin/time`, which reports the CPU time (user + sys) and the largest
-//! resident set of the whole cargo process tree (in practice: rustc on the generated crate).
+//! build starts with `cargo clean -p <crate>`, so only the generated crate itself compiles.
+//! Every measured process reports its wall time, the CPU time (user + sys) and the largest
+//! resident set of its whole process tree (for a build: rustc on the generated crate); see
+//! [`timed`].
 
 use crate::bench::{median, ms};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,11 @@ pub struct Cost {
     pub peak_kb: u64,
 }
 
+/// Runs of each generator in (e). A run takes ~0.1 s against progenitor's ~1 s, so on a shared
+/// 2-core machine a few runs give a median that moves with whatever else runs; 15 give a
+/// stable one.
+const GENERATION_RUNS: usize = 15;
+
 /// Medians of several [`Cost`]s, each field on its own.
 fn median_cost(samples: &[Cost]) -> Cost {
     let mut wall: Vec<_> = samples.iter().map(|c| c.wall).collect();
@@ -38,6 +44,15 @@ fn median_cost(samples: &[Cost]) -> Cost {
     }
 }
 
+/// The least of several [`Cost`]s, each field on its own.
+fn best_cost(samples: &[Cost]) -> Cost {
+    Cost {
+        wall: samples.iter().map(|c| c.wall).min().unwrap_or_default(),
+        cpu: samples.iter().map(|c| c.cpu).min().unwrap_or_default(),
+        peak_kb: samples.iter().map(|c| c.peak_kb).min().unwrap_or_default(),
+    }
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -46,53 +61,47 @@ fn mib(kb: u64) -> String {
     format!("{:.0} MiB", kb as f64 / 1024.0)
 }
 
-/// Runs `command` to completion under `/usr/bin/time`; fails with its stderr when it fails.
-fn timed(command: Command, what: &str) -> Result<Cost, String> {
-    let report = std::env::temp_dir().join(format!("telephony-bench-time-{}", std::process::id()));
-    let program = command.get_program().to_owned();
-    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
-    let mut time = Command::new("/usr/bin/time");
-    time.arg("-f")
-        .arg("%e %U %S %M")
-        .arg("-o")
-        .arg(&report)
-        .arg(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    if let Some(dir) = command.get_current_dir() {
-        time.current_dir(dir);
+/// Runs `command` to completion and measures it: the wall time from start to exit, and, from
+/// the kernel (`wait4`), the CPU time (user + sys) and the peak resident set of the process and
+/// of every descendant it waited for (for cargo: rustc), all to the microsecond. Fails with its
+/// stderr when it fails.
+fn timed(mut command: Command, what: &str) -> Result<Cost, String> {
+    let stderr = scratch().join(format!("stderr-{}", std::process::id()));
+    let file = std::fs::File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
+    command.stdout(Stdio::null()).stderr(file);
+    let started = Instant::now();
+    let child = command
+        .spawn()
+        .map_err(|e| format!("{what}: cannot run: {e}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid for writes; `pid` is our unreaped child.
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(format!("{what}: wait4: {e}"));
+        }
     }
-    for (key, value) in command.get_envs() {
-        match value {
-            Some(v) => time.env(key, v),
-            None => time.env_remove(key),
-        };
-    }
-    let output = time
-        .output()
-        .map_err(|e| format!("{what}: cannot run /usr/bin/time: {e}"))?;
-    if !output.status.success() {
+    let wall = started.elapsed();
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         return Err(format!(
             "{what} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+            std::fs::read_to_string(&stderr).unwrap_or_default()
         ));
     }
-    let text = std::fs::read_to_string(&report).map_err(|e| format!("{what}: {e}"))?;
-    let fields: Vec<f64> = text
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    let [wall, user, sys, peak_kb] = fields[..] else {
-        return Err(format!("{what}: unexpected /usr/bin/time output {text:?}"));
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
     };
     Ok(Cost {
-        wall: Duration::from_secs_f64(wall),
-        cpu: Duration::from_secs_f64(user + sys),
-        peak_kb: peak_kb as u64,
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_kb: usage.ru_maxrss.max(0) as u64,
     })
 }
 
@@ -363,7 +372,7 @@ fn copy_generated(root: &Path, to: &Path) -> Result<(), String> {
 }
 
 pub struct Options {
-    /// Repetitions of each generation and each build.
+    /// Repetitions of each build.
     pub reps: usize,
 }
 
@@ -378,9 +387,17 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
     let twilio = &progenitor_readable(twilio)?;
     let reps = options.reps;
 
-    // (e) Generation, whole process, interleaved.
+    // (e) Generation, whole process: one untimed round (page cache, binaries), then rounds
+    // that run every generator once each, in the same order, so all see the same noise.
     println!();
-    println!("(e) generation, whole process (wall; best wall; CPU; peak RSS), median of {reps}");
+    println!(
+        "(e) generation, whole process, {GENERATION_RUNS} interleaved runs after an untimed one (load average {} before)",
+        crate::bench::load_average()
+    );
+    println!(
+        "    {:<28} {:>21} {:>21} {:>9}",
+        "", "wall median / best", "CPU median / best", "peak RSS"
+    );
     let jobs: [(&str, &Generator, &Path, &str); 6] = [
         ("ours, full Twilio", &ours, twilio, "twilio"),
         ("3abb0b3, full Twilio", &base, twilio, "twilio-base"),
@@ -405,39 +422,42 @@ pub fn run_all(root: &Path, twilio: &Path, options: &Options) -> Result<(), Stri
         ),
     ];
     let mut samples = vec![Vec::new(); jobs.len()];
-    for _ in 0..reps {
+    for round in 0..=GENERATION_RUNS {
         for (i, (label, generator, spec, name)) in jobs.iter().enumerate() {
             let cost = generator
                 .generate(spec, &crates.join(name), name)
                 .map_err(|e| format!("{label}: {e}"))?;
-            samples[i].push(cost);
+            if round > 0 {
+                samples[i].push(cost);
+            }
         }
     }
-    let generation: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
-    // The shortest wall time of each: what the machine gives when other work leaves it alone
-    // (on a shared machine the median also counts waiting for a core).
-    let best: Vec<Duration> = samples
-        .iter()
-        .map(|s| s.iter().map(|c| c.wall).min().unwrap_or_default())
-        .collect();
-    for ((label, ..), (cost, best)) in jobs.iter().zip(generation.iter().zip(&best)) {
+    let median: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
+    // The shortest of each: what the machine gives when other work leaves it alone (on a
+    // shared machine the median also counts waiting for a core).
+    let best: Vec<Cost> = samples.iter().map(|s| best_cost(s)).collect();
+    for (i, (label, ..)) in jobs.iter().enumerate() {
         println!(
-            "    {label:<28} {:>10} {:>10} {:>10} {:>9}",
-            ms(cost.wall),
-            ms(*best),
-            ms(cost.cpu),
-            mib(cost.peak_kb)
+            "    {label:<28} {:>10} / {:>8} {:>10} / {:>8} {:>9}",
+            ms(median[i].wall),
+            ms(best[i].wall),
+            ms(median[i].cpu),
+            ms(best[i].cpu),
+            mib(median[i].peak_kb)
         );
     }
-    let speedup = generation[2].wall.as_secs_f64() / generation[0].wall.as_secs_f64();
-    let best_speedup = best[2].as_secs_f64() / best[0].as_secs_f64();
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let speedup = ratio(median[2].wall, median[0].wall);
     println!(
-        "    progenitor / ours, full Twilio, wall {speedup:>6.2}x (best {best_speedup:.2}x)   (target >= 10x: {})",
+        "    progenitor / ours, full Twilio: wall {speedup:.2}x median, {:.2}x best; CPU {:.2}x median   (target >= 10x wall: {})",
+        ratio(best[2].wall, best[0].wall),
+        ratio(median[2].cpu, median[0].cpu),
         crate::bench::verdict(speedup >= 10.0)
     );
     println!(
-        "    3abb0b3 / ours, full Twilio, wall    {:>6.2}x",
-        generation[1].wall.as_secs_f64() / generation[0].wall.as_secs_f64()
+        "    3abb0b3 / ours, full Twilio: wall {:.2}x median   (load average {} after)",
+        ratio(median[1].wall, median[0].wall),
+        crate::bench::load_average()
     );
 
     // (f) Build cost of the generated crates.
