@@ -51,6 +51,15 @@ pub fn parallel<T: Send, H, F: FnOnce() -> Result<T, Error> + Send>(
     })
 }
 
+/// Frees `value` on a thread of its own, so that the caller need not wait: a large tree takes
+/// milliseconds to free. Nothing waits for that thread (the process may end first); when it
+/// cannot start, `value` is freed here.
+pub fn free_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || drop(value));
+}
+
 /// How many threads parallel work is split over.
 pub fn available() -> usize {
     std::thread::available_parallelism()
@@ -82,5 +91,21 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("a worker thread panicked"), "{e}");
+    }
+
+    #[test]
+    fn free_elsewhere_frees_on_another_thread() {
+        struct Tell(std::sync::mpsc::Sender<std::thread::ThreadId>);
+        impl Drop for Tell {
+            fn drop(&mut self) {
+                let _ = self.0.send(std::thread::current().id());
+            }
+        }
+        let (sender, freed) = std::sync::mpsc::channel();
+        free_elsewhere(Tell(sender));
+        let on = freed
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("freed");
+        assert_ne!(on, std::thread::current().id());
     }
 }
