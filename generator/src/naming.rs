@@ -2,7 +2,8 @@
 
 use crate::error::Error;
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 /// Words a value name is split into. Punctuation that carries meaning in Twilio's specs
 /// (`DateCreated<`, `StartTime>`) becomes a word so that such names stay distinct.
@@ -39,8 +40,47 @@ pub fn method_stem(method: &str) -> &str {
     method.trim_start_matches("r#").trim_end_matches('_')
 }
 
+thread_local! {
+    /// Names this thread already converted, by case: a spec repeats its property names across
+    /// schemas, and converting (heck works char by char) is most of lowering's own work.
+    static SNAKE: RefCell<HashMap<String, String>> = RefCell::default();
+    static CAMEL: RefCell<HashMap<String, String>> = RefCell::default();
+}
+
+/// How many names each case remembers; a thread that reads many specs starts over now and then.
+const REMEMBERED: usize = 4096;
+
+/// `convert(name)`, remembered in `seen`.
+fn remembered(
+    seen: &'static std::thread::LocalKey<RefCell<HashMap<String, String>>>,
+    name: &str,
+    convert: fn(&str) -> String,
+) -> String {
+    seen.with(|seen| {
+        if let Some(done) = seen.borrow().get(name) {
+            return done.clone();
+        }
+        let done = convert(name);
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(name.to_string(), done.clone());
+        done
+    })
+}
+
 /// A `snake_case` value name (field, method, argument).
 pub fn snake(name: &str) -> String {
+    remembered(&SNAKE, name, to_snake)
+}
+
+/// An `UpperCamelCase` type or variant name.
+pub fn camel(name: &str) -> String {
+    remembered(&CAMEL, name, to_camel)
+}
+
+fn to_snake(name: &str) -> String {
     let mut s = words(name).to_snake_case();
     if s.is_empty() {
         s = "value".to_string();
@@ -56,8 +96,7 @@ pub fn snake(name: &str) -> String {
     s
 }
 
-/// An `UpperCamelCase` type or variant name.
-pub fn camel(name: &str) -> String {
+fn to_camel(name: &str) -> String {
     let mut s = words(name).to_upper_camel_case();
     if s.is_empty() {
         s = "Empty".to_string();
@@ -241,6 +280,17 @@ mod tests {
         assert_eq!(camel("1"), "V1");
         assert_eq!(camel("Self"), "SelfValue");
         assert_eq!(camel("self"), "SelfValue");
+    }
+
+    /// Each case remembers its own conversions.
+    #[test]
+    fn remembered_names_keep_their_case() {
+        for _ in 0..2 {
+            assert_eq!(snake("GET"), "get");
+            assert_eq!(camel("GET"), "Get");
+            assert_eq!(snake("DateCreated<"), "date_created_lt");
+            assert_eq!(camel("DateCreated<"), "DateCreatedLt");
+        }
     }
 
     #[test]
