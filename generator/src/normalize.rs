@@ -89,19 +89,18 @@ fn schema(value: &mut Value) {
         map.entry("enum")
             .or_insert_with(|| Value::Array(vec![constant]));
     }
-    for key in ["items", "not", "additionalProperties"] {
-        if let Some(child) = map.get_mut(key) {
-            schema(child);
-        }
-    }
-    for key in ["properties", "$defs", "patternProperties"] {
-        if let Some(Value::Object(children)) = map.get_mut(key) {
-            children.values_mut().for_each(schema);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-        if let Some(Value::Array(children)) = map.get_mut(key) {
-            children.iter_mut().for_each(schema);
+    // One pass over the keys rather than a lookup per key that may hold schemas: each child
+    // is normalized on its own, so the order does not matter.
+    for (key, child) in map.iter_mut() {
+        match (key.as_str(), child) {
+            ("items" | "not" | "additionalProperties", child) => schema(child),
+            ("properties" | "$defs" | "patternProperties", Value::Object(children)) => {
+                children.values_mut().for_each(schema)
+            }
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems", Value::Array(children)) => {
+                children.iter_mut().for_each(schema)
+            }
+            _ => {}
         }
     }
 }
