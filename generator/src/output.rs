@@ -17,6 +17,7 @@
 use crate::error::{Error, SpecError};
 pub use crate::format::GeneratedFile;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
@@ -210,17 +211,18 @@ pub fn write_with(
     }
 }
 
-/// A file to put in place: its path relative to the output directory, its new contents,
-/// and whether a (generator-owned) file is there now.
-struct Put {
+/// A file to put in place: its path relative to the output directory, its new contents
+/// (borrowed from the generated files, which are large), and whether a (generator-owned) file
+/// is there now.
+struct Put<'a> {
     path: PathBuf,
-    contents: Vec<u8>,
+    contents: Cow<'a, [u8]>,
     replaces: bool,
 }
 
 /// Everything a write will do, decided before anything is touched.
-struct Plan {
-    puts: Vec<Put>,
+struct Plan<'a> {
+    puts: Vec<Put<'a>>,
     /// Generator-owned files no longer generated, relative to the output directory.
     removals: Vec<PathBuf>,
     report: Report,
@@ -244,9 +246,9 @@ fn read_error(path: PathBuf) -> impl FnOnce(io::Error) -> Error {
     move |source| Error::Read { path, source }
 }
 
-fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
+fn plan<'a>(dir: &Path, files: &'a [GeneratedFile]) -> Result<Plan<'a>, Error> {
     check_target(dir)?;
-    let mut wanted: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut wanted: BTreeMap<PathBuf, Cow<'a, [u8]>> = BTreeMap::new();
     for file in files {
         let path = relative_path(&file.path).ok_or_else(|| Error::Write {
             path: dir.join(&file.path),
@@ -260,7 +262,7 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
         });
         if reserved
             || wanted
-                .insert(path, file.contents.clone().into_bytes())
+                .insert(path, Cow::Borrowed(file.contents.as_bytes()))
                 .is_some()
         {
             return Err(Error::Write {
@@ -288,7 +290,8 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
         }
     }
     let previous = read_manifest(dir)?;
-    wanted.insert(PathBuf::from(MANIFEST), render_manifest(&wanted));
+    let manifest = render_manifest(&wanted);
+    wanted.insert(PathBuf::from(MANIFEST), Cow::Owned(manifest));
 
     let mut changes = Vec::new();
     let mut conflicts = Vec::new();
@@ -326,7 +329,7 @@ fn plan(dir: &Path, files: &[GeneratedFile]) -> Result<Plan, Error> {
                 continue;
             }
         };
-        if bytes == *contents {
+        if bytes == contents.as_ref() {
             unchanged += 1;
         } else if is_own(&bytes, previous.get(path)) {
             changes.push(Change::Updated(full));
@@ -512,15 +515,15 @@ fn relative_path(path: &str) -> Option<PathBuf> {
 
 /// The manifest's text: a header, then one generated path per line; a file without the
 /// header is followed by ` sha256=` and the hash of its contents.
-fn render_manifest(files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<u8> {
+fn render_manifest<B: AsRef<[u8]>>(files: &BTreeMap<PathBuf, B>) -> Vec<u8> {
     let mut text = format!(
         "# {MARKER}: the files it wrote in this directory, the only ones it replaces or removes.\n# Do not edit: run the generator again instead.\n"
     );
     for (path, contents) in files {
         text.push_str(&slashed(path));
-        if !carries_marker(contents) {
+        if !carries_marker(contents.as_ref()) {
             text.push_str(" sha256=");
-            text.push_str(&sha256(contents));
+            text.push_str(&sha256(contents.as_ref()));
         }
         text.push('\n');
     }
@@ -575,7 +578,7 @@ fn read_manifest(dir: &Path) -> Result<BTreeMap<PathBuf, Option<String>>, Error>
 /// did not write. Other directories are listed as one entry, never looked into.
 fn not_generated(
     dir: &Path,
-    wanted: &BTreeMap<PathBuf, Vec<u8>>,
+    wanted: &BTreeMap<PathBuf, Cow<[u8]>>,
     previous: &BTreeMap<PathBuf, Option<String>>,
 ) -> Result<Vec<Kept>, Error> {
     let generated: BTreeSet<&Path> = wanted
