@@ -873,7 +873,7 @@ mod tests {
             let header = crate::format::header(leader, &[]);
             assert!(carries_marker(header.as_bytes()), "{header}");
         }
-        assert!(carries_marker(&render_manifest(&BTreeMap::new())));
+        assert!(carries_marker(&render_manifest(&BTreeMap::<PathBuf, Vec<u8>>::new())));
     }
 
     #[test]
