@@ -873,7 +873,8 @@ mod tests {
             let header = crate::format::header(leader, &[]);
             assert!(carries_marker(header.as_bytes()), "{header}");
         }
-        assert!(carries_marker(&render_manifest(&BTreeMap::<PathBuf, Vec<u8>>::new())));
+        let nothing: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+        assert!(carries_marker(&render_manifest(&nothing)));
     }
 
     #[test]
