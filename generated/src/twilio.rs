@@ -325,10 +325,16 @@ impl Client {
 impl crate::Listing for ListParticipantResponse {
     type Item = ApiV2010AccountConferenceParticipant;
     fn items(&self) -> &[ApiV2010AccountConferenceParticipant] {
-        self.participants.as_deref().unwrap_or_default()
+        match &self.participants {
+            Some(items) => items,
+            None => &[],
+        }
     }
     fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
-        self.participants.unwrap_or_default()
+        match self.participants {
+            Some(items) => items,
+            None => Vec::new(),
+        }
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
