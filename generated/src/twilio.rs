@@ -331,10 +331,7 @@ impl crate::Listing for ListParticipantResponse {
         }
     }
     fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
-        match self.participants {
-            Some(items) => items,
-            None => Vec::new(),
-        }
+        self.participants.unwrap_or_default()
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()

@@ -1733,11 +1733,7 @@ impl RawResponse {
 
     /// A success body decoded as `T`, with this response's status and headers.
     pub(crate) fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
-        let value = match self.parsed() {
-            Ok(value) => value,
-            Err(e) => return Err(e),
-        };
-        match T::from_json(value) {
+        match T::from_json(self.parsed()?) {
             Ok(value) => Ok(Response { value, meta: self.meta }),
             Err(e) => Err(self.undecodable(e)),
         }
@@ -1905,11 +1901,18 @@ fn sending(transport: Transport, request: Request) -> Sending {
 /// A link to the next page, resolved against the base URL (or why it may not be followed).
 type Link = Result<reqwest::Url, InvalidRequest>;
 
-/// A page's items and the link after them.
-type PageItems<T> = (Vec<T>, Option<Link>);
+/// A page's items and its next-page link as sent, from its parsed body.
+type PageItems<T> = (Vec<T>, Option<String>);
 
-/// A page's items and the link after them, from its response.
-type ItemsDecoder<T, E> = fn(&Fetch<E>, RawResponse) -> Result<PageItems<T>, Error<E>>;
+/// Takes a page's items out of its parsed body. The one part of a stream that depends on
+/// the list type, so that what each list operation adds to the crate is this function.
+type ItemsDecoder<T> = fn(serde_json::Value) -> Result<PageItems<T>, json::DecodeError>;
+
+fn page_items<L: Listing + json::FromJson>(body: serde_json::Value) -> Result<PageItems<L::Item>, json::DecodeError> {
+    let listing = L::from_json(body)?;
+    let next = listing.next_page_link().map(str::to_owned);
+    Ok((listing.into_items(), next))
+}
 
 /// How a list operation fetches its pages.
 struct Fetch<E> {
@@ -1937,15 +1940,6 @@ impl<E> Fetch<E> {
         self.send(Request::follow(self.operation, url))
     }
 
-    /// A page's response decoded: the listing, the resolved link to the next page, and the
-    /// response's status and headers; any other status is the operation's error.
-    fn listing<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<(L, Option<Link>, ResponseMeta), Error<E>> {
-        let response = self.accepted(response)?;
-        let listing: L = response.json()?;
-        let next = self.next_link(listing.next_page_link());
-        Ok((listing, next, response.meta))
-    }
-
     /// A page's response if its status is a success; otherwise the operation's error.
     fn accepted(&self, response: RawResponse) -> Result<RawResponse, Error<E>> {
         if response.is_success() {
@@ -1960,18 +1954,14 @@ impl<E> Fetch<E> {
     }
 
     fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
-        let (listing, next, meta) = self.listing(response)?;
+        let response = self.accepted(response)?;
+        let listing: L = response.json()?;
         Ok(Page {
+            next: self.next_link(listing.next_page_link()),
             listing,
-            meta,
-            next,
+            meta: response.meta,
             fetch: self.clone(),
         })
-    }
-
-    fn items<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<PageItems<L::Item>, Error<E>> {
-        let (listing, next, _) = self.listing::<L>(response)?;
-        Ok((listing.into_items(), next))
     }
 }
 
@@ -2027,9 +2017,14 @@ impl<L: Listing + json::FromJson, E> Page<L, E> {
 /// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct PageCall<L, E = ApiErrorBody> {
+    first: FirstPage<E>,
+    listing: std::marker::PhantomData<fn() -> L>,
+}
+
+/// What a [`PageCall`] holds, whatever the list type.
+struct FirstPage<E> {
     fetch: Fetch<E>,
     state: Option<Result<Sending, InvalidRequest>>,
-    listing: std::marker::PhantomData<fn() -> L>,
 }
 
 impl<L, E> Unpin for PageCall<L, E> {}
@@ -2039,15 +2034,15 @@ impl<L: Listing + json::FromJson, E> std::future::Future for PageCall<L, E> {
     type Output = Result<Page<L, E>, Error<E>>;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        let this = self.get_mut();
-        poll_sending(&mut this.state, cx).map(|result| this.fetch.page(result?))
+        let first = &mut self.get_mut().first;
+        poll_sending(&mut first.state, cx).map(|result| first.fetch.page(result?))
     }
 }
 
 impl<L, E> fmt::Debug for PageCall<L, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PageCall")
-            .field("finished", &self.state.is_none())
+            .field("finished", &self.first.state.is_none())
             .finish_non_exhaustive()
     }
 }
@@ -2074,9 +2069,15 @@ impl Transport {
     /// The first page of a list operation.
     pub(crate) fn page<L, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> PageCall<L, E> {
         PageCall {
+            first: self.first_page(request, on_error),
+            listing: std::marker::PhantomData,
+        }
+    }
+
+    fn first_page<E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> FirstPage<E> {
+        FirstPage {
             fetch: self.fetch(&request, on_error),
             state: Some(self.start(request)),
-            listing: std::marker::PhantomData,
         }
     }
 
@@ -2093,9 +2094,15 @@ impl Transport {
     /// Every item of a list operation, page after page, fetched as the stream is read.
     pub(crate) fn items<L: Listing + json::FromJson, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Items<L::Item, E> {
         Items {
-            fetch: self.fetch(&request, on_error),
-            decode: Fetch::items::<L>,
+            pages: self.pages(request, on_error),
+            decode: page_items::<L>,
             items: Vec::new(),
+        }
+    }
+
+    fn pages<E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Pages<E> {
+        Pages {
+            fetch: self.fetch(&request, on_error),
             next: Next::first(request),
             sending: None,
             limit: None,
@@ -2124,10 +2131,15 @@ impl Next {
 /// The items of a list operation across pages, as a [`futures_core::Stream`]. Pages are
 /// fetched as the stream is read; an error ends it after being yielded.
 pub struct Items<T, E = ApiErrorBody> {
-    fetch: Fetch<E>,
-    decode: ItemsDecoder<T, E>,
+    pages: Pages<E>,
+    decode: ItemsDecoder<T>,
     /// The rest of the current page, last item first.
     items: Vec<T>,
+}
+
+/// Where a stream of items is in its pages, whatever the item type.
+struct Pages<E> {
+    fetch: Fetch<E>,
     next: Next,
     /// The page being fetched, and the link it follows (`None` for the first page).
     sending: Option<(Sending, Option<reqwest::Url>)>,
@@ -2142,7 +2154,7 @@ impl<T, E> Items<T, E> {
     /// Ends the stream after `limit` items; no page past the one holding the last of them
     /// is requested.
     pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = Some(limit);
+        self.pages.limit = Some(limit);
         self
     }
 
@@ -2150,10 +2162,15 @@ impl<T, E> Items<T, E> {
     /// that links to itself, ends the list: a server that kept answering so would otherwise
     /// be polled forever.
     fn arrived(&mut self, response: Result<RawResponse, Failure>, followed: Option<reqwest::Url>) -> Result<(), Error<E>> {
-        let (mut items, next) = (self.decode)(&self.fetch, response?)?;
+        let response = self.pages.fetch.accepted(response?)?;
+        let (mut items, next) = match (self.decode)(response.parsed()?) {
+            Ok(page) => page,
+            Err(e) => return Err(response.undecodable(e)),
+        };
+        let next = self.pages.fetch.next_link(next.as_deref());
         let loops = matches!((&next, &followed), (Some(Ok(next)), Some(url)) if next == url);
         if !items.is_empty() && !loops {
-            self.next = next.map_or(Next::End, Next::Link);
+            self.pages.next = next.map_or(Next::End, Next::Link);
         }
         items.reverse();
         self.items = items;
@@ -2172,31 +2189,32 @@ impl<T, E> futures_core::Stream for Items<T, E> {
         use std::task::Poll;
         let this = self.get_mut();
         loop {
-            if this.limit.is_some_and(|limit| this.yielded >= limit) {
+            let pages = &mut this.pages;
+            if pages.limit.is_some_and(|limit| pages.yielded >= limit) {
                 return Poll::Ready(None);
             }
             if let Some(item) = this.items.pop() {
-                this.yielded += 1;
+                pages.yielded += 1;
                 return Poll::Ready(Some(Ok(item)));
             }
-            if let Some((request, _)) = &mut this.sending {
+            if let Some((request, _)) = &mut pages.sending {
                 let Poll::Ready(response) = request.as_mut().poll(cx) else {
                     return Poll::Pending;
                 };
-                let followed = this.sending.take().and_then(|(_, url)| url);
+                let followed = pages.sending.take().and_then(|(_, url)| url);
                 if let Err(error) = this.arrived(response, followed) {
-                    this.yielded += 1;
+                    this.pages.yielded += 1;
                     return Poll::Ready(Some(Err(error)));
                 }
                 continue;
             }
             // `next` is `End` while a page is in flight, so a failed page ends the stream.
-            this.sending = match std::mem::replace(&mut this.next, Next::End) {
+            pages.sending = match std::mem::replace(&mut pages.next, Next::End) {
                 Next::End => return Poll::Ready(None),
-                Next::Request(request) => Some((this.fetch.send(request), None)),
-                Next::Link(Ok(url)) => Some((this.fetch.follow(url.clone()), Some(url))),
+                Next::Request(request) => Some((pages.fetch.send(request), None)),
+                Next::Link(Ok(url)) => Some((pages.fetch.follow(url.clone()), Some(url))),
                 Next::Link(Err(refused)) => {
-                    this.yielded += 1;
+                    pages.yielded += 1;
                     return Poll::Ready(Some(Err(Error::InvalidRequest(refused))));
                 }
             };
@@ -2207,8 +2225,8 @@ impl<T, E> futures_core::Stream for Items<T, E> {
 impl<T, E> fmt::Debug for Items<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
-            .field("limit", &self.limit)
-            .field("yielded", &self.yielded)
+            .field("limit", &self.pages.limit)
+            .field("yielded", &self.pages.yielded)
             .finish_non_exhaustive()
     }
 }

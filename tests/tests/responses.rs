@@ -860,7 +860,15 @@ fn timestamps_are_written_as_time_writes_them() {
         (1, 2, 3, 120_000_000),
         (23, 59, 59, 999_999_999),
     ];
-    let offsets = [(0, 0, 0), (5, 30, 0), (0, -30, 0), (-8, 0, 0), (14, 0, 0), (-12, -45, 0), (1, 0, 30)];
+    let offsets = [
+        (0, 0, 0),
+        (5, 30, 0),
+        (0, -30, 0),
+        (-8, 0, 0),
+        (14, 0, 0),
+        (-12, -45, 0),
+        (1, 0, 30),
+    ];
     let mut checked = 0;
     for (year, month, day) in dates {
         for (hour, minute, second, nano) in times {
@@ -897,11 +905,15 @@ fn timestamps_are_written_as_time_writes_them() {
     }
     assert_eq!(checked, 9 * 7 * 7);
     assert_eq!(
-        Timestamp::rfc2822(OffsetDateTime::UNIX_EPOCH).unwrap().as_str(),
+        Timestamp::rfc2822(OffsetDateTime::UNIX_EPOCH)
+            .unwrap()
+            .as_str(),
         "Thu, 01 Jan 1970 00:00:00 +0000"
     );
     assert_eq!(
-        Timestamp::rfc3339(OffsetDateTime::UNIX_EPOCH).unwrap().as_str(),
+        Timestamp::rfc3339(OffsetDateTime::UNIX_EPOCH)
+            .unwrap()
+            .as_str(),
         "1970-01-01T00:00:00Z"
     );
 }

@@ -352,10 +352,10 @@ fn listing_impl(p: &Pagination, api: &Api) -> TokenStream {
     let items = ident(&p.items.rust_name);
     let (borrowed, owned) = if p.items.optional {
         (
-            // Plain matches: `as_deref().unwrap_or_default()` would instantiate two generic
+            // A plain match: `as_deref().unwrap_or_default()` would instantiate two generic
             // functions per list type.
             quote!(match &self.#items { Some(items) => items, None => &[] }),
-            quote!(match self.#items { Some(items) => items, None => Vec::new() }),
+            quote!(self.#items.unwrap_or_default()),
         )
     } else {
         (quote!(&self.#items), quote!(self.#items))
