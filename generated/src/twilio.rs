@@ -577,6 +577,7 @@ pub struct CreateParticipantRequest {
     pub caller_display_name: Option<String>,
 }
 impl crate::runtime::json::FromJson for CreateParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -771,6 +772,7 @@ pub struct ListParticipantParams {
     pub page_token: Option<String>,
 }
 impl crate::runtime::json::FromJson for ListParticipantParams {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -957,6 +959,7 @@ pub struct UpdateParticipantRequest {
     pub call_sid_to_coach: Option<String>,
 }
 impl crate::runtime::json::FromJson for UpdateParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
