@@ -682,6 +682,7 @@ pub struct ListAllParticipantsParams {
     pub page_token: Option<String>,
 }
 impl crate::runtime::json::FromJson for ListAllParticipantsParams {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -795,6 +796,7 @@ pub struct UpdateConferenceParticipantRequest {
     pub wait_method: Option<HttpMethod>,
 }
 impl crate::runtime::json::FromJson for UpdateConferenceParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {

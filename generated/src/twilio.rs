@@ -325,7 +325,10 @@ impl Client {
 impl crate::Listing for ListParticipantResponse {
     type Item = ApiV2010AccountConferenceParticipant;
     fn items(&self) -> &[ApiV2010AccountConferenceParticipant] {
-        self.participants.as_deref().unwrap_or_default()
+        match &self.participants {
+            Some(items) => items,
+            None => &[],
+        }
     }
     fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
         self.participants.unwrap_or_default()
@@ -574,6 +577,7 @@ pub struct CreateParticipantRequest {
     pub caller_display_name: Option<String>,
 }
 impl crate::runtime::json::FromJson for CreateParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -768,6 +772,7 @@ pub struct ListParticipantParams {
     pub page_token: Option<String>,
 }
 impl crate::runtime::json::FromJson for ListParticipantParams {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -954,6 +959,7 @@ pub struct UpdateParticipantRequest {
     pub call_sid_to_coach: Option<String>,
 }
 impl crate::runtime::json::FromJson for UpdateParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {

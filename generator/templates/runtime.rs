@@ -889,14 +889,56 @@ impl Timestamp {
         Timestamp(text.into())
     }
 
-    /// `Fri, 18 Feb 2011 21:07:19 +0000`, the form Twilio's `date-time-rfc-2822` uses.
+    /// `Fri, 18 Feb 2011 21:07:19 +0000`, the form Twilio's `date-time-rfc-2822` uses. `None`
+    /// for a year before 1900 or after 9999, or an offset with seconds: RFC 2822 has no text
+    /// for them.
     pub fn rfc2822(at: time::OffsetDateTime) -> Option<Self> {
-        at.format(&time::format_description::well_known::Rfc2822).ok().map(Timestamp)
+        // Written out rather than with `time`'s formatter, which is generic over its output
+        // and would be compiled again into every generated crate.
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let (year, offset) = (at.year(), at.offset());
+        if !(1900..=9999).contains(&year) || offset.seconds_past_minute() != 0 {
+            return None;
+        }
+        Some(Timestamp(format!(
+            "{}, {:02} {} {year} {:02}:{:02}:{:02} {}",
+            DAYS[usize::from(at.weekday().number_days_from_monday())],
+            at.day(),
+            MONTHS[usize::from(u8::from(at.month()) - 1)],
+            at.hour(),
+            at.minute(),
+            at.second(),
+            offset_text(offset, ""),
+        )))
     }
 
-    /// `2011-02-18T21:07:19Z`, the form of `format: date-time`.
+    /// `2011-02-18T21:07:19Z`, the form of `format: date-time`, with the fraction of a second
+    /// when there is one. `None` for a year after 9999 or before 0, or an offset with seconds.
     pub fn rfc3339(at: time::OffsetDateTime) -> Option<Self> {
-        at.format(&time::format_description::well_known::Rfc3339).ok().map(Timestamp)
+        let (year, offset) = (at.year(), at.offset());
+        if !(0..=9999).contains(&year) || offset.seconds_past_minute() != 0 {
+            return None;
+        }
+        let mut text = format!(
+            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        );
+        if at.nanosecond() != 0 {
+            let fraction = format!("{:09}", at.nanosecond());
+            text.push('.');
+            text.push_str(fraction.trim_end_matches('0'));
+        }
+        if offset.is_utc() {
+            text.push('Z');
+        } else {
+            text.push_str(&offset_text(offset, ":"));
+        }
+        Some(Timestamp(text))
     }
 
     /// The text as received.
@@ -911,6 +953,13 @@ impl Timestamp {
             .or_else(|_| time::OffsetDateTime::parse(&self.0, &Rfc3339))
             .ok()
     }
+}
+
+/// `+hhmm` (`separator` empty) or `+hh:mm`.
+fn offset_text(offset: time::UtcOffset, separator: &str) -> String {
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    let (hours, minutes) = (offset.whole_hours().unsigned_abs(), offset.minutes_past_hour().unsigned_abs());
+    format!("{sign}{hours:02}{separator}{minutes:02}")
 }
 
 impl fmt::Debug for Timestamp {
@@ -1017,7 +1066,17 @@ pub(crate) mod json {
         T::from_json(parse(body)?).map_err(serde_json::Error::from)
     }
 
-    fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
+    /// `T` through serde: the input becomes a [`Value`] first. Generated `Deserialize` impls
+    /// call this, so each is one line for the compiler to check.
+    pub(crate) fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        match T::from_json(value) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(<D::Error as serde::de::Error>::custom(serde_json::Error::from(e))),
+        }
+    }
+
+    pub(super) fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
         serde_json::from_slice(body)
     }
 
@@ -1051,10 +1110,16 @@ pub(crate) mod json {
 
         /// The field's value, unless it is missing or `null`.
         fn present(&mut self, key: &str) -> Option<Value> {
-            match self.map.remove(key) {
+            match self.take(key) {
                 None | Some(Value::Null) => None,
                 value => value,
             }
+        }
+
+        /// The field's value, left as `null` in the map: taking it out of the map would
+        /// compile the map's rebalancing code into every generated crate.
+        fn take(&mut self, key: &str) -> Option<Value> {
+            self.map.get_mut(key).map(Value::take)
         }
 
         fn fail(&mut self, key: &str, e: DecodeError) {
@@ -1063,7 +1128,7 @@ pub(crate) mod json {
 
         /// A required field.
         pub(crate) fn required<T: FromJson>(&mut self, key: &str) -> Result<T, DecodeError> {
-            match self.map.remove(key) {
+            match self.take(key) {
                 None => Err(DecodeError::missing(key)),
                 Some(value) => T::from_json(value).map_err(|e| e.at_key(key)),
             }
@@ -1216,10 +1281,10 @@ pub(crate) mod json {
                     // A loop, not `collect`: collecting into a `Result` instantiates a stack of
                     // iterator adapters for every element type.
                     let mut decoded = Vec::with_capacity(items.len());
-                    for (i, item) in items.into_iter().enumerate() {
+                    for item in items {
                         match T::from_json(item) {
                             Ok(item) => decoded.push(item),
-                            Err(e) => return Err(e.at_index(i)),
+                            Err(e) => return Err(e.at_index(decoded.len())),
                         }
                     }
                     Ok(decoded)
@@ -1256,9 +1321,7 @@ macro_rules! impl_deserialize_json {
     ($name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                <$name as $crate::runtime::json::FromJson>::from_json(value)
-                    .map_err(|e| <D::Error as ::serde::de::Error>::custom(::serde_json::Error::from(e)))
+                $crate::runtime::json::deserialize(deserializer)
             }
         }
     };
@@ -1647,14 +1710,33 @@ impl RawResponse {
         }
     }
 
+    /// The body as `T`. What is generic here is one call and one match: the parse and the
+    /// error are the same code for every type.
     pub(crate) fn json<T: json::FromJson, E>(&self) -> Result<T, Error<E>> {
-        json::from_slice(&self.body).map_err(|source| self.decode_error(source))
+        match T::from_json(self.parsed()?) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(self.undecodable(e)),
+        }
+    }
+
+    /// The body parsed as JSON.
+    fn parsed<E>(&self) -> Result<serde_json::Value, Error<E>> {
+        match json::parse(&self.body) {
+            Ok(value) => Ok(value),
+            Err(source) => Err(self.decode_error(source)),
+        }
+    }
+
+    fn undecodable<E>(&self, e: json::DecodeError) -> Error<E> {
+        self.decode_error(e.into())
     }
 
     /// A success body decoded as `T`, with this response's status and headers.
     pub(crate) fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
-        let value = self.json()?;
-        Ok(self.with(value))
+        match T::from_json(self.parsed()?) {
+            Ok(value) => Ok(Response { value, meta: self.meta }),
+            Err(e) => Err(self.undecodable(e)),
+        }
     }
 
     /// A success without a body to decode.
@@ -1739,9 +1821,17 @@ impl Transport {
         failure: ErrorDecoder<E>,
     ) -> Call<T, E> {
         Call {
-            state: Some(request.map(|request| sending(self.clone(), request))),
+            state: Some(self.start(request)),
             success,
             failure,
+        }
+    }
+
+    /// A request on its way, or why it could not be built.
+    fn start(&self, request: Prepared) -> Result<Sending, InvalidRequest> {
+        match request {
+            Ok(request) => Ok(sending(self.clone(), request)),
+            Err(refused) => Err(refused),
         }
     }
 }
@@ -1811,11 +1901,18 @@ fn sending(transport: Transport, request: Request) -> Sending {
 /// A link to the next page, resolved against the base URL (or why it may not be followed).
 type Link = Result<reqwest::Url, InvalidRequest>;
 
-/// A page's items and the link after them.
-type PageItems<T> = (Vec<T>, Option<Link>);
+/// A page's items and its next-page link as sent, from its parsed body.
+type PageItems<T> = (Vec<T>, Option<String>);
 
-/// A page's items and the link after them, from its response.
-type ItemsDecoder<T, E> = fn(&Fetch<E>, RawResponse) -> Result<PageItems<T>, Error<E>>;
+/// Takes a page's items out of its parsed body. The one part of a stream that depends on
+/// the list type, so that what each list operation adds to the crate is this function.
+type ItemsDecoder<T> = fn(serde_json::Value) -> Result<PageItems<T>, json::DecodeError>;
+
+fn page_items<L: Listing + json::FromJson>(body: serde_json::Value) -> Result<PageItems<L::Item>, json::DecodeError> {
+    let listing = L::from_json(body)?;
+    let next = listing.next_page_link().map(str::to_owned);
+    Ok((listing.into_items(), next))
+}
 
 /// How a list operation fetches its pages.
 struct Fetch<E> {
@@ -1843,15 +1940,13 @@ impl<E> Fetch<E> {
         self.send(Request::follow(self.operation, url))
     }
 
-    /// A page's response decoded: the listing, the resolved link to the next page, and the
-    /// response's status and headers; any other status is the operation's error.
-    fn listing<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<(L, Option<Link>, ResponseMeta), Error<E>> {
-        if !response.is_success() {
-            return Err((self.on_error)(response));
+    /// A page's response if its status is a success; otherwise the operation's error.
+    fn accepted(&self, response: RawResponse) -> Result<RawResponse, Error<E>> {
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err((self.on_error)(response))
         }
-        let listing: L = response.json()?;
-        let next = self.next_link(listing.next_page_link());
-        Ok((listing, next, response.meta))
     }
 
     fn next_link(&self, link: Option<&str>) -> Option<Link> {
@@ -1859,18 +1954,14 @@ impl<E> Fetch<E> {
     }
 
     fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
-        let (listing, next, meta) = self.listing(response)?;
+        let response = self.accepted(response)?;
+        let listing: L = response.json()?;
         Ok(Page {
+            next: self.next_link(listing.next_page_link()),
             listing,
-            meta,
-            next,
+            meta: response.meta,
             fetch: self.clone(),
         })
-    }
-
-    fn items<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<PageItems<L::Item>, Error<E>> {
-        let (listing, next, _) = self.listing::<L>(response)?;
-        Ok((listing.into_items(), next))
     }
 }
 
@@ -1926,9 +2017,14 @@ impl<L: Listing + json::FromJson, E> Page<L, E> {
 /// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct PageCall<L, E = ApiErrorBody> {
+    first: FirstPage<E>,
+    listing: std::marker::PhantomData<fn() -> L>,
+}
+
+/// What a [`PageCall`] holds, whatever the list type.
+struct FirstPage<E> {
     fetch: Fetch<E>,
     state: Option<Result<Sending, InvalidRequest>>,
-    listing: std::marker::PhantomData<fn() -> L>,
 }
 
 impl<L, E> Unpin for PageCall<L, E> {}
@@ -1938,15 +2034,15 @@ impl<L: Listing + json::FromJson, E> std::future::Future for PageCall<L, E> {
     type Output = Result<Page<L, E>, Error<E>>;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        let this = self.get_mut();
-        poll_sending(&mut this.state, cx).map(|result| this.fetch.page(result?))
+        let first = &mut self.get_mut().first;
+        poll_sending(&mut first.state, cx).map(|result| first.fetch.page(result?))
     }
 }
 
 impl<L, E> fmt::Debug for PageCall<L, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PageCall")
-            .field("finished", &self.state.is_none())
+            .field("finished", &self.first.state.is_none())
             .finish_non_exhaustive()
     }
 }
@@ -1972,11 +2068,16 @@ impl<L: fmt::Debug, E> fmt::Debug for Page<L, E> {
 impl Transport {
     /// The first page of a list operation.
     pub(crate) fn page<L, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> PageCall<L, E> {
-        let fetch = self.fetch(&request, on_error);
         PageCall {
-            state: Some(request.map(|request| fetch.send(request))),
-            fetch,
+            first: self.first_page(request, on_error),
             listing: std::marker::PhantomData,
+        }
+    }
+
+    fn first_page<E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> FirstPage<E> {
+        FirstPage {
+            fetch: self.fetch(&request, on_error),
+            state: Some(self.start(request)),
         }
     }
 
@@ -1992,17 +2093,17 @@ impl Transport {
 
     /// Every item of a list operation, page after page, fetched as the stream is read.
     pub(crate) fn items<L: Listing + json::FromJson, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Items<L::Item, E> {
-        let fetch = self.fetch(&request, on_error);
-        let next = match request {
-            Ok(request) => Next::Request(request),
-            // A request that cannot be built is the stream's one item.
-            Err(refused) => Next::Link(Err(refused)),
-        };
         Items {
-            fetch,
-            decode: Fetch::items::<L>,
-            items: Vec::new().into_iter(),
-            next,
+            pages: self.pages(request, on_error),
+            decode: page_items::<L>,
+            items: Vec::new(),
+        }
+    }
+
+    fn pages<E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Pages<E> {
+        Pages {
+            fetch: self.fetch(&request, on_error),
+            next: Next::first(request),
             sending: None,
             limit: None,
             yielded: 0,
@@ -2017,13 +2118,28 @@ enum Next {
     End,
 }
 
+impl Next {
+    fn first(request: Prepared) -> Self {
+        match request {
+            Ok(request) => Next::Request(request),
+            // A request that cannot be built is the stream's one item.
+            Err(refused) => Next::Link(Err(refused)),
+        }
+    }
+}
+
 /// The items of a list operation across pages, as a [`futures_core::Stream`]. Pages are
 /// fetched as the stream is read; an error ends it after being yielded.
 pub struct Items<T, E = ApiErrorBody> {
+    pages: Pages<E>,
+    decode: ItemsDecoder<T>,
+    /// The rest of the current page, last item first.
+    items: Vec<T>,
+}
+
+/// Where a stream of items is in its pages, whatever the item type.
+struct Pages<E> {
     fetch: Fetch<E>,
-    decode: ItemsDecoder<T, E>,
-    /// The rest of the current page.
-    items: std::vec::IntoIter<T>,
     next: Next,
     /// The page being fetched, and the link it follows (`None` for the first page).
     sending: Option<(Sending, Option<reqwest::Url>)>,
@@ -2038,7 +2154,7 @@ impl<T, E> Items<T, E> {
     /// Ends the stream after `limit` items; no page past the one holding the last of them
     /// is requested.
     pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = Some(limit);
+        self.pages.limit = Some(limit);
         self
     }
 
@@ -2046,12 +2162,18 @@ impl<T, E> Items<T, E> {
     /// that links to itself, ends the list: a server that kept answering so would otherwise
     /// be polled forever.
     fn arrived(&mut self, response: Result<RawResponse, Failure>, followed: Option<reqwest::Url>) -> Result<(), Error<E>> {
-        let (items, next) = (self.decode)(&self.fetch, response?)?;
+        let response = self.pages.fetch.accepted(response?)?;
+        let (mut items, next) = match (self.decode)(response.parsed()?) {
+            Ok(page) => page,
+            Err(e) => return Err(response.undecodable(e)),
+        };
+        let next = self.pages.fetch.next_link(next.as_deref());
         let loops = matches!((&next, &followed), (Some(Ok(next)), Some(url)) if next == url);
         if !items.is_empty() && !loops {
-            self.next = next.map_or(Next::End, Next::Link);
+            self.pages.next = next.map_or(Next::End, Next::Link);
         }
-        self.items = items.into_iter();
+        items.reverse();
+        self.items = items;
         Ok(())
     }
 }
@@ -2067,31 +2189,32 @@ impl<T, E> futures_core::Stream for Items<T, E> {
         use std::task::Poll;
         let this = self.get_mut();
         loop {
-            if this.limit.is_some_and(|limit| this.yielded >= limit) {
+            let pages = &mut this.pages;
+            if pages.limit.is_some_and(|limit| pages.yielded >= limit) {
                 return Poll::Ready(None);
             }
-            if let Some(item) = this.items.next() {
-                this.yielded += 1;
+            if let Some(item) = this.items.pop() {
+                pages.yielded += 1;
                 return Poll::Ready(Some(Ok(item)));
             }
-            if let Some((request, _)) = &mut this.sending {
+            if let Some((request, _)) = &mut pages.sending {
                 let Poll::Ready(response) = request.as_mut().poll(cx) else {
                     return Poll::Pending;
                 };
-                let followed = this.sending.take().and_then(|(_, url)| url);
+                let followed = pages.sending.take().and_then(|(_, url)| url);
                 if let Err(error) = this.arrived(response, followed) {
-                    this.yielded += 1;
+                    this.pages.yielded += 1;
                     return Poll::Ready(Some(Err(error)));
                 }
                 continue;
             }
             // `next` is `End` while a page is in flight, so a failed page ends the stream.
-            this.sending = match std::mem::replace(&mut this.next, Next::End) {
+            pages.sending = match std::mem::replace(&mut pages.next, Next::End) {
                 Next::End => return Poll::Ready(None),
-                Next::Request(request) => Some((this.fetch.send(request), None)),
-                Next::Link(Ok(url)) => Some((this.fetch.follow(url.clone()), Some(url))),
+                Next::Request(request) => Some((pages.fetch.send(request), None)),
+                Next::Link(Ok(url)) => Some((pages.fetch.follow(url.clone()), Some(url))),
                 Next::Link(Err(refused)) => {
-                    this.yielded += 1;
+                    pages.yielded += 1;
                     return Poll::Ready(Some(Err(Error::InvalidRequest(refused))));
                 }
             };
@@ -2102,8 +2225,8 @@ impl<T, E> futures_core::Stream for Items<T, E> {
 impl<T, E> fmt::Debug for Items<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
-            .field("limit", &self.limit)
-            .field("yielded", &self.yielded)
+            .field("limit", &self.pages.limit)
+            .field("yielded", &self.pages.yielded)
             .finish_non_exhaustive()
     }
 }

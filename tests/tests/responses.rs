@@ -830,3 +830,90 @@ async fn a_field_of_the_wrong_type_is_named_in_the_decode_error() {
         other => panic!("expected Decode, got {other:?}"),
     }
 }
+
+/// `Timestamp::rfc2822` and `rfc3339` write what `time`'s own formatters write (the runtime
+/// spells them out so that `time`'s generic formatter is not compiled into every client),
+/// including `None` where the format has no text, and read back to the same instant.
+#[test]
+fn timestamps_are_written_as_time_writes_them() {
+    use telephony_client::Timestamp;
+    use time::format_description::well_known::{Rfc2822, Rfc3339};
+    use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+    let dates = [
+        (0, Month::January, 1),
+        (999, Month::December, 31),
+        (1899, Month::December, 31),
+        (1900, Month::January, 1),
+        (1970, Month::January, 1),
+        (2011, Month::February, 18),
+        (2024, Month::February, 29),
+        (2026, Month::November, 23),
+        (9999, Month::December, 31),
+    ];
+    let times = [
+        (0, 0, 0, 0),
+        (21, 7, 19, 0),
+        (9, 5, 3, 1),
+        (23, 59, 59, 500_000_000),
+        (12, 0, 0, 123_456_789),
+        (1, 2, 3, 120_000_000),
+        (23, 59, 59, 999_999_999),
+    ];
+    let offsets = [
+        (0, 0, 0),
+        (5, 30, 0),
+        (0, -30, 0),
+        (-8, 0, 0),
+        (14, 0, 0),
+        (-12, -45, 0),
+        (1, 0, 30),
+    ];
+    let mut checked = 0;
+    for (year, month, day) in dates {
+        for (hour, minute, second, nano) in times {
+            for (h, m, s) in offsets {
+                let date = Date::from_calendar_date(year, month, day).unwrap();
+                let time = Time::from_hms_nano(hour, minute, second, nano).unwrap();
+                let offset = UtcOffset::from_hms(h, m, s).unwrap();
+                let at = PrimitiveDateTime::new(date, time).assume_offset(offset);
+                let ours = Timestamp::rfc2822(at);
+                assert_eq!(
+                    ours.as_ref().map(Timestamp::as_str),
+                    at.format(&Rfc2822).ok().as_deref(),
+                    "RFC 2822 of {at}"
+                );
+                // `time` 0.3 reads RFC 2822's `-0030` as `+00:30` (the sign of a zero hour is
+                // lost), so sub-hour negative offsets are left out of the read-back only.
+                let sub_hour_negative = h == 0 && m < 0;
+                if let Some(ours) = ours.filter(|_| !sub_hour_negative) {
+                    let back = ours.to_offset_date_time().expect("reads back");
+                    assert_eq!(back, at.replace_nanosecond(0).unwrap(), "{ours}");
+                }
+                let ours = Timestamp::rfc3339(at);
+                assert_eq!(
+                    ours.as_ref().map(Timestamp::as_str),
+                    at.format(&Rfc3339).ok().as_deref(),
+                    "RFC 3339 of {at}"
+                );
+                if let Some(ours) = ours {
+                    assert_eq!(ours.to_offset_date_time(), Some(at), "{ours}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 9 * 7 * 7);
+    assert_eq!(
+        Timestamp::rfc2822(OffsetDateTime::UNIX_EPOCH)
+            .unwrap()
+            .as_str(),
+        "Thu, 01 Jan 1970 00:00:00 +0000"
+    );
+    assert_eq!(
+        Timestamp::rfc3339(OffsetDateTime::UNIX_EPOCH)
+            .unwrap()
+            .as_str(),
+        "1970-01-01T00:00:00Z"
+    );
+}

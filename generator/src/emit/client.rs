@@ -352,7 +352,9 @@ fn listing_impl(p: &Pagination, api: &Api) -> TokenStream {
     let items = ident(&p.items.rust_name);
     let (borrowed, owned) = if p.items.optional {
         (
-            quote!(self.#items.as_deref().unwrap_or_default()),
+            // A plain match: `as_deref().unwrap_or_default()` would instantiate two generic
+            // functions per list type.
+            quote!(match &self.#items { Some(items) => items, None => &[] }),
             quote!(self.#items.unwrap_or_default()),
         )
     } else {

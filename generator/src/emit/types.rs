@@ -119,7 +119,7 @@ fn struct_def(
     let json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
     let deserialize = json.then(|| {
-        let from_json = from_json_impl(name, &s.fields, &keys);
+        let from_json = from_json_impl(name, &s.fields, &keys, serialize);
         quote! {
             #cfg
             #from_json
@@ -162,8 +162,15 @@ fn json_keys(fields: &[Field]) -> Vec<String> {
 }
 
 /// Decoding from a parsed JSON object with the runtime's `json::Fields`: one plain
-/// function per struct, each field taken out by its key.
-fn from_json_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
+/// function per struct, each field taken out by its key. The client never decodes a struct
+/// that is only ever sent (`json` false: a form body or parameters), so its decoder is
+/// `#[inline]`: compiled in a crate that loads a saved request, not in every build of this one.
+fn from_json_impl(
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    keys: &[String],
+    json: bool,
+) -> TokenStream {
     let inits = fields.iter().zip(keys).map(|(f, wire)| {
         let rust = ident(&f.rust_name);
         if f.is_option() {
@@ -173,8 +180,10 @@ fn from_json_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) 
         }
     });
     let expecting = format!("struct {name}");
+    let inline = (!json).then(|| quote!(#[inline]));
     quote! {
         impl crate::runtime::json::FromJson for #name {
+            #inline
             fn from_json(value: ::serde_json::Value) -> Result<Self, crate::runtime::json::DecodeError> {
                 let mut fields = crate::runtime::json::Fields::new(value, #expecting)?;
                 let value = Self { #(#inits)* };
