@@ -77,8 +77,11 @@ fn prose(text: &str, out: &mut String) {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        let rest: String = chars[i..].iter().take(8).collect();
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        let starts = |prefix: &str| {
+            let mut it = chars[i..].iter();
+            prefix.chars().all(|c| it.next() == Some(&c))
+        };
+        if chars[i] == 'h' && (starts("http://") || starts("https://")) {
             let end = url_end(&chars, i);
             let url: String = chars[i..end].iter().collect();
             out.push('<');
