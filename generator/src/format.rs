@@ -110,7 +110,7 @@ impl Job<'_> {
 fn head(file: &TokenFile) -> Result<String, Error> {
     match &file.content {
         Content::Toml(body) => Ok(format!("{}\n{body}", header("#", &file.sources))),
-        Content::Rust { head, .. } => rust_file(head.clone(), &file.sources, &file.path),
+        Content::Rust { head, .. } => rust_file(head(), &file.sources, &file.path),
         // A constant of this program, so it is checked once by a test, not on every run.
         Content::VerbatimRust(text) => Ok(format!("{}\n{text}", header("//", &file.sources))),
     }

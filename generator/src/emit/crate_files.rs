@@ -49,7 +49,7 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         file(
             "src/lib.rs",
             Content::Rust {
-                head: lib_tokens(spec),
+                head: Box::new(move || lib_tokens(spec)),
                 items: Vec::new(),
             },
         ),
@@ -62,13 +62,20 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
             format!("src/{}.rs", module.name),
         ));
     }
+    let crate_ident = spec.name.replace('-', "_");
     for module in &spec.modules {
-        if let Some((name, tokens)) = example_program(&spec.name.replace('-', "_"), module) {
+        if let Some((name, _)) = example_program(&crate_ident, module) {
+            let crate_ident = crate_ident.clone();
             files.push(TokenFile {
                 path: format!("examples/{name}.rs"),
                 sources: vec![&module.api],
                 content: Content::Rust {
-                    head: tokens,
+                    // Built again where it is formatted: tokens cannot move between threads.
+                    head: Box::new(move || {
+                        example_program(&crate_ident, module)
+                            .map(|(_, tokens)| tokens)
+                            .unwrap_or_default()
+                    }),
                     items: Vec::new(),
                 },
             });

@@ -30,9 +30,10 @@ pub struct TokenFile<'a> {
 /// What a [`TokenFile`] holds.
 pub enum Content<'a> {
     /// Rust code: `head` (module docs, imports, the client), then `items` (one per type).
-    /// The items of a file are independent, so they can be formatted on several threads.
+    /// The items of a file are independent, so they can be formatted on several threads; the
+    /// head is built where it is formatted too, so other threads start on items meanwhile.
     Rust {
-        head: TokenStream,
+        head: Item<'a>,
         items: Vec<Item<'a>>,
     },
     /// Rust written by hand (the runtime), kept as written.
@@ -47,7 +48,10 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
         path,
         sources: vec![api],
         content: Content::Rust {
-            head: head_tokens(api, features),
+            head: {
+                let features = features.clone();
+                Box::new(move || head_tokens(api, &features))
+            },
             items: api
                 .types
                 .iter()
