@@ -3,8 +3,10 @@
 
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
-use super::{Content, TokenFile};
-use crate::ir::{Api, AuthKind, BodyEncoding, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
+use super::{Content, Item, TokenFile};
+use crate::ir::{
+    Api, AuthKind, BodyEncoding, Operation, ResponseShape, Server, TypeId, TypeKind, TypeRef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -62,20 +64,13 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
             format!("src/{}.rs", module.name),
         ));
     }
-    let crate_ident = spec.name.replace('-', "_");
     for module in &spec.modules {
-        if let Some((name, _)) = example_program(&crate_ident, module) {
-            let crate_ident = crate_ident.clone();
+        if let Some((name, program)) = example_program(spec.name.replace('-', "_"), module) {
             files.push(TokenFile {
                 path: format!("examples/{name}.rs"),
                 sources: vec![&module.api],
                 content: Content::Rust {
-                    // Built again where it is formatted: tokens cannot move between threads.
-                    head: Box::new(move || {
-                        example_program(&crate_ident, module)
-                            .map(|(_, tokens)| tokens)
-                            .unwrap_or_default()
-                    }),
+                    head: program,
                     items: Vec::new(),
                 },
             });
@@ -342,17 +337,36 @@ fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
     }
 }
 
-/// `examples/{module}_{operation}.rs`: a program that calls the example operation with the
-/// base URL, credentials and path parameters taken from the environment.
-fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, TokenStream)> {
-    let api = &module.api;
-    let op = example_operation(api)?;
-    let server = api.server.as_ref().filter(|s| s.url.starts_with("http"))?;
+/// `examples/{module}_{operation}.rs`: its name, and a program (built where it is formatted)
+/// that calls the example operation with the base URL, credentials and path parameters taken
+/// from the environment.
+fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, Item<'_>)> {
+    let op = example_operation(&module.api)?;
+    let server = module
+        .api
+        .server
+        .as_ref()
+        .filter(|s| s.url.starts_with("http"))?;
     let name = format!(
         "{}_{}",
         module.name,
         op.method_name.trim_start_matches("r#")
     );
+    let program = {
+        let name = name.clone();
+        Box::new(move || example_tokens(&crate_ident, &name, module, op, server))
+    };
+    Some((name, program))
+}
+
+fn example_tokens(
+    crate_ident: &str,
+    name: &str,
+    module: &ModuleSpec,
+    op: &Operation,
+    server: &Server,
+) -> TokenStream {
+    let api = &module.api;
     let krate = ident(crate_ident);
     let module_ident = ident(&module.name);
     let method = ident(&op.method_name);
@@ -453,7 +467,7 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
     ));
     doc.push("```".to_string());
     let doc = super::tokens::inner_doc_attrs(&doc);
-    let tokens = quote! {
+    quote! {
         #doc
         #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -486,6 +500,5 @@ fn example_program(crate_ident: &str, module: &ModuleSpec) -> Option<(String, To
             #call
             Ok(())
         }
-    };
-    Some((name, tokens))
+    }
 }
