@@ -1018,6 +1018,18 @@ pub(crate) mod json {
             Self::new(format!("missing field `{key}`"))
         }
 
+        /// What did not fit, without where.
+        #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+        pub(crate) fn message(&self) -> &str {
+            &self.message
+        }
+
+        /// Where in the body (`.calls[2].status`); empty for the value as a whole.
+        #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+        pub(crate) fn path(&self) -> &str {
+            &self.path
+        }
+
         fn at_key(mut self, key: &str) -> Self {
             self.path.insert_str(0, &format!(".{key}"));
             self
@@ -1386,6 +1398,12 @@ macro_rules! impl_open_enum {
         impl $crate::runtime::json::FromJson for $name {
             fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, $crate::runtime::json::DecodeError> {
                 <::std::string::String as $crate::runtime::json::FromJson>::from_json(value).map(Self::from)
+            }
+        }
+        #[cfg(feature = "webhooks")]
+        impl $crate::runtime::form::FormValue for $name {
+            fn from_form_text(value: ::std::string::String) -> ::std::result::Result<Self, &'static str> {
+                Ok(Self::from(value))
             }
         }
         impl $crate::runtime::WireValue for $name {
@@ -2227,3 +2245,303 @@ impl<T, E> fmt::Debug for Items<T, E> {
             .finish_non_exhaustive()
     }
 }
+
+/// Reading `application/x-www-form-urlencoded` bodies: the one decoder for form bodies the
+/// crate receives (webhook payloads). Every value is text; each field's type reads its own
+/// (`Muted=false` is a `bool`, `SequenceNumber=3` an integer), a key's last value wins, a
+/// repeated key fills a list, and unknown keys are ignored. An error names the field.
+#[cfg(feature = "webhooks")]
+pub(crate) mod form {
+    use std::fmt;
+
+    /// Why a form body did not decode: the field, and what was wrong with its value.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FormError {
+        field: String,
+        message: String,
+    }
+
+    impl FormError {
+        fn new(field: &str, message: String) -> Self {
+            FormError {
+                field: field.to_string(),
+                message,
+            }
+        }
+
+        /// The form field (its wire name, `Muted`).
+        pub fn field(&self) -> &str {
+            &self.field
+        }
+
+        /// What was wrong with it.
+        pub fn message(&self) -> &str {
+            &self.message
+        }
+    }
+
+    impl fmt::Display for FormError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "form field `{}`: {}", self.field, self.message)
+        }
+    }
+
+    impl std::error::Error for FormError {}
+
+    /// A value read from one form field's text.
+    pub trait FormValue: Sized {
+        /// Whether an empty value (`Label=`) is a value. For every type but text it means
+        /// "not given": an optional field is `None`, a required one an error.
+        const EMPTY_IS_VALUE: bool = false;
+
+        /// The value, or what was expected instead (for the error message).
+        fn from_form_text(text: String) -> Result<Self, &'static str>;
+    }
+
+    impl FormValue for String {
+        const EMPTY_IS_VALUE: bool = true;
+
+        fn from_form_text(text: String) -> Result<Self, &'static str> {
+            Ok(text)
+        }
+    }
+
+    impl FormValue for bool {
+        fn from_form_text(text: String) -> Result<Self, &'static str> {
+            // Providers write `true`/`false`; some SDKs and proxies capitalize them.
+            match text.trim() {
+                t if t.eq_ignore_ascii_case("true") => Ok(true),
+                t if t.eq_ignore_ascii_case("false") => Ok(false),
+                _ => Err("`true` or `false`"),
+            }
+        }
+    }
+
+    macro_rules! form_number {
+        ($($t:ty => $expected:literal),*) => {$(
+            impl FormValue for $t {
+                fn from_form_text(text: String) -> Result<Self, &'static str> {
+                    text.trim().parse().map_err(|_| $expected)
+                }
+            }
+        )*};
+    }
+    form_number!(i32 => "an integer", i64 => "an integer", f64 => "a number");
+
+    impl FormValue for super::Timestamp {
+        fn from_form_text(text: String) -> Result<Self, &'static str> {
+            Ok(super::Timestamp(text))
+        }
+    }
+
+    /// The fields of a form body, taken out one by one by a generated `from_form`.
+    pub struct FormFields {
+        pairs: Vec<(String, String)>,
+        error: Option<FormError>,
+    }
+
+    impl FormFields {
+        /// The fields of a body; bytes that are not UTF-8 are replaced, never an error.
+        pub fn parse(body: &[u8]) -> Self {
+            FormFields {
+                pairs: form_urlencoded::parse(body).into_owned().collect(),
+                error: None,
+            }
+        }
+
+        /// The field's last value, unless the key is missing (or, for other than text,
+        /// empty).
+        fn last<T: FormValue>(&self, key: &str) -> Option<&str> {
+            let (_, value) = self.pairs.iter().rev().find(|(k, _)| k == key)?;
+            (T::EMPTY_IS_VALUE || !value.is_empty()).then_some(value.as_str())
+        }
+
+        fn read<T: FormValue>(key: &str, text: &str) -> Result<T, FormError> {
+            T::from_form_text(text.to_string()).map_err(|expected| {
+                FormError::new(key, format!("invalid value `{text}`, expected {expected}"))
+            })
+        }
+
+        /// Keeps the first failure for [`FormFields::finish`], so that a generated struct
+        /// literal needs no `?` per optional field.
+        fn kept<T>(&mut self, result: Result<T, FormError>) -> Option<T> {
+            match result {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                    None
+                }
+            }
+        }
+
+        /// An optional field.
+        pub fn optional<T: FormValue>(&mut self, key: &str) -> Option<T> {
+            let result = Self::read(key, self.last::<T>(key)?);
+            self.kept(result)
+        }
+
+        /// A field every payload has.
+        pub fn required<T: FormValue>(&mut self, key: &str) -> Result<T, FormError> {
+            match self.last::<T>(key) {
+                Some(text) => Self::read(key, text),
+                None => Err(FormError::new(key, "missing".to_string())),
+            }
+        }
+
+        /// Every value of a repeated key, in order; `Ok(None)` when the key is missing.
+        fn all<T: FormValue>(&self, key: &str) -> Result<Option<Vec<T>>, FormError> {
+            let mut values = Vec::new();
+            for (_, text) in self.pairs.iter().filter(|(k, _)| k == key) {
+                values.push(Self::read(key, text)?);
+            }
+            Ok((!values.is_empty()).then_some(values))
+        }
+
+        /// An optional list: one value per occurrence of the key.
+        pub fn optional_list<T: FormValue>(&mut self, key: &str) -> Option<Vec<T>> {
+            let result = self.all(key);
+            self.kept(result).flatten()
+        }
+
+        /// A list every payload has.
+        pub fn required_list<T: FormValue>(&mut self, key: &str) -> Result<Vec<T>, FormError> {
+            self.all(key)?
+                .ok_or_else(|| FormError::new(key, "missing".to_string()))
+        }
+
+        /// A field whose value is JSON text (an object or a list in a form field); text that
+        /// is not JSON is read as a JSON string.
+        fn json<T: super::json::FromJson>(key: &str, text: &str) -> Result<T, FormError> {
+            let value = serde_json::from_str(text)
+                .unwrap_or_else(|_| serde_json::Value::String(text.to_string()));
+            T::from_json(value).map_err(|e| {
+                let message = match e.path() {
+                    "" => e.message().to_string(),
+                    path => format!("{} at `{path}`", e.message()),
+                };
+                FormError::new(key, message)
+            })
+        }
+
+        /// An optional field holding JSON text.
+        pub fn optional_json<T: super::json::FromJson>(&mut self, key: &str) -> Option<T> {
+            let result = Self::json(key, self.last::<serde_json::Value>(key)?);
+            self.kept(result)
+        }
+
+        /// A field holding JSON text that every payload has.
+        pub fn required_json<T: super::json::FromJson>(&mut self, key: &str) -> Result<T, FormError> {
+            match self.last::<serde_json::Value>(key) {
+                Some(text) => Self::json(key, text),
+                None => Err(FormError::new(key, "missing".to_string())),
+            }
+        }
+
+        /// The first optional field that failed to decode, if any.
+        pub fn finish(self) -> Result<(), FormError> {
+            match self.error {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        }
+    }
+
+    /// JSON text in a form field: its own [`FormFields::optional_json`] reads it; this impl
+    /// only lets "empty means absent" apply to it.
+    impl FormValue for serde_json::Value {
+        fn from_form_text(text: String) -> Result<Self, &'static str> {
+            Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        }
+    }
+}
+
+/// Decoding the requests a provider sends to your server (webhooks and callbacks) into their
+/// generated payload types, by the request's `Content-Type`.
+#[cfg(feature = "webhooks")]
+pub(crate) mod webhook {
+    use super::form::{FormError, FormFields};
+    use super::json::FromJson;
+
+    /// Why a webhook request's body did not decode into its payload type.
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+    pub enum WebhookDecodeError {
+        /// Neither form fields nor JSON.
+        #[error("unsupported content type `{0}`: a webhook payload is form fields or JSON")]
+        UnsupportedContentType(String),
+        /// A form field is missing or its value does not fit its type.
+        #[error(transparent)]
+        Form(#[from] FormError),
+        /// The JSON body does not parse, or a field does not fit its type; `path` is where
+        /// (`.Muted`), empty for the body as a whole.
+        #[error("JSON body: {message}{}", if path.is_empty() { String::new() } else { format!(" at `{path}`") })]
+        Json { path: String, message: String },
+    }
+
+    impl WebhookDecodeError {
+        /// The field that did not decode (`Muted`), when the error is about one.
+        pub fn field(&self) -> Option<&str> {
+            match self {
+                WebhookDecodeError::Form(e) => Some(e.field()),
+                WebhookDecodeError::Json { path, .. } => {
+                    let first = path.strip_prefix('.')?;
+                    Some(first.split(['.', '[']).next().unwrap_or(first))
+                }
+                WebhookDecodeError::UnsupportedContentType(_) => None,
+            }
+        }
+    }
+
+    /// A generated webhook payload: what a framework integration (an extractor) decodes a
+    /// verified request into.
+    pub trait WebhookPayload: Sized {
+        /// Decodes a request body: form fields when `content_type` is
+        /// `application/x-www-form-urlencoded`, JSON when it is `application/json` (or
+        /// `+json`); without a content type, a body starting with `{` is JSON.
+        fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, WebhookDecodeError>;
+    }
+
+    /// What the body is, from its content type.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Encoding {
+        Form,
+        Json,
+    }
+
+    fn encoding(content_type: Option<&str>, body: &[u8]) -> Result<Encoding, WebhookDecodeError> {
+        let Some(content_type) = content_type else {
+            let first = body.iter().find(|b| !b.is_ascii_whitespace());
+            return Ok(if first == Some(&b'{') { Encoding::Json } else { Encoding::Form });
+        };
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match essence.as_str() {
+            "application/x-www-form-urlencoded" => Ok(Encoding::Form),
+            "application/json" => Ok(Encoding::Json),
+            e if e.starts_with("application/") && e.ends_with("+json") => Ok(Encoding::Json),
+            _ => Err(WebhookDecodeError::UnsupportedContentType(content_type.to_string())),
+        }
+    }
+
+    /// The body as `T`: read by the type's generated form decoder, or by its JSON decoder.
+    pub fn decode<T: FromJson>(
+        content_type: Option<&str>,
+        body: &[u8],
+        from_form: fn(FormFields) -> Result<T, FormError>,
+    ) -> Result<T, WebhookDecodeError> {
+        match encoding(content_type, body)? {
+            Encoding::Form => Ok(from_form(FormFields::parse(body))?),
+            Encoding::Json => {
+                let value = super::json::parse(body).map_err(|e| WebhookDecodeError::Json {
+                    path: String::new(),
+                    message: e.to_string(),
+                })?;
+                T::from_json(value).map_err(|e| WebhookDecodeError::Json {
+                    path: e.path().to_string(),
+                    message: e.message().to_string(),
+                })
+            }
+        }
+    }
+}
+
+#[cfg(feature = "webhooks")]
+pub use webhook::{WebhookDecodeError, WebhookPayload};

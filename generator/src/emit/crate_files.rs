@@ -140,6 +140,9 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
+# Typed webhook and callback payloads (each module's `webhooks`), decoded from form fields
+# or JSON.
+webhooks = []
 {resources}
 [dependencies]
 bytes = "1"
@@ -229,6 +232,17 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         doc.extend(example);
     }
     let doc = super::tokens::inner_doc_attrs(&doc);
+    let webhooks = spec
+        .modules
+        .iter()
+        .any(|m| !m.api.webhooks.is_empty())
+        .then(|| {
+            let feature = super::features::WEBHOOKS;
+            quote! {
+                #[cfg(feature = #feature)]
+                pub use runtime::{form::FormError, WebhookDecodeError, WebhookPayload};
+            }
+        });
     let modules = spec.modules.iter().map(|m| {
         let name = ident(&m.name);
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
@@ -251,6 +265,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
+        #webhooks
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.
