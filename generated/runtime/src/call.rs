@@ -3,12 +3,7 @@
 
 use std::fmt;
 
-use crate::{
-    error::{ApiErrorBody, Error, Failure, InvalidRequest},
-    request::Request,
-    response::{RawResponse, Response},
-    transport::Transport,
-};
+use crate::{error::{ApiErrorBody, Error, Failure, InvalidRequest}, request::Request, response::{RawResponse, Response}, transport::Transport};
 
 /// A request to send, or why it could not be built.
 pub(crate) type Prepared = Result<Request, InvalidRequest>;
@@ -71,10 +66,7 @@ pub(crate) fn poll_sending(
 impl<T, E> std::future::Future for Call<T, E> {
     type Output = Result<Response<T>, Error<E>>;
 
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         let this = self.get_mut();
         poll_sending(&mut this.state, cx).map(|result| match result {
             Ok(response) if response.is_success() => (this.success)(response),
@@ -97,8 +89,7 @@ pub type ErrorDecoder<E> = fn(RawResponse) -> Error<E>;
 
 /// A request in flight. Boxed and owning its transport, so that paging code is one copy
 /// for every list type instead of one state machine per type.
-pub(crate) type Sending =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse, Failure>> + Send>>;
+pub(crate) type Sending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse, Failure>> + Send>>;
 
 pub(crate) fn sending(transport: Transport, request: Request) -> Sending {
     Box::pin(async move { transport.send(request).await })

@@ -3,11 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{
-    credentials::Credentials,
-    hooks::{Hook, Hooks},
-    retry::RetryPolicy,
-};
+use crate::{credentials::Credentials, hooks::{Hook, Hooks}, retry::RetryPolicy};
 
 /// How a client connects: base URL, credentials, timeouts, user agent, retries and hooks.
 #[derive(Clone, Debug)]

@@ -61,9 +61,7 @@ impl fmt::Debug for Credentials {
                 .field("username", username)
                 .field("password", password)
                 .finish(),
-            CredentialKind::Bearer(token) => {
-                f.debug_tuple("Credentials::Bearer").field(token).finish()
-            }
+            CredentialKind::Bearer(token) => f.debug_tuple("Credentials::Bearer").field(token).finish(),
         }
     }
 }

@@ -51,34 +51,22 @@ macro_rules! impl_open_enum {
             }
         }
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-                    .map(Self::from)
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
         impl $crate::json::FromJson for $name {
-            fn from_json(
-                value: ::serde_json::Value,
-            ) -> ::std::result::Result<Self, $crate::json::DecodeError> {
+            fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, $crate::json::DecodeError> {
                 <::std::string::String as $crate::json::FromJson>::from_json(value).map(Self::from)
             }
         }
         impl $crate::WireValue for $name {
-            fn push_to(
-                &self,
-                key: &'static str,
-                out: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>,
-            ) {
+            fn push_to(&self, key: &'static str, out: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>) {
                 out.push((key, self.as_str().to_string()));
             }
         }

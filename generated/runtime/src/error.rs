@@ -68,12 +68,7 @@ impl<E> ApiError<E> {
 
 impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the API answered HTTP {}: {}",
-            self.status,
-            snippet(self.raw.as_bytes())
-        )?;
+        write!(f, "the API answered HTTP {}: {}", self.status, snippet(self.raw.as_bytes()))?;
         if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
         }
@@ -122,15 +117,9 @@ pub enum Error<E = ApiErrorBody> {
     Api(ApiError<E>),
     /// An error status whose body is not in the API's error shape (an HTML page, nothing).
     #[error("unexpected HTTP status {status}: {}", snippet(body.as_bytes()))]
-    UnexpectedStatus {
-        status: u16,
-        body: String,
-        meta: ResponseMeta,
-    },
+    UnexpectedStatus { status: u16, body: String, meta: ResponseMeta },
     /// A success status whose body could not be decoded.
-    #[error(
-        "cannot decode the HTTP {status} response: {source}; the body starts with {snippet:?}"
-    )]
+    #[error("cannot decode the HTTP {status} response: {source}; the body starts with {snippet:?}")]
     Decode {
         status: u16,
         #[source]

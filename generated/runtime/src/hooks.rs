@@ -24,11 +24,7 @@ impl Operation {
 
     /// Used by generated code; the struct stays non-exhaustive for users.
     #[doc(hidden)]
-    pub const fn new(
-        id: &'static str,
-        method: &'static reqwest::Method,
-        path_template: &'static str,
-    ) -> Self {
+    pub const fn new(id: &'static str, method: &'static reqwest::Method, path_template: &'static str) -> Self {
         Operation {
             id,
             method,

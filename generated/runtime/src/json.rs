@@ -21,17 +21,11 @@ pub struct DecodeError {
 
 impl DecodeError {
     fn new(message: String) -> Self {
-        DecodeError {
-            message,
-            path: String::new(),
-        }
+        DecodeError { message, path: String::new() }
     }
 
     fn invalid_type(value: &Value, expected: &str) -> Self {
-        Self::new(format!(
-            "invalid type: {}, expected {expected}",
-            unexpected(value)
-        ))
+        Self::new(format!("invalid type: {}, expected {expected}", unexpected(value)))
     }
 
     fn missing(key: &str) -> Self {
@@ -88,15 +82,11 @@ pub fn from_slice<T: FromJson>(body: &[u8]) -> Result<T, serde_json::Error> {
 
 /// `T` through serde: the input becomes a [`Value`] first. Generated `Deserialize` impls
 /// call this, so each is one line for the compiler to check.
-pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
+pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
     match T::from_json(value) {
         Ok(value) => Ok(value),
-        Err(e) => Err(<D::Error as serde::de::Error>::custom(
-            serde_json::Error::from(e),
-        )),
+        Err(e) => Err(<D::Error as serde::de::Error>::custom(serde_json::Error::from(e))),
     }
 }
 
@@ -269,12 +259,7 @@ fn number<T: Number>(value: Value) -> Result<T, DecodeError> {
         Value::String(s) => s.trim().parse().ok(),
         _ => return Err(DecodeError::invalid_type(&value, EXPECTED)),
     };
-    parsed.ok_or_else(|| {
-        DecodeError::new(format!(
-            "invalid value: {}, expected {EXPECTED}",
-            unexpected(&value)
-        ))
-    })
+    parsed.ok_or_else(|| DecodeError::new(format!("invalid value: {}, expected {EXPECTED}", unexpected(&value))))
 }
 
 macro_rules! from_json_number {
@@ -350,9 +335,7 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 macro_rules! impl_deserialize_json {
     ($name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::json::deserialize(deserializer)
             }
         }

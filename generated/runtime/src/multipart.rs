@@ -15,11 +15,7 @@ pub struct FilePart {
 }
 
 impl FilePart {
-    pub fn new(
-        bytes: impl Into<Vec<u8>>,
-        file_name: impl Into<String>,
-        content_type: impl Into<String>,
-    ) -> Self {
+    pub fn new(bytes: impl Into<Vec<u8>>, file_name: impl Into<String>, content_type: impl Into<String>) -> Self {
         FilePart {
             bytes: bytes.into(),
             file_name: file_name.into(),
@@ -59,38 +55,22 @@ impl Multipart {
     /// The boundary and the body. The boundary is the first of a fixed sequence that occurs in
     /// no part, so the same parts always encode to the same bytes.
     pub(crate) fn encode(self) -> (String, Vec<u8>) {
-        let contains =
-            |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+        let contains = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
         let boundary = (0u32..)
             .map(|n| format!("telephony-client-boundary-{n:08x}"))
             .find(|b| {
-                !self
-                    .fields
-                    .iter()
-                    .any(|(_, v)| contains(v.as_bytes(), b.as_bytes()))
-                    && !self.files.iter().any(|(_, f)| {
-                        contains(&f.bytes, b.as_bytes()) || f.file_name.contains(b.as_str())
-                    })
+                !self.fields.iter().any(|(_, v)| contains(v.as_bytes(), b.as_bytes()))
+                    && !self.files.iter().any(|(_, f)| contains(&f.bytes, b.as_bytes()) || f.file_name.contains(b.as_str()))
             })
             .unwrap_or_default();
         let mut body = Vec::new();
         for (name, value) in &self.fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n",
-                    quoted(name)
-                )
-                .as_bytes(),
-            );
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quoted(name)).as_bytes());
             body.extend_from_slice(value.as_bytes());
             body.extend_from_slice(b"\r\n");
         }
         for (name, file) in &self.files {
-            let content_type = if file.content_type.is_empty() {
-                "application/octet-stream"
-            } else {
-                file.content_type.as_str()
-            };
+            let content_type = if file.content_type.is_empty() { "application/octet-stream" } else { file.content_type.as_str() };
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
@@ -111,9 +91,7 @@ impl Multipart {
 /// A name inside a quoted `Content-Disposition` parameter: `"`, CR and LF percent-encoded, as
 /// browsers do (RFC 7578 section 4.2), so a name can neither end the quote nor the header.
 fn quoted(text: &str) -> String {
-    text.replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A header value that cannot start another header line.

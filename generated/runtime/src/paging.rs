@@ -3,15 +3,7 @@
 
 use std::fmt;
 
-use crate::{
-    call::{poll_sending, sending, ErrorDecoder, Prepared, Sending},
-    error::{ApiErrorBody, Error, Failure, InvalidRequest},
-    hooks::Operation,
-    json,
-    request::Request,
-    response::{RawResponse, ResponseMeta},
-    transport::Transport,
-};
+use crate::{call::{ErrorDecoder, Prepared, Sending, poll_sending, sending}, error::{ApiErrorBody, Error, Failure, InvalidRequest}, hooks::Operation, json, request::Request, response::{RawResponse, ResponseMeta}, transport::Transport};
 
 /// A list response the client can page through: its items and the link to the next page.
 /// Generated code implements it for each list operation's response type.
@@ -48,9 +40,7 @@ type PageItems<T> = (Vec<T>, Option<String>);
 /// the list type, so that what each list operation adds to the crate is this function.
 type ItemsDecoder<T> = fn(serde_json::Value) -> Result<PageItems<T>, json::DecodeError>;
 
-fn page_items<L: Listing + json::FromJson>(
-    body: serde_json::Value,
-) -> Result<PageItems<L::Item>, json::DecodeError> {
+fn page_items<L: Listing + json::FromJson>(body: serde_json::Value) -> Result<PageItems<L::Item>, json::DecodeError> {
     let listing = L::from_json(body)?;
     let next = listing.next_page_link().map(str::to_owned);
     Ok((listing.into_items(), next))
@@ -92,14 +82,10 @@ impl<E> Fetch<E> {
     }
 
     fn next_link(&self, link: Option<&str>) -> Option<Link> {
-        link.filter(|link| !link.is_empty())
-            .map(|link| self.transport.resolve_link(link))
+        link.filter(|link| !link.is_empty()).map(|link| self.transport.resolve_link(link))
     }
 
-    fn page<L: Listing + json::FromJson>(
-        &self,
-        response: RawResponse,
-    ) -> Result<Page<L, E>, Error<E>> {
+    fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
         let response = self.accepted(response)?;
         let listing: L = response.json()?;
         Ok(Page {
@@ -179,10 +165,7 @@ impl<L, E> Unpin for PageCall<L, E> {}
 impl<L: Listing + json::FromJson, E> std::future::Future for PageCall<L, E> {
     type Output = Result<Page<L, E>, Error<E>>;
 
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         let first = &mut self.get_mut().first;
         poll_sending(&mut first.state, cx).map(|result| first.fetch.page(result?))
     }
@@ -235,19 +218,13 @@ impl Transport {
     fn fetch<E>(&self, request: &Prepared, on_error: ErrorDecoder<E>) -> Fetch<E> {
         Fetch {
             transport: self.clone(),
-            operation: request
-                .as_ref()
-                .map_or(Operation::UNNAMED, Request::operation),
+            operation: request.as_ref().map_or(Operation::UNNAMED, Request::operation),
             on_error,
         }
     }
 
     /// Every item of a list operation, page after page, fetched as the stream is read.
-    pub fn items<L: Listing + json::FromJson, E>(
-        &self,
-        request: Prepared,
-        on_error: ErrorDecoder<E>,
-    ) -> Items<L::Item, E> {
+    pub fn items<L: Listing + json::FromJson, E>(&self, request: Prepared, on_error: ErrorDecoder<E>) -> Items<L::Item, E> {
         Items {
             pages: self.pages(request, on_error),
             decode: page_items::<L>,
@@ -316,11 +293,7 @@ impl<T, E> Items<T, E> {
     /// Takes in a fetched page: its items, and what comes after them. An empty page, or one
     /// that links to itself, ends the list: a server that kept answering so would otherwise
     /// be polled forever.
-    fn arrived(
-        &mut self,
-        response: Result<RawResponse, Failure>,
-        followed: Option<reqwest::Url>,
-    ) -> Result<(), Error<E>> {
+    fn arrived(&mut self, response: Result<RawResponse, Failure>, followed: Option<reqwest::Url>) -> Result<(), Error<E>> {
         let response = self.pages.fetch.accepted(response?)?;
         let (mut items, next) = response.decoded(self.decode)?;
         let next = self.pages.fetch.next_link(next.as_deref());

@@ -3,10 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{
-    error::{snippet, ApiError, Error},
-    json,
-};
+use crate::{error::{ApiError, Error, snippet}, json};
 
 /// The status and headers of a response, kept on every result that had one.
 #[derive(Clone, Debug, Default)]
@@ -39,9 +36,7 @@ impl ResponseMeta {
     /// The id the server gave this request (`Twilio-Request-Id`, or `X-Request-Id`): what
     /// the provider's support asks for.
     pub fn request_id(&self) -> Option<&str> {
-        Self::REQUEST_ID_HEADERS
-            .iter()
-            .find_map(|name| self.header(name))
+        Self::REQUEST_ID_HEADERS.iter().find_map(|name| self.header(name))
     }
 
     /// `Retry-After` as a delay: delta-seconds, or an HTTP date (any of the three RFC 9110
@@ -52,10 +47,7 @@ impl ResponseMeta {
             return Some(Duration::from_secs(seconds));
         }
         let date = httpdate::parse_http_date(value).ok()?;
-        Some(
-            date.duration_since(std::time::SystemTime::now())
-                .unwrap_or(Duration::ZERO),
-        )
+        Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
     }
 }
 
@@ -140,10 +132,7 @@ impl RawResponse {
 
     /// The body parsed as JSON and decoded by `decode`: a function pointer, so that the
     /// parse and the error are the same code for every type.
-    pub(crate) fn decoded<T, E>(
-        &self,
-        decode: fn(serde_json::Value) -> Result<T, json::DecodeError>,
-    ) -> Result<T, Error<E>> {
+    pub(crate) fn decoded<T, E>(&self, decode: fn(serde_json::Value) -> Result<T, json::DecodeError>) -> Result<T, Error<E>> {
         match decode(self.parsed()?) {
             Ok(value) => Ok(value),
             Err(e) => Err(self.undecodable(e)),
@@ -163,10 +152,7 @@ impl RawResponse {
     /// second generic function per type was ~6k more lines of LLVM IR on full Twilio.
     pub fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
         match T::from_json(self.parsed()?) {
-            Ok(value) => Ok(Response {
-                value,
-                meta: self.meta,
-            }),
+            Ok(value) => Ok(Response { value, meta: self.meta }),
             Err(e) => Err(self.undecodable(e)),
         }
     }
@@ -178,10 +164,7 @@ impl RawResponse {
 
     /// `value` with this response's status and headers.
     pub fn with<T>(self, value: T) -> Response<T> {
-        Response {
-            value,
-            meta: self.meta,
-        }
+        Response { value, meta: self.meta }
     }
 
     /// A status the spec did not document, or an error body not in the API's error shape.

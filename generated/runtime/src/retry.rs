@@ -65,12 +65,7 @@ impl RetryPolicy {
 
     /// The wait before retry number `retry` (0 for the first retry), or `None` when the
     /// attempt's outcome must not be repeated.
-    pub(crate) fn delay(
-        &self,
-        method: &reqwest::Method,
-        outcome: &AttemptResult,
-        retry: u32,
-    ) -> Option<Duration> {
+    pub(crate) fn delay(&self, method: &reqwest::Method, outcome: &AttemptResult, retry: u32) -> Option<Duration> {
         if retry >= self.max_retries {
             return None;
         }
@@ -102,8 +97,5 @@ impl RetryPolicy {
 
 /// Methods that may be repeated when the server says it is unavailable.
 fn is_idempotent(method: &reqwest::Method) -> bool {
-    matches!(
-        *method,
-        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::DELETE
-    )
+    matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::DELETE)
 }

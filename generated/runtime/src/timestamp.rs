@@ -24,9 +24,7 @@ impl Timestamp {
         // Written out rather than with `time`'s formatter, which is generic over its output
         // and would be compiled again into every generated crate.
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let (year, offset) = (at.year(), at.offset());
         if !(1900..=9999).contains(&year) || offset.seconds_past_minute() != 0 {
             return None;
@@ -88,10 +86,7 @@ impl Timestamp {
 /// `+hhmm` (`separator` empty) or `+hh:mm`.
 fn offset_text(offset: time::UtcOffset, separator: &str) -> String {
     let sign = if offset.is_negative() { '-' } else { '+' };
-    let (hours, minutes) = (
-        offset.whole_hours().unsigned_abs(),
-        offset.minutes_past_hour().unsigned_abs(),
-    );
+    let (hours, minutes) = (offset.whole_hours().unsigned_abs(), offset.minutes_past_hour().unsigned_abs());
     format!("{sign}{hours:02}{separator}{minutes:02}")
 }
 

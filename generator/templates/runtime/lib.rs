@@ -6,24 +6,46 @@
 //! Items marked hidden in the docs are the generated code's interface to the runtime, not
 //! the user's: they may change whenever the generator does.
 
+// Kept as the templates are written, so that the generator's output stays byte for byte
+// what `--check` compares.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
+#[rustfmt::skip]
 mod call;
+#[rustfmt::skip]
 mod config;
+#[rustfmt::skip]
 mod credentials;
+#[rustfmt::skip]
 mod enums;
+#[rustfmt::skip]
 mod error;
+#[rustfmt::skip]
 mod form;
+#[rustfmt::skip]
 mod hooks;
 #[doc(hidden)]
+#[rustfmt::skip]
 pub mod json;
+#[rustfmt::skip]
 mod multipart;
+#[rustfmt::skip]
 mod paging;
+#[rustfmt::skip]
 mod path;
+#[rustfmt::skip]
 mod request;
+#[rustfmt::skip]
 mod response;
+#[rustfmt::skip]
 mod retry;
+#[rustfmt::skip]
 mod timestamp;
+#[rustfmt::skip]
 mod transport;
+#[rustfmt::skip]
 mod version;
+#[rustfmt::skip]
 mod wire;
 
 pub use call::Call;
