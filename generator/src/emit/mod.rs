@@ -8,7 +8,7 @@ mod tokens;
 mod types;
 mod webhooks;
 
-pub use crate_files::{emit_crate, CrateSpec, ModuleSpec};
+pub use crate_files::{emit_crate, runtime_version, CrateSpec, ModuleSpec, RuntimeCrate};
 
 use crate::ir::{Api, TypeDef};
 use features::ModuleFeatures;

@@ -138,10 +138,10 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
         impl #name {
             #doc
             pub fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::WebhookDecodeError> {
-                crate::runtime::webhook::decode(content_type, body, Self::from_form)
+                crate::runtime::decode_webhook(content_type, body, Self::from_form)
             }
 
-            fn from_form(mut fields: crate::runtime::form::FormFields) -> Result<Self, crate::runtime::form::FormError> {
+            fn from_form(mut fields: crate::runtime::FormFields) -> Result<Self, crate::runtime::FormError> {
                 let value = Self {
                     #(#fields)*
                 };
