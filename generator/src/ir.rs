@@ -190,8 +190,8 @@ pub struct Webhook {
     pub description: Option<String>,
     /// The body's struct (a [`StructRole::Model`] struct, decoded from form fields or JSON).
     pub payload: TypeId,
-    /// The media types the spec documents for the body, in [`BodyEncoding`] order: only
-    /// [`BodyEncoding::Json`] and [`BodyEncoding::Form`].
+    /// The media types the spec documents for the body: [`BodyEncoding::Form`] first (the
+    /// payload's schema is the first one's), then [`BodyEncoding::Json`]; no others.
     pub encodings: Vec<BodyEncoding>,
 }
 

@@ -437,6 +437,91 @@ mod tests {
         );
     }
 
+    /// Webhooks and callbacks (inline, by `$ref`, dangling) are taken out of the document
+    /// with their pointers and owners, their schemas normalized like the rest.
+    #[test]
+    fn webhooks_and_callbacks_are_handed_on() {
+        let body = |name: &str| {
+            json!({"requestBody": {"content": {"application/json": {"schema":
+            {"type": "object", "properties": {name: {"type": ["boolean", "null"]}}}}}}})
+        };
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "webhooks": {"ready": {"post": body("A")}},
+            "paths": {"/calls": {"post": {"operationId": "CreateCall", "callbacks": {
+                "inline": {"{$request.body#/Url}": {"post": body("B"), "put": body("C")}},
+                "shared": {"$ref": "#/components/callbacks/Status"},
+                "missing": {"$ref": "#/components/callbacks/Nope"}
+            }}}},
+            "components": {"callbacks": {"Status": {"{$request.body#/StatusUrl}": {"post": body("D")}}}}
+        });
+        let hooks = normalize(&mut doc);
+        assert!(doc.get("webhooks").is_none());
+        assert!(doc["paths"]["/calls"]["post"].get("callbacks").is_none());
+        assert!(doc["components"].get("callbacks").is_none());
+        let seen: Vec<(String, String, String, Option<String>)> = hooks
+            .iter()
+            .map(|h| {
+                (
+                    h.name.clone(),
+                    h.method.clone(),
+                    h.at.to_string(),
+                    h.callback_of.clone(),
+                )
+            })
+            .collect();
+        let owner = Some("CreateCall".to_string());
+        assert_eq!(
+            seen,
+            [
+                (
+                    "ready".into(),
+                    "post".into(),
+                    "#/webhooks/ready/post".into(),
+                    None
+                ),
+                (
+                    "inline".into(),
+                    "put".into(),
+                    "#/paths/~1calls/post/callbacks/inline/{$request.body#~1Url}/put".into(),
+                    owner.clone()
+                ),
+                (
+                    "inline".into(),
+                    "post".into(),
+                    "#/paths/~1calls/post/callbacks/inline/{$request.body#~1Url}/post".into(),
+                    owner.clone()
+                ),
+                (
+                    "shared".into(),
+                    "post".into(),
+                    "#/components/callbacks/Status/{$request.body#~1StatusUrl}/post".into(),
+                    owner.clone()
+                ),
+                (
+                    "missing".into(),
+                    "post".into(),
+                    "#/paths/~1calls/post/callbacks/missing".into(),
+                    owner
+                ),
+            ]
+        );
+        assert_eq!(hooks[3].at.operation(), Some("CreateCall"));
+        let HookOperation::Found(ready) = &hooks[0].operation else {
+            panic!("{:?}", hooks[0]);
+        };
+        assert_eq!(
+            ready["requestBody"]["content"]["application/json"]["schema"]["properties"]["A"],
+            json!({"type": "boolean", "nullable": true})
+        );
+        assert_eq!(
+            hooks[4].operation,
+            HookOperation::Dangling {
+                reference: "#/components/callbacks/Nope".into()
+            }
+        );
+    }
+
     #[test]
     fn example_data_is_not_rewritten() {
         let mut doc = json!({"openapi": "3.0.1", "paths": {"/a": {"get": {"responses": {"200": {

@@ -738,6 +738,31 @@ impl fmt::Display for Surface {
 mod tests {
     use super::*;
 
+    /// A public inline module's items are named by their path; an impl there finds its own
+    /// type first, then the one it imports from the parent.
+    #[test]
+    fn inline_submodules_are_part_of_the_surface() {
+        let surface = Surface::of_text(
+            r#"
+            pub struct Call { pub sid: String }
+            mod private { pub struct Hidden; }
+            pub mod webhooks {
+                use super::Call;
+                pub struct Call { pub status: String }
+                impl Call { pub fn from_request(body: &[u8]) -> Self { todo!() } }
+                impl crate::runtime::WebhookPayload for Call {}
+            }
+            "#,
+        )
+        .unwrap();
+        let names: Vec<&str> = surface.items.keys().map(String::as_str).collect();
+        assert_eq!(names, ["Call", "webhooks::Call"]);
+        let own = &surface.items["webhooks::Call"];
+        assert!(own.functions.contains_key("from_request"), "{own:?}");
+        assert!(own.traits.contains("crate::WebhookPayload"), "{own:?}");
+        assert!(own.fields.contains_key("status"));
+    }
+
     const MODULE: &str = r#"
         use crate::Credentials;
         /// Client.

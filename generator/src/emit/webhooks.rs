@@ -179,3 +179,107 @@ fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
     };
     quote::format_ident!("{name}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /calls:
+    get:
+      operationId: ListCalls
+      tags: [Calls]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Call'}}}}
+    post:
+      operationId: CreateCall
+      tags: [Recordings]
+      responses: {'200': {description: ok}}
+webhooks:
+  callStatus:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [Call]
+              properties:
+                Call: {$ref: '#/components/schemas/Call'}
+                Status: {type: string, enum: [ringing, completed]}
+                Events: {type: array, items: {type: string}}
+                Meta: {type: object, properties: {a: {type: string}}}
+components:
+  schemas:
+    Call:
+      type: object
+      properties:
+        sid: {type: string}
+"#;
+
+    fn api() -> Api {
+        crate::api_from_text("t.yaml", SPEC.as_bytes(), &crate::Selection::All).unwrap()
+    }
+
+    /// Types only webhooks reach go into the submodule behind the feature; a type an
+    /// operation also reaches stays in the module, compiled for either.
+    #[test]
+    fn webhook_only_types_move_into_the_submodule() {
+        let api = api();
+        let features = features::module_features(&api, "m");
+        let by_name = |name: &str| {
+            let (id, _) = api.type_ids().find(|(_, t)| t.name == name).unwrap();
+            (
+                features.webhook_only[id.index()],
+                features.types[id.index()].clone(),
+            )
+        };
+        assert_eq!(
+            by_name("Call"),
+            (false, vec!["m-calls".to_string(), "webhooks".to_string()])
+        );
+        assert_eq!(by_name("CallStatus"), (true, vec!["webhooks".to_string()]));
+        assert_eq!(
+            by_name("CallStatusStatus"),
+            (true, vec!["webhooks".to_string()])
+        );
+        let code = webhooks_module(&api, &features).to_string();
+        assert!(
+            code.starts_with(
+                "# [cfg (feature = \"webhooks\")] # [rustfmt :: skip] pub mod webhooks {"
+            ),
+            "{code}"
+        );
+        assert!(code.contains("use super :: { Call } ;"), "{code}");
+        assert!(code.contains("pub struct CallStatus"), "{code}");
+        assert!(!code.contains("pub struct Call {"), "{code}");
+    }
+
+    /// Each field is read from form text the way its type needs.
+    #[test]
+    fn form_fields_are_read_by_kind() {
+        let api = api();
+        let code = decoder(&api.webhooks[0], &api).to_string();
+        for needle in [
+            "call : fields . required_json (\"Call\") ?",
+            "status : fields . optional (\"Status\")",
+            "events : fields . optional_list (\"Events\")",
+            "meta : fields . optional_json (\"Meta\")",
+            "crate :: runtime :: decode_webhook (content_type , body , Self :: from_form)",
+            "impl crate :: runtime :: WebhookPayload for CallStatus",
+        ] {
+            assert!(code.contains(needle), "{needle}: {code}");
+        }
+    }
+
+    #[test]
+    fn a_module_without_webhooks_has_no_submodule() {
+        let mut api = api();
+        api.webhooks.clear();
+        let features = features::module_features(&api, "m");
+        assert!(webhooks_module(&api, &features).is_empty());
+    }
+}

@@ -64,7 +64,9 @@ impl<'a> Lowering<'a> {
             .iter()
             .filter_map(|(ct, media)| payload_encoding(ct).map(|e| (e, ct, media)))
             .collect();
-        offered.sort_by_key(|(e, _, _)| *e);
+        // Form fields first: what Twilio-protocol APIs post (the sort is stable, so among
+        // JSON types the spec's order stays).
+        offered.sort_by_key(|(e, _, _)| *e != BodyEncoding::Form);
         let Some(&(_, media_type, media)) = offered.first() else {
             let (pointer, problem) = match body.content.keys().next() {
                 Some(ct) => (
@@ -132,5 +134,145 @@ impl<'a> Lowering<'a> {
             payload,
             encodings,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{Api, BodyEncoding, TypeKind, TypeRef};
+    use crate::Selection;
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /calls:
+    post:
+      operationId: CreateCall
+      callbacks:
+        callStatus:
+          '{$request.body#/StatusCallback}':
+            post:
+              requestBody:
+                content:
+                  application/x-www-form-urlencoded:
+                    schema:
+                      type: object
+                      required: [CallSid]
+                      properties:
+                        CallSid: {type: string}
+                        CallStatus: {type: string, enum: [ringing, completed]}
+                        Muted: {type: boolean}
+                  application/json:
+                    schema: {type: object}
+              responses: {'200': {description: ok}}
+      responses: {'200': {description: ok}}
+  /other:
+    get:
+      operationId: Other
+      callbacks:
+        otherStatus:
+          '{$request.query.url}':
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema: {$ref: '#/components/schemas/Shared'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Shared'}
+webhooks:
+  noBody:
+    post:
+      responses: {'200': {description: ok}}
+  xml:
+    post:
+      requestBody:
+        content:
+          text/xml: {schema: {type: string}}
+  scalar:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: string}}
+components:
+  schemas:
+    Shared:
+      type: object
+      properties:
+        sid: {type: string}
+"#;
+
+    fn lower(selection: Selection) -> (Api, Vec<String>) {
+        let loaded = crate::load::load_text("t.yaml", SPEC.as_bytes()).unwrap();
+        let reporter = loaded.reporter;
+        let mut doc = loaded.doc;
+        let hooks = crate::normalize::normalize(&mut doc);
+        let doc = crate::document::parse_document(&reporter, doc).unwrap();
+        let hooks = crate::document::parse_webhooks(&reporter, hooks).unwrap();
+        let api =
+            super::super::lower_with_webhooks(&reporter, &doc, &hooks, &selection, loaded.inputs)
+                .unwrap();
+        let warnings = reporter
+            .take_warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        (api, warnings)
+    }
+
+    #[test]
+    fn callbacks_become_payload_structs_with_typed_fields() {
+        let (api, _) = lower(Selection::All);
+        let names: Vec<&str> = api.webhooks.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["callStatus", "otherStatus"]);
+        let hook = &api.webhooks[0];
+        assert_eq!(hook.callback_of.as_deref(), Some("CreateCall"));
+        assert_eq!(hook.encodings, [BodyEncoding::Form, BodyEncoding::Json]);
+        let def = api.type_def(hook.payload);
+        assert_eq!(def.name, "CallStatus");
+        let TypeKind::Struct(s) = &def.kind else {
+            panic!("{def:?}")
+        };
+        let fields: Vec<(&str, bool)> = s
+            .fields
+            .iter()
+            .map(|f| (f.wire_name.as_str(), f.required))
+            .collect();
+        assert_eq!(
+            fields,
+            [("CallSid", true), ("CallStatus", false), ("Muted", false)]
+        );
+        assert_eq!(s.fields[2].ty, TypeRef::Bool);
+        assert!(
+            matches!(s.fields[1].ty, TypeRef::Named(id) if matches!(api.type_def(id).kind, TypeKind::Enum(_)))
+        );
+        // A component payload is the component's own type, shared with the operation.
+        assert_eq!(api.type_def(api.webhooks[1].payload).name, "Shared");
+    }
+
+    #[test]
+    fn payloads_that_cannot_be_typed_are_left_out_with_located_warnings() {
+        let (_, warnings) = lower(Selection::All);
+        assert_eq!(warnings.len(), 3, "{warnings:#?}");
+        assert!(
+            warnings[0].starts_with(
+                "t.yaml: #/webhooks/noBody/post: webhook `noBody` has no `requestBody`"
+            ),
+            "{warnings:#?}"
+        );
+        assert!(warnings[1].starts_with("t.yaml: #/webhooks/xml/post/requestBody/content/text~1xml: webhook `xml`: request content type `text/xml` is not supported"), "{warnings:#?}");
+        assert!(warnings[2].starts_with("t.yaml: #/webhooks/scalar/post/requestBody/content/application~1json/schema: webhook `scalar`: the payload is not an object"), "{warnings:#?}");
+    }
+
+    #[test]
+    fn only_the_selected_operations_callbacks_are_lowered() {
+        let (api, _) = lower(Selection::Ids(vec!["Other".into()]));
+        let names: Vec<&str> = api.webhooks.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["otherStatus"]);
+        assert!(api.types.iter().all(|t| t.name != "CallStatus"));
     }
 }
