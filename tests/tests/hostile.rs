@@ -400,7 +400,9 @@ fn page(n: usize, next: Option<&str>) -> Behaviour {
 }
 
 /// Every result of the listing stream, and the targets the server was asked for.
-async fn list_all(script: Vec<Behaviour>) -> (Vec<Result<String, Error>>, Vec<String>) {
+type Participant = twilio::ApiV2010AccountConferenceParticipant;
+
+async fn list_all(script: Vec<Behaviour>) -> (Vec<Result<Participant, Error>>, Vec<String>) {
     let server = Server::script(script).await;
     let client = twilio_client(&server.url(), USER, TOKEN);
     let params = twilio::ListParticipantParams {
@@ -412,7 +414,6 @@ async fn list_all(script: Vec<Behaviour>) -> (Vec<Result<String, Error>>, Vec<St
         client
             .list_participant_stream(CONFERENCE, &params)
             .take(50)
-            .map(|item| item.map(|p| p.call_sid.unwrap_or_default()))
             .collect::<Vec<_>>(),
     )
     .await
@@ -421,10 +422,11 @@ async fn list_all(script: Vec<Behaviour>) -> (Vec<Result<String, Error>>, Vec<St
     (results, targets)
 }
 
-fn call_sids(results: &[Result<String, Error>]) -> Vec<String> {
+fn call_sids(results: &[Result<Participant, Error>]) -> Vec<String> {
     results
         .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
+        .filter_map(|r| r.as_ref().ok())
+        .map(|p| p.call_sid.clone().unwrap_or_default())
         .collect()
 }
 
@@ -432,7 +434,7 @@ fn sids(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|n| format!("CA{n:032}")).collect()
 }
 
-fn assert_cycle(last: Option<&Result<String, Error>>, url: &str) {
+fn assert_cycle(last: Option<&Result<Participant, Error>>, url: &str) {
     match last {
         Some(Err(Error::InvalidRequest(InvalidRequest::PageCycle { url: u }))) => {
             assert!(u.ends_with(url), "{u} is not {url}");

@@ -308,9 +308,9 @@ async fn stream_body(
     // The client sends nothing more on this connection until the body ends, so a read that
     // returns is its close (end of stream or a reset).
     let mut probe = [0u8; 1];
-    match tokio::time::timeout(STREAM_PATIENCE, stream.read(&mut probe)).await {
-        Ok(Ok(0) | Err(_)) => return StreamEnd::ClosedEarly,
-        Ok(Ok(_)) | Err(_) => {}
+    let probed = tokio::time::timeout(STREAM_PATIENCE, stream.read(&mut probe)).await;
+    if let Ok(Ok(0) | Err(_)) = probed {
+        return StreamEnd::ClosedEarly;
     }
     let mut tail = chunk(rest);
     if chunked {
