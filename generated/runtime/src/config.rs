@@ -27,9 +27,9 @@ impl ClientConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
     /// The largest response body read unless [`ClientConfig::max_response_bytes`] says
-    /// otherwise: 16 MiB. A full page of 1,000 items (the most Twilio sends) takes about
-    /// 0.7 MiB for participants and under 4 MiB for messages with 1,600-character bodies, so
-    /// real responses stay far below it, while a gzip bomb is stopped after 16 MiB.
+    /// otherwise: 16 MiB. A full page of 1,000 items (the most Twilio sends) takes ~0.6 MB for
+    /// participants and at most ~7.5 MB for messages (1,600-character bodies, up to 4 bytes a
+    /// character), so real responses stay well below it, while a gzip bomb is cut off at it.
     pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 << 20;
 
     /// A configuration for `base_url`, for example `https://api.twilio.com`, or a loopback
