@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::error::Error as _;
 use std::time::Duration;
 use support::*;
 use telephony_client::{twilio, ClientConfig, Credentials, Error};
