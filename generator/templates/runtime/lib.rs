@@ -55,7 +55,7 @@ pub use call::Call;
 pub use config::{BuildError, ClientConfig};
 pub use credentials::Credentials;
 pub use enums::UnknownValue;
-pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest};
+pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
 pub use multipart::FilePart;
@@ -91,6 +91,9 @@ pub use webhook::decode_webhook;
 /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
 /// [`ClientConfig::http_client`].
 pub use reqwest;
+/// Dates and instants, for parameters of `format: date` (`time::Date`) and `date-time`
+/// (`time::OffsetDateTime`).
+pub use time;
 
 /// Whether `version` is this runtime's [`VERSION`]. A `const fn`, so that a client asserts at
 /// compile time that it was generated together with its runtime.
