@@ -123,14 +123,12 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let key = &f.wire_name;
-        let take = take_method(f, api);
+        let reading = reading(f, api);
         if f.is_option() {
+            let take = quote::format_ident!("optional{reading}");
             quote!(#rust: fields.#take(#key),)
         } else {
-            let take = quote::format_ident!(
-                "required{}",
-                take.to_string().trim_start_matches("optional")
-            );
+            let take = quote::format_ident!("required{reading}");
             quote!(#rust: fields.#take(#key)?,)
         }
     });
@@ -158,9 +156,10 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
     }
 }
 
-/// How a field is read from form text: scalars and enums as text, lists of them from repeated
-/// keys, anything else (objects, maps, JSON values) as the JSON text the field holds.
-fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
+/// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
+/// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
+/// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
+fn reading(field: &Field, api: &Api) -> &'static str {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String
         | TypeRef::Bool
@@ -171,13 +170,12 @@ fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
         TypeRef::Named(id) => matches!(api.type_def(*id).kind, TypeKind::Enum(_)),
         _ => false,
     };
-    let name = match &field.ty {
-        _ if field.boxed => "optional_json",
-        ty if text(ty) => "optional",
-        TypeRef::List(inner) if text(inner) => "optional_list",
-        _ => "optional_json",
-    };
-    quote::format_ident!("{name}")
+    match &field.ty {
+        _ if field.boxed => "_json",
+        ty if text(ty) => "",
+        TypeRef::List(inner) if text(inner) => "_list",
+        _ => "_json",
+    }
 }
 
 #[cfg(test)]
