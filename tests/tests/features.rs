@@ -48,7 +48,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "tracing = [\"resource-features-runtime/tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "tracing = [\"resource-features-runtime/tracing\"]\n# Typed webhook and callback payloads (each module's `webhooks`), decoded from form fields\n# or JSON.\nwebhooks = [\"resource-features-runtime/webhooks\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );
