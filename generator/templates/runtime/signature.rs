@@ -131,6 +131,27 @@ pub enum WebhookError {
     Undecodable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// A webhook event type that can be read from a verified request's body.
+///
+/// Implemented by the generated webhook payloads; [`bytes::Bytes`] takes the raw body for
+/// apps that decode it themselves.
+pub trait WebhookPayload: Sized {
+    /// Why a body is not this event.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Decodes the body; `content_type` is the request's `Content-Type`, if any (form fields
+    /// or JSON).
+    fn decode(content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error>;
+}
+
+impl WebhookPayload for bytes::Bytes {
+    type Error = std::convert::Infallible;
+
+    fn decode(_content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error> {
+        Ok(bytes::Bytes::copy_from_slice(body))
+    }
+}
+
 /// A signing key was rejected when building a [`WebhookVerifier`].
 #[derive(Debug, thiserror::Error)]
 #[error("the webhook signing key is empty (anyone could sign with it)")]
@@ -232,7 +253,9 @@ impl WebhookVerifier {
         for &name in names {
             let result = match signature_header(headers, name) {
                 Ok(None) => continue,
-                Ok(Some(signature)) => self.verify_signature(url, name, signature, body),
+                Ok(Some(signature)) => {
+                    self.verify_signature(url, display_name(name), signature, body)
+                }
                 Err(error) => Err(error),
             };
             match result {
@@ -256,6 +279,23 @@ impl WebhookVerifier {
                 Provider::SignalWire => "X-SignalWire-Signature or X-Twilio-Signature",
             },
         }))
+    }
+
+    /// Verifies a request as [`verify`](Self::verify) does, then decodes its body as the
+    /// event `T` (by the `Content-Type` header); only an authentic body is decoded.
+    pub fn verify_event<T: WebhookPayload>(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(T, Verified), WebhookError> {
+        let verified = self.verify(url, headers, body)?;
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let event = T::decode(content_type, body)
+            .map_err(|error| WebhookError::Undecodable(Box::new(error)))?;
+        Ok((event, verified))
     }
 
     /// Verifies one signature value taken from header `header`.
@@ -359,10 +399,7 @@ fn signature_header<'h>(
     headers: &'h HeaderMap,
     name: &'static str,
 ) -> Result<Option<&'h str>, SignatureError> {
-    let header = match name {
-        SIGNALWIRE_SIGNATURE => "X-SignalWire-Signature",
-        _ => "X-Twilio-Signature",
-    };
+    let header = display_name(name);
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -381,6 +418,14 @@ fn signature_header<'h>(
         })?
         .trim();
     Ok((!value.is_empty()).then_some(value))
+}
+
+/// How a signature header is named in messages.
+fn display_name(name: &'static str) -> &'static str {
+    match name {
+        SIGNALWIRE_SIGNATURE => "X-SignalWire-Signature",
+        _ => "X-Twilio-Signature",
+    }
 }
 
 fn decode_base64_mac(signature: &str) -> Option<Vec<u8>> {
