@@ -8,7 +8,7 @@
 //!     fn from_ref(app: &App) -> Self { app.webhooks.clone() }
 //! }
 //!
-//! async fn conference(VerifiedWebhook { event, .. }: VerifiedWebhook<ConferenceEvent>) { … }
+//! async fn conference(VerifiedWebhook { event, .. }: VerifiedWebhook<ConferenceEvent>) { /* … */ }
 //! ```
 //!
 //! A request whose signature does not verify gets `403 Forbidden` with an empty body (no hint
