@@ -762,3 +762,75 @@ fn unusual_urls_never_panic() {
         &verifier.sign("https://[::1]:443/x", b""),
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Any input: never a panic; what is signed verifies, and the port rule is the providers'
+// ---------------------------------------------------------------------------------------
+
+mod any_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        let mut config = ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        };
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = prop::test_runner::RngSeed::Fixed(0x5167_0001);
+        }
+        config
+    }
+
+    /// URLs with the parts the port and quote rules look at, and some that break them.
+    fn url() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec!["https", "http", "HTTPS", "ftp", ""]),
+            prop::sample::select(vec!["", "user@", "u:p@"]),
+            prop::sample::select(vec!["example.com", "[::1]", "[::1", "", "h:"]),
+            prop::sample::select(vec!["", ":443", ":80", ":8080", ":x"]),
+            "[/a-z0-9'%?#&=.+é]{0,20}",
+        )
+            .prop_map(|(scheme, user, host, port, rest)| {
+                format!("{scheme}://{user}{host}{port}{rest}")
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_requests_never_panic(
+            url in prop_oneof![url(), "\\PC{0,40}"],
+            body in prop::collection::vec(any::<u8>(), 0..64),
+            signature in prop::collection::vec(any::<u8>(), 0..64),
+            sw in any::<bool>(),
+        ) {
+            let verifier = if sw { signalwire(TOKEN) } else { twilio(TOKEN) };
+            let mut map = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&signature) {
+                map.insert(if sw { SIGNALWIRE_SIGNATURE } else { TWILIO_SIGNATURE }, value);
+            }
+            let _ = verifier.verify(&url, &map, &body);
+        }
+
+        #[test]
+        fn signed_requests_verify_and_others_do_not(
+            url in url(),
+            body in "[a-zA-Z0-9%+&=]{0,40}",
+            sw in any::<bool>(),
+        ) {
+            let verifier = if sw { signalwire(TOKEN) } else { twilio(TOKEN) };
+            let header = if sw { SIGNALWIRE_SIGNATURE } else { TWILIO_SIGNATURE };
+            let signature = verifier.sign(&url, body.as_bytes());
+            let map = headers(&[(header, signature.as_bytes())]);
+            prop_assert!(verifier.verify(&url, &map, body.as_bytes()).is_ok());
+            // Another key, or a path the signature does not cover.
+            let other = if sw { signalwire("other") } else { twilio("other") };
+            prop_assert!(other.verify(&url, &map, body.as_bytes()).is_err());
+            let moved = format!("{url}/elsewhere");
+            prop_assert!(verifier.verify(&moved, &map, body.as_bytes()).is_err());
+        }
+    }
+}
