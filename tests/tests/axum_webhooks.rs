@@ -33,7 +33,7 @@ impl std::error::Error for NotMuted {}
 impl WebhookPayload for Muted {
     type Error = NotMuted;
 
-    fn decode(_content_type: Option<&str>, body: &[u8]) -> Result<Self, NotMuted> {
+    fn from_request(_content_type: Option<&str>, body: &[u8]) -> Result<Self, NotMuted> {
         let body = std::str::from_utf8(body).map_err(|_| NotMuted)?;
         match body.split('&').find_map(|pair| pair.strip_prefix("Muted=")) {
             Some("true") => Ok(Muted(true)),

@@ -125,8 +125,7 @@ pub enum WebhookError {
     #[error(transparent)]
     Signature(#[from] SignatureError),
     /// The request is authentic but its body is not the expected event.
-    // Boxed so any payload decoder fits; it becomes the runtime form decoder's error type
-    // once typed webhook payloads decode through it.
+    // Boxed so that any payload decoder fits, the generated payloads' included.
     #[error("the webhook payload cannot be decoded")]
     Undecodable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -135,19 +134,22 @@ pub enum WebhookError {
 ///
 /// Implemented by the generated webhook payloads; [`bytes::Bytes`] takes the raw body for
 /// apps that decode it themselves.
+// The generated payloads' decoder (runtime `webhook.rs`) brings a trait of this name and
+// method with one error type; where both meet, that one replaces this one and the code here
+// compiles unchanged (`Undecodable` boxes any error).
 pub trait WebhookPayload: Sized {
     /// Why a body is not this event.
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// Decodes the body; `content_type` is the request's `Content-Type`, if any (form fields
     /// or JSON).
-    fn decode(content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error>;
+    fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error>;
 }
 
 impl WebhookPayload for bytes::Bytes {
     type Error = std::convert::Infallible;
 
-    fn decode(_content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error> {
+    fn from_request(_content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error> {
         Ok(bytes::Bytes::copy_from_slice(body))
     }
 }
@@ -293,7 +295,7 @@ impl WebhookVerifier {
         let content_type = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
-        let event = T::decode(content_type, body)
+        let event = T::from_request(content_type, body)
             .map_err(|error| WebhookError::Undecodable(Box::new(error)))?;
         Ok((event, verified))
     }
