@@ -206,6 +206,9 @@ async fn over_limit_body_is_too_large() {
     let response = String::from_utf8_lossy(&response);
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert_eq!(server.handled(), 0);
+    // An unsigned request is refused before its body is read, whatever its size.
+    let (status, _) = server.post(path, &body, None).await;
+    assert_eq!(status, 403);
     // At the limit it is accepted.
     let body = format!("Muted=true&P={}", "x".repeat(1024 - 13));
     assert_eq!(body.len(), 1024);

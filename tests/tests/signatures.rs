@@ -642,6 +642,17 @@ fn missing_and_garbage_headers() {
             other => panic!("{map:?}: {other:?}"),
         }
     }
+    // What a server can check before reading the body.
+    assert!(matches!(
+        verifier.require_signature(&headers(&[(TWILIO_SIGNATURE, b" ")])),
+        Err(SignatureError::MissingSignature { .. })
+    ));
+    assert!(verifier
+        .require_signature(&headers(&[(TWILIO_SIGNATURE, b"x")]))
+        .is_ok());
+    assert!(signalwire(TOKEN)
+        .require_signature(&headers(&[(SIGNALWIRE_SIGNATURE, b"x")]))
+        .is_ok());
     // Sent twice (even the right value), not ASCII, or not a MAC's encoding.
     for map in [
         headers(&[

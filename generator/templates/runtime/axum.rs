@@ -137,6 +137,12 @@ where
         let config = WebhookConfig::from_ref(state);
         let limit = config.inner.body_limit;
         let (parts, body) = request.into_parts();
+        // An unsigned request is refused before its body is read.
+        config
+            .inner
+            .verifier
+            .require_signature(&parts.headers)
+            .map_err(WebhookRejection::Forbidden)?;
         // A declared length over the limit is refused before reading anything.
         let declared = parts
             .headers

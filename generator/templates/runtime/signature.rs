@@ -247,12 +247,8 @@ impl WebhookVerifier {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Verified, SignatureError> {
-        let names: &[&'static str] = match self.provider {
-            Provider::Twilio => &[TWILIO_SIGNATURE],
-            Provider::SignalWire => &[SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE],
-        };
         let mut first_error = None;
-        for &name in names {
+        for &name in self.signature_headers() {
             let result = match signature_header(headers, name) {
                 Ok(None) => continue,
                 Ok(Some(signature)) => {
@@ -275,12 +271,39 @@ impl WebhookVerifier {
                 }
             }
         }
-        Err(first_error.unwrap_or(SignatureError::MissingSignature {
+        Err(first_error.unwrap_or_else(|| self.missing()))
+    }
+
+    /// `MissingSignature` when `headers` has no signature header this verifier reads, so
+    /// that a server can refuse an unsigned request before reading its body.
+    pub fn require_signature(&self, headers: &HeaderMap) -> Result<(), SignatureError> {
+        let present = self.signature_headers().iter().any(|name| {
+            headers
+                .get_all(*name)
+                .iter()
+                .any(|value| !value.as_bytes().trim_ascii().is_empty())
+        });
+        if present {
+            Ok(())
+        } else {
+            Err(self.missing())
+        }
+    }
+
+    fn signature_headers(&self) -> &'static [&'static str] {
+        match self.provider {
+            Provider::Twilio => &[TWILIO_SIGNATURE],
+            Provider::SignalWire => &[SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE],
+        }
+    }
+
+    fn missing(&self) -> SignatureError {
+        SignatureError::MissingSignature {
             expected: match self.provider {
                 Provider::Twilio => "X-Twilio-Signature",
                 Provider::SignalWire => "X-SignalWire-Signature or X-Twilio-Signature",
             },
-        }))
+        }
     }
 
     /// Verifies a request as [`verify`](Self::verify) does, then decodes its body as the
