@@ -5,10 +5,10 @@
 
 //! Typed async clients generated from OpenAPI specs: [`twilio`], [`signalwire`].
 //!
-//! | module | spec | operations |
+//! | module | spec | resources (spec tags) and their operations |
 //! |---|---|---|
-//! | [`twilio`] | `specs/twilio.yaml` | [`update_participant`](twilio::Client::update_participant), [`list_participant`](twilio::Client::list_participant), [`fetch_participant`](twilio::Client::fetch_participant), [`create_participant`](twilio::Client::create_participant), [`delete_participant`](twilio::Client::delete_participant) |
-//! | [`signalwire`] | `specs/signalwire.yaml` | [`update_participant`](signalwire::Client::update_participant), [`list_all_participants`](signalwire::Client::list_all_participants), [`retrieve_participant`](signalwire::Client::retrieve_participant), [`delete_participant`](signalwire::Client::delete_participant) |
+//! | [`twilio`] | `specs/twilio.yaml` | Participant: [`update_participant`](twilio::Client::update_participant), [`list_participant`](twilio::Client::list_participant), [`fetch_participant`](twilio::Client::fetch_participant), [`create_participant`](twilio::Client::create_participant), [`delete_participant`](twilio::Client::delete_participant) |
+//! | [`signalwire`] | `specs/signalwire.yaml` | Conference Participants: [`update_participant`](signalwire::Client::update_participant), [`list_all_participants`](signalwire::Client::list_all_participants), [`retrieve_participant`](signalwire::Client::retrieve_participant), [`delete_participant`](signalwire::Client::delete_participant) |
 //!
 //! Every call returns a [`Response`] of the operation's response type (it dereferences to the value and keeps the status, headers and request id) or an [`Error`] that keeps the HTTP status, headers and raw body. List operations also return a [`Page`] and stream [`Items`] across pages. Requests are retried as the [`RetryPolicy`] allows; a [`Hook`] observes each attempt. Path parameters are percent-encoded as exactly one path segment each; form bodies send only the fields that are set.
 //!

@@ -396,27 +396,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 .join(", ")
         ),
         String::new(),
-        "| module | spec | operations |".to_string(),
+        "| module | spec | resources (spec tags) and their operations |".to_string(),
         "|---|---|---|".to_string(),
     ];
     for m in &spec.modules {
-        let ops: Vec<String> = m
-            .api
-            .operations
-            .iter()
-            .map(|o| {
-                format!(
-                    "[`{0}`]({1}::Client::{0})",
-                    o.method_name.trim_start_matches("r#"),
-                    m.name
-                )
-            })
-            .collect();
         doc.push(format!(
             "| [`{}`] | `{}` | {} |",
             m.name,
             m.api.source,
-            ops.join(", ")
+            resource_index(m)
         ));
     }
     doc.push(String::new());
@@ -474,6 +462,44 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
         }
     }
+}
+
+/// The resources of a module for the crate's index: each with links to its methods while the
+/// module is small, with its operation count once linking every method would bury the rest.
+fn resource_index(module: &ModuleSpec) -> String {
+    const LINKED: usize = 12;
+    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &module.api.operations {
+        let title = op.tags.first().map_or_else(
+            || "Untagged".to_string(),
+            |tag| super::client::resource_title(tag),
+        );
+        match resources.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, ops)) => ops.push(op),
+            None => resources.push((title, vec![op])),
+        }
+    }
+    let linked = module.api.operations.len() <= LINKED;
+    resources
+        .iter()
+        .map(|(title, ops)| match linked {
+            true => {
+                let links: Vec<String> = ops
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "[`{0}`]({1}::Client::{0})",
+                            o.method_name.trim_start_matches("r#"),
+                            module.name
+                        )
+                    })
+                    .collect();
+                format!("{title}: {}", links.join(", "))
+            }
+            false => format!("{title} ({})", ops.len()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A compiled (not run) example calling the first operation whose arguments are simple.
