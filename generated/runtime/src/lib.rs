@@ -55,7 +55,7 @@ pub use call::Call;
 pub use config::{BuildError, ClientConfig};
 pub use credentials::Credentials;
 pub use enums::UnknownValue;
-pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest};
+pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
 pub use multipart::FilePart;

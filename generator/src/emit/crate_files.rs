@@ -432,7 +432,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
-        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
