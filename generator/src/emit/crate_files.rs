@@ -14,6 +14,7 @@ use quote::quote;
 /// `version.rs` is written with them, from [`runtime_version`].
 const RUNTIME: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../templates/runtime/lib.rs")),
+    ("axum.rs", include_str!("../../templates/runtime/axum.rs")),
     ("call.rs", include_str!("../../templates/runtime/call.rs")),
     (
         "config.rs",
@@ -46,6 +47,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../templates/runtime/response.rs"),
     ),
     ("retry.rs", include_str!("../../templates/runtime/retry.rs")),
+    (
+        "signature.rs",
+        include_str!("../../templates/runtime/signature.rs"),
+    ),
     (
         "timestamp.rs",
         include_str!("../../templates/runtime/timestamp.rs"),
@@ -296,9 +301,11 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
-# Typed webhook and callback payloads (each module's `webhooks`), decoded from form fields
-# or JSON.
+# Webhooks: verifying their signatures (the `webhooks` module) and their typed payloads
+# (each module's `webhooks`), decoded from form fields or JSON.
 webhooks = ["{runtime}/webhooks"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "{runtime}/axum"]
 {resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
@@ -330,19 +337,29 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-# Decoding webhook payloads: form fields, JSON, by the request's content type.
-webhooks = []
+# Webhooks: signature verification (HMAC-SHA1, SHA-256 and constant-time comparison) and
+# decoding payloads (form fields or JSON, by the request's content type).
+webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "dep:axum", "dep:http-body-util"]
 
 [dependencies]
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}
+base64 = {{ version = "0.22", optional = true }}
 bytes = "1"
 fastrand = "2"
 form_urlencoded = "1.2"
 futures-core = "0.3"
+hmac = {{ version = "0.12", optional = true }}
+http-body-util = {{ version = "0.1", optional = true }}
 httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+sha1 = {{ version = "0.10", optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
+subtle = {{ version = "2.6", optional = true }}
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
@@ -385,27 +402,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 .join(", ")
         ),
         String::new(),
-        "| module | spec | operations |".to_string(),
+        "| module | spec | resources (spec tags) and their operations |".to_string(),
         "|---|---|---|".to_string(),
     ];
     for m in &spec.modules {
-        let ops: Vec<String> = m
-            .api
-            .operations
-            .iter()
-            .map(|o| {
-                format!(
-                    "[`{0}`]({1}::Client::{0})",
-                    o.method_name.trim_start_matches("r#"),
-                    m.name
-                )
-            })
-            .collect();
         doc.push(format!(
             "| [`{}`] | `{}` | {} |",
             m.name,
             m.api.source,
-            ops.join(", ")
+            resource_index(m)
         ));
     }
     doc.push(String::new());
@@ -421,17 +426,6 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         doc.extend(example);
     }
     let doc = super::tokens::inner_doc_attrs(&doc);
-    let webhooks = spec
-        .modules
-        .iter()
-        .any(|m| !m.api.webhooks.is_empty())
-        .then(|| {
-            let feature = super::features::WEBHOOKS;
-            quote! {
-                #[cfg(feature = #feature)]
-                pub use runtime::{FormError, WebhookDecodeError, WebhookPayload};
-            }
-        });
     let modules = spec.modules.iter().map(|m| {
         let name = ident(&m.name);
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
@@ -456,7 +450,6 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
-        #webhooks
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.
@@ -465,12 +458,55 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
 
+        /// Verifying webhooks and decoding their payloads (feature `webhooks`; the axum
+        /// extractor with feature `axum`).
+        #[cfg(feature = "webhooks")]
+        pub use runtime::webhooks;
+
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.
         pub fn default_user_agent() -> &'static str {
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
         }
     }
+}
+
+/// The resources of a module for the crate's index: each with links to its methods while the
+/// module is small, with its operation count once linking every method would bury the rest.
+fn resource_index(module: &ModuleSpec) -> String {
+    const LINKED: usize = 12;
+    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &module.api.operations {
+        let title = op.tags.first().map_or_else(
+            || "Untagged".to_string(),
+            |tag| super::client::resource_title(tag),
+        );
+        match resources.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, ops)) => ops.push(op),
+            None => resources.push((title, vec![op])),
+        }
+    }
+    let linked = module.api.operations.len() <= LINKED;
+    resources
+        .iter()
+        .map(|(title, ops)| match linked {
+            true => {
+                let links: Vec<String> = ops
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "[`{0}`]({1}::Client::{0})",
+                            o.method_name.trim_start_matches("r#"),
+                            module.name
+                        )
+                    })
+                    .collect();
+                format!("{title}: {}", links.join(", "))
+            }
+            false => format!("{title} ({})", ops.len()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A compiled (not run) example calling the first operation whose arguments are simple.

@@ -135,11 +135,11 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
     quote! {
         impl #name {
             #doc
-            pub fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::WebhookDecodeError> {
+            pub fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::webhooks::WebhookDecodeError> {
                 crate::runtime::decode_webhook(content_type, body, Self::from_form)
             }
 
-            fn from_form(mut fields: crate::runtime::FormFields) -> Result<Self, crate::runtime::FormError> {
+            fn from_form(mut fields: crate::runtime::FormFields) -> Result<Self, crate::runtime::webhooks::FormError> {
                 let value = Self {
                     #(#fields)*
                 };
@@ -148,8 +148,10 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
             }
         }
 
-        impl crate::runtime::WebhookPayload for #name {
-            fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        impl crate::runtime::webhooks::WebhookPayload for #name {
+            type Error = crate::runtime::webhooks::WebhookDecodeError;
+
+            fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error> {
                 Self::from_request(content_type, body)
             }
         }
@@ -267,7 +269,7 @@ components:
             "events : fields . optional_list (\"Events\")",
             "meta : fields . optional_json (\"Meta\")",
             "crate :: runtime :: decode_webhook (content_type , body , Self :: from_form)",
-            "impl crate :: runtime :: WebhookPayload for CallStatus",
+            "impl crate :: runtime :: webhooks :: WebhookPayload for CallStatus",
         ] {
             assert!(code.contains(needle), "{needle}: {code}");
         }

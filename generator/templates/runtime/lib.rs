@@ -10,6 +10,9 @@
 // what `--check` compares.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
+#[cfg(feature = "axum")]
+#[rustfmt::skip]
+mod axum;
 #[rustfmt::skip]
 mod call;
 #[rustfmt::skip]
@@ -39,6 +42,9 @@ mod request;
 mod response;
 #[rustfmt::skip]
 mod retry;
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+mod signature;
 #[rustfmt::skip]
 mod timestamp;
 #[rustfmt::skip]
@@ -64,10 +70,6 @@ pub use response::{Response, ResponseMeta};
 pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;
 pub use wire::WireValue;
-#[cfg(feature = "webhooks")]
-pub use form::FormError;
-#[cfg(feature = "webhooks")]
-pub use webhook::{WebhookDecodeError, WebhookPayload};
 
 #[doc(hidden)]
 pub use multipart::Multipart;
@@ -87,6 +89,28 @@ pub use form::{FormFields, FormValue};
 #[cfg(feature = "webhooks")]
 #[doc(hidden)]
 pub use webhook::decode_webhook;
+
+/// Webhooks: is a request really from Twilio or SignalWire? [`WebhookVerifier`] checks a
+/// request's signature, framework-neutral, against the public URL the provider called
+/// ([`PublicBase`]); with the `axum` feature, `VerifiedWebhook` is an extractor that
+/// verifies and decodes.
+///
+/// [`WebhookVerifier`]: webhooks::WebhookVerifier
+/// [`PublicBase`]: webhooks::PublicBase
+#[cfg(feature = "webhooks")]
+pub mod webhooks {
+    pub use crate::signature::{
+        InvalidPublicBase, InvalidSigningKey, Provider, PublicBase, SignatureError,
+        SignatureScheme, Verified, WebhookError, WebhookPayload, WebhookVerifier,
+    };
+    pub use crate::signature::{IDEMPOTENCY_TOKEN, SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE};
+    // Decoding the generated payloads (`{module}::webhooks` of a client).
+    pub use crate::form::FormError;
+    pub use crate::webhook::WebhookDecodeError;
+
+    #[cfg(feature = "axum")]
+    pub use crate::axum::{VerifiedWebhook, WebhookConfig, WebhookRejection};
+}
 
 /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
 /// [`ClientConfig::http_client`].
