@@ -34,6 +34,76 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const PLAIN_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// Method names of traits a generated type implements, derives or may derive, and names
+/// clippy's `should_implement_trait` keeps for std traits. An inherent method of such a name
+/// would shadow the trait's (`client.clone()` would send a request instead of copying the
+/// client) or fail `clippy -D warnings`, so an operation named so gets a trailing `_`, as
+/// `self` does: `clone_`, `default_`. The list covers what `Client` has today (`Debug` and
+/// `Clone` derived; `From`/`Into`, `TryFrom`/`TryInto`, `Borrow`, `ToOwned` and `Any` for
+/// every type) and the other derivable std traits (`PartialEq`, `PartialOrd`, `Ord`,
+/// `Hash`, `Default`, `Display`), so deriving one later renames no operation. Sorted.
+const TRAIT_METHODS: &[&str] = &[
+    "add",
+    "as_mut",
+    "as_ref",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "borrow",
+    "borrow_mut",
+    "clamp",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "cmp",
+    "default",
+    "deref",
+    "deref_mut",
+    "div",
+    "drop",
+    "eq",
+    "fmt",
+    "from",
+    "from_iter",
+    "from_str",
+    "ge",
+    "gt",
+    "hash",
+    "index",
+    "index_mut",
+    "into",
+    "into_iter",
+    "le",
+    "lt",
+    "max",
+    "min",
+    "mul",
+    "ne",
+    "neg",
+    "next",
+    "not",
+    "partial_cmp",
+    "rem",
+    "shl",
+    "shr",
+    "sub",
+    "to_owned",
+    "to_string",
+    "try_from",
+    "try_into",
+    "type_id",
+];
+
+/// A client method's name for an operationId: [`snake`], and a trailing `_` for a name that
+/// would shadow a trait method (see [`TRAIT_METHODS`]).
+pub fn method(operation_id: &str) -> String {
+    let mut name = snake(operation_id);
+    if TRAIT_METHODS.binary_search(&name.as_str()).is_ok() {
+        name.push('_');
+    }
+    name
+}
+
 /// A method name as the stem of a derived one: `self_` (a keyword's escape) and `r#type` give
 /// `self` and `type`, so that `self_stream` is not `self__stream`.
 pub fn method_stem(method: &str) -> &str {
@@ -266,6 +336,20 @@ mod tests {
         assert_eq!(snake(""), "value");
         assert_eq!(snake("a-b.c d"), "a_b_c_d");
         assert_eq!(snake("β"), "u3b2");
+    }
+
+    #[test]
+    fn method_names_never_shadow_trait_methods() {
+        assert!(TRAIT_METHODS.windows(2).all(|w| w[0] < w[1]), "sorted, once each");
+        assert_eq!(method("Clone"), "clone_");
+        assert_eq!(method("default"), "default_");
+        assert_eq!(method("ToString"), "to_string_");
+        assert_eq!(method("type_id"), "type_id_");
+        assert_eq!(method("CloneCall"), "clone_call");
+        assert_eq!(method("UpdateParticipant"), "update_participant");
+        assert_eq!(method("type"), "r#type");
+        assert_eq!(method("self"), "self_");
+        assert_eq!(method_stem(&method("clone")), "clone");
     }
 
     #[test]
