@@ -73,6 +73,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub fn update_participant(
@@ -125,6 +127,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     pub fn list_all_participants(
         &self,
@@ -150,6 +154,8 @@ impl Client {
     /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
     ///
     /// # Path parameters
+    ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     pub fn list_all_participants_stream(
@@ -199,6 +205,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub fn retrieve_participant(
@@ -245,6 +253,8 @@ impl Client {
     /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
     ///
     /// # Path parameters
+    ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.

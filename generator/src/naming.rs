@@ -340,7 +340,10 @@ mod tests {
 
     #[test]
     fn method_names_never_shadow_trait_methods() {
-        assert!(TRAIT_METHODS.windows(2).all(|w| w[0] < w[1]), "sorted, once each");
+        assert!(
+            TRAIT_METHODS.windows(2).all(|w| w[0] < w[1]),
+            "sorted, once each"
+        );
         assert_eq!(method("Clone"), "clone_");
         assert_eq!(method("default"), "default_");
         assert_eq!(method("ToString"), "to_string_");

@@ -49,6 +49,10 @@ fn main() -> std::process::ExitCode {
         ),
         trial!(&SPECS, names_that_collide_after_casing_stay_distinct),
         trial!(
+            &SPECS,
+            no_doc_tells_callers_to_encode_what_the_client_encodes
+        ),
+        trial!(
             &[SPECS[0], SPECS[1], Clippy],
             full_specs_pass_clippy_and_every_example_decodes
         ),
@@ -160,6 +164,60 @@ fn generated() -> &'static [Generated] {
 fn compact(text: &str) -> String {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     text.replace(",)", ")").replace(",]", "]")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation
+// ---------------------------------------------------------------------------------------------
+
+/// Twilio documents its participant label as "must be percent encoded"; the client encodes
+/// path, query and form values itself, so a caller who followed that would send `%2520`. No
+/// doc line of either full client asks for encoding, and every operation with path
+/// parameters says that the client encodes them.
+fn no_doc_tells_callers_to_encode_what_the_client_encodes() {
+    let note = "Pass each value as is: the client percent-encodes it as one path segment.";
+    for g in generated() {
+        let source = g.module_source();
+        let mut notes = 0;
+        for line in source.lines().map(str::trim_start) {
+            let Some(doc) = line.strip_prefix("///") else {
+                continue;
+            };
+            notes += usize::from(doc.trim() == note);
+            let doc = doc.to_ascii_lowercase().replace('-', " ");
+            let mentions = ["percent encod", "url encod", "urlencod"]
+                .iter()
+                .any(|w| doc.contains(w));
+            let asks = ["must", "be sure", "should"]
+                .iter()
+                .any(|w| doc.contains(w));
+            assert!(
+                !(mentions && asks),
+                "{}: a doc line asks callers to encode:\n{line}",
+                g.upstream.file
+            );
+        }
+        let with_path_params = g
+            .api
+            .operations
+            .iter()
+            .filter(|op| op.argument_params().next().is_some())
+            .count();
+        // A list operation documents its path parameters on its page and stream methods.
+        assert!(
+            notes >= with_path_params && with_path_params > 0,
+            "{}: {notes} notes for {with_path_params} operations with path parameters",
+            g.upstream.file
+        );
+    }
+    let label = "/// * `call_sid` (`CallSid`): The [Call](https://www.twilio.com/docs/voice/api/call-resource) SID or label of the participant to fetch.";
+    assert!(
+        generated()[0]
+            .module_source()
+            .lines()
+            .any(|l| l.trim() == label),
+        "the participant's label doc keeps its first sentence only"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

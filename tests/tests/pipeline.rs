@@ -190,7 +190,10 @@ fn trait_names_crate(work: &std::path::Path) -> &'static str {
         assert!(api.contains(method), "{method} missing");
     }
     for shadowing in ["pub fn clone(", "pub fn default(", "pub fn fmt("] {
-        assert!(!api.contains(shadowing), "{shadowing} shadows a trait method");
+        assert!(
+            !api.contains(shadowing),
+            "{shadowing} shadows a trait method"
+        );
     }
     std::fs::create_dir_all(dir.join("tests")).expect("tests dir");
     std::fs::write(dir.join("tests/trait_names.rs"), TRAIT_NAMES_PROGRAM).expect("test program");

@@ -98,7 +98,7 @@ fn struct_def(
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(, Default));
     let fields = s.fields.iter().map(|f| {
-        let doc = doc_attrs(&docs::fact_lines(&f.facts));
+        let doc = doc_attrs(&field_doc(f, s.role));
         let rust = ident(&f.rust_name);
         let ty = field_type(f, api);
         quote! {
@@ -141,6 +141,30 @@ fn struct_def(
         #deserialize
         #serialize
         #role
+    }
+}
+
+/// A field's documentation. A value the client encodes (a form field, a query parameter)
+/// loses any advice to encode it, and says the client does.
+fn field_doc(field: &Field, role: StructRole) -> Vec<String> {
+    let encoded = match role {
+        StructRole::Form => true,
+        StructRole::Params => field.location == Some(ParamLocation::Query),
+        StructRole::Model | StructRole::Multipart => false,
+    };
+    match encoded
+        .then(|| docs::without_encoding_advice(&field.facts))
+        .flatten()
+    {
+        Some(facts) => {
+            let mut lines = docs::fact_lines(&facts);
+            if !lines.is_empty() {
+                lines.push(String::new());
+            }
+            lines.push(docs::ENCODED_BY_CLIENT.to_string());
+            lines
+        }
+        None => docs::fact_lines(&field.facts),
     }
 }
 
