@@ -60,7 +60,7 @@ fn each_resource_is_a_default_feature() {
     );
     let module = squeeze(&file("src/phone.rs"));
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// Pass each value as is: the client percent-encodes it as one path segment. /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
         "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",
         "#[cfg(feature = \"phone-recording\")] pub fn list_recording(",
         "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",
