@@ -82,6 +82,25 @@ pub fn operation_ids(path: &Path, source: &str) -> Result<Vec<String>, Error> {
         .collect())
 }
 
+/// The title a spec gives itself (`info.title`; empty when it has none), read from the root
+/// file without generating anything: the command line names a module after it when told no
+/// name (see [`naming::module_name_from_title`]).
+pub fn spec_title(path: &Path, source: &str) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    threads::with_stack(&format!("reading {source}"), || {
+        let doc = load::parse_text(&error::Reporter::new(source.to_string()), &bytes)?;
+        Ok(doc
+            .get("info")
+            .and_then(|info| info.get("title"))
+            .and_then(|title| title.as_str())
+            .unwrap_or_default()
+            .to_string())
+    })
+}
+
 /// One spec to generate as one module.
 #[derive(Debug, Clone)]
 pub struct ModuleRequest {

@@ -237,6 +237,45 @@ pub fn check_crate_names<'n>(
     Ok(())
 }
 
+/// Words a spec title carries that say nothing about which API it is.
+const TITLE_FILLER: &[&str] = &["api", "apis", "openapi"];
+
+/// A module name for a spec titled `title` when the user gives none: its first three words in
+/// `snake_case`, without `api` (`Twilio - Api` → `twilio`, `Compatibility API` →
+/// `compatibility`), or `api` when that leaves no usable name.
+pub fn module_name_from_title(title: &str) -> String {
+    // Only ASCII words make a readable name (`snake` spells others as code points).
+    let ascii: String = title
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { ' ' })
+        .collect();
+    if !ascii.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return "api".to_string();
+    }
+    let snake = snake(&ascii);
+    let words: Vec<&str> = snake
+        .trim_start_matches("r#")
+        .split('_')
+        .filter(|w| !w.is_empty() && !TITLE_FILLER.contains(w))
+        .take(3)
+        .collect();
+    let name = words.join("_");
+    let usable = is_identifier(&name)
+        && !is_keyword(&name)
+        && !["lib", "main", "runtime"].contains(&name.as_str());
+    if usable {
+        name
+    } else {
+        "api".to_string()
+    }
+}
+
+/// The package name of a crate whose first module is `module` when the user gives none:
+/// `twilio` → `twilio-client`.
+pub fn crate_name_for_module(module: &str) -> String {
+    format!("{}-client", module.replace('_', "-"))
+}
+
 /// Hands out names unique within one scope (a module's types, a struct's fields, …).
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
@@ -403,6 +442,37 @@ mod tests {
             );
         }
         assert!(check_crate_names("telephony-client", ["twilio", "signalwire"]).is_ok());
+    }
+
+    #[test]
+    fn default_names_come_from_the_title() {
+        for (title, module) in [
+            ("Twilio - Api", "twilio"),
+            ("Compatibility API", "compatibility"),
+            (
+                "Twilio Conference Participants",
+                "twilio_conference_participants",
+            ),
+            (
+                "SignalWire update participant, JSON body",
+                "signal_wire_update",
+            ),
+            ("", "api"),
+            ("API", "api"),
+            ("3D", "api"),
+            ("type", "api"),
+            ("Runtime", "api"),
+            ("Grüße Voice", "gr_e_voice"),
+            ("Ωμέγα", "api"),
+        ] {
+            assert_eq!(module_name_from_title(title), module, "{title:?}");
+            let krate = crate_name_for_module(module);
+            assert!(
+                check_crate_names(&krate, [module]).is_ok(),
+                "{krate} {module}"
+            );
+        }
+        assert_eq!(crate_name_for_module("twilio_api"), "twilio-api-client");
     }
 
     #[test]

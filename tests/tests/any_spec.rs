@@ -394,7 +394,8 @@ fn cli_prints_warnings_and_strict_refuses() {
         3,
         "{stderr}"
     );
-    assert!(out_dir.join("src/api.rs").exists());
+    // The module is named after the spec's title, "Conference rooms".
+    assert!(out_dir.join("src/conference_rooms.rs").exists());
 
     let strict_dir = out.path().join("strict");
     let strict = cli(&[

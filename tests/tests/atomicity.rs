@@ -141,6 +141,8 @@ impl Run {
     }
 }
 
+/// Runs the command line with `args`, naming the module `api` (the files these tests look
+/// for are `src/api.rs`).
 fn run_in(cwd: &Path, args: &[&str]) -> Run {
     let Output {
         status,
@@ -149,6 +151,7 @@ fn run_in(cwd: &Path, args: &[&str]) -> Run {
     } = Command::new(cli())
         .current_dir(cwd)
         .args(args)
+        .args(["--module", "api"])
         .output()
         .expect("run telephony-codegen");
     Run {
