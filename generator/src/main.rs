@@ -4,7 +4,9 @@ use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telephony_codegen::error::Error;
-use telephony_codegen::{naming, CrateRequest, Mode, ModuleRequest, Report, Selection};
+use telephony_codegen::{
+    naming, CrateRequest, Mode, ModuleRequest, Report, RuntimeCrate, Selection,
+};
 
 /// Generation makes millions of small allocations (YAML and JSON trees, token streams, syntax
 /// trees): mimalloc takes about a third off the whole run's CPU time against glibc's malloc.
@@ -109,6 +111,13 @@ struct Cli {
     /// Treat warnings about the specs as errors.
     #[arg(long)]
     strict: bool,
+    /// Use this existing runtime crate (another client's) instead of writing one in
+    /// `<out>/runtime/`; give its folder with --runtime-path.
+    #[arg(long, value_name = "PACKAGE", requires = "runtime_path")]
+    runtime_package: Option<String>,
+    /// The existing runtime crate's folder, relative to the output directory.
+    #[arg(long, value_name = "DIR", requires = "runtime_package")]
+    runtime_path: Option<String>,
     /// Print the spec's operationIds and exit.
     #[arg(long, conflicts_with_all = ["operations", "all", "out", "check"])]
     list: bool,
@@ -252,6 +261,13 @@ fn crate_request(cli: &Cli, matches: &ArgMatches) -> Result<CrateRequest, Error>
         version: cli.crate_version.clone(),
         modules,
         strict: cli.strict,
+        runtime: match (&cli.runtime_package, &cli.runtime_path) {
+            (Some(package), Some(path)) => RuntimeCrate::Shared {
+                package: package.clone(),
+                path: path.clone(),
+            },
+            _ => RuntimeCrate::Own,
+        },
     })
 }
 
