@@ -74,10 +74,7 @@ impl Client {
         conference_sid: &str,
         call_sid: &str,
         body: &UpdateParticipantRequest,
-    ) -> crate::Call<
-        ApiV2010AccountConferenceParticipant,
-        crate::runtime::ApiErrorBody,
-    > {
+    ) -> crate::Call<ConferenceParticipant, crate::runtime::ApiErrorBody> {
         self.transport
             .call(
                 self.update_participant_request(conference_sid, call_sid, body),
@@ -154,10 +151,7 @@ impl Client {
         &self,
         conference_sid: &str,
         params: &ListParticipantParams,
-    ) -> crate::Items<
-        ApiV2010AccountConferenceParticipant,
-        crate::runtime::ApiErrorBody,
-    > {
+    ) -> crate::Items<ConferenceParticipant, crate::runtime::ApiErrorBody> {
         self.transport
             .items::<
                 ListParticipantResponse,
@@ -206,10 +200,7 @@ impl Client {
         &self,
         conference_sid: &str,
         call_sid: &str,
-    ) -> crate::Call<
-        ApiV2010AccountConferenceParticipant,
-        crate::runtime::ApiErrorBody,
-    > {
+    ) -> crate::Call<ConferenceParticipant, crate::runtime::ApiErrorBody> {
         self.transport
             .call(
                 self.fetch_participant_request(conference_sid, call_sid),
@@ -256,10 +247,7 @@ impl Client {
         &self,
         conference_sid: &str,
         body: &CreateParticipantRequest,
-    ) -> crate::Call<
-        ApiV2010AccountConferenceParticipant,
-        crate::runtime::ApiErrorBody,
-    > {
+    ) -> crate::Call<ConferenceParticipant, crate::runtime::ApiErrorBody> {
         self.transport
             .call(
                 self.create_participant_request(conference_sid, body),
@@ -338,23 +326,25 @@ impl Client {
     }
 }
 impl crate::Listing for ListParticipantResponse {
-    type Item = ApiV2010AccountConferenceParticipant;
-    fn items(&self) -> &[ApiV2010AccountConferenceParticipant] {
+    type Item = ConferenceParticipant;
+    fn items(&self) -> &[ConferenceParticipant] {
         match &self.participants {
             Some(items) => items,
             None => &[],
         }
     }
-    fn into_items(self) -> Vec<ApiV2010AccountConferenceParticipant> {
+    fn into_items(self) -> Vec<ConferenceParticipant> {
         self.participants.unwrap_or_default()
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
     }
 }
+/// Returned by `update_participant`, `fetch_participant` and 1 more.
+///
 /// Spec: `#/components/schemas/api.v2010.account.conference.participant`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ApiV2010AccountConferenceParticipant {
+pub struct ConferenceParticipant {
     /// SID of the account that owns this participant.
     ///
     /// Pattern: `^AC[0-9a-fA-F]{32}$`.
@@ -397,13 +387,13 @@ pub struct ApiV2010AccountConferenceParticipant {
     /// Resource path; prefix it with `https://api.twilio.com` to get the full URL.
     pub uri: Option<String>,
 }
-impl crate::runtime::json::FromJson for ApiV2010AccountConferenceParticipant {
+impl crate::runtime::json::FromJson for ConferenceParticipant {
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
         let mut fields = crate::runtime::json::Fields::new(
             value,
-            "struct ApiV2010AccountConferenceParticipant",
+            "struct ConferenceParticipant",
         )?;
         let value = Self {
             account_sid: fields.optional("account_sid"),
@@ -426,8 +416,8 @@ impl crate::runtime::json::FromJson for ApiV2010AccountConferenceParticipant {
         Ok(value)
     }
 }
-crate::runtime::impl_deserialize_json!(ApiV2010AccountConferenceParticipant);
-impl ::serde::Serialize for ApiV2010AccountConferenceParticipant {
+crate::runtime::impl_deserialize_json!(ConferenceParticipant);
+impl ::serde::Serialize for ConferenceParticipant {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -451,7 +441,7 @@ impl ::serde::Serialize for ApiV2010AccountConferenceParticipant {
         map.end()
     }
 }
-/// CreateParticipantRequest
+/// The request body of `create_participant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Debug, Clone, PartialEq)]
@@ -819,7 +809,7 @@ impl ListParticipantParams {
         request.query("PageToken", &self.page_token);
     }
 }
-/// ListParticipantResponse
+/// A page of results of `list_participant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants.json/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -836,7 +826,7 @@ pub struct ListParticipantResponse {
     pub start: Option<i64>,
     /// Format: `uri`.
     pub uri: Option<String>,
-    pub participants: Option<Vec<ApiV2010AccountConferenceParticipant>>,
+    pub participants: Option<Vec<ConferenceParticipant>>,
 }
 impl crate::runtime::json::FromJson for ListParticipantResponse {
     fn from_json(
@@ -929,7 +919,7 @@ impl From<String> for ParticipantEnumStatus {
     }
 }
 crate::runtime::impl_open_enum!(ParticipantEnumStatus);
-/// UpdateParticipantRequest
+/// The request body of `update_participant`.
 ///
 /// Spec: `#/paths/~12010-04-01~1Accounts~1{AccountSid}~1Conferences~1{ConferenceSid}~1Participants~1{CallSid}.json/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -32,7 +32,7 @@ pub use output::{Change, Report};
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
     threads::with_stack(&format!("reading {source}"), || {
-        let (api, _warnings) = lowered(load::load_text(source, bytes)?, selection, false)?;
+        let (api, _warnings) = lowered(load::load_text(source, bytes)?, selection, false, None)?;
         Ok(api)
     })
 }
@@ -40,7 +40,7 @@ pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Resul
 /// Reads a spec file (and every file it refers to) and runs stages 1–4. `source` names the
 /// file in messages and headers.
 pub fn api_from_file(path: &Path, source: &str, selection: &Selection) -> Result<ir::Api, Error> {
-    Ok(api_and_warnings(path, source, selection, false)?.0)
+    Ok(api_and_warnings(path, source, selection, false, None)?.0)
 }
 
 /// Stages 1–4 on a spec file, with the warnings found on the way (errors, when `strict`).
@@ -49,9 +49,15 @@ fn api_and_warnings(
     source: &str,
     selection: &Selection,
     strict: bool,
+    schema_namespace: Option<&str>,
 ) -> Result<(ir::Api, Vec<SpecError>), Error> {
     threads::with_stack(&format!("reading {source}"), || {
-        lowered(load::load_file(path, source)?, selection, strict)
+        lowered(
+            load::load_file(path, source)?,
+            selection,
+            strict,
+            schema_namespace,
+        )
     })
 }
 
@@ -60,6 +66,7 @@ fn lowered(
     loaded: load::Loaded,
     selection: &Selection,
     strict: bool,
+    schema_namespace: Option<&str>,
 ) -> Result<(ir::Api, Vec<SpecError>), Error> {
     let load::Loaded {
         mut doc,
@@ -69,7 +76,7 @@ fn lowered(
     let reporter = reporter.strict(strict);
     normalize::normalize(&mut doc);
     let doc = document::parse_document(&reporter, doc)?;
-    let api = lower::lower(&reporter, &doc, selection, inputs)?;
+    let api = lower::lower(&reporter, &doc, selection, inputs, schema_namespace)?;
     Ok((api, reporter.take_warnings()))
 }
 
@@ -112,6 +119,9 @@ pub struct ModuleRequest {
     /// The path parameter that defaults to the client's account (see
     /// [`lower::use_account`]).
     pub account_parameter: Option<String>,
+    /// The dotted prefix of the spec's schema names that type names leave out (see
+    /// [`naming::schema_type_name`]), such as `api.v2010.account`.
+    pub schema_namespace: Option<String>,
 }
 
 /// A crate to generate.
@@ -142,10 +152,7 @@ fn generate_with_warnings(
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
-        let (mut api, found) = api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
-        if let Some(name) = &m.account_parameter {
-            lower::use_account(&mut api, name)?;
-        }
+        let (api, found) = module_api_and_warnings(m, request.strict)?;
         warnings.extend(found);
         modules.push(ModuleSpec {
             name: m.module.clone(),
@@ -159,6 +166,29 @@ fn generate_with_warnings(
         runtime: request.runtime.clone(),
     })?;
     Ok((files, warnings))
+}
+
+/// Stages 1–4 for one module as [`generate`] runs them (its schema namespace and account
+/// parameter applied): the IR its file is emitted from.
+pub fn module_api(module: &ModuleRequest) -> Result<ir::Api, Error> {
+    Ok(module_api_and_warnings(module, false)?.0)
+}
+
+fn module_api_and_warnings(
+    m: &ModuleRequest,
+    strict: bool,
+) -> Result<(ir::Api, Vec<SpecError>), Error> {
+    let (mut api, warnings) = api_and_warnings(
+        &m.spec,
+        &m.source,
+        &m.selection,
+        strict,
+        m.schema_namespace.as_deref(),
+    )?;
+    if let Some(name) = &m.account_parameter {
+        lower::use_account(&mut api, name)?;
+    }
+    Ok((api, warnings))
 }
 
 /// Runs stages 5–6 on lowered modules: the crate's formatted files.
@@ -221,6 +251,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                     Selection::Ids(m.operations.clone())
                 },
                 account_parameter: m.account_parameter.clone(),
+                schema_namespace: m.schema_namespace.clone(),
             })
             .collect(),
         strict: config.krate.strict,
@@ -260,6 +291,7 @@ mod tests {
                 source: "does-not-exist.yaml".into(),
                 selection: Selection::All,
                 account_parameter: None,
+                schema_namespace: None,
             }],
             strict: false,
             runtime: RuntimeCrate::Own,

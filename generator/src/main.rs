@@ -94,6 +94,11 @@ struct Cli {
     /// `AccountSid`: it is then no argument of the operations (`client.account(…)` sets another).
     #[arg(long = "account-parameter", value_name = "NAME", help_heading = MODULE)]
     account_parameters: Vec<String>,
+    /// The dotted prefix of the spec's schema names that type names leave out, such as
+    /// `api.v2010.account` (`api.v2010.account.conference.participant` becomes
+    /// `ConferenceParticipant`).
+    #[arg(long = "schema-namespace", value_name = "PREFIX", help_heading = MODULE)]
+    schema_namespaces: Vec<String>,
 
     /// The crate directory to write (Cargo.toml, src/, examples/). Only files the generator
     /// wrote are replaced or removed; everything else there is left as it is.
@@ -128,7 +133,7 @@ const MODULE: &str = "Module options (for the spec they follow)";
 const EXAMPLE: &str = "Example (a crate of two modules):
   telephony-codegen --out generated --crate-name telephony-client \\
     specs/twilio.yaml --module twilio --account-parameter AccountSid \\
-      -o UpdateParticipant -o FetchParticipant \\
+      --schema-namespace api.v2010.account -o UpdateParticipant -o FetchParticipant \\
     specs/signalwire.yaml --module signalwire --account-parameter AccountSid --all";
 
 fn main() -> ExitCode {
@@ -172,6 +177,7 @@ struct ModuleArgs {
     all: bool,
     module: Option<String>,
     account_parameter: Option<String>,
+    schema_namespace: Option<String>,
 }
 
 /// Each spec's module options: an option belongs to the last spec before it, or to the first
@@ -203,11 +209,13 @@ fn module_args(cli: &Cli, matches: &ArgMatches) -> Vec<ModuleArgs> {
     for (flag, id) in [
         ("--module", "modules"),
         ("--account-parameter", "account_parameters"),
+        ("--schema-namespace", "schema_namespaces"),
     ] {
         for (i, value) in placed(id) {
             let slot = match flag {
                 "--module" => &mut modules[i].module,
-                _ => &mut modules[i].account_parameter,
+                "--account-parameter" => &mut modules[i].account_parameter,
+                _ => &mut modules[i].schema_namespace,
             };
             if slot.replace(value).is_some() {
                 usage_error(&format!("{flag} is given twice for {}", spec_name(i)));
@@ -249,6 +257,7 @@ fn crate_request(cli: &Cli, matches: &ArgMatches) -> Result<CrateRequest, Error>
                 Selection::Ids(args.operations)
             },
             account_parameter: args.account_parameter,
+            schema_namespace: args.schema_namespace,
         });
     }
     let name = match (&cli.crate_name, modules.first()) {

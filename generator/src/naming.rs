@@ -181,6 +181,67 @@ fn to_camel(name: &str) -> String {
     s
 }
 
+/// The Rust name of the component schema `schema`: `namespace` (the dotted prefix the spec's
+/// schema names share, such as Twilio's `api.v2010.account`) left out, segments that the
+/// next one repeats dropped, and the words a segment shares with the one kept before it left
+/// out; UpperCamelCase.
+///
+/// `api.v2010.account.incoming_phone_number.incoming_phone_number_assigned_add_on` becomes
+/// `IncomingPhoneNumberAssignedAddOn`, `…available_phone_number_country.available_phone_number_local`
+/// `AvailablePhoneNumberCountryLocal`, and `api.v2010.account` itself `Account`. The name
+/// depends on `schema` and `namespace` alone, never on which other schemas exist, so adding
+/// a schema renames no type.
+pub fn schema_type_name(schema: &str, namespace: Option<&str>) -> String {
+    let rest = match namespace.map(|n| n.trim_end_matches('.')) {
+        Some(ns) if !ns.is_empty() && schema == ns => ns.rsplit('.').next().unwrap_or(ns),
+        Some(ns) if !ns.is_empty() => schema
+            .strip_prefix(ns)
+            .and_then(|r| r.strip_prefix('.'))
+            .filter(|r| !r.is_empty())
+            .unwrap_or(schema),
+        _ => schema,
+    };
+    let segments: Vec<Vec<String>> = rest
+        .split('.')
+        .map(|segment| {
+            words(segment)
+                .to_snake_case()
+                .split('_')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|words| !words.is_empty())
+        .collect();
+    let mut kept: Vec<&[String]> = Vec::with_capacity(segments.len());
+    let mut out: Vec<&str> = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        // `incoming_phone_number.incoming_phone_number_local`: the next segment says it all.
+        if segments
+            .get(i + 1)
+            .is_some_and(|next| next.starts_with(segment))
+        {
+            continue;
+        }
+        // `sip_domain.sip_auth`: `sip` is said already.
+        let shared = kept.last().map_or(0, |previous| {
+            previous
+                .iter()
+                .zip(segment)
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+        let own = if shared < segment.len() {
+            &segment[shared..]
+        } else {
+            &segment[..]
+        };
+        out.extend(own.iter().map(String::as_str));
+        kept.push(segment);
+    }
+    camel(&out.join("_"))
+}
+
 /// Whether `name` is spelled like a plain Rust identifier: ASCII letters, digits and `_`, not
 /// starting with a digit, and not `_` alone. Keywords pass; see [`check_crate_names`].
 pub fn is_identifier(name: &str) -> bool {
@@ -473,6 +534,32 @@ mod tests {
             );
         }
         assert_eq!(crate_name_for_module("twilio_api"), "twilio-api-client");
+    }
+
+    #[test]
+    fn schema_names_drop_their_namespace_and_repeated_segments() {
+        let ns = Some("api.v2010.account");
+        for (schema, namespace, name) in [
+            ("api.v2010.account.conference.participant", ns, "ConferenceParticipant"),
+            ("api.v2010.account.conference.participant", None, "ApiV2010AccountConferenceParticipant"),
+            ("api.v2010.account", ns, "Account"),
+            ("api.v2010.account.call", Some("api.v2010.account."), "Call"),
+            ("api.v2010.accounting.call", ns, "ApiV2010AccountingCall"),
+            ("participant_enum_status", ns, "ParticipantEnumStatus"),
+            ("api.v2010.account.incoming_phone_number.incoming_phone_number_assigned_add_on.incoming_phone_number_assigned_add_on_extension", ns, "IncomingPhoneNumberAssignedAddOnExtension"),
+            ("api.v2010.account.available_phone_number_country.available_phone_number_local", ns, "AvailablePhoneNumberCountryLocal"),
+            ("api.v2010.account.sip.sip_domain.sip_auth.sip_auth_calls.sip_auth_calls_credential_list_mapping", ns, "SipDomainAuthCallsCredentialListMapping"),
+            ("api.v2010.account.sip.sip_credential_list.sip_credential", ns, "SipCredentialListSipCredential"),
+            ("api.v2010.account.call.call_notification-instance", ns, "CallNotificationInstance"),
+            ("api.v2010.account.usage.usage_record.usage_record_all_time", ns, "UsageRecordAllTime"),
+            ("ConferenceParticipant", ns, "ConferenceParticipant"),
+            ("uuid", None, "Uuid"),
+            ("a..b", None, "AB"),
+            ("...", None, "Empty"),
+            ("1x", None, "V1x"),
+        ] {
+            assert_eq!(schema_type_name(schema, namespace), name, "{schema}");
+        }
     }
 
     #[test]

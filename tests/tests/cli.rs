@@ -588,6 +588,9 @@ fn codegen_toml_arguments(out: &Path) -> Vec<String> {
         if let Some(account) = &module.account_parameter {
             args.extend(["--account-parameter".to_string(), account.clone()]);
         }
+        if let Some(namespace) = &module.schema_namespace {
+            args.extend(["--schema-namespace".to_string(), namespace.clone()]);
+        }
         if module.operations.iter().any(|o| o == "*") {
             args.push("--all".into());
         } else {

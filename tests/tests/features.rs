@@ -23,6 +23,7 @@ fn request() -> CrateRequest {
             source: SOURCE.into(),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),
@@ -48,7 +49,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "tracing = [\"dep:tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "tracing = [\"resource-features-runtime/tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );

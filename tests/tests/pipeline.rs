@@ -14,6 +14,7 @@ fn main() -> std::process::ExitCode {
         trial!(&[], ir_of_json_body_fixture),
         trial!(&[], emitted_code_of_fixtures),
         trial!(&[], threaded_formatting_equals_whole_module_formatting),
+        trial!(&[], type_names_are_short_and_survive_added_schemas),
         trial!(&[Need::Clippy], fixture_crates_compile),
     ])
 }
@@ -132,6 +133,7 @@ fn fixture_crates_compile() {
                 source,
                 selection: Selection::All,
                 account_parameter: None,
+                schema_namespace: None,
             }],
             strict: false,
             runtime: Default::default(),
@@ -217,3 +219,106 @@ fn clone_copies_the_client_and_the_operations_keep_their_names() {
     assert_eq!(format!("{copy:?}"), format!("{client:?}"));
 }
 "#;
+
+/// `tests/fixtures/specs/namespaced.yaml`, edited by `edit`, lowered with the namespace
+/// `acme.v1.account`: each type's name by where it comes from.
+fn namespaced_type_names(
+    edit: impl FnOnce(&mut serde_yaml::Value),
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let text = std::fs::read_to_string(repo_root().join("tests/fixtures/specs/namespaced.yaml"))
+        .expect("fixture reads");
+    let mut spec: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    edit(&mut spec);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("namespaced.yaml");
+    std::fs::write(&path, serde_yaml::to_string(&spec).expect("YAML")).expect("spec writes");
+    let module = telephony_codegen::ModuleRequest {
+        module: "rooms".into(),
+        spec: path,
+        source: "namespaced.yaml".into(),
+        selection: Selection::All,
+        account_parameter: None,
+        schema_namespace: Some("acme.v1.account".into()),
+    };
+    let api = telephony_codegen::module_api(&module).map_err(|e| e.to_string())?;
+    Ok(api.types.into_iter().map(|t| (t.origin, t.name)).collect())
+}
+
+fn yaml(text: &str) -> serde_yaml::Value {
+    serde_yaml::from_str(text).expect("YAML")
+}
+
+/// Type names leave the namespace out and collapse repeated segments, and they are stable:
+/// schemas and operations added to the spec (in the namespace, beside it, and under an
+/// existing parent) rename no existing type. A schema whose short name would be an existing
+/// type's is an error naming both schemas, never a renumbering.
+fn type_names_are_short_and_survive_added_schemas() {
+    let before = namespaced_type_names(|_| {}).expect("the fixture lowers");
+    let mut names: Vec<&str> = before.values().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "Account",
+            "CreateRoomMemberRequest",
+            "Room",
+            "RoomEnumMood",
+            "RoomMember",
+            "RoomMemberBadge",
+            "RoomMemberBadgeKind",
+        ],
+        "{before:#?}"
+    );
+    let after = namespaced_type_names(|spec| {
+        let schemas = &mut spec["components"]["schemas"];
+        for (name, schema) in [
+            (
+                "acme.v1.account.room.room_recording",
+                "{type: object, properties: {duration: {type: integer}, mood: {$ref: '#/components/schemas/room_enum_mood'}}}",
+            ),
+            (
+                "acme.v1.account.lobby",
+                "{type: object, properties: {room: {$ref: '#/components/schemas/acme.v1.account.room'}, member: {$ref: '#/components/schemas/acme.v1.account.room.room_member'}}}",
+            ),
+            ("acme.v2.account.room", "{type: object, properties: {sid: {type: string}}}"),
+            ("room_member_badge_enum_kind", "{type: string, enum: [host, guest, staff]}"),
+        ] {
+            schemas[name] = yaml(schema);
+        }
+        spec["paths"]["/v1/Lobby.json"] = yaml(
+            "{get: {operationId: FetchLobby, responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {lobby: {$ref: '#/components/schemas/acme.v1.account.lobby'}, recording: {$ref: '#/components/schemas/acme.v1.account.room.room_recording'}, old_room: {$ref: '#/components/schemas/acme.v2.account.room'}, kind: {$ref: '#/components/schemas/room_member_badge_enum_kind'}}}}}}}}}",
+        );
+    })
+    .expect("the edited fixture lowers");
+    for (origin, name) in &before {
+        assert_eq!(
+            after.get(origin),
+            Some(name),
+            "{origin} was `{name}` before schemas were added: {after:#?}"
+        );
+    }
+    assert!(after.len() > before.len() + 3, "{after:#?}");
+    let added: Vec<&str> = after
+        .iter()
+        .filter(|(origin, _)| !before.contains_key(*origin))
+        .map(|(_, name)| name.as_str())
+        .collect();
+    for name in ["Lobby", "RoomRecording", "AcmeV2AccountRoom"] {
+        assert!(added.contains(&name), "{name} missing: {added:?}");
+    }
+
+    // Shortened to an existing type's name: an error naming both schemas and the setting.
+    let e = namespaced_type_names(|spec| {
+        spec["components"]["schemas"]["acme.v1.account.room_member"] =
+            yaml("{type: object, properties: {sid: {type: string}}}");
+    })
+    .expect_err("two schemas cannot share `RoomMember`");
+    for piece in [
+        "acme.v1.account.room.room_member",
+        "acme.v1.account.room_member",
+        "`RoomMember`",
+        "schema_namespace",
+    ] {
+        assert!(e.contains(piece), "`{piece}` missing: {e}");
+    }
+}

@@ -8,6 +8,7 @@ mod enums;
 mod listing;
 mod operation;
 mod schema;
+mod summary;
 
 pub use listing::use_account;
 
@@ -29,15 +30,18 @@ pub enum Selection {
 }
 
 /// Lowers the selected operations of a parsed document read from `inputs` (root first).
+/// Component schemas are named by [`naming::schema_type_name`] with `schema_namespace`.
 pub fn lower<'a>(
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
     selection: &Selection,
     inputs: Vec<InputFile>,
+    schema_namespace: Option<&'a str>,
 ) -> Result<Api, SpecError> {
     let all = operation::collect(reporter, doc)?;
     let chosen = operation::select(reporter, &all, selection)?;
-    let mut cx = Lowering::new(reporter, doc);
+    let mut cx = Lowering::new(reporter, doc, schema_namespace);
+    cx.check_schema_names()?;
     let mut methods = Scope::with_reserved(&[
         "new",
         "with_config",
@@ -60,7 +64,9 @@ pub fn lower<'a>(
         .flatten();
     let auth = chosen.iter().find_map(|found| cx.auth(found));
     let types = cx.finish(&mut operations)?;
+    let mut types = types;
     listing::detect(&mut operations, &types, &mut methods);
+    summary::describe_by_use(&mut types, &operations);
     // After the public names, so that a request builder never takes one.
     for op in &mut operations {
         let base = naming::method_stem(&op.method_name);
@@ -83,6 +89,8 @@ pub fn lower<'a>(
 pub(crate) struct Lowering<'a> {
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
+    /// What component schema names start with and type names leave out.
+    schema_namespace: Option<&'a str>,
     type_names: Scope,
     /// Named types in the order their names were claimed (a [`TypeId`] indexes this); `None`
     /// until defined.
@@ -102,10 +110,11 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl<'a> Lowering<'a> {
-    fn new(reporter: &'a Reporter, doc: &'a OpenAPI) -> Self {
+    fn new(reporter: &'a Reporter, doc: &'a OpenAPI, schema_namespace: Option<&'a str>) -> Self {
         Lowering {
             reporter,
             doc,
+            schema_namespace,
             type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             types: Vec::new(),
             type_ids: BTreeMap::new(),
@@ -115,6 +124,44 @@ impl<'a> Lowering<'a> {
             unnamed_in_progress: std::collections::BTreeSet::new(),
             pending: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Two component schemas that would become one type name only because the namespace is
+    /// left out and repeated segments collapsed are an error naming both: numbering one of
+    /// them would make a type's name depend on which other schemas exist. (Schemas whose
+    /// names collide anyway, `call-status` and `call_status`, are numbered as before.)
+    fn check_schema_names(&self) -> Result<(), SpecError> {
+        let Some(components) = &self.doc.components else {
+            return Ok(());
+        };
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, schema) in &components.schemas {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            let at = Pointer::root()
+                .push("components")
+                .push("schemas")
+                .push(name.clone());
+            if !self.is_named(schema, &at) {
+                continue;
+            }
+            let short = naming::schema_type_name(name, self.schema_namespace);
+            match seen.get(&short) {
+                Some(other) if naming::camel(other) != naming::camel(name) => {
+                    return Err(self.reporter.error_with_hint(
+                        &at,
+                        format!("schemas `{other}` and `{name}` would both be the type `{short}`"),
+                        "set the module's `schema_namespace` (--schema-namespace) so that it leaves out less, or rename one of the schemas",
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(short, name);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Claims a unique type name from `hint`, with an id for the type to come.
