@@ -241,7 +241,13 @@ fn namespaced_type_names(
         schema_namespace: Some("acme.v1.account".into()),
     };
     let api = telephony_codegen::module_api(&module).map_err(|e| e.to_string())?;
-    Ok(api.types.into_iter().map(|t| (t.origin, t.name)).collect())
+    // A merged enum keeps its name as an alias of the type it was merged into.
+    Ok(api
+        .types
+        .into_iter()
+        .map(|t| (t.origin, t.name))
+        .chain(api.aliases.into_iter().map(|a| (a.origin, a.name)))
+        .collect())
 }
 
 fn yaml(text: &str) -> serde_yaml::Value {
@@ -249,8 +255,9 @@ fn yaml(text: &str) -> serde_yaml::Value {
 }
 
 /// Type names leave the namespace out and collapse repeated segments, and they are stable:
-/// schemas and operations added to the spec (in the namespace, beside it, and under an
-/// existing parent) rename no existing type. A schema whose short name would be an existing
+/// schemas and operations added to the spec (in the namespace, beside it, under an existing
+/// parent, and an enum identical to an existing one but with a shorter name) take no existing
+/// type name away. A schema whose short name would be an existing
 /// type's is an error naming both schemas, never a renumbering.
 fn type_names_are_short_and_survive_added_schemas() {
     let before = namespaced_type_names(|_| {}).expect("the fixture lowers");
@@ -282,11 +289,14 @@ fn type_names_are_short_and_survive_added_schemas() {
             ),
             ("acme.v2.account.room", "{type: object, properties: {sid: {type: string}}}"),
             ("room_member_badge_enum_kind", "{type: string, enum: [host, guest, staff]}"),
+            // The same values as `RoomMemberBadgeKind`, and a shorter name: the merged enum
+            // is called `BadgeKind`, and `RoomMemberBadgeKind` stays as its alias.
+            ("badge_kind", "{type: string, enum: [host, guest]}"),
         ] {
             schemas[name] = yaml(schema);
         }
         spec["paths"]["/v1/Lobby.json"] = yaml(
-            "{get: {operationId: FetchLobby, responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {lobby: {$ref: '#/components/schemas/acme.v1.account.lobby'}, recording: {$ref: '#/components/schemas/acme.v1.account.room.room_recording'}, old_room: {$ref: '#/components/schemas/acme.v2.account.room'}, kind: {$ref: '#/components/schemas/room_member_badge_enum_kind'}}}}}}}}}",
+            "{get: {operationId: FetchLobby, responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {lobby: {$ref: '#/components/schemas/acme.v1.account.lobby'}, recording: {$ref: '#/components/schemas/acme.v1.account.room.room_recording'}, old_room: {$ref: '#/components/schemas/acme.v2.account.room'}, kind: {$ref: '#/components/schemas/room_member_badge_enum_kind'}, badge: {$ref: '#/components/schemas/badge_kind'}}}}}}}}}",
         );
     })
     .expect("the edited fixture lowers");
@@ -303,7 +313,7 @@ fn type_names_are_short_and_survive_added_schemas() {
         .filter(|(origin, _)| !before.contains_key(*origin))
         .map(|(_, name)| name.as_str())
         .collect();
-    for name in ["Lobby", "RoomRecording", "AcmeV2AccountRoom"] {
+    for name in ["Lobby", "RoomRecording", "AcmeV2AccountRoom", "BadgeKind"] {
         assert!(added.contains(&name), "{name} missing: {added:?}");
     }
 

@@ -60,6 +60,11 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
                     let needed = needed.clone();
                     Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
                 })
+                .chain(api.aliases.iter().map(|alias| {
+                    let needed = alias_features(alias, features);
+                    Box::new(move || types::alias_def(alias, api, &features::cfg(&needed)))
+                        as Item<'_>
+                }))
                 .collect(),
         },
     }
@@ -73,7 +78,19 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         .iter()
         .zip(&features.types)
         .map(|(t, needed)| type_tokens(t, api, needed));
-    quote!(#head #(#types)*)
+    let aliases = api.aliases.iter().map(|alias| {
+        types::alias_def(alias, api, &features::cfg(&alias_features(alias, features)))
+    });
+    quote!(#head #(#types)* #(#aliases)*)
+}
+
+/// An alias is compiled with the type it names.
+fn alias_features(alias: &crate::ir::TypeAlias, features: &ModuleFeatures) -> Vec<String> {
+    features
+        .types
+        .get(alias.target.index())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.

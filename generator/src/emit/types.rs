@@ -4,7 +4,7 @@ use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
-    StructRole, TypeDef, TypeId, TypeKind, TypeRef,
+    StructRole, TypeAlias, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,6 +29,22 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
         }
         TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
+    }
+}
+
+/// `pub type Name = Target;` for an enum merged into another with the same values.
+pub fn alias_def(alias: &TypeAlias, api: &Api, cfg: &TokenStream) -> TokenStream {
+    let target = &api.type_def(alias.target).name;
+    let doc = doc_attrs(&[format!(
+        "The spec's {} by its own name: it has the same values as [`{target}`], which is its type.",
+        docs::code(&alias.origin)
+    )]);
+    let name = ident(&alias.name);
+    let target = ident(target);
+    quote! {
+        #doc
+        #cfg
+        pub type #name = #target;
     }
 }
 

@@ -15,7 +15,7 @@ pub use listing::use_account;
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
     Api, AuthKind, AuthScheme, InputFile, Operation, ResponseShape, Server, ServerVariable,
-    TypeDef, TypeId, TypeKind, TypeRef,
+    TypeAlias, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -63,8 +63,7 @@ pub fn lower<'a>(
         .transpose()?
         .flatten();
     let auth = chosen.iter().find_map(|found| cx.auth(found));
-    let types = cx.finish(&mut operations)?;
-    let mut types = types;
+    let (mut types, aliases) = cx.finish(&mut operations)?;
     listing::detect(&mut operations, &types, &mut methods);
     summary::describe_by_use(&mut types, &operations);
     // After the public names, so that a request builder never takes one.
@@ -82,6 +81,7 @@ pub fn lower<'a>(
         auth,
         operations,
         types,
+        aliases,
     })
 }
 
@@ -190,10 +190,13 @@ impl<'a> Lowering<'a> {
     }
 
     /// The type table sorted by Rust name, with every id (in the types and in `operations`)
-    /// renumbered to match, and cycles boxed.
-    fn finish(mut self, operations: &mut [Operation]) -> Result<Vec<TypeDef>, SpecError> {
+    /// renumbered to match, and cycles boxed; and the merged enums' own names.
+    fn finish(
+        mut self,
+        operations: &mut [Operation],
+    ) -> Result<(Vec<TypeDef>, Vec<TypeAlias>), SpecError> {
         self.define_pending()?;
-        let aliases = self.merge_enums();
+        let (aliases, mut other_names) = self.merge_enums();
         let mut renumber = vec![TypeId::new(0); self.types.len()];
         let mut types = Vec::with_capacity(self.types.len());
         for (position, (name, old)) in self.type_ids.iter().enumerate() {
@@ -241,17 +244,24 @@ impl<'a> Lowering<'a> {
             }
         }
         cycles::box_cycles(&mut types);
-        Ok(types)
+        other_names
+            .iter_mut()
+            .for_each(|a| a.target = new_id(a.target));
+        other_names.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((types, other_names))
     }
 
     /// Merges identical enums (see [`enums::plan`]): the merged ids leave the type table and
-    /// the survivor takes the group's name. Returns, by old id, what each merged id became.
-    fn merge_enums(&mut self) -> Vec<Option<TypeId>> {
+    /// the survivor takes the group's name. Returns, by old id, what each merged id became,
+    /// and the members' own names as aliases of the survivor (old ids), except in the
+    /// `HttpMethod` group, whose name never depends on its members.
+    fn merge_enums(&mut self) -> (Vec<Option<TypeId>>, Vec<TypeAlias>) {
         let plan = enums::plan(self.type_ids.iter().filter_map(|(name, id)| {
             let def = self.types.get(id.index())?.as_ref()?;
             Some((name.as_str(), *id, def))
         }));
         let mut aliases = vec![None; self.types.len()];
+        let mut other_names = Vec::new();
         for merge in plan {
             let members: Vec<TypeId> = std::iter::once(merge.survivor)
                 .chain(merge.merged.iter().copied())
@@ -261,6 +271,17 @@ impl<'a> Lowering<'a> {
                 let name = self.type_name(*id).to_string();
                 freed |= name == merge.name;
                 self.type_ids.remove(&name);
+                if name != merge.name && merge.name != "HttpMethod" {
+                    let origin = self
+                        .type_def(*id)
+                        .map(|d| d.origin.clone())
+                        .unwrap_or_default();
+                    other_names.push(TypeAlias {
+                        name,
+                        target: merge.survivor,
+                        origin,
+                    });
+                }
             }
             for id in &merge.merged {
                 aliases[id.index()] = Some(merge.survivor);
@@ -285,7 +306,7 @@ impl<'a> Lowering<'a> {
                 def.name = name;
             }
         }
-        aliases
+        (aliases, other_names)
     }
 
     /// Resolves a local `$ref` to a component, following chains; errors name the referrer.
