@@ -95,7 +95,7 @@ const TRAIT_METHODS: &[&str] = &[
 ];
 
 /// A client method's name for an operationId: [`snake`], and a trailing `_` for a name that
-/// would shadow a trait method (see [`TRAIT_METHODS`]).
+/// would shadow a trait method (`clone`, `fmt`, `eq`, …: the list is `TRAIT_METHODS`).
 pub fn method(operation_id: &str) -> String {
     let mut name = snake(operation_id);
     if TRAIT_METHODS.binary_search(&name.as_str()).is_ok() {
