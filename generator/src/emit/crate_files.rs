@@ -3,7 +3,7 @@
 
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
-use super::{Content, Item, TokenFile};
+use super::{Content, TokenFile};
 use crate::ir::{
     Api, AuthKind, BodyEncoding, Operation, ResponseShape, Server, TypeId, TypeKind, TypeRef,
 };
@@ -167,12 +167,14 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         ));
     }
     for module in &spec.modules {
-        if let Some((name, program)) = example_program(spec.name.replace('-', "_"), module) {
+        if let Some(example) = example_program(module) {
+            let crate_ident = spec.name.replace('-', "_");
+            let path = format!("examples/{}.rs", example.name);
             files.push(TokenFile {
-                path: format!("examples/{name}.rs"),
+                path,
                 sources: vec![&module.api],
                 content: Content::Rust {
-                    head: program,
+                    head: Box::new(move || example_tokens(&crate_ident, &example, module)),
                     items: Vec::new(),
                 },
             });
@@ -217,10 +219,17 @@ fn runtime_files(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     files
 }
 
-/// The operation a module's example program calls, with the features it needs.
-fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
-    example_operation(&module.api)
-        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+/// The features the operation of a module's example program needs.
+fn example_features<'a>(
+    module: &ModuleSpec,
+    example: &ExampleProgram<'_>,
+    features: &'a ModuleFeatures,
+) -> &'a [String] {
+    module
+        .api
+        .operations
+        .iter()
+        .position(|o| o.id == example.op.id)
         .and_then(|i| features.operations.get(i))
         .map_or(&[], Vec::as_slice)
 }
@@ -249,13 +258,17 @@ fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (Str
     }
     let mut examples = String::new();
     for (module, features) in spec.modules.iter().zip(features) {
-        let needed = example_features(module, features);
-        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+        // The same decision as the file in `examples/`: a table without its file is a
+        // manifest cargo refuses.
+        let Some(example) = example_program(module) else {
+            continue;
+        };
+        let needed = example_features(module, &example, features);
+        if !needed.is_empty() {
             let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
             examples.push_str(&format!(
-                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
-                module.name,
-                op.method_name.trim_start_matches("r#"),
+                "\n[[example]]\nname = \"{}\"\nrequired-features = [{}]\n",
+                example.name,
                 quoted(&needed)
             ));
         }
@@ -427,6 +440,9 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.
         pub use runtime::reqwest;
+        /// Dates and instants: `time::Date` for `format: date` parameters,
+        /// `time::OffsetDateTime` for `date-time` ones.
+        pub use runtime::time;
 
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.
@@ -515,10 +531,16 @@ fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
     }
 }
 
-/// `examples/{module}_{operation}.rs`: its name, and a program (built where it is formatted)
-/// that calls the example operation with the base URL, credentials and path parameters taken
-/// from the environment.
-fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, Item<'_>)> {
+/// A module's example program, `examples/{module}_{operation}.rs`: the operation it calls
+/// and the absolute server URL it defaults to (a relative one gives no program). One decision
+/// for the file and for its `[[example]]` table in `Cargo.toml`.
+struct ExampleProgram<'a> {
+    name: String,
+    op: &'a Operation,
+    server: &'a Server,
+}
+
+fn example_program(module: &ModuleSpec) -> Option<ExampleProgram<'_>> {
     let op = example_operation(&module.api)?;
     let server = module
         .api
@@ -530,20 +552,17 @@ fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, 
         module.name,
         op.method_name.trim_start_matches("r#")
     );
-    let program = {
-        let name = name.clone();
-        Box::new(move || example_tokens(&crate_ident, &name, module, op, server))
-    };
-    Some((name, program))
+    Some(ExampleProgram { name, op, server })
 }
 
+/// The example program: it calls the example operation with the base URL, credentials and
+/// path parameters taken from the environment.
 fn example_tokens(
     crate_ident: &str,
-    name: &str,
+    example: &ExampleProgram<'_>,
     module: &ModuleSpec,
-    op: &Operation,
-    server: &Server,
 ) -> TokenStream {
+    let (name, op, server) = (example.name.as_str(), example.op, example.server);
     let api = &module.api;
     let krate = ident(crate_ident);
     let module_ident = ident(&module.name);

@@ -96,6 +96,10 @@ pub enum InvalidRequest {
     /// not send credentials there.
     #[error("the next-page link `{url}` leaves the base URL's origin; it is not followed")]
     ForeignLink { url: String },
+    /// The API linked (a next page) back to a page this listing already fetched before the
+    /// last one: following it would page forever.
+    #[error("the next-page link `{url}` leads back to a page this listing already fetched; it is not followed")]
+    PageCycle { url: String },
     /// The operation needs an account, and neither the call nor the client has one (the
     /// client's credentials are not Basic).
     #[error("path parameter `{name}` has no value and the credentials name no account")]
@@ -124,7 +128,20 @@ pub enum Error<E = ApiErrorBody> {
         snippet: String,
         meta: ResponseMeta,
     },
-    /// Connecting, sending or receiving failed, or the request timed out.
+    /// The response body was larger than [`ClientConfig::max_response_bytes`] (counted after
+    /// gzip decoding). The client stopped reading and dropped the connection; the call is
+    /// never retried.
+    ///
+    /// [`ClientConfig::max_response_bytes`]: crate::ClientConfig::max_response_bytes
+    #[error("the HTTP {} response body is over the {limit}-byte limit; it was not read", meta.status)]
+    ResponseTooLarge { limit: u64, meta: ResponseMeta },
+    /// The server answered with a redirect (`3xx`), which the client never follows: `location`
+    /// is its `Location`. Or a caller-supplied HTTP client followed one: `location` is then the
+    /// URL that answered, and `status` its status.
+    #[error("the server redirected the request (HTTP {status}) to {}; redirects are not followed", location.as_deref().unwrap_or("nowhere"))]
+    Redirect { status: u16, location: Option<String>, meta: ResponseMeta },
+    /// Connecting, sending or receiving failed, or the request timed out (its own timeout, or
+    /// the call's deadline).
     #[error("HTTP transport failure: {0}")]
     Transport(#[source] reqwest::Error),
 }
@@ -142,7 +159,10 @@ impl<E> Error<E> {
     pub fn meta(&self) -> Option<&ResponseMeta> {
         match self {
             Error::Api(e) => Some(&e.meta),
-            Error::UnexpectedStatus { meta, .. } | Error::Decode { meta, .. } => Some(meta),
+            Error::UnexpectedStatus { meta, .. }
+            | Error::Decode { meta, .. }
+            | Error::ResponseTooLarge { meta, .. }
+            | Error::Redirect { meta, .. } => Some(meta),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -176,6 +196,24 @@ impl<E> Error<E> {
 pub(crate) enum Failure {
     Invalid(InvalidRequest),
     Transport(reqwest::Error),
+    Refused(Refusal),
+}
+
+/// A response the client would not take.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Its body is over the limit (the rest of it was not read).
+    TooLarge { limit: u64, meta: ResponseMeta },
+    /// A redirect: `location` is its `Location`, or the URL a caller's client followed it to.
+    Redirect { location: Option<String>, meta: ResponseMeta },
+}
+
+impl Refusal {
+    pub(crate) fn meta(&self) -> &ResponseMeta {
+        match self {
+            Refusal::TooLarge { meta, .. } | Refusal::Redirect { meta, .. } => meta,
+        }
+    }
 }
 
 impl<E> From<Failure> for Error<E> {
@@ -183,6 +221,12 @@ impl<E> From<Failure> for Error<E> {
         match failure {
             Failure::Invalid(e) => Error::InvalidRequest(e),
             Failure::Transport(e) => Error::Transport(e),
+            Failure::Refused(Refusal::TooLarge { limit, meta }) => Error::ResponseTooLarge { limit, meta },
+            Failure::Refused(Refusal::Redirect { location, meta }) => Error::Redirect {
+                status: meta.status,
+                location,
+                meta,
+            },
         }
     }
 }
