@@ -578,7 +578,9 @@ fn assert_decode_error_at<T: std::fmt::Debug, E: std::fmt::Debug>(
 ) {
     match result {
         Err(error @ Error::Decode { .. }) => {
-            let message = error.to_string();
+            // Where it failed is the cause's to say, below the response's own line.
+            let cause = std::error::Error::source(&error).map(ToString::to_string);
+            let message = format!("{error}: {}", cause.unwrap_or_default());
             assert!(
                 message.contains(&format!("`.{field}`")),
                 "{value}: the error does not name `.{field}`: {message}"

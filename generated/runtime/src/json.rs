@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Decoding generated types from JSON. A body is parsed once into a [`serde_json::Value`] and
-//! each type takes its part of that tree in one plain function ([`json::FromJson`]). serde's
+//! each type takes its part of that tree in one plain function ([`FromJson`]). serde's
 //! derive would instead be generic over the deserializer, so every type would instantiate
 //! serde_json's parser again, which is most of what a large client costs to compile. Unknown
 //! keys are skipped, `null` or missing optional fields are `None`, numbers also decode from

@@ -14,6 +14,7 @@ use quote::quote;
 /// `version.rs` is written with them, from [`runtime_version`].
 const RUNTIME: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../templates/runtime/lib.rs")),
+    ("axum.rs", include_str!("../../templates/runtime/axum.rs")),
     ("call.rs", include_str!("../../templates/runtime/call.rs")),
     (
         "config.rs",
@@ -46,6 +47,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../templates/runtime/response.rs"),
     ),
     ("retry.rs", include_str!("../../templates/runtime/retry.rs")),
+    (
+        "signature.rs",
+        include_str!("../../templates/runtime/signature.rs"),
+    ),
     (
         "timestamp.rs",
         include_str!("../../templates/runtime/timestamp.rs"),
@@ -292,6 +297,10 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
+# Webhook signature verification, framework-neutral (`webhooks` module).
+webhooks = ["{runtime}/webhooks"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "{runtime}/axum"]
 {resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
@@ -323,17 +332,28 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
+# Webhook signature verification: HMAC-SHA1, SHA-256 and constant-time comparison.
+webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "dep:axum", "dep:http-body-util"]
 
 [dependencies]
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}
+base64 = {{ version = "0.22", optional = true }}
 bytes = "1"
 fastrand = "2"
 form_urlencoded = "1.2"
 futures-core = "0.3"
+hmac = {{ version = "0.12", optional = true }}
+http-body-util = {{ version = "0.1", optional = true }}
 httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+sha1 = {{ version = "0.10", optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
+subtle = {{ version = "2.6", optional = true }}
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
@@ -432,7 +452,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
-        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
@@ -443,6 +463,10 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// Dates and instants: `time::Date` for `format: date` parameters,
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
+
+        /// Verifying webhooks (feature `webhooks`; the axum extractor with feature `axum`).
+        #[cfg(feature = "webhooks")]
+        pub use runtime::webhooks;
 
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.

@@ -143,7 +143,7 @@ impl<L: Listing + json::FromJson, E> Page<L, E> {
 }
 
 /// The first page of a list operation, once it arrives: a [`Future`](std::future::Future)
-/// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
+/// of a [`Page`]. Like [`Call`](crate::Call), it owns what it needs and sends nothing until polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct PageCall<L, E = ApiErrorBody> {
     first: FirstPage<E>,
