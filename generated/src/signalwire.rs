@@ -81,6 +81,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub fn update_participant(
@@ -133,6 +135,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     pub fn list_all_participants(
         &self,
@@ -158,6 +162,8 @@ impl Client {
     /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
     ///
     /// # Path parameters
+    ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     pub fn list_all_participants_stream(
@@ -207,6 +213,8 @@ impl Client {
     ///
     /// # Path parameters
     ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
+    ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
     pub fn retrieve_participant(
@@ -253,6 +261,8 @@ impl Client {
     /// `AccountSid` is the client's account ([`Client::account_sid`]); use [`Client::account`] for another one.
     ///
     /// # Path parameters
+    ///
+    /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
@@ -323,24 +333,6 @@ pub struct CompatibilityErrorResponse {
     ///
     /// Example: `401`.
     pub status: i32,
-}
-impl CompatibilityErrorResponse {
-    /// The required `code`, `message`, `more_info` and `status`; every optional field `None`.
-    ///
-    /// Set optional fields by name: `CompatibilityErrorResponse { field: Some(value), ..CompatibilityErrorResponse::new(…) }`.
-    pub fn new(
-        code: i32,
-        message: impl Into<String>,
-        more_info: impl Into<String>,
-        status: i32,
-    ) -> Self {
-        CompatibilityErrorResponse {
-            code,
-            message: message.into(),
-            more_info: more_info.into(),
-            status,
-        }
-    }
 }
 impl crate::runtime::json::FromJson for CompatibilityErrorResponse {
     fn from_json(
@@ -430,41 +422,6 @@ pub struct ConferenceParticipant {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
-impl ConferenceParticipant {
-    /// The required `account_sid`, `call_sid`, `coaching`, `conference_sid`, `date_created`, `status`, `date_updated`, `end_conference_on_exit`, `muted`, `hold`, `start_conference_on_enter` and `uri`; every optional field `None`.
-    ///
-    /// Set optional fields by name: `ConferenceParticipant { field: Some(value), ..ConferenceParticipant::new(…) }`.
-    pub fn new(
-        account_sid: impl Into<String>,
-        call_sid: impl Into<String>,
-        coaching: bool,
-        conference_sid: impl Into<String>,
-        date_created: impl Into<String>,
-        status: ParticipantStatus,
-        date_updated: impl Into<String>,
-        end_conference_on_exit: bool,
-        muted: bool,
-        hold: bool,
-        start_conference_on_enter: bool,
-        uri: impl Into<String>,
-    ) -> Self {
-        ConferenceParticipant {
-            account_sid: account_sid.into(),
-            call_sid: call_sid.into(),
-            call_sid_to_coach: None,
-            coaching,
-            conference_sid: conference_sid.into(),
-            date_created: date_created.into(),
-            status,
-            date_updated: date_updated.into(),
-            end_conference_on_exit,
-            muted,
-            hold,
-            start_conference_on_enter,
-            uri: uri.into(),
-        }
-    }
-}
 impl crate::runtime::json::FromJson for ConferenceParticipant {
     fn from_json(
         value: ::serde_json::Value,
@@ -544,28 +501,6 @@ pub struct ConferenceParticipantListResponse {
     pub page_size: i32,
     /// The participants on this page.
     pub participants: Vec<ConferenceParticipant>,
-}
-impl ConferenceParticipantListResponse {
-    /// The required `uri`, `first_page_uri`, `page`, `page_size` and `participants`; every optional field `None`.
-    ///
-    /// Set optional fields by name: `ConferenceParticipantListResponse { field: Some(value), ..ConferenceParticipantListResponse::new(…) }`.
-    pub fn new(
-        uri: impl Into<String>,
-        first_page_uri: impl Into<String>,
-        page: i32,
-        page_size: i32,
-        participants: Vec<ConferenceParticipant>,
-    ) -> Self {
-        ConferenceParticipantListResponse {
-            uri: uri.into(),
-            first_page_uri: first_page_uri.into(),
-            next_page_uri: None,
-            previous_page_uri: None,
-            page,
-            page_size,
-            participants,
-        }
-    }
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantListResponse {
     fn from_json(
@@ -660,41 +595,6 @@ pub struct ConferenceParticipantResponse {
     ///
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
-}
-impl ConferenceParticipantResponse {
-    /// The required `account_sid`, `call_sid`, `coaching`, `conference_sid`, `date_created`, `status`, `date_updated`, `end_conference_on_exit`, `muted`, `hold`, `start_conference_on_enter` and `uri`; every optional field `None`.
-    ///
-    /// Set optional fields by name: `ConferenceParticipantResponse { field: Some(value), ..ConferenceParticipantResponse::new(…) }`.
-    pub fn new(
-        account_sid: impl Into<String>,
-        call_sid: impl Into<String>,
-        coaching: bool,
-        conference_sid: impl Into<String>,
-        date_created: impl Into<String>,
-        status: ParticipantStatus,
-        date_updated: impl Into<String>,
-        end_conference_on_exit: bool,
-        muted: bool,
-        hold: bool,
-        start_conference_on_enter: bool,
-        uri: impl Into<String>,
-    ) -> Self {
-        ConferenceParticipantResponse {
-            account_sid: account_sid.into(),
-            call_sid: call_sid.into(),
-            call_sid_to_coach: None,
-            coaching,
-            conference_sid: conference_sid.into(),
-            date_created: date_created.into(),
-            status,
-            date_updated: date_updated.into(),
-            end_conference_on_exit,
-            muted,
-            hold,
-            start_conference_on_enter,
-            uri: uri.into(),
-        }
-    }
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantResponse {
     fn from_json(
@@ -995,31 +895,6 @@ pub mod webhooks {
         pub end_conference_on_exit: Option<bool>,
         /// Whether this participant's arrival starts the conference.
         pub start_conference_on_enter: Option<bool>,
-    }
-    impl ConferenceStatusCallback {
-        /// The required `account_sid`, `conference_sid`, `friendly_name`, `status_callback_event` and `timestamp`; every optional field `None`.
-        ///
-        /// Set optional fields by name: `ConferenceStatusCallback { field: Some(value), ..ConferenceStatusCallback::new(…) }`.
-        pub fn new(
-            account_sid: impl Into<String>,
-            conference_sid: impl Into<String>,
-            friendly_name: impl Into<String>,
-            status_callback_event: ConferenceStatusCallbackEvent,
-            timestamp: crate::runtime::Timestamp,
-        ) -> Self {
-            ConferenceStatusCallback {
-                account_sid: account_sid.into(),
-                conference_sid: conference_sid.into(),
-                friendly_name: friendly_name.into(),
-                status_callback_event,
-                timestamp,
-                call_sid: None,
-                muted: None,
-                hold: None,
-                end_conference_on_exit: None,
-                start_conference_on_enter: None,
-            }
-        }
     }
     impl crate::runtime::json::FromJson for ConferenceStatusCallback {
         fn from_json(

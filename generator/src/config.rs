@@ -55,6 +55,11 @@ pub struct ModuleConfig {
     /// as `AccountSid`; it is then no argument of the operations that have it.
     #[serde(default)]
     pub account_parameter: Option<String>,
+    /// The dotted prefix of the spec's schema names that type names leave out, such as
+    /// `api.v2010.account` (Twilio's `api.v2010.account.conference.participant` becomes
+    /// `ConferenceParticipant`). Segments repeated by the next one are dropped either way.
+    #[serde(default)]
+    pub schema_namespace: Option<String>,
 }
 
 impl Config {

@@ -25,6 +25,8 @@ pub struct Api {
     /// The type table: every named type the operations and webhooks reach, sorted by Rust
     /// name. A [`TypeId`] indexes it.
     pub types: Vec<TypeDef>,
+    /// Other names of merged enums, sorted by name.
+    pub aliases: Vec<TypeAlias>,
 }
 
 impl Api {
@@ -337,6 +339,18 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A [`TypeDef`] in the type table.
     Named(TypeId),
+}
+
+/// Another name of a named type: an enum the spec defines again with the same values is
+/// merged into one type, and keeps its own name as an alias of it. Which name the merged type
+/// takes depends on the enums there are (the shortest), so without the aliases a schema added
+/// to the spec could take a name away.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeAlias {
+    pub name: String,
+    pub target: TypeId,
+    /// Where the merged enum came from: a JSON pointer into the spec.
+    pub origin: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -32,7 +32,7 @@ pub use output::{Change, Report};
 /// Runs stages 1–4 on spec text: the IR of the selected operations.
 pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Result<ir::Api, Error> {
     threads::with_stack(&format!("reading {source}"), || {
-        let (api, _warnings) = lowered(load::load_text(source, bytes)?, selection, false)?;
+        let (api, _warnings) = lowered(load::load_text(source, bytes)?, selection, false, None)?;
         Ok(api)
     })
 }
@@ -40,7 +40,7 @@ pub fn api_from_text(source: &str, bytes: &[u8], selection: &Selection) -> Resul
 /// Reads a spec file (and every file it refers to) and runs stages 1–4. `source` names the
 /// file in messages and headers.
 pub fn api_from_file(path: &Path, source: &str, selection: &Selection) -> Result<ir::Api, Error> {
-    Ok(api_and_warnings(path, source, selection, false)?.0)
+    Ok(api_and_warnings(path, source, selection, false, None)?.0)
 }
 
 /// Stages 1–4 on a spec file, with the warnings found on the way (errors, when `strict`).
@@ -49,9 +49,15 @@ fn api_and_warnings(
     source: &str,
     selection: &Selection,
     strict: bool,
+    schema_namespace: Option<&str>,
 ) -> Result<(ir::Api, Vec<SpecError>), Error> {
     threads::with_stack(&format!("reading {source}"), || {
-        lowered(load::load_file(path, source)?, selection, strict)
+        lowered(
+            load::load_file(path, source)?,
+            selection,
+            strict,
+            schema_namespace,
+        )
     })
 }
 
@@ -60,6 +66,7 @@ fn lowered(
     loaded: load::Loaded,
     selection: &Selection,
     strict: bool,
+    schema_namespace: Option<&str>,
 ) -> Result<(ir::Api, Vec<SpecError>), Error> {
     let load::Loaded {
         mut doc,
@@ -70,7 +77,8 @@ fn lowered(
     let hooks = normalize::normalize(&mut doc);
     let doc = document::parse_document(&reporter, doc)?;
     let hooks = document::parse_webhooks(&reporter, hooks)?;
-    let api = lower::lower_with_webhooks(&reporter, &doc, &hooks, selection, inputs)?;
+    let api =
+        lower::lower_with_webhooks(&reporter, &doc, &hooks, selection, inputs, schema_namespace)?;
     Ok((api, reporter.take_warnings()))
 }
 
@@ -81,6 +89,25 @@ pub fn operation_ids(path: &Path, source: &str) -> Result<Vec<String>, Error> {
         .into_iter()
         .map(|o| o.id)
         .collect())
+}
+
+/// The title a spec gives itself (`info.title`; empty when it has none), read from the root
+/// file without generating anything: the command line names a module after it when told no
+/// name (see [`naming::module_name_from_title`]).
+pub fn spec_title(path: &Path, source: &str) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    threads::with_stack(&format!("reading {source}"), || {
+        let doc = load::parse_text(&error::Reporter::new(source.to_string()), &bytes)?;
+        Ok(doc
+            .get("info")
+            .and_then(|info| info.get("title"))
+            .and_then(|title| title.as_str())
+            .unwrap_or_default()
+            .to_string())
+    })
 }
 
 /// One spec to generate as one module.
@@ -94,6 +121,9 @@ pub struct ModuleRequest {
     /// The path parameter that defaults to the client's account (see
     /// [`lower::use_account`]).
     pub account_parameter: Option<String>,
+    /// The dotted prefix of the spec's schema names that type names leave out (see
+    /// [`naming::schema_type_name`]), such as `api.v2010.account`.
+    pub schema_namespace: Option<String>,
 }
 
 /// A crate to generate.
@@ -124,10 +154,7 @@ fn generate_with_warnings(
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
-        let (mut api, found) = api_and_warnings(&m.spec, &m.source, &m.selection, request.strict)?;
-        if let Some(name) = &m.account_parameter {
-            lower::use_account(&mut api, name)?;
-        }
+        let (api, found) = module_api_and_warnings(m, request.strict)?;
         warnings.extend(found);
         modules.push(ModuleSpec {
             name: m.module.clone(),
@@ -141,6 +168,29 @@ fn generate_with_warnings(
         runtime: request.runtime.clone(),
     })?;
     Ok((files, warnings))
+}
+
+/// Stages 1–4 for one module as [`generate`] runs them (its schema namespace and account
+/// parameter applied): the IR its file is emitted from.
+pub fn module_api(module: &ModuleRequest) -> Result<ir::Api, Error> {
+    Ok(module_api_and_warnings(module, false)?.0)
+}
+
+fn module_api_and_warnings(
+    m: &ModuleRequest,
+    strict: bool,
+) -> Result<(ir::Api, Vec<SpecError>), Error> {
+    let (mut api, warnings) = api_and_warnings(
+        &m.spec,
+        &m.source,
+        &m.selection,
+        strict,
+        m.schema_namespace.as_deref(),
+    )?;
+    if let Some(name) = &m.account_parameter {
+        lower::use_account(&mut api, name)?;
+    }
+    Ok((api, warnings))
 }
 
 /// Runs stages 5–6 on lowered modules: the crate's formatted files.
@@ -203,6 +253,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                     Selection::Ids(m.operations.clone())
                 },
                 account_parameter: m.account_parameter.clone(),
+                schema_namespace: m.schema_namespace.clone(),
             })
             .collect(),
         strict: config.krate.strict,
@@ -242,6 +293,7 @@ mod tests {
                 source: "does-not-exist.yaml".into(),
                 selection: Selection::All,
                 account_parameter: None,
+                schema_namespace: None,
             }],
             strict: false,
             runtime: RuntimeCrate::Own,

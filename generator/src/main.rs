@@ -1,9 +1,12 @@
 //! `telephony-codegen`: generate a standalone client crate from any OpenAPI spec.
 
-use clap::Parser;
+use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, RuntimeCrate, Selection};
+use telephony_codegen::error::Error;
+use telephony_codegen::{
+    naming, CrateRequest, Mode, ModuleRequest, Report, RuntimeCrate, Selection,
+};
 
 /// Generation makes millions of small allocations (YAML and JSON trees, token streams, syntax
 /// trees): mimalloc takes about a third off the whole run's CPU time against glibc's malloc.
@@ -53,35 +56,64 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
     }
 }
 
-/// Generates a typed async Rust client crate from an OpenAPI 3.0/3.1 spec.
+/// Generates a typed async Rust client crate from OpenAPI 3.0/3.1 specs: one module per spec.
+///
+/// Crate options may go anywhere. Module options belong to the spec they follow (those given
+/// before the first spec belong to it), so one command line says what `codegen.toml` says.
 #[derive(Debug, Parser)]
-#[command(name = "telephony-codegen", version)]
+#[command(
+    name = "telephony-codegen",
+    version,
+    override_usage = "telephony-codegen [CRATE OPTIONS] SPEC [MODULE OPTIONS] [SPEC [MODULE OPTIONS]]...",
+    after_help = EXAMPLE
+)]
 struct Cli {
-    /// The OpenAPI spec (YAML or JSON).
-    spec: PathBuf,
+    /// An OpenAPI spec (YAML or JSON): one module of the crate. Repeat for more modules.
+    #[arg(value_name = "SPEC", required = true)]
+    specs: Vec<PathBuf>,
+
     /// An operationId to generate; repeat for more.
-    #[arg(long = "operation", short = 'o', value_name = "ID")]
+    #[arg(long = "operation", short = 'o', value_name = "ID", help_heading = MODULE)]
     operations: Vec<String>,
     /// Generate every operation in the spec.
-    #[arg(long, conflicts_with = "operations")]
-    all: bool,
-    /// Print the spec's operationIds and exit.
-    #[arg(long, conflicts_with_all = ["operations", "all"])]
-    list: bool,
+    // Appended, not counted, so that each occurrence keeps its place on the command line.
+    #[arg(
+        long,
+        action = ArgAction::Append,
+        num_args = 0,
+        default_missing_value = "true",
+        value_parser = clap::value_parser!(bool),
+        help_heading = MODULE
+    )]
+    all: Vec<bool>,
+    /// The module the spec's client goes into [default: the spec's `info.title` in snake_case,
+    /// without the word `api`, e.g. `twilio` for "Twilio - Api"; else `api`].
+    #[arg(long = "module", value_name = "NAME", help_heading = MODULE)]
+    modules: Vec<String>,
+    /// A path parameter that defaults to the client's account (the Basic username), such as
+    /// `AccountSid`: it is then no argument of the operations (`client.account(…)` sets another).
+    #[arg(long = "account-parameter", value_name = "NAME", help_heading = MODULE)]
+    account_parameters: Vec<String>,
+    /// The dotted prefix of the spec's schema names that type names leave out, such as
+    /// `api.v2010.account` (`api.v2010.account.conference.participant` becomes
+    /// `ConferenceParticipant`).
+    #[arg(long = "schema-namespace", value_name = "PREFIX", help_heading = MODULE)]
+    schema_namespaces: Vec<String>,
+
     /// The crate directory to write (Cargo.toml, src/, examples/). Only files the generator
     /// wrote are replaced or removed; everything else there is left as it is.
     #[arg(long, value_name = "DIR", required_unless_present = "list")]
     out: Option<PathBuf>,
-    /// The crate's package name.
-    #[arg(long, default_value = "api-client")]
-    crate_name: String,
-    /// The module the spec's client goes into.
-    #[arg(long, default_value = "api")]
-    module: String,
+    /// The crate's package name [default: the first module's name, `-client` added, `_` as `-`].
+    #[arg(long, value_name = "NAME")]
+    crate_name: Option<String>,
+    /// The crate's version.
+    #[arg(long, value_name = "VERSION", default_value = "0.1.0")]
+    crate_version: String,
     /// Write nothing; exit 1 if the output directory is not up to date.
     #[arg(long)]
     check: bool,
-    /// Treat warnings about the spec as errors.
+    /// Treat warnings about the specs as errors.
     #[arg(long)]
     strict: bool,
     /// Use this existing runtime crate (another client's) instead of writing one in
@@ -91,13 +123,31 @@ struct Cli {
     /// The existing runtime crate's folder, relative to the output directory.
     #[arg(long, value_name = "DIR", requires = "runtime_package")]
     runtime_path: Option<String>,
+    /// Print the spec's operationIds and exit.
+    #[arg(long, conflicts_with_all = ["operations", "all", "out", "check"])]
+    list: bool,
 }
 
+const MODULE: &str = "Module options (for the spec they follow)";
+
+const EXAMPLE: &str = "Example (a crate of two modules):
+  telephony-codegen --out generated --crate-name telephony-client \\
+    specs/twilio.yaml --module twilio --account-parameter AccountSid \\
+      --schema-namespace api.v2010.account -o UpdateParticipant -o FetchParticipant \\
+    specs/signalwire.yaml --module signalwire --account-parameter AccountSid --all";
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let source = cli.spec.display().to_string();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if cli.list {
-        return match telephony_codegen::operation_ids(&cli.spec, &source) {
+        let [spec] = cli.specs.as_slice() else {
+            usage_error("--list reads one spec: name only one");
+        };
+        let source = spec.display().to_string();
+        return match telephony_codegen::operation_ids(spec, &source) {
             Ok(ids) => {
                 ids.iter().for_each(|id| println!("{id}"));
                 ExitCode::SUCCESS
@@ -105,29 +155,9 @@ fn main() -> ExitCode {
             Err(e) => fail(&e),
         };
     }
-    if !cli.all && cli.operations.is_empty() {
-        eprintln!("error: name operations with --operation ID (repeatable), or pass --all");
-        return ExitCode::from(2);
-    }
-    let request = CrateRequest {
-        name: cli.crate_name.clone(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: cli.module.clone(),
-            spec: cli.spec.clone(),
-            source,
-            selection: if cli.all {
-                Selection::All
-            } else {
-                Selection::Ids(cli.operations.clone())
-            },
-            account_parameter: None,
-        }],
-        strict: cli.strict,
-        runtime: match (cli.runtime_package, cli.runtime_path) {
-            (Some(package), Some(path)) => RuntimeCrate::Shared { package, path },
-            _ => RuntimeCrate::Own,
-        },
+    let request = match crate_request(&cli, &matches) {
+        Ok(request) => request,
+        Err(e) => return fail(&e),
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };
@@ -138,6 +168,123 @@ fn main() -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+/// One spec's module options, gathered from where they stand on the command line.
+#[derive(Debug, Default)]
+struct ModuleArgs {
+    operations: Vec<String>,
+    all: bool,
+    module: Option<String>,
+    account_parameter: Option<String>,
+    schema_namespace: Option<String>,
+}
+
+/// Each spec's module options: an option belongs to the last spec before it, or to the first
+/// spec when it comes before every spec. A usage error (exit 2) when one module is given an
+/// option twice, both `--all` and `--operation`, or neither.
+fn module_args(cli: &Cli, matches: &ArgMatches) -> Vec<ModuleArgs> {
+    let spec_at: Vec<usize> = matches
+        .indices_of("specs")
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let owner = |index: usize| spec_at.iter().filter(|at| **at < index).count().max(1) - 1;
+    let mut modules: Vec<ModuleArgs> = cli.specs.iter().map(|_| ModuleArgs::default()).collect();
+    let spec_name = |i: usize| cli.specs[i].display().to_string();
+    let placed = |id: &str| -> Vec<(usize, String)> {
+        let indices = matches.indices_of(id).into_iter().flatten();
+        let values = matches
+            .get_many::<String>(id)
+            .into_iter()
+            .flatten()
+            .cloned();
+        indices.zip(values).map(|(at, v)| (owner(at), v)).collect()
+    };
+    for (i, id) in placed("operations") {
+        modules[i].operations.push(id);
+    }
+    for at in matches.indices_of("all").into_iter().flatten() {
+        modules[owner(at)].all = true;
+    }
+    for (flag, id) in [
+        ("--module", "modules"),
+        ("--account-parameter", "account_parameters"),
+        ("--schema-namespace", "schema_namespaces"),
+    ] {
+        for (i, value) in placed(id) {
+            let slot = match flag {
+                "--module" => &mut modules[i].module,
+                "--account-parameter" => &mut modules[i].account_parameter,
+                _ => &mut modules[i].schema_namespace,
+            };
+            if slot.replace(value).is_some() {
+                usage_error(&format!("{flag} is given twice for {}", spec_name(i)));
+            }
+        }
+    }
+    for (i, m) in modules.iter().enumerate() {
+        match (m.all, m.operations.is_empty()) {
+            (true, false) => usage_error(&format!(
+                "--all and --operation both given for {}: choose one",
+                spec_name(i)
+            )),
+            (false, true) => usage_error(&format!(
+                "name the operations of {} with --operation ID (repeatable), or pass --all",
+                spec_name(i)
+            )),
+            _ => {}
+        }
+    }
+    modules
+}
+
+/// The crate the command line describes; names it leaves out come from the specs' titles.
+fn crate_request(cli: &Cli, matches: &ArgMatches) -> Result<CrateRequest, Error> {
+    let mut modules = Vec::with_capacity(cli.specs.len());
+    for (spec, args) in cli.specs.iter().zip(module_args(cli, matches)) {
+        let source = spec.display().to_string();
+        let module = match args.module {
+            Some(module) => module,
+            None => naming::module_name_from_title(&telephony_codegen::spec_title(spec, &source)?),
+        };
+        modules.push(ModuleRequest {
+            module,
+            spec: spec.clone(),
+            source,
+            selection: if args.all {
+                Selection::All
+            } else {
+                Selection::Ids(args.operations)
+            },
+            account_parameter: args.account_parameter,
+            schema_namespace: args.schema_namespace,
+        });
+    }
+    let name = match (&cli.crate_name, modules.first()) {
+        (Some(name), _) => name.clone(),
+        (None, Some(first)) => naming::crate_name_for_module(&first.module),
+        (None, None) => usage_error("name a spec"),
+    };
+    Ok(CrateRequest {
+        name,
+        version: cli.crate_version.clone(),
+        modules,
+        strict: cli.strict,
+        runtime: match (&cli.runtime_package, &cli.runtime_path) {
+            (Some(package), Some(path)) => RuntimeCrate::Shared {
+                package: package.clone(),
+                path: path.clone(),
+            },
+            _ => RuntimeCrate::Own,
+        },
+    })
+}
+
+/// Exits with clap's usage error (status 2).
+fn usage_error(message: &str) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
 }
 
 /// Prints what a write changed and kept, or what `--check` found stale (exit 1 when stale).
@@ -160,7 +307,7 @@ fn print_report(report: &Report, mode: Mode) -> ExitCode {
     }
 }
 
-fn fail(e: &telephony_codegen::error::Error) -> ExitCode {
+fn fail(e: &Error) -> ExitCode {
     eprintln!("error: {e}");
     ExitCode::FAILURE
 }

@@ -36,6 +36,7 @@ fn request(name: &str, fixture: &str) -> CrateRequest {
             source: source(fixture),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),
@@ -315,7 +316,14 @@ fn warnings(fixture: &str, strict: bool) -> Result<Vec<SpecError>, SpecError> {
     let hooks = normalize::normalize(&mut doc);
     let doc = document::parse_document(&reporter, doc)?;
     let hooks = document::parse_webhooks(&reporter, hooks)?;
-    lower::lower_with_webhooks(&reporter, &doc, &hooks, &Selection::All, loaded.inputs)?;
+    lower::lower_with_webhooks(
+        &reporter,
+        &doc,
+        &hooks,
+        &Selection::All,
+        loaded.inputs,
+        None,
+    )?;
     Ok(reporter.take_warnings())
 }
 
@@ -427,7 +435,8 @@ fn cli_prints_warnings_and_strict_refuses() {
         3,
         "{stderr}"
     );
-    assert!(out_dir.join("src/api.rs").exists());
+    // The module is named after the spec's title, "Conference rooms".
+    assert!(out_dir.join("src/conference_rooms.rs").exists());
 
     let strict_dir = out.path().join("strict");
     let strict = cli(&[
@@ -493,6 +502,7 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
             source: "specs/main.yaml".into(),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),

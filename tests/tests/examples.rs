@@ -5,7 +5,7 @@
 //!   SignalWire, whose OpenAPI 3.1 file has examples only on properties, the object assembled
 //!   from its property examples) decodes into the generated type for it. The checked-in client
 //!   generates only "update participant", so participant examples of any operation decode into
-//!   `twilio::ApiV2010AccountConferenceParticipant` / `signalwire::ConferenceParticipantResponse`,
+//!   `twilio::ConferenceParticipant` / `signalwire::ConferenceParticipantResponse`,
 //!   each element of a list example's `participants` likewise, and error examples into
 //!   `signalwire::CompatibilityErrorResponse` / `telephony_client::ApiErrorBody`.
 //! * Every participant example in the upstream specs (`../shared/specs`) decodes too.
@@ -53,7 +53,7 @@ fn main() -> std::process::ExitCode {
     ])
 }
 
-type TwilioParticipant = twilio::ApiV2010AccountConferenceParticipant;
+type TwilioParticipant = twilio::ConferenceParticipant;
 type SignalWireParticipant = signalwire::ConferenceParticipantResponse;
 
 const METHODS: [&str; 8] = [

@@ -23,6 +23,7 @@ fn request() -> CrateRequest {
             source: SOURCE.into(),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),
@@ -61,7 +62,7 @@ fn each_resource_is_a_default_feature() {
     );
     let module = squeeze(&file("src/phone.rs"));
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// Pass each value as is: the client percent-encodes it as one path segment. /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
         "/// Needs one of the features `phone-call`, `phone-recording`. #[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(",
         "/// # Example V1 Recording /// /// Operations of the spec's tag `ExampleV1Recording`. impl Client {",
         "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",

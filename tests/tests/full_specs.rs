@@ -49,6 +49,11 @@ fn main() -> std::process::ExitCode {
         ),
         trial!(&SPECS, names_that_collide_after_casing_stay_distinct),
         trial!(
+            &SPECS,
+            no_doc_tells_callers_to_encode_what_the_client_encodes
+        ),
+        trial!(&SPECS, type_names_are_short_and_every_type_has_a_summary),
+        trial!(
             &[SPECS[0], SPECS[1], Clippy],
             full_specs_pass_clippy_and_every_example_decodes
         ),
@@ -60,16 +65,20 @@ struct Upstream {
     file: &'static str,
     /// The package name of the generated crate.
     krate: &'static str,
+    /// What its schema names start with and type names leave out.
+    schema_namespace: Option<&'static str>,
 }
 
 const UPSTREAM: [Upstream; 2] = [
     Upstream {
         file: "twilio_api_v2010.yaml",
         krate: "twilio-full",
+        schema_namespace: Some("api.v2010.account"),
     },
     Upstream {
         file: "signalwire_compatibility.yaml",
         krate: "signalwire-full",
+        schema_namespace: None,
     },
 ];
 
@@ -129,6 +138,7 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
             source: format!("shared/specs/{}", upstream.file),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: upstream.schema_namespace.map(str::to_string),
         }],
         strict: false,
         runtime: Default::default(),
@@ -142,10 +152,10 @@ fn generated() -> &'static [Generated] {
         let mut all = Vec::new();
         for upstream in &UPSTREAM {
             let path = shared_spec(upstream.file);
-            let source = format!("shared/specs/{}", upstream.file);
-            let api = telephony_codegen::api_from_file(&path, &source, &Selection::All)
+            let request = request(upstream, &path);
+            let api = telephony_codegen::module_api(&request.modules[0])
                 .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
-            let files = telephony_codegen::generate(&request(upstream, &path))
+            let files = telephony_codegen::generate(&request)
                 .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
             let webhook_only =
                 telephony_codegen::emit::features::module_features(&api, MODULE).webhook_only;
@@ -166,6 +176,119 @@ fn generated() -> &'static [Generated] {
 fn compact(text: &str) -> String {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     text.replace(",)", ")").replace(",]", "]")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation
+// ---------------------------------------------------------------------------------------------
+
+/// Twilio documents its participant label as "must be percent encoded"; the client encodes
+/// path, query and form values itself, so a caller who followed that would send `%2520`. No
+/// doc line of either full client asks for encoding, and every operation with path
+/// parameters says that the client encodes them.
+fn no_doc_tells_callers_to_encode_what_the_client_encodes() {
+    let note = "Pass each value as is: the client percent-encodes it as one path segment.";
+    for g in generated() {
+        let source = g.module_source();
+        let mut notes = 0;
+        for line in source.lines().map(str::trim_start) {
+            let Some(doc) = line.strip_prefix("///") else {
+                continue;
+            };
+            notes += usize::from(doc.trim() == note);
+            let doc = doc.to_ascii_lowercase().replace('-', " ");
+            let mentions = ["percent encod", "url encod", "urlencod"]
+                .iter()
+                .any(|w| doc.contains(w));
+            let asks = ["must", "be sure", "should"]
+                .iter()
+                .any(|w| doc.contains(w));
+            assert!(
+                !(mentions && asks),
+                "{}: a doc line asks callers to encode:\n{line}",
+                g.upstream.file
+            );
+        }
+        let with_path_params = g
+            .api
+            .operations
+            .iter()
+            .filter(|op| op.argument_params().next().is_some())
+            .count();
+        // A list operation documents its path parameters on its page and stream methods.
+        assert!(
+            notes >= with_path_params && with_path_params > 0,
+            "{}: {notes} notes for {with_path_params} operations with path parameters",
+            g.upstream.file
+        );
+    }
+    let label = "/// * `call_sid` (`CallSid`): The [Call](https://www.twilio.com/docs/voice/api/call-resource) SID or label of the participant to fetch.";
+    assert!(
+        generated()[0]
+            .module_source()
+            .lines()
+            .any(|l| l.trim() == label),
+        "the participant's label doc keeps its first sentence only"
+    );
+}
+
+/// Twilio's schema names repeat their namespace and their parents
+/// (`api.v2010.account.incoming_phone_number.incoming_phone_number_assigned_add_on…`, which
+/// made a 107-character type name); with `schema_namespace = "api.v2010.account"` and
+/// repeated segments collapsed, every type name is short. Every public struct and enum has a
+/// summary line of its own: the first doc line is never the bare `Spec:` pointer.
+fn type_names_are_short_and_every_type_has_a_summary() {
+    // Half of the 107 characters of the full schema names. The longest left are an inline
+    // type inside a schema (`AvailablePhoneNumberCountryMachineToMachineCapabilities`, 55)
+    // and operationIds with a suffix (`CreateSipAuthRegistrationsCredentialListMappingRequest`).
+    const LONGEST_ALLOWED: usize = 56;
+    for g in generated() {
+        let longest = g
+            .api
+            .types
+            .iter()
+            .map(|t| t.name.as_str())
+            .max_by_key(|n| (n.len(), *n))
+            .expect("types");
+        eprintln!(
+            "{}: {} types, the longest name is {longest} ({} characters)",
+            g.upstream.file,
+            g.api.types.len(),
+            longest.len()
+        );
+        assert!(
+            longest.len() <= LONGEST_ALLOWED,
+            "{}: {longest} is longer than {LONGEST_ALLOWED} characters",
+            g.upstream.file
+        );
+        let source = g.module_source();
+        let lines: Vec<&str> = source.lines().collect();
+        let mut items = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let Some(name) = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub enum "))
+            else {
+                continue;
+            };
+            items += 1;
+            // The doc block above the item, attributes (some span lines) skipped.
+            let docs: Vec<&str> = lines[..i]
+                .iter()
+                .rev()
+                .skip_while(|l| !l.starts_with("///") && !l.is_empty() && !l.starts_with('}'))
+                .take_while(|l| l.starts_with("///"))
+                .copied()
+                .collect();
+            let first = docs.last().map(|l| l.trim_start_matches('/').trim());
+            assert!(
+                first.is_some_and(|f| !f.is_empty() && !f.starts_with("Spec:")),
+                "{}: `{name}` has no summary line: {first:?}",
+                g.upstream.file
+            );
+        }
+        assert!(items > 100, "{}: only {items} items found", g.upstream.file);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,9 +37,7 @@ fn twilio_with(config: impl FnOnce(ClientConfig) -> ClientConfig, root: &str) ->
 }
 
 /// `POST …/Participants/{CallSid}.json`, the call the mute example makes.
-async fn update(
-    client: &twilio::Client,
-) -> Result<twilio::ApiV2010AccountConferenceParticipant, Error> {
+async fn update(client: &twilio::Client) -> Result<twilio::ConferenceParticipant, Error> {
     client
         .update_participant(CONFERENCE, CALL, &mute())
         .await
@@ -400,7 +398,7 @@ fn page(n: usize, next: Option<&str>) -> Behaviour {
 }
 
 /// Every result of the listing stream, and the targets the server was asked for.
-type Participant = twilio::ApiV2010AccountConferenceParticipant;
+type Participant = twilio::ConferenceParticipant;
 
 async fn list_all(script: Vec<Behaviour>) -> (Vec<Result<Participant, Error>>, Vec<String>) {
     let server = Server::script(script).await;

@@ -17,7 +17,7 @@ fn twilio(server: &Server) -> twilio::Client {
         .expect("client builds")
 }
 
-async fn update(server: &Server) -> Result<twilio::ApiV2010AccountConferenceParticipant, Error> {
+async fn update(server: &Server) -> Result<twilio::ConferenceParticipant, Error> {
     twilio(server)
         .update_participant(
             CONFERENCE,

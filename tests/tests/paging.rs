@@ -147,7 +147,7 @@ async fn a_next_page_on_another_origin_is_an_error_and_never_requested() {
     ] {
         let server = Server::script(vec![twilio_page(0, Some(&foreign))]).await;
         let client = twilio_client(&server.url(), USER, TOKEN);
-        let results: Vec<Result<twilio::ApiV2010AccountConferenceParticipant, Error>> = client
+        let results: Vec<Result<twilio::ConferenceParticipant, Error>> = client
             .list_participant_stream(CONFERENCE, &twilio_params())
             .collect()
             .await;
@@ -257,6 +257,7 @@ fn meta_next_page_url_listings_page() {
             source: source.into(),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -542,7 +542,7 @@ async fn read_request(socket: &mut TcpStream) -> Option<RawRequest> {
 // Client calls
 // ---------------------------------------------------------------------------------------------
 
-type TwilioResult = Result<twilio::ApiV2010AccountConferenceParticipant, Error<ApiErrorBody>>;
+type TwilioResult = Result<twilio::ConferenceParticipant, Error<ApiErrorBody>>;
 type SignalWireResult = Result<
     signalwire::ConferenceParticipantResponse,
     Error<signalwire::CompatibilityErrorResponse>,
@@ -647,7 +647,7 @@ fn is_uuid(value: &str) -> bool {
 }
 
 /// Prism answers every Twilio update with the operation's first example, `muteParticipant`.
-fn assert_twilio_participant(p: &twilio::ApiV2010AccountConferenceParticipant) {
+fn assert_twilio_participant(p: &twilio::ConferenceParticipant) {
     assert!(
         is_sid(p.account_sid.as_deref().unwrap_or(""), "AC"),
         "{p:?}"
@@ -1146,9 +1146,8 @@ async fn twilio_every_update_example_decodes() {
             body, example["value"],
             "Prism's `{name}` differs from the spec"
         );
-        let participant: twilio::ApiV2010AccountConferenceParticipant =
-            serde_json::from_str(&exchange.body)
-                .unwrap_or_else(|e| panic!("example `{name}` does not decode: {e}"));
+        let participant: twilio::ConferenceParticipant = serde_json::from_str(&exchange.body)
+            .unwrap_or_else(|e| panic!("example `{name}` does not decode: {e}"));
         assert_eq!(
             participant.status.as_ref().map(|s| s.as_str()),
             body["status"].as_str(),
@@ -1289,7 +1288,7 @@ fn twilio_example_runs_against_prism() {
     );
     let flat = squash(&stdout);
     for expected in [
-        "ApiV2010AccountConferenceParticipant{",
+        "ConferenceParticipant{",
         "account_sid:Some(\"ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\")",
         "conference_sid:Some(\"CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\")",
         "muted:Some(true)",

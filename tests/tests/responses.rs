@@ -13,7 +13,7 @@ use telephony_client::{signalwire, twilio, ApiErrorBody, Error};
 const USER: &str = ACCOUNT;
 const TOKEN: &str = "responses-test-token";
 
-type TwilioResult = Result<twilio::ApiV2010AccountConferenceParticipant, Error<ApiErrorBody>>;
+type TwilioResult = Result<twilio::ConferenceParticipant, Error<ApiErrorBody>>;
 type SignalWireResult = Result<
     signalwire::ConferenceParticipantResponse,
     Error<signalwire::CompatibilityErrorResponse>,
@@ -666,18 +666,12 @@ async fn twilio_null_and_missing_fields_decode() {
     let participant = twilio_with(Behaviour::json(200, &all_null.to_string()))
         .await
         .expect("all-null decodes");
-    assert_eq!(
-        participant,
-        twilio::ApiV2010AccountConferenceParticipant::default()
-    );
+    assert_eq!(participant, twilio::ConferenceParticipant::default());
 
     let participant = twilio_with(Behaviour::json(200, "{}"))
         .await
         .expect("empty object decodes");
-    assert_eq!(
-        participant,
-        twilio::ApiV2010AccountConferenceParticipant::default()
-    );
+    assert_eq!(participant, twilio::ConferenceParticipant::default());
 
     let participant = twilio_with(Behaviour::json(200, r#"{"call_sid":"CA1","muted":null}"#))
         .await
@@ -719,8 +713,7 @@ async fn unknown_status_is_kept_and_reserialized_unchanged() {
     assert_eq!(participant.status.as_ref().unwrap().as_str(), "on-fire");
     let value = serde_json::to_value(&participant).unwrap();
     assert_eq!(value["status"], json!("on-fire"));
-    let again: twilio::ApiV2010AccountConferenceParticipant =
-        serde_json::from_value(value).unwrap();
+    let again: twilio::ConferenceParticipant = serde_json::from_value(value).unwrap();
     assert_eq!(again, participant);
 
     let body = with_field(SIGNALWIRE_PARTICIPANT, "status", json!("on-fire"));

@@ -22,9 +22,7 @@ fn hold() -> twilio::UpdateParticipantRequest {
     }
 }
 
-async fn update(
-    client: &twilio::Client,
-) -> Result<twilio::ApiV2010AccountConferenceParticipant, Error> {
+async fn update(client: &twilio::Client) -> Result<twilio::ConferenceParticipant, Error> {
     client
         .update_participant(CONFERENCE, CALL, &hold())
         .await

@@ -138,9 +138,10 @@ fn requiring_a_request_field_prints_it_as_breaking() {
     request_body(&mut spec)["required"] = serde_yaml::from_str("[MaxSize]").expect("YAML");
     assert_bump_prints(
         &spec,
-        "API changes in src/queues.rs: 2 breaking, 0 additive\n\
+        "API changes in src/queues.rs: 2 breaking, 1 additive\n\
          \x20 breaking  removed  derive Default for UpdateQueueRequest\n\
-         \x20 breaking  changed  field UpdateQueueRequest.max_size: type Option<i64> → i64; optional → required\n",
+         \x20 breaking  changed  field UpdateQueueRequest.max_size: type Option<i64> → i64; optional → required\n\
+         \x20 additive  added    fn UpdateQueueRequest::new: fn new(max_size: i64) -> Self\n",
     );
 }
 
@@ -196,6 +197,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
                 spec: spec.clone(),
                 selection: Selection::All,
                 account_parameter: None,
+                schema_namespace: None,
             }],
             strict: false,
             runtime: Default::default(),

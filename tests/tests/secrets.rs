@@ -152,7 +152,7 @@ async fn both(
     root: &str,
     timeout: Duration,
 ) -> (
-    Result<twilio::ApiV2010AccountConferenceParticipant, Error<telephony_client::ApiErrorBody>>,
+    Result<twilio::ConferenceParticipant, Error<telephony_client::ApiErrorBody>>,
     Result<
         signalwire::ConferenceParticipantResponse,
         Error<signalwire::CompatibilityErrorResponse>,

@@ -42,6 +42,7 @@ fn request(fixture: &str) -> CrateRequest {
             source,
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),

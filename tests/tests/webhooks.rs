@@ -552,6 +552,7 @@ fn upstream_signalwire_webhooks_decode_every_example() {
             source: "signalwire_compatibility.yaml".into(),
             selection,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),

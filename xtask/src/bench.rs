@@ -154,6 +154,7 @@ fn full_request(spec: &Path) -> CrateRequest {
             source: "shared/specs/twilio_api_v2010.yaml".into(),
             selection: Selection::All,
             account_parameter: None,
+            schema_namespace: None,
         }],
         strict: false,
         runtime: Default::default(),
@@ -343,6 +344,7 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
                 "shared/specs/twilio_api_v2010.yaml",
                 bytes,
             )],
+            None,
         )
         .map_err(|e| e.to_string())?;
         samples[3].push(t.elapsed());

@@ -5,9 +5,7 @@
 
 use crate::bench::median;
 use std::time::{Duration, Instant};
-use telephony_client::twilio::{
-    ApiV2010AccountConferenceParticipant, Client, UpdateParticipantRequest,
-};
+use telephony_client::twilio::{Client, ConferenceParticipant, UpdateParticipantRequest};
 use telephony_client::{ClientConfig, Credentials};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -107,7 +105,7 @@ impl HandWritten {
         })
     }
 
-    async fn call(&self) -> Result<ApiV2010AccountConferenceParticipant, String> {
+    async fn call(&self) -> Result<ConferenceParticipant, String> {
         let response = self
             .http
             .post(&self.url)
@@ -128,7 +126,7 @@ impl HandWritten {
 async fn generated_call(
     client: &Client,
     body: &UpdateParticipantRequest,
-) -> Result<ApiV2010AccountConferenceParticipant, String> {
+) -> Result<ConferenceParticipant, String> {
     // The account is the Basic username; the default retry policy is on.
     client
         .update_participant(CONFERENCE, CALL, body)

@@ -512,8 +512,13 @@ fn operation_doc(op: &Operation, stream: Option<&Pagination>) -> Vec<String> {
         doc.push(String::new());
         doc.push("# Path parameters".to_string());
         doc.push(String::new());
+        doc.push(
+            "Pass each value as is: the client percent-encodes it as one path segment.".to_string(),
+        );
+        doc.push(String::new());
         for p in op.argument_params() {
-            let facts: Vec<String> = docs::fact_lines(&p.facts)
+            let cleaned = docs::without_encoding_advice(&p.facts);
+            let facts: Vec<String> = docs::fact_lines(cleaned.as_ref().unwrap_or(&p.facts))
                 .into_iter()
                 .filter(|l| !l.is_empty())
                 .collect();

@@ -197,6 +197,87 @@ pub fn fact_lines(facts: &Facts) -> Vec<String> {
     out
 }
 
+/// What the docs say where a value's encoding advice was dropped: the client encodes path,
+/// query and form values itself.
+pub const ENCODED_BY_CLIENT: &str = "Pass the value as is: the client percent-encodes it.";
+
+/// `facts` without the sentences of its description that tell the caller to percent- or
+/// URL-encode the value, or `None` when it has none. The client encodes path, query and form
+/// values itself, so a caller who followed such advice would have the value encoded twice
+/// (`agent 7` → `agent%207` → sent as `agent%25207`, which names no participant).
+pub fn without_encoding_advice(facts: &Facts) -> Option<Facts> {
+    let description = facts.description.as_deref()?;
+    // Most descriptions never mention encoding: skip the sentence split for them.
+    if !description.to_ascii_lowercase().contains("encod") {
+        return None;
+    }
+    let mut kept = String::with_capacity(description.len());
+    let mut dropped = false;
+    for sentence in sentences(description) {
+        if is_encoding_advice(sentence) {
+            dropped = true;
+        } else {
+            kept.push_str(sentence);
+        }
+    }
+    dropped.then(|| Facts {
+        description: Some(kept.trim_end().to_string()).filter(|d| !d.is_empty()),
+        ..facts.clone()
+    })
+}
+
+/// `text` cut after each `.`, `!` or `?` that ends it or is followed by white space; each
+/// piece keeps its trailing white space, so the pieces join back into `text`.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        match chars.peek() {
+            Some((_, next)) if !next.is_whitespace() => continue,
+            _ => {}
+        }
+        let mut end = i + c.len_utf8();
+        while let Some((j, w)) = chars.peek().copied().filter(|(_, w)| w.is_whitespace()) {
+            end = j + w.len_utf8();
+            chars.next();
+        }
+        out.push(&text[start..end]);
+        start = end;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A sentence that asks the reader to percent- or URL-encode something ("must be percent
+/// encoded", "Be sure to URL-encode", "Percent-encode …"), as opposed to one that describes
+/// a format ("a URL-encoded JSON string").
+fn is_encoding_advice(sentence: &str) -> bool {
+    let s = sentence.to_ascii_lowercase().replace(['-', '_'], " ");
+    let s = s.trim_start();
+    let mentions = ["percent encod", "url encod", "urlencod", "uri encod"]
+        .iter()
+        .any(|w| s.contains(w));
+    let asks = ["must", "should", "be sure", "make sure", "need", "have to"]
+        .iter()
+        .any(|w| s.contains(w))
+        || [
+            "percent encode",
+            "url encode",
+            "urlencode",
+            "uri encode",
+            "encode",
+        ]
+        .iter()
+        .any(|w| s.starts_with(w));
+    mentions && asks
+}
+
 /// A value as an inline code span, shortened if long.
 pub fn code(value: &str) -> String {
     let mut text: String = value.chars().filter(|c| *c != '\n').take(100).collect();
@@ -224,6 +305,43 @@ mod tests {
             lines("[not a link] a[0]"),
             vec!["\\[not a link\\] a\\[0\\]"]
         );
+    }
+
+    fn advice_dropped(description: &str) -> Option<Option<String>> {
+        let facts = Facts {
+            description: Some(description.to_string()),
+            ..Facts::default()
+        };
+        without_encoding_advice(&facts).map(|f| f.description)
+    }
+
+    #[test]
+    fn encoding_advice_is_dropped_and_format_descriptions_kept() {
+        assert_eq!(
+            advice_dropped("The SID or label of the participant. Non URL safe characters in a label must be percent encoded, for example, a space character is represented as %20."),
+            Some(Some("The SID or label of the participant.".to_string()))
+        );
+        assert_eq!(
+            advice_dropped(
+                "Percent-encode label characters (a space becomes %20). Then more.\nLast"
+            ),
+            Some(Some("Then more.\nLast".to_string()))
+        );
+        assert_eq!(
+            advice_dropped("Digits to send, `W1234#`. Be sure to URL-encode this string because the `#` character has special meaning in a URL. If both are given, the first wins."),
+            Some(Some("Digits to send, `W1234#`. If both are given, the first wins.".to_string()))
+        );
+        assert_eq!(
+            advice_dropped("Be sure to urlencode a `+` as `%2B`."),
+            Some(None)
+        );
+        assert_eq!(
+            advice_dropped("The message as a URL-encoded JSON string."),
+            None
+        );
+        assert_eq!(advice_dropped("Sent as form-urlencoded data."), None);
+        assert_eq!(advice_dropped("No mention at all."), None);
+        assert_eq!(sentences("a. b.c d! e"), vec!["a. ", "b.c d! ", "e"]);
     }
 
     #[test]

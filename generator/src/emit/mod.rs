@@ -63,6 +63,11 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
                     let needed = needed.clone();
                     Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
                 })
+                .chain(api.aliases.iter().map(|alias| {
+                    let needed = alias_features(alias, features);
+                    Box::new(move || types::alias_def(alias, api, &features::cfg(&needed)))
+                        as Item<'_>
+                }))
                 .chain((!api.webhooks.is_empty()).then(|| {
                     let features = features.clone();
                     Box::new(move || webhooks::webhooks_module(api, &features)) as Item<'_>
@@ -82,8 +87,20 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         .zip(&features.webhook_only)
         .filter(|(_, webhook_only)| !**webhook_only)
         .map(|((t, needed), _)| type_tokens(t, api, needed));
+    let aliases = api.aliases.iter().map(|alias| {
+        types::alias_def(alias, api, &features::cfg(&alias_features(alias, features)))
+    });
     let webhooks = webhooks::webhooks_module(api, features);
-    quote!(#head #(#types)* #webhooks)
+    quote!(#head #(#types)* #(#aliases)* #webhooks)
+}
+
+/// An alias is compiled with the type it names.
+fn alias_features(alias: &crate::ir::TypeAlias, features: &ModuleFeatures) -> Vec<String> {
+    features
+        .types
+        .get(alias.target.index())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.

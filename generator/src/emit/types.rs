@@ -4,7 +4,7 @@ use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
 use crate::ir::{
     Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
-    StructRole, TypeDef, TypeId, TypeKind, TypeRef,
+    StructRole, TypeAlias, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -27,10 +27,27 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream, needs: &TokenStream
     match &def.kind {
         TypeKind::Struct(s) => {
             let serialize = s.role == StructRole::Model || used_as_json(def, api);
-            struct_def(&name, doc, cfg, s, serialize, api)
+            let built = s.role != StructRole::Model || sent_as_json(def, api);
+            struct_def(&name, doc, cfg, s, (serialize, built), api)
         }
         TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
+    }
+}
+
+/// `pub type Name = Target;` for an enum merged into another with the same values.
+pub fn alias_def(alias: &TypeAlias, api: &Api, cfg: &TokenStream) -> TokenStream {
+    let target = &api.type_def(alias.target).name;
+    let doc = doc_attrs(&[format!(
+        "The spec's {} by its own name: it has the same values as [`{target}`], which is its type.",
+        docs::code(&alias.origin)
+    )]);
+    let name = ident(&alias.name);
+    let target = ident(target);
+    quote! {
+        #doc
+        #cfg
+        pub type #name = #target;
     }
 }
 
@@ -81,6 +98,38 @@ fn used_as_json(def: &TypeDef, api: &Api) -> bool {
     models.chain(operations).any(|ty| refers_to(ty, id))
 }
 
+/// Whether a model is part of what an operation sends: its JSON body, or a type inside one.
+fn sent_as_json(def: &TypeDef, api: &Api) -> bool {
+    let Some(id) = api
+        .type_ids()
+        .find(|(_, t)| std::ptr::eq(*t, def))
+        .map(|(id, _)| id)
+    else {
+        return false;
+    };
+    let mut pending: Vec<&TypeRef> = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|b| b.encoding == BodyEncoding::Json)
+        .map(|b| &b.ty)
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(ty) = pending.pop() {
+        match ty {
+            TypeRef::List(inner) | TypeRef::Map(inner) => pending.push(inner),
+            TypeRef::Named(named) if *named == id => return true,
+            TypeRef::Named(named) if seen.insert(*named) => {
+                if let TypeKind::Struct(s) = &api.type_def(*named).kind {
+                    pending.extend(s.fields.iter().map(|f| &f.ty));
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
     match ty {
         TypeRef::Named(named) => *named == id,
@@ -94,13 +143,13 @@ fn struct_def(
     doc: TokenStream,
     cfg: &TokenStream,
     s: &Struct,
-    serialize: bool,
+    (serialize, built): (bool, bool),
     api: &Api,
 ) -> TokenStream {
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(, Default));
     let fields = s.fields.iter().map(|f| {
-        let doc = doc_attrs(&docs::fact_lines(&f.facts));
+        let doc = doc_attrs(&field_doc(f, s.role));
         let rust = ident(&f.rust_name);
         let ty = field_type(f, api);
         quote! {
@@ -133,7 +182,9 @@ fn struct_def(
         let serialize = serialize_impl(name, &s.fields, &keys);
         quote!(#cfg #serialize)
     });
-    let constructor = (!all_optional).then(|| {
+    // Only what callers build gets one: responses are read (README, "Reviewing generated
+    // changes"), so a new required response field stays additive.
+    let constructor = (built && !all_optional).then(|| {
         let constructor = constructor_impl(name, &s.fields, api);
         quote!(#cfg #constructor)
     });
@@ -148,6 +199,30 @@ fn struct_def(
         #deserialize
         #serialize
         #role
+    }
+}
+
+/// A field's documentation. A value the client encodes (a form field, a query parameter)
+/// loses any advice to encode it, and says the client does.
+fn field_doc(field: &Field, role: StructRole) -> Vec<String> {
+    let encoded = match role {
+        StructRole::Form => true,
+        StructRole::Params => field.location == Some(ParamLocation::Query),
+        StructRole::Model | StructRole::Multipart => false,
+    };
+    match encoded
+        .then(|| docs::without_encoding_advice(&field.facts))
+        .flatten()
+    {
+        Some(facts) => {
+            let mut lines = docs::fact_lines(&facts);
+            if !lines.is_empty() {
+                lines.push(String::new());
+            }
+            lines.push(docs::ENCODED_BY_CLIENT.to_string());
+            lines
+        }
+        None => docs::fact_lines(&field.facts),
     }
 }
 

@@ -8,6 +8,7 @@ mod enums;
 mod listing;
 mod operation;
 mod schema;
+mod summary;
 mod webhooks;
 
 pub use listing::use_account;
@@ -15,7 +16,7 @@ pub use listing::use_account;
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
     Api, AuthKind, AuthScheme, InputFile, Operation, ResponseShape, Server, ServerVariable,
-    TypeDef, TypeId, TypeKind, TypeRef, Webhook,
+    TypeAlias, TypeDef, TypeId, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -30,13 +31,15 @@ pub enum Selection {
 }
 
 /// Lowers the selected operations of a parsed document read from `inputs` (root first).
+/// Component schemas are named by [`naming::schema_type_name`] with `schema_namespace`.
 pub fn lower<'a>(
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
     selection: &Selection,
     inputs: Vec<InputFile>,
+    schema_namespace: Option<&'a str>,
 ) -> Result<Api, SpecError> {
-    lower_with_webhooks(reporter, doc, &[], selection, inputs)
+    lower_with_webhooks(reporter, doc, &[], selection, inputs, schema_namespace)
 }
 
 /// [`lower`], plus the document's webhooks and the selected operations' callbacks (read by
@@ -47,10 +50,12 @@ pub fn lower_with_webhooks<'a>(
     hooks: &'a [crate::document::Webhook],
     selection: &Selection,
     inputs: Vec<InputFile>,
+    schema_namespace: Option<&'a str>,
 ) -> Result<Api, SpecError> {
     let all = operation::collect(reporter, doc)?;
     let chosen = operation::select(reporter, &all, selection)?;
-    let mut cx = Lowering::new(reporter, doc);
+    let mut cx = Lowering::new(reporter, doc, schema_namespace);
+    cx.check_schema_names()?;
     let mut methods = Scope::with_reserved(&[
         "new",
         "with_config",
@@ -82,8 +87,9 @@ pub fn lower_with_webhooks<'a>(
         hooks_lowered.extend(cx.webhook(hook)?);
     }
     let mut hooks = hooks_lowered;
-    let types = cx.finish(&mut operations, &mut hooks)?;
+    let (mut types, aliases) = cx.finish(&mut operations, &mut hooks)?;
     listing::detect(&mut operations, &types, &mut methods);
+    summary::describe_by_use(&mut types, &operations);
     // After the public names, so that a request builder never takes one.
     for op in &mut operations {
         let base = naming::method_stem(&op.method_name);
@@ -100,6 +106,7 @@ pub fn lower_with_webhooks<'a>(
         operations,
         webhooks: hooks,
         types,
+        aliases,
     })
 }
 
@@ -107,6 +114,8 @@ pub fn lower_with_webhooks<'a>(
 pub(crate) struct Lowering<'a> {
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
+    /// What component schema names start with and type names leave out.
+    schema_namespace: Option<&'a str>,
     type_names: Scope,
     /// Named types in the order their names were claimed (a [`TypeId`] indexes this); `None`
     /// until defined.
@@ -126,10 +135,11 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl<'a> Lowering<'a> {
-    fn new(reporter: &'a Reporter, doc: &'a OpenAPI) -> Self {
+    fn new(reporter: &'a Reporter, doc: &'a OpenAPI, schema_namespace: Option<&'a str>) -> Self {
         Lowering {
             reporter,
             doc,
+            schema_namespace,
             type_names: Scope::with_reserved(naming::RESERVED_TYPE_NAMES),
             types: Vec::new(),
             type_ids: BTreeMap::new(),
@@ -139,6 +149,44 @@ impl<'a> Lowering<'a> {
             unnamed_in_progress: std::collections::BTreeSet::new(),
             pending: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Two component schemas that would become one type name only because the namespace is
+    /// left out and repeated segments collapsed are an error naming both: numbering one of
+    /// them would make a type's name depend on which other schemas exist. (Schemas whose
+    /// names collide anyway, `call-status` and `call_status`, are numbered as before.)
+    fn check_schema_names(&self) -> Result<(), SpecError> {
+        let Some(components) = &self.doc.components else {
+            return Ok(());
+        };
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, schema) in &components.schemas {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            let at = Pointer::root()
+                .push("components")
+                .push("schemas")
+                .push(name.clone());
+            if !self.is_named(schema, &at) {
+                continue;
+            }
+            let short = naming::schema_type_name(name, self.schema_namespace);
+            match seen.get(&short) {
+                Some(other) if naming::camel(other) != naming::camel(name) => {
+                    return Err(self.reporter.error_with_hint(
+                        &at,
+                        format!("schemas `{other}` and `{name}` would both be the type `{short}`"),
+                        "set the module's `schema_namespace` (--schema-namespace) so that it leaves out less, or rename one of the schemas",
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(short, name);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Claims a unique type name from `hint`, with an id for the type to come.
@@ -167,14 +215,14 @@ impl<'a> Lowering<'a> {
     }
 
     /// The type table sorted by Rust name, with every id (in the types and in `operations`)
-    /// renumbered to match, and cycles boxed.
+    /// renumbered to match, and cycles boxed; and the merged enums' own names.
     fn finish(
         mut self,
         operations: &mut [Operation],
         hooks: &mut [Webhook],
-    ) -> Result<Vec<TypeDef>, SpecError> {
+    ) -> Result<(Vec<TypeDef>, Vec<TypeAlias>), SpecError> {
         self.define_pending()?;
-        let aliases = self.merge_enums();
+        let (aliases, mut other_names) = self.merge_enums();
         let mut renumber = vec![TypeId::new(0); self.types.len()];
         let mut types = Vec::with_capacity(self.types.len());
         for (position, (name, old)) in self.type_ids.iter().enumerate() {
@@ -225,17 +273,24 @@ impl<'a> Lowering<'a> {
             hook.payload = new_id(hook.payload);
         }
         cycles::box_cycles(&mut types);
-        Ok(types)
+        other_names
+            .iter_mut()
+            .for_each(|a| a.target = new_id(a.target));
+        other_names.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((types, other_names))
     }
 
     /// Merges identical enums (see [`enums::plan`]): the merged ids leave the type table and
-    /// the survivor takes the group's name. Returns, by old id, what each merged id became.
-    fn merge_enums(&mut self) -> Vec<Option<TypeId>> {
+    /// the survivor takes the group's name. Returns, by old id, what each merged id became,
+    /// and the members' own names as aliases of the survivor (old ids), except in the
+    /// `HttpMethod` group, whose name never depends on its members.
+    fn merge_enums(&mut self) -> (Vec<Option<TypeId>>, Vec<TypeAlias>) {
         let plan = enums::plan(self.type_ids.iter().filter_map(|(name, id)| {
             let def = self.types.get(id.index())?.as_ref()?;
             Some((name.as_str(), *id, def))
         }));
         let mut aliases = vec![None; self.types.len()];
+        let mut other_names = Vec::new();
         for merge in plan {
             let members: Vec<TypeId> = std::iter::once(merge.survivor)
                 .chain(merge.merged.iter().copied())
@@ -245,6 +300,17 @@ impl<'a> Lowering<'a> {
                 let name = self.type_name(*id).to_string();
                 freed |= name == merge.name;
                 self.type_ids.remove(&name);
+                if name != merge.name && merge.name != "HttpMethod" {
+                    let origin = self
+                        .type_def(*id)
+                        .map(|d| d.origin.clone())
+                        .unwrap_or_default();
+                    other_names.push(TypeAlias {
+                        name,
+                        target: merge.survivor,
+                        origin,
+                    });
+                }
             }
             for id in &merge.merged {
                 aliases[id.index()] = Some(merge.survivor);
@@ -269,7 +335,7 @@ impl<'a> Lowering<'a> {
                 def.name = name;
             }
         }
-        aliases
+        (aliases, other_names)
     }
 
     /// Resolves a local `$ref` to a component, following chains; errors name the referrer.

@@ -290,7 +290,7 @@ impl<'a> Lowering<'a> {
         let (success, error) = self.responses(found, &op_name)?;
         Ok(Operation {
             id: found.id.clone(),
-            method_name: methods.claim(&naming::snake(&found.id)),
+            method_name: methods.claim(&naming::method(&found.id)),
             http_method: found.method,
             path: found.path.to_string(),
             path_parts,

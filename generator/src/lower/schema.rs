@@ -91,7 +91,7 @@ impl<'a> Lowering<'a> {
             .in_operation_of(at);
         let (schema, pointer) = self.resolve(item, "schemas", |c| &c.schemas, &at)?;
         let resolved_name = pointer.tokens().last().cloned().unwrap_or(name.clone());
-        let hint = naming::camel(&resolved_name);
+        let hint = naming::schema_type_name(&resolved_name, self.schema_namespace);
         let lowered = if let Some(named) = self.named(schema, &pointer)? {
             let (id, rust_name) = self.claim_type(&hint);
             let lowered = Lowered {
@@ -127,6 +127,11 @@ impl<'a> Lowering<'a> {
         };
         self.components.insert(name, lowered.clone());
         Ok(lowered)
+    }
+
+    /// Whether a schema becomes a named type (struct or enum) of its own.
+    pub(super) fn is_named(&self, schema: &'a Schema, at: &Pointer) -> bool {
+        matches!(self.named(schema, at), Ok(Some(_)))
     }
 
     /// The named type a schema becomes (struct or enum), if any.
@@ -500,12 +505,17 @@ fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
     }
 }
 
+/// A schema's description, else its title when that is prose: a title that is a bare name
+/// (`ListParticipantResponse`) says nothing the type's name does not, so the type is
+/// summarized by its uses instead (see `summary`).
 fn described(schema: &Schema) -> Option<String> {
-    schema
-        .schema_data
-        .description
-        .clone()
-        .or_else(|| schema.schema_data.title.clone())
+    schema.schema_data.description.clone().or_else(|| {
+        schema
+            .schema_data
+            .title
+            .clone()
+            .filter(|t| t.trim().contains(char::is_whitespace))
+    })
 }
 
 /// Documentation facts of a property or parameter schema.

@@ -213,9 +213,15 @@ components:
         let hooks = crate::normalize::normalize(&mut doc);
         let doc = crate::document::parse_document(&reporter, doc).unwrap();
         let hooks = crate::document::parse_webhooks(&reporter, hooks).unwrap();
-        let api =
-            super::super::lower_with_webhooks(&reporter, &doc, &hooks, &selection, loaded.inputs)
-                .unwrap();
+        let api = super::super::lower_with_webhooks(
+            &reporter,
+            &doc,
+            &hooks,
+            &selection,
+            loaded.inputs,
+            None,
+        )
+        .unwrap();
         let warnings = reporter
             .take_warnings()
             .iter()
@@ -283,6 +289,7 @@ components:
             &hooks,
             &Selection::All,
             loaded.inputs,
+            None,
         )
         .unwrap_err()
         .to_string();
