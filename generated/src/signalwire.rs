@@ -319,6 +319,24 @@ pub struct CompatibilityErrorResponse {
     /// Example: `401`.
     pub status: i32,
 }
+impl CompatibilityErrorResponse {
+    /// The required `code`, `message`, `more_info` and `status`; every optional field `None`.
+    ///
+    /// Set optional fields by name: `CompatibilityErrorResponse { field: Some(value), ..CompatibilityErrorResponse::new(…) }`.
+    pub fn new(
+        code: i32,
+        message: impl Into<String>,
+        more_info: impl Into<String>,
+        status: i32,
+    ) -> Self {
+        CompatibilityErrorResponse {
+            code,
+            message: message.into(),
+            more_info: more_info.into(),
+            status,
+        }
+    }
+}
 impl crate::runtime::json::FromJson for CompatibilityErrorResponse {
     fn from_json(
         value: ::serde_json::Value,
@@ -407,6 +425,41 @@ pub struct ConferenceParticipant {
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
 }
+impl ConferenceParticipant {
+    /// The required `account_sid`, `call_sid`, `coaching`, `conference_sid`, `date_created`, `status`, `date_updated`, `end_conference_on_exit`, `muted`, `hold`, `start_conference_on_enter` and `uri`; every optional field `None`.
+    ///
+    /// Set optional fields by name: `ConferenceParticipant { field: Some(value), ..ConferenceParticipant::new(…) }`.
+    pub fn new(
+        account_sid: impl Into<String>,
+        call_sid: impl Into<String>,
+        coaching: bool,
+        conference_sid: impl Into<String>,
+        date_created: impl Into<String>,
+        status: ParticipantStatus,
+        date_updated: impl Into<String>,
+        end_conference_on_exit: bool,
+        muted: bool,
+        hold: bool,
+        start_conference_on_enter: bool,
+        uri: impl Into<String>,
+    ) -> Self {
+        ConferenceParticipant {
+            account_sid: account_sid.into(),
+            call_sid: call_sid.into(),
+            call_sid_to_coach: None,
+            coaching,
+            conference_sid: conference_sid.into(),
+            date_created: date_created.into(),
+            status,
+            date_updated: date_updated.into(),
+            end_conference_on_exit,
+            muted,
+            hold,
+            start_conference_on_enter,
+            uri: uri.into(),
+        }
+    }
+}
 impl crate::runtime::json::FromJson for ConferenceParticipant {
     fn from_json(
         value: ::serde_json::Value,
@@ -486,6 +539,28 @@ pub struct ConferenceParticipantListResponse {
     pub page_size: i32,
     /// The participants on this page.
     pub participants: Vec<ConferenceParticipant>,
+}
+impl ConferenceParticipantListResponse {
+    /// The required `uri`, `first_page_uri`, `page`, `page_size` and `participants`; every optional field `None`.
+    ///
+    /// Set optional fields by name: `ConferenceParticipantListResponse { field: Some(value), ..ConferenceParticipantListResponse::new(…) }`.
+    pub fn new(
+        uri: impl Into<String>,
+        first_page_uri: impl Into<String>,
+        page: i32,
+        page_size: i32,
+        participants: Vec<ConferenceParticipant>,
+    ) -> Self {
+        ConferenceParticipantListResponse {
+            uri: uri.into(),
+            first_page_uri: first_page_uri.into(),
+            next_page_uri: None,
+            previous_page_uri: None,
+            page,
+            page_size,
+            participants,
+        }
+    }
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantListResponse {
     fn from_json(
@@ -580,6 +655,41 @@ pub struct ConferenceParticipantResponse {
     ///
     /// Example: `"/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-9…`.
     pub uri: String,
+}
+impl ConferenceParticipantResponse {
+    /// The required `account_sid`, `call_sid`, `coaching`, `conference_sid`, `date_created`, `status`, `date_updated`, `end_conference_on_exit`, `muted`, `hold`, `start_conference_on_enter` and `uri`; every optional field `None`.
+    ///
+    /// Set optional fields by name: `ConferenceParticipantResponse { field: Some(value), ..ConferenceParticipantResponse::new(…) }`.
+    pub fn new(
+        account_sid: impl Into<String>,
+        call_sid: impl Into<String>,
+        coaching: bool,
+        conference_sid: impl Into<String>,
+        date_created: impl Into<String>,
+        status: ParticipantStatus,
+        date_updated: impl Into<String>,
+        end_conference_on_exit: bool,
+        muted: bool,
+        hold: bool,
+        start_conference_on_enter: bool,
+        uri: impl Into<String>,
+    ) -> Self {
+        ConferenceParticipantResponse {
+            account_sid: account_sid.into(),
+            call_sid: call_sid.into(),
+            call_sid_to_coach: None,
+            coaching,
+            conference_sid: conference_sid.into(),
+            date_created: date_created.into(),
+            status,
+            date_updated: date_updated.into(),
+            end_conference_on_exit,
+            muted,
+            hold,
+            start_conference_on_enter,
+            uri: uri.into(),
+        }
+    }
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantResponse {
     fn from_json(
@@ -880,6 +990,31 @@ pub mod webhooks {
         pub end_conference_on_exit: Option<bool>,
         /// Whether this participant's arrival starts the conference.
         pub start_conference_on_enter: Option<bool>,
+    }
+    impl ConferenceStatusCallback {
+        /// The required `account_sid`, `conference_sid`, `friendly_name`, `status_callback_event` and `timestamp`; every optional field `None`.
+        ///
+        /// Set optional fields by name: `ConferenceStatusCallback { field: Some(value), ..ConferenceStatusCallback::new(…) }`.
+        pub fn new(
+            account_sid: impl Into<String>,
+            conference_sid: impl Into<String>,
+            friendly_name: impl Into<String>,
+            status_callback_event: ConferenceStatusCallbackEvent,
+            timestamp: crate::runtime::Timestamp,
+        ) -> Self {
+            ConferenceStatusCallback {
+                account_sid: account_sid.into(),
+                conference_sid: conference_sid.into(),
+                friendly_name: friendly_name.into(),
+                status_callback_event,
+                timestamp,
+                call_sid: None,
+                muted: None,
+                hold: None,
+                end_conference_on_exit: None,
+                start_conference_on_enter: None,
+            }
+        }
     }
     impl crate::runtime::json::FromJson for ConferenceStatusCallback {
         fn from_json(

@@ -579,6 +579,65 @@ pub struct CreateParticipantRequest {
     /// Display name put in the SIP From header, 2 to 255 characters. Only used for calls to SIP addresses.
     pub caller_display_name: Option<String>,
 }
+impl CreateParticipantRequest {
+    /// The required `from` and `to`; every optional field `None`.
+    ///
+    /// Set optional fields by name: `CreateParticipantRequest { field: Some(value), ..CreateParticipantRequest::new(…) }`.
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+        CreateParticipantRequest {
+            from: from.into(),
+            to: to.into(),
+            status_callback: None,
+            status_callback_method: None,
+            status_callback_event: None,
+            label: None,
+            timeout: None,
+            record: None,
+            muted: None,
+            beep: None,
+            start_conference_on_enter: None,
+            end_conference_on_exit: None,
+            wait_url: None,
+            wait_method: None,
+            early_media: None,
+            max_participants: None,
+            conference_record: None,
+            conference_trim: None,
+            conference_status_callback: None,
+            conference_status_callback_method: None,
+            conference_status_callback_event: None,
+            recording_channels: None,
+            recording_status_callback: None,
+            recording_status_callback_method: None,
+            sip_auth_username: None,
+            sip_auth_password: None,
+            region: None,
+            conference_recording_status_callback: None,
+            conference_recording_status_callback_method: None,
+            recording_status_callback_event: None,
+            conference_recording_status_callback_event: None,
+            coaching: None,
+            call_sid_to_coach: None,
+            jitter_buffer_size: None,
+            byoc: None,
+            caller_id: None,
+            call_reason: None,
+            recording_track: None,
+            time_limit: None,
+            machine_detection: None,
+            machine_detection_timeout: None,
+            machine_detection_speech_threshold: None,
+            machine_detection_speech_end_threshold: None,
+            machine_detection_silence_timeout: None,
+            amd_status_callback: None,
+            amd_status_callback_method: None,
+            trim: None,
+            call_token: None,
+            client_notification_url: None,
+            caller_display_name: None,
+        }
+    }
+}
 impl crate::runtime::json::FromJson for CreateParticipantRequest {
     #[inline]
     fn from_json(
@@ -1205,6 +1264,43 @@ pub mod webhooks {
         pub participant_call_status: Option<ParticipantCallStatus>,
         /// With `announcement-fail`, why the announcement could not be played.
         pub reason_announcement_failed: Option<String>,
+    }
+    impl ConferenceStatus {
+        /// The required `account_sid`, `conference_sid`, `friendly_name`, `status_callback_event`, `sequence_number` and `timestamp`; every optional field `None`.
+        ///
+        /// Set optional fields by name: `ConferenceStatus { field: Some(value), ..ConferenceStatus::new(…) }`.
+        pub fn new(
+            account_sid: impl Into<String>,
+            conference_sid: impl Into<String>,
+            friendly_name: impl Into<String>,
+            status_callback_event: ConferenceEvent,
+            sequence_number: i64,
+            timestamp: crate::runtime::Timestamp,
+        ) -> Self {
+            ConferenceStatus {
+                account_sid: account_sid.into(),
+                conference_sid: conference_sid.into(),
+                friendly_name: friendly_name.into(),
+                status_callback_event,
+                sequence_number,
+                timestamp,
+                call_sid: None,
+                participant_label: None,
+                muted: None,
+                hold: None,
+                coaching: None,
+                call_sid_to_coach: None,
+                end_conference_on_exit: None,
+                start_conference_on_enter: None,
+                reason_conference_ended: None,
+                call_sid_ending_conference: None,
+                participant_label_ending_conference: None,
+                reason: None,
+                reason_participant_left: None,
+                participant_call_status: None,
+                reason_announcement_failed: None,
+            }
+        }
     }
     impl crate::runtime::json::FromJson for ConferenceStatus {
         fn from_json(

@@ -322,6 +322,10 @@ pub enum TypeRef {
     F64,
     /// A date-time kept as sent, parsed on demand.
     Timestamp,
+    /// A calendar date sent as `YYYY-MM-DD` (`format: date` parameters).
+    Date,
+    /// An instant sent as RFC 3339 (`format: date-time` parameters).
+    DateTime,
     /// Anything the generator cannot type more precisely.
     Json,
     /// Raw bytes (an `application/octet-stream` body).

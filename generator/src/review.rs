@@ -2,10 +2,11 @@
 //! surfaces, each change marked breaking or additive by the construction rules the README
 //! documents ("Reviewing generated changes"):
 //!
-//! - Types passed to operations (request bodies, parameter structs) are built by callers.
-//!   When such a struct derives `Default`, callers write `..Default::default()`, so an added
-//!   optional field is additive; an added required field (or a struct without `Default`) is
-//!   breaking, because every struct literal must now name it.
+//! - Types passed to operations (request bodies, parameter structs) are built by callers in
+//!   one expression: `..Default::default()` when every field is optional, else
+//!   `..Name::new(required…)`. So an added optional field is additive while the struct keeps
+//!   its `Default` or its `new` (with the same parameters); an added required field is
+//!   breaking, because `new` (or every struct literal) must now name it.
 //! - Every other type is a response: read, never built (tests build one by deserializing it),
 //!   so an added field is additive.
 //! - Enums are matched with a `_` arm (they already carry an `Unknown` fallback), so an added
@@ -242,6 +243,11 @@ fn set_changes(
 /// An added field is breaking only where callers build the type and cannot leave it out.
 fn added_field(name: &str, field: &Field, old: &Item, new: &Item, built: bool) -> (Impact, String) {
     let defaulted = old.derives.contains("Default") && new.derives.contains("Default");
+    // Callers wrote `..Name::new(…)`, and that call still compiles.
+    let constructed = matches!(
+        (old.functions.get("new"), new.functions.get("new")),
+        (Some(before), Some(after)) if before.params == after.params
+    );
     match (built, field.presence) {
         (false, _) => (
             Impact::Additive,
@@ -250,6 +256,10 @@ fn added_field(name: &str, field: &Field, old: &Item, new: &Item, built: bool) -
         (true, Presence::Optional) if defaulted => (
             Impact::Additive,
             format!("callers build {name} with `..Default::default()`"),
+        ),
+        (true, Presence::Optional) if constructed => (
+            Impact::Additive,
+            format!("callers build {name} with `..{name}::new(…)`, which is unchanged"),
         ),
         (true, _) => (
             Impact::Breaking,
@@ -536,6 +546,37 @@ mod tests {
                 "breaking  added    field UpdateQueueRequest.max_size: i64, wire `MaxSize`, required; \
                  callers build UpdateQueueRequest and must now set it",
             ]
+        );
+    }
+
+    #[test]
+    fn an_added_optional_field_of_a_request_built_with_new_is_additive() {
+        let constructed = |extra: &str| {
+            module("", "", "").replacen("Default, ", "", 1).replacen(
+                "pub friendly_name: Option<String>,",
+                &format!(
+                    "pub friendly_name: Option<String>, pub name: String, {extra} }} \
+                     impl UpdateQueueRequest {{ pub fn new(name: impl Into<String>) -> Self {{ todo!() }}"
+                ),
+                1,
+            )
+        };
+        assert_eq!(
+            lines(&constructed(""), &constructed(MAX_SIZE)),
+            ["additive  added    field UpdateQueueRequest.max_size: Option<i64>, wire `MaxSize`, optional; \
+              callers build UpdateQueueRequest with `..UpdateQueueRequest::new(…)`, which is unchanged"]
+        );
+        // A new required field is a new parameter of `new`: breaking.
+        let with_new_parameter = constructed("pub size: i64,").replace(
+            "new(name: impl Into<String>)",
+            "new(name: impl Into<String>, size: i64)",
+        );
+        let lines = lines(&constructed(""), &with_new_parameter);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("breaking  added    field UpdateQueueRequest.size")),
+            "{lines:?}"
         );
     }
 

@@ -138,10 +138,11 @@ async fn delete_returns_the_metadata_of_an_empty_response() {
 async fn create_sends_the_required_fields_as_a_form() {
     let server = Server::start(Behaviour::json(201, TWILIO_PARTICIPANT)).await;
     let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
-    // Two required fields and dozens of optional ones: built from its JSON form.
-    let mut body: twilio::CreateParticipantRequest =
-        serde_json::from_str(r#"{"From": "+15017122661", "To": "+15558675310"}"#).expect("a body");
-    body.status_callback_method = Some(twilio::HttpMethod::Get);
+    // Two required fields and dozens of optional ones: one expression.
+    let body = twilio::CreateParticipantRequest {
+        status_callback_method: Some(twilio::HttpMethod::Get),
+        ..twilio::CreateParticipantRequest::new("+15017122661", "+15558675310")
+    };
     let created = client
         .create_participant(CONFERENCE, &body)
         .await
@@ -221,8 +222,7 @@ fn identical_method_enums_are_one_http_method_type() {
         wait_method: Some(twilio::HttpMethod::Get),
         ..Default::default()
     };
-    let mut create: twilio::CreateParticipantRequest =
-        serde_json::from_str(r#"{"From": "a", "To": "b"}"#).expect("a body");
+    let mut create = twilio::CreateParticipantRequest::new("a", "b");
     create.status_callback_method = update.hold_method.clone();
     create.conference_status_callback_method = update.announce_method.clone();
     assert_eq!(create.status_callback_method, Some(twilio::HttpMethod::Get));

@@ -48,7 +48,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "tracing = [\"dep:tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "tracing = [\"resource-features-runtime/tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );

@@ -496,6 +496,12 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         &workspace.join("decode-examples/tests/wire.rs"),
         &wire_tests(specs),
     );
+    // What a user writes against the complete Twilio client (constructors, typed filters,
+    // paging), compiled and run with the examples.
+    write_if_changed(
+        &workspace.join("decode-examples/tests/usage.rs"),
+        include_str!("../fixtures/full_usage/usage.rs"),
+    );
     write_if_changed(
         &workspace.join("decode-examples/src/lib.rs"),
         "//! Tests only: `tests/*.rs` decode every upstream example into its generated type.\n",
@@ -887,6 +893,8 @@ fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
         TypeRef::I64 => "i64".into(),
         TypeRef::F64 => "f64".into(),
         TypeRef::Timestamp => format!("{krate}::Timestamp"),
+        TypeRef::Date => format!("{krate}::time::Date"),
+        TypeRef::DateTime => format!("{krate}::time::OffsetDateTime"),
         TypeRef::Json => "serde_json::Value".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
         TypeRef::File => format!("{krate}::FilePart"),

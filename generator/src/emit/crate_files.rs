@@ -448,6 +448,9 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.
         pub use runtime::reqwest;
+        /// Dates and instants: `time::Date` for `format: date` parameters,
+        /// `time::OffsetDateTime` for `date-time` ones.
+        pub use runtime::time;
 
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.

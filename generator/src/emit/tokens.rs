@@ -70,6 +70,8 @@ pub fn type_tokens(ty: &TypeRef, api: &Api) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
         TypeRef::Timestamp => quote!(crate::runtime::Timestamp),
+        TypeRef::Date => quote!(crate::runtime::time::Date),
+        TypeRef::DateTime => quote!(crate::runtime::time::OffsetDateTime),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(Vec<u8>),
         TypeRef::File => quote!(crate::FilePart),

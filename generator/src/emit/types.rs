@@ -131,6 +131,10 @@ fn struct_def(
         let serialize = serialize_impl(name, &s.fields, &keys);
         quote!(#cfg #serialize)
     });
+    let constructor = (!all_optional).then(|| {
+        let constructor = constructor_impl(name, &s.fields, api);
+        quote!(#cfg #constructor)
+    });
     quote! {
         #doc
         #cfg
@@ -138,9 +142,59 @@ fn struct_def(
         pub struct #name {
             #(#fields)*
         }
+        #constructor
         #deserialize
         #serialize
         #role
+    }
+}
+
+/// `new` with the fields that have no `None` (in field order), every other field `None`: a
+/// struct with required fields is then built in one expression, the optional fields by name
+/// (`Name { field: Some(..), ..Name::new(..) }`), as one with none is from `Default`.
+fn constructor_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> TokenStream {
+    let required: Vec<&Field> = fields.iter().filter(|f| !f.is_option()).collect();
+    let params = required.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        match (&f.ty, f.boxed) {
+            (TypeRef::String, false) => quote!(#rust: impl Into<String>),
+            _ => {
+                let ty = field_type(f, api);
+                quote!(#rust: #ty)
+            }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        match (f.is_option(), &f.ty, f.boxed) {
+            (true, _, _) => quote!(#rust: None,),
+            (false, TypeRef::String, false) => quote!(#rust: #rust.into(),),
+            (false, _, _) => quote!(#rust,),
+        }
+    });
+    let names: Vec<String> = required
+        .iter()
+        .map(|f| format!("`{}`", f.rust_name.trim_start_matches("r#")))
+        .collect();
+    let listed = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let doc = doc_attrs(&[
+        format!("The required {listed}; every optional field `None`."),
+        String::new(),
+        format!(
+            "Set optional fields by name: `{name} {{ field: Some(value), ..{name}::new(…) }}`."
+        ),
+    ]);
+    quote! {
+        impl #name {
+            #doc
+            pub fn new(#(#params),*) -> Self {
+                #name { #(#inits)* }
+            }
+        }
     }
 }
 

@@ -10,7 +10,10 @@ use crate::ir::{
 use crate::lower::schema::facts_of;
 use crate::lower::Selection;
 use crate::naming::{self, Scope};
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
+use openapiv3::{
+    OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, Schema, SchemaKind,
+    StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
 use std::collections::BTreeMap;
 
 /// An operation found in the document.
@@ -213,10 +216,12 @@ impl<'a> Lowering<'a> {
             let (ty, mut facts) = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => {
                     union = self.scalar_union(schema, &pointer.push("schema"));
-                    let ty = match union {
+                    let ty = match (union.is_some(), time_type(schema)) {
                         // The caller writes the value as it goes on the wire: `204` or `front-desk`.
-                        Some(_) => TypeRef::String,
-                        None => {
+                        (true, _) => TypeRef::String,
+                        // Filters on a date or an instant take one, not its text.
+                        (false, Some(time)) if location.is_some() => time,
+                        (false, _) => {
                             self.schema_or_ref(schema, &hint, &pointer.push("schema"))?
                                 .ty
                         }
@@ -226,6 +231,9 @@ impl<'a> Lowering<'a> {
                 ParameterSchemaOrContent::Content(_) => (TypeRef::Json, Default::default()),
             };
             facts.description = data.description.clone().or(facts.description);
+            if let Some(filter) = inequality(&data.name, &ty) {
+                facts.description = Some(filter.doc);
+            }
             if let Some(kinds) = union {
                 let note = format!("Any of: {}; sent exactly as written.", kinds.join(", "));
                 facts.description = Some(match facts.description.take() {
@@ -615,7 +623,9 @@ impl<'a> Lowering<'a> {
             | TypeRef::I32
             | TypeRef::I64
             | TypeRef::F64
-            | TypeRef::Timestamp => true,
+            | TypeRef::Timestamp
+            | TypeRef::Date
+            | TypeRef::DateTime => true,
             TypeRef::Json | TypeRef::Bytes | TypeRef::File | TypeRef::List(_) | TypeRef::Map(_) => {
                 false
             }
@@ -796,9 +806,62 @@ fn status_variant_name(status: StatusMatch) -> String {
     }
 }
 
+/// `Date` or `DateTime` for a string schema of `format: date` or `date-time`.
+fn time_type(schema: &ReferenceOr<Schema>) -> Option<TypeRef> {
+    let ReferenceOr::Item(schema) = schema else {
+        return None;
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => match &s.format {
+            VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Some(TypeRef::Date),
+            VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Some(TypeRef::DateTime),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A Twilio-style inequality filter: `DateCreated<` goes on the wire as `DateCreated<=…`
+/// once its value is appended, so it means "on or before"; `>` means "on or after".
+struct Inequality {
+    /// `date_created_on_or_before`.
+    rust_name: String,
+    doc: String,
+}
+
+fn inequality(wire: &str, ty: &TypeRef) -> Option<Inequality> {
+    let (base, relation) = match wire.as_bytes().last()? {
+        b'<' => (&wire[..wire.len() - 1], "on_or_before"),
+        b'>' => (&wire[..wire.len() - 1], "on_or_after"),
+        _ => return None,
+    };
+    if base.is_empty() || !base.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let what = match ty {
+        TypeRef::Date => "date",
+        TypeRef::DateTime | TypeRef::Timestamp => "time",
+        _ => "value",
+    };
+    let words = relation.replace('_', " ");
+    let snake = naming::snake(base);
+    Some(Inequality {
+        rust_name: format!("{}_{relation}", snake.trim_start_matches("r#")),
+        doc: format!(
+            "Only results whose `{}` is {words} this {what}. Sent as `{wire}`, which the API reads as `{base}{}=…`.",
+            snake.trim_start_matches("r#"),
+            &wire[base.len()..],
+        ),
+    })
+}
+
 /// A query or header field's Rust name: a header that shares its name with a query parameter
-/// says where it goes (`sid` and `sid_header`).
+/// says where it goes (`sid` and `sid_header`); an inequality filter says which way it goes
+/// (`date_created_on_or_after` for `DateCreated>`).
 fn field_name(wire: &str, location: ParamLocation, query_names: &[String]) -> String {
+    if let Some(filter) = inequality(wire, &TypeRef::String) {
+        return filter.rust_name;
+    }
     let name = naming::snake(wire);
     if location == ParamLocation::Header && query_names.contains(&name) {
         format!("{}_header", name.trim_start_matches("r#"))

@@ -231,6 +231,33 @@ impl FromJson for crate::Timestamp {
     }
 }
 
+/// `2025-05-01`, as a `format: date` parameter is written.
+impl FromJson for time::Date {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let text = String::from_json(value)?;
+        let mut parts = text.splitn(3, '-');
+        let mut next = || parts.next().and_then(|p| p.parse::<i32>().ok());
+        let date = match (next(), next(), next()) {
+            (Some(year), Some(month), Some(day)) => u8::try_from(month)
+                .ok()
+                .and_then(|m| time::Month::try_from(m).ok())
+                .zip(u8::try_from(day).ok())
+                .and_then(|(month, day)| time::Date::from_calendar_date(year, month, day).ok()),
+            _ => None,
+        };
+        date.ok_or_else(|| DecodeError::new(format!("invalid date `{text}`, expected YYYY-MM-DD")))
+    }
+}
+
+/// RFC 3339, as a `format: date-time` parameter is written.
+impl FromJson for time::OffsetDateTime {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let text = String::from_json(value)?;
+        time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| DecodeError::new(format!("invalid date-time `{text}`, expected RFC 3339")))
+    }
+}
+
 /// A number type that can come from any JSON number or from its text.
 trait Number: std::str::FromStr {
     fn from_number(n: &serde_json::Number) -> Option<Self>;

@@ -91,6 +91,9 @@ pub use webhook::decode_webhook;
 /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
 /// [`ClientConfig::http_client`].
 pub use reqwest;
+/// Dates and instants, for parameters of `format: date` (`time::Date`) and `date-time`
+/// (`time::OffsetDateTime`).
+pub use time;
 
 /// Whether `version` is this runtime's [`VERSION`]. A `const fn`, so that a client asserts at
 /// compile time that it was generated together with its runtime.

@@ -280,6 +280,14 @@ struct Pages<E> {
 impl<T, E> Unpin for Items<T, E> {}
 
 impl<T, E> Items<T, E> {
+    /// The next item, fetching the next page when this one is used up; `None` at the end.
+    /// The same as `futures::StreamExt::next`, without a crate to add for it.
+    // An async `next`, as streams name it; `Iterator::next` would block.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> impl std::future::Future<Output = Option<Result<T, Error<E>>>> + '_ {
+        std::future::poll_fn(move |cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut *self), cx))
+    }
+
     /// Ends the stream after `limit` items; no page past the one holding the last of them
     /// is requested.
     pub fn limit(mut self, limit: usize) -> Self {
