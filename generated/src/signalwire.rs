@@ -1161,3 +1161,167 @@ pub mod webhooks {
         }
     }
 }
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock {
+    //! A mock of SignalWire Compatibility Conference Participants for tests: a server on a loopback port, a client pointed at it, and per operation what it answers.
+    //!
+    //! Each operation's method declares an expectation for its path parameters (the account parameter matches any account). Requests are matched in the order expectations were declared; a request no expectation matches gets a `404` and fails the test, as does an unmet call count, when the server is verified or dropped.
+    #[allow(unused_imports)]
+    use super::*;
+    /// A mock SignalWire Compatibility Conference Participants server: see the [module docs](self).
+    ///
+    /// It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: crate::runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts a mock server on a free loopback port.
+        pub async fn start() -> Self {
+            MockServer {
+                server: crate::runtime::mock::MockServer::start().await,
+            }
+        }
+        /// A client for this server: its URL, the account `runtime::mock::MOCK_ACCOUNT` and the default retry policy.
+        pub fn client(&self) -> Client {
+            match Client::with_config(self.server.config()) {
+                Ok(client) => client,
+                Err(e) => panic!("mock: the client does not build: {e}"),
+            }
+        }
+        /// Expects `POST /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `update_participant`) with these path parameters.
+        ///
+        /// `with_body` matches on the decoded request and `received` returns it.
+        pub fn update_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            UpdateConferenceParticipantRequest,
+            ConferenceParticipantResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "update_participant",
+                method: "POST",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    true,
+                )
+        }
+        /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`) with these path parameters.
+        ///
+        /// `pages(vec![…])` answers with a chain of pages the client's stream follows.
+        pub fn list_all_participants(
+            &self,
+            conference_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ConferenceParticipantListResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "list_all_participants",
+                method: "GET",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![("ConferenceSid", conference_sid.to_string())],
+                    Some(crate::runtime::mock::PageShape::Uri {
+                        items: "participants",
+                        next: "next_page_uri",
+                    }),
+                    false,
+                )
+        }
+        /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`) with these path parameters.
+        pub fn retrieve_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ConferenceParticipantResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "retrieve_participant",
+                method: "GET",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    false,
+                )
+        }
+        /// Expects `DELETE /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `delete_participant`) with these path parameters.
+        pub fn delete_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<(), (), CompatibilityErrorResponse> {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "delete_participant",
+                method: "DELETE",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    false,
+                )
+        }
+    }
+    impl ::std::ops::Deref for MockServer {
+        type Target = crate::runtime::mock::MockServer;
+        fn deref(&self) -> &Self::Target {
+            &self.server
+        }
+    }
+    impl crate::runtime::mock::MockBody for UpdateConferenceParticipantRequest {
+        fn from_body(body: &[u8]) -> Result<Self, String> {
+            let mut fields = crate::runtime::FormFields::parse(body);
+            let value = UpdateConferenceParticipantRequest {
+                announce_url: fields.optional("AnnounceUrl"),
+                announce_method: fields.optional("AnnounceMethod"),
+                beep: fields.optional("Beep"),
+                coaching: fields.optional("Coaching"),
+                call_sid_to_coach: fields.optional("CallSidToCoach"),
+                hold: fields.optional("Hold"),
+                hold_method: fields.optional("HoldMethod"),
+                hold_url: fields.optional("HoldUrl"),
+                muted: fields.optional("Muted"),
+                wait_url: fields.optional("WaitUrl"),
+                wait_method: fields.optional("WaitMethod"),
+            };
+            fields.finish().map_err(|e| e.to_string())?;
+            Ok(value)
+        }
+    }
+}

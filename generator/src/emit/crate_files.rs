@@ -28,6 +28,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("form.rs", include_str!("../../templates/runtime/form.rs")),
     ("hooks.rs", include_str!("../../templates/runtime/hooks.rs")),
     ("json.rs", include_str!("../../templates/runtime/json.rs")),
+    ("mock.rs", include_str!("../../templates/runtime/mock.rs")),
     (
         "multipart.rs",
         include_str!("../../templates/runtime/multipart.rs"),
@@ -286,6 +287,9 @@ tracing = ["{runtime}/tracing"]
 # Typed webhook and callback payloads (each module's `webhooks`), decoded from form fields
 # or JSON.
 webhooks = ["{runtime}/webhooks"]
+# A typed mock server per module (`{{module}}::mock::MockServer`), for your tests: add it to
+# your dev-dependencies' features only.
+mock = ["{runtime}/mock"]
 {resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
@@ -319,6 +323,8 @@ publish = false
 tracing = ["dep:tracing"]
 # Decoding webhook payloads: form fields, JSON, by the request's content type.
 webhooks = []
+# The typed mock servers' core, on wiremock; decodes request bodies like webhooks.
+mock = ["webhooks", "dep:wiremock"]
 
 [dependencies]
 bytes = "1"
@@ -334,6 +340,7 @@ thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", optional = true }}
+wiremock = {{ version = "0.6", optional = true }}
 "#,
         name = spec.name,
         version = spec.version,
@@ -419,6 +426,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 pub use runtime::{FormError, WebhookDecodeError, WebhookPayload};
             }
         });
+    let mock = {
+        let feature = super::mock::MOCK;
+        quote! {
+            /// The typed mock servers' shared pieces (each module's `mock::MockServer` names
+            /// them): expectations, typed request bodies and what a mock found wrong.
+            #[cfg(feature = #feature)]
+            pub use runtime::mock;
+        }
+    };
     let modules = spec.modules.iter().map(|m| {
         let name = ident(&m.name);
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
@@ -444,6 +460,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
         #webhooks
+        #mock
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.

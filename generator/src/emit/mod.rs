@@ -4,6 +4,7 @@ mod client;
 mod crate_files;
 pub mod docs;
 pub mod features;
+mod mock;
 mod tokens;
 mod types;
 mod webhooks;
@@ -67,6 +68,10 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
                     let features = features.clone();
                     Box::new(move || webhooks::webhooks_module(api, &features)) as Item<'_>
                 }))
+                .chain((!api.operations.is_empty()).then(|| {
+                    let features = features.clone();
+                    Box::new(move || mock::mock_module(api, &features)) as Item<'_>
+                }))
                 .collect(),
         },
     }
@@ -83,7 +88,8 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         .filter(|(_, webhook_only)| !**webhook_only)
         .map(|((t, needed), _)| type_tokens(t, api, needed));
     let webhooks = webhooks::webhooks_module(api, features);
-    quote!(#head #(#types)* #webhooks)
+    let mock = mock::mock_module(api, features);
+    quote!(#head #(#types)* #webhooks #mock)
 }
 
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.

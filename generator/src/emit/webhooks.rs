@@ -160,7 +160,7 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
 
 /// How a field is read from form text: scalars and enums as text, lists of them from repeated
 /// keys, anything else (objects, maps, JSON values) as the JSON text the field holds.
-fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
+pub(super) fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String
         | TypeRef::Bool

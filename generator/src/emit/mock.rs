@@ -1,0 +1,254 @@
+//! A module's typed mock server → its `mock` submodule, behind the `mock` Cargo feature: a
+//! `MockServer` with one method per operation that declares what the operation answers, with
+//! the operation's own path parameters, request and response types, and for each request
+//! body type its decoder (the runtime's form decoder, or the type's JSON decoder).
+
+use super::client::{error, is_kind, success};
+use super::features::{self, ModuleFeatures};
+use super::tokens::{doc_attrs, ident, inner_doc_attrs};
+use super::webhooks::take_method;
+use crate::ir::{Api, BodyEncoding, NextLink, Operation, TypeId, TypeKind, TypeRef};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::BTreeMap;
+
+/// The Cargo feature that compiles the mock servers.
+pub const MOCK: &str = "mock";
+
+pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
+    if api.operations.is_empty() {
+        return quote!();
+    }
+    let methods = api
+        .operations
+        .iter()
+        .zip(&features.operations)
+        .map(|(op, needed)| method(op, api, &features::cfg(needed)));
+    // One decoder per body type, compiled when any operation that sends it is.
+    let mut bodies: BTreeMap<TypeId, BodyEncoding> = BTreeMap::new();
+    for op in &api.operations {
+        if let Some((id, encoding)) = decoded_body(op, api) {
+            bodies.insert(id, encoding);
+        }
+    }
+    let decoders = bodies.iter().map(|(id, encoding)| {
+        let cfg = features::cfg(features.types.get(id.index()).map_or(&[][..], |f| &f[..]));
+        body_decoder(*id, *encoding, api, &cfg)
+    });
+    let doc = inner_doc_attrs(&[
+        format!(
+            "A mock of {} for tests: a server on a loopback port, a client pointed at it, and per operation what it answers.",
+            api.title
+        ),
+        String::new(),
+        "Each operation's method declares an expectation for its path parameters (the account parameter matches any account). Requests are matched in the order expectations were declared; a request no expectation matches gets a `404` and fails the test, as does an unmet call count, when the server is verified or dropped.".to_string(),
+    ]);
+    let server_doc = doc_attrs(&[
+        format!("A mock {} server: see the [module docs](self).", api.title),
+        String::new(),
+        "It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.".to_string(),
+    ]);
+    let feature = MOCK;
+    quote! {
+        #[cfg(feature = #feature)]
+        #[rustfmt::skip]
+        pub mod mock {
+            #doc
+            #[allow(unused_imports)]
+            use super::*;
+
+            #server_doc
+            #[derive(Debug)]
+            pub struct MockServer {
+                server: crate::runtime::mock::MockServer,
+            }
+
+            impl MockServer {
+                /// Starts a mock server on a free loopback port.
+                pub async fn start() -> Self {
+                    MockServer { server: crate::runtime::mock::MockServer::start().await }
+                }
+
+                /// A client for this server: its URL, the account `runtime::mock::MOCK_ACCOUNT` and the default retry policy.
+                pub fn client(&self) -> Client {
+                    match Client::with_config(self.server.config()) {
+                        Ok(client) => client,
+                        Err(e) => panic!("mock: the client does not build: {e}"),
+                    }
+                }
+
+                #(#methods)*
+            }
+
+            impl ::std::ops::Deref for MockServer {
+                type Target = crate::runtime::mock::MockServer;
+
+                fn deref(&self) -> &Self::Target {
+                    &self.server
+                }
+            }
+
+            #(#decoders)*
+        }
+    }
+}
+
+/// The body type an expectation can decode: a form or JSON body that is a named struct.
+fn decoded_body(op: &Operation, api: &Api) -> Option<(TypeId, BodyEncoding)> {
+    let body = op.body.as_ref()?;
+    match (&body.ty, body.encoding) {
+        (TypeRef::Named(id), encoding @ (BodyEncoding::Form | BodyEncoding::Json))
+            if is_kind(&body.ty, api, |k| matches!(k, TypeKind::Struct(_))) =>
+        {
+            Some((*id, encoding))
+        }
+        _ => None,
+    }
+}
+
+/// `server.update_participant(conference_sid, call_sid)`: an expectation of the operation.
+fn method(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
+    let name = ident(&op.method_name);
+    let params: Vec<_> = op.argument_params().collect();
+    let args = params.iter().map(|p| {
+        let arg = ident(&p.rust_name);
+        quote!(#arg: &str)
+    });
+    let values = params.iter().map(|p| {
+        let arg = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        quote!((#wire, #arg.to_string()))
+    });
+    let (body_ty, decoded) = match decoded_body(op, api) {
+        Some((id, _)) => {
+            let ty = ident(&api.type_def(id).name);
+            (quote!(#ty), true)
+        }
+        None => (quote!(()), false),
+    };
+    let (success_ty, _) = match &op.pagination {
+        Some(p) => {
+            let listing = ident(&api.type_def(p.listing).name);
+            (quote!(#listing), quote!())
+        }
+        None => success(&op.success, api),
+    };
+    let (error_ty, _) = error(&op.error, api);
+    let (id, method, path) = (&op.id, op.http_method.as_str(), &op.path);
+    let account = match op.account_param.and_then(|i| op.path_params.get(i)) {
+        Some(p) => {
+            let wire = &p.wire_name;
+            quote!(Some(#wire))
+        }
+        None => quote!(None),
+    };
+    let shape = match op.pagination.as_ref().and_then(|p| page_shape(p, api)) {
+        Some(shape) => quote!(Some(#shape)),
+        None => quote!(None),
+    };
+    let mut doc = vec![format!(
+        "Expects `{method} {path}` (operation `{id}`) with these path parameters."
+    )];
+    if op.pagination.is_some() {
+        doc.push(String::new());
+        doc.push(
+            "`pages(vec![…])` answers with a chain of pages the client's stream follows."
+                .to_string(),
+        );
+    }
+    if decoded {
+        doc.push(String::new());
+        doc.push(
+            "`with_body` matches on the decoded request and `received` returns it.".to_string(),
+        );
+    }
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        #cfg
+        pub fn #name(&self, #(#args),*) -> crate::runtime::mock::Expectation<#body_ty, #success_ty, #error_ty> {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: #id,
+                method: #method,
+                path: #path,
+                account: #account,
+            };
+            self.server.expect(OPERATION, vec![#(#values),*], #shape, #decoded)
+        }
+    }
+}
+
+/// Where the listing keeps its items and next link, by wire name.
+fn page_shape(p: &crate::ir::Pagination, api: &Api) -> Option<TokenStream> {
+    let wire = |id: TypeId, rust: &str| -> Option<(String, Option<TypeId>)> {
+        let TypeKind::Struct(s) = &api.type_def(id).kind else {
+            return None;
+        };
+        let field = s.fields.iter().find(|f| f.rust_name == rust)?;
+        let named = match &field.ty {
+            TypeRef::Named(id) => Some(*id),
+            _ => None,
+        };
+        Some((field.wire_name.clone(), named))
+    };
+    let (items, _) = wire(p.listing, &p.items.rust_name)?;
+    Some(match &p.next {
+        NextLink::Uri(uri) => {
+            let (next, _) = wire(p.listing, &uri.rust_name)?;
+            quote!(crate::runtime::mock::PageShape::Uri { items: #items, next: #next })
+        }
+        NextLink::MetaUrl { meta, url } => {
+            let (meta, meta_id) = wire(p.listing, &meta.rust_name)?;
+            let (next, _) = wire(meta_id?, &url.rust_name)?;
+            quote!(crate::runtime::mock::PageShape::Meta { items: #items, meta: #meta, next: #next })
+        }
+    })
+}
+
+/// `MockBody` for a request body type: form fields through the runtime's form decoder (the
+/// one webhooks use), JSON through the type's `from_json`.
+fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream) -> TokenStream {
+    let def = api.type_def(id);
+    let name = ident(&def.name);
+    let TypeKind::Struct(s) = &def.kind else {
+        return quote!();
+    };
+    let decode = match encoding {
+        BodyEncoding::Form => {
+            let fields = s.fields.iter().map(|f| {
+                let rust = ident(&f.rust_name);
+                let key = &f.wire_name;
+                let take = take_method(f, api);
+                if f.is_option() {
+                    quote!(#rust: fields.#take(#key),)
+                } else {
+                    let take = quote::format_ident!(
+                        "required{}",
+                        take.to_string().trim_start_matches("optional")
+                    );
+                    quote!(#rust: fields.#take(#key).map_err(|e| e.to_string())?,)
+                }
+            });
+            quote! {
+                let mut fields = crate::runtime::FormFields::parse(body);
+                let value = #name {
+                    #(#fields)*
+                };
+                fields.finish().map_err(|e| e.to_string())?;
+                Ok(value)
+            }
+        }
+        _ => quote! {
+            let json = ::serde_json::from_slice(body).map_err(|e| e.to_string())?;
+            <#name as crate::runtime::json::FromJson>::from_json(json).map_err(|e| e.to_string())
+        },
+    };
+    quote! {
+        #cfg
+        impl crate::runtime::mock::MockBody for #name {
+            fn from_body(body: &[u8]) -> Result<Self, String> {
+                #decode
+            }
+        }
+    }
+}
