@@ -1192,6 +1192,8 @@ pub mod mock {
         }
         /// Expects `POST /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `update_participant`) with these path parameters.
         ///
+        /// Answers with the spec's example ([`examples::update_participant`]) until told otherwise.
+        ///
         /// `with_body` matches on the decoded request and `received` returns it.
         pub fn update_participant(
             &self,
@@ -1216,10 +1218,29 @@ pub mod mock {
                         call_sid.to_string())
                     ],
                     None,
+                    Some(
+                        r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+                    ),
                     true,
                 )
         }
         /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::list_all_participants`]) until told otherwise.
         ///
         /// `pages(vec![…])` answers with a chain of pages the client's stream follows.
         pub fn list_all_participants(
@@ -1244,10 +1265,38 @@ pub mod mock {
                         items: "participants",
                         next: "next_page_uri",
                     }),
+                    Some(
+                        r#"{
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?PageToken=PA1234",
+  "first_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants",
+  "next_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?Page=1&PageToken=PA5678",
+  "page": 0,
+  "page_size": 50,
+  "participants": [
+    {
+      "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+      "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+      "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+      "coaching": false,
+      "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+      "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+      "status": "completed",
+      "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+      "end_conference_on_exit": false,
+      "muted": false,
+      "hold": false,
+      "start_conference_on_enter": true,
+      "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+    }
+  ]
+}"#,
+                    ),
                     false,
                 )
         }
         /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::retrieve_participant`]) until told otherwise.
         pub fn retrieve_participant(
             &self,
             conference_sid: &str,
@@ -1271,6 +1320,23 @@ pub mod mock {
                         call_sid.to_string())
                     ],
                     None,
+                    Some(
+                        r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+                    ),
                     false,
                 )
         }
@@ -1293,6 +1359,7 @@ pub mod mock {
                         ("ConferenceSid", conference_sid.to_string()), ("CallSid",
                         call_sid.to_string())
                     ],
+                    None,
                     None,
                     false,
                 )
@@ -1322,6 +1389,80 @@ pub mod mock {
             };
             fields.finish().map_err(|e| e.to_string())?;
             Ok(value)
+        }
+    }
+    /// The spec's example responses, as the types users read.
+    pub mod examples {
+        #[allow(unused_imports)]
+        use super::super::*;
+        /// The spec's example response of `update_participant` (built from its properties' examples), decoded as the client decodes it.
+        pub fn update_participant() -> ConferenceParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `list_all_participants` (built from its properties' examples), decoded as the client decodes it.
+        pub fn list_all_participants() -> ConferenceParticipantListResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?PageToken=PA1234",
+  "first_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants",
+  "next_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?Page=1&PageToken=PA5678",
+  "page": 0,
+  "page_size": 50,
+  "participants": [
+    {
+      "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+      "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+      "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+      "coaching": false,
+      "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+      "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+      "status": "completed",
+      "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+      "end_conference_on_exit": false,
+      "muted": false,
+      "hold": false,
+      "start_conference_on_enter": true,
+      "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+    }
+  ]
+}"#,
+            )
+        }
+        /// The spec's example response of `retrieve_participant` (built from its properties' examples), decoded as the client decodes it.
+        pub fn retrieve_participant() -> ConferenceParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+            )
         }
     }
 }

@@ -1508,6 +1508,8 @@ pub mod mock {
         }
         /// Expects `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `UpdateParticipant`) with these path parameters.
         ///
+        /// Answers with the spec's example ([`examples::update_participant`]) until told otherwise.
+        ///
         /// `with_body` matches on the decoded request and `received` returns it.
         pub fn update_participant(
             &self,
@@ -1532,10 +1534,31 @@ pub mod mock {
                         call_sid.to_string())
                     ],
                     None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": true,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
                     true,
                 )
         }
         /// Expects `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::list_participant`]) until told otherwise.
         ///
         /// `pages(vec![…])` answers with a chain of pages the client's stream follows.
         pub fn list_participant(
@@ -1560,10 +1583,25 @@ pub mod mock {
                         items: "participants",
                         next: "next_page_uri",
                     }),
+                    Some(
+                        r#"{
+  "participants": [],
+  "first_page_uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "next_page_uri": null,
+  "previous_page_uri": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "page": 0,
+  "page_size": 50,
+  "end": 0,
+  "start": 0
+}"#,
+                    ),
                     false,
                 )
         }
         /// Expects `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `FetchParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::fetch_participant`]) until told otherwise.
         pub fn fetch_participant(
             &self,
             conference_sid: &str,
@@ -1587,10 +1625,31 @@ pub mod mock {
                         call_sid.to_string())
                     ],
                     None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": true,
+  "call_sid_to_coach": "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
                     false,
                 )
         }
         /// Expects `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `CreateParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::create_participant`]) until told otherwise.
         ///
         /// `with_body` matches on the decoded request and `received` returns it.
         pub fn create_participant(
@@ -1612,6 +1671,25 @@ pub mod mock {
                     OPERATION,
                     vec![("ConferenceSid", conference_sid.to_string())],
                     None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": "customer",
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "queued",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": "1000",
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
                     true,
                 )
         }
@@ -1634,6 +1712,7 @@ pub mod mock {
                         ("ConferenceSid", conference_sid.to_string()), ("CallSid",
                         call_sid.to_string())
                     ],
+                    None,
                     None,
                     false,
                 )
@@ -1733,6 +1812,93 @@ pub mod mock {
             };
             fields.finish().map_err(|e| e.to_string())?;
             Ok(value)
+        }
+    }
+    /// The spec's example responses, as the types users read.
+    pub mod examples {
+        #[allow(unused_imports)]
+        use super::super::*;
+        /// The spec's example response of `UpdateParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn update_participant() -> ApiV2010AccountConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": true,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `ListParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn list_participant() -> ListParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "participants": [],
+  "first_page_uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "next_page_uri": null,
+  "previous_page_uri": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "page": 0,
+  "page_size": 50,
+  "end": 0,
+  "start": 0
+}"#,
+            )
+        }
+        /// The spec's example response of `FetchParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn fetch_participant() -> ApiV2010AccountConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": true,
+  "call_sid_to_coach": "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `CreateParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn create_participant() -> ApiV2010AccountConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": "customer",
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "queued",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": "1000",
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
         }
     }
 }

@@ -5,9 +5,9 @@
 
 use super::client::{error, is_kind, success};
 use super::features::{self, ModuleFeatures};
-use super::tokens::{doc_attrs, ident, inner_doc_attrs};
+use super::tokens::{doc_attrs, ident, inner_doc_attrs, raw_literal, type_tokens};
 use super::webhooks::take_method;
-use crate::ir::{Api, BodyEncoding, NextLink, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, BodyEncoding, NextLink, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeMap;
@@ -48,6 +48,7 @@ pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
         String::new(),
         "It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.".to_string(),
     ]);
+    let examples = examples_module(api, features);
     let feature = MOCK;
     quote! {
         #[cfg(feature = #feature)]
@@ -89,6 +90,108 @@ pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
             }
 
             #(#decoders)*
+
+            #examples
+        }
+    }
+}
+
+/// The type an operation's example decodes into: its one success type.
+fn example_type(op: &Operation, api: &Api) -> Option<TokenStream> {
+    match &op.success {
+        ResponseShape::Typed(ty) => Some(type_tokens(ty, api)),
+        _ => None,
+    }
+}
+
+/// The operation's example success body as pretty JSON: the response's own example, else one
+/// built from its properties' examples (a required property without one leaves none).
+fn example_json(op: &Operation, api: &Api) -> Option<String> {
+    let ResponseShape::Typed(ty) = &op.success else {
+        return None;
+    };
+    let value = match &op.success_example {
+        Some(text) => serde_json::from_str(text).ok()?,
+        None => built_example(ty, api, 0)?,
+    };
+    serde_json::to_string_pretty(&value).ok()
+}
+
+/// An example of `ty` from the examples its schema's properties give; nested objects are
+/// built the same way, a list of them holds one.
+fn built_example(ty: &TypeRef, api: &Api, depth: usize) -> Option<serde_json::Value> {
+    // Deep enough for any page of items; a cycle stops here.
+    if depth > 4 {
+        return None;
+    }
+    match ty {
+        TypeRef::List(inner) => Some(serde_json::Value::Array(vec![built_example(inner, api, depth + 1)?])),
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Struct(s) => {
+                let mut object = serde_json::Map::new();
+                for field in &s.fields {
+                    let example = field
+                        .facts
+                        .example
+                        .as_deref()
+                        .and_then(|text| serde_json::from_str(text).ok())
+                        .or_else(|| built_example(&field.ty, api, depth + 1));
+                    match example {
+                        Some(value) => {
+                            object.insert(field.wire_name.clone(), value);
+                        }
+                        None if field.required && !field.nullable => return None,
+                        None => {}
+                    }
+                }
+                Some(serde_json::Value::Object(object))
+            }
+            TypeKind::Enum(e) => e.values.first().map(|v| v.wire.clone().into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `mock::examples`: per operation with a success example, that example as the type users
+/// read, to start a response from (`Participant { muted: Some(true), ..examples::fetch_participant() }`).
+fn examples_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
+    let functions: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .zip(&features.operations)
+        .filter_map(|(op, needed)| {
+            let json = raw_literal(&example_json(op, api)?);
+            let ty = example_type(op, api)?;
+            let cfg = features::cfg(needed);
+            let name = ident(&op.method_name);
+            let doc = doc_attrs(&[format!(
+                "The spec's example response of `{}` ({}), decoded as the client decodes it.",
+                op.id,
+                match op.success_example {
+                    Some(_) => "the response's own example",
+                    None => "built from its properties' examples",
+                }
+            )]);
+            Some(quote! {
+                #doc
+                #cfg
+                pub fn #name() -> #ty {
+                    crate::runtime::mock::example(#json)
+                }
+            })
+        })
+        .collect();
+    if functions.is_empty() {
+        return quote!();
+    }
+    quote! {
+        /// The spec's example responses, as the types users read.
+        pub mod examples {
+            #[allow(unused_imports)]
+            use super::super::*;
+
+            #(#functions)*
         }
     }
 }
@@ -142,6 +245,13 @@ fn method(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
         }
         None => quote!(None),
     };
+    let example = match example_json(op, api) {
+        Some(json) => {
+            let json = raw_literal(&json);
+            quote!(Some(#json))
+        }
+        None => quote!(None),
+    };
     let shape = match op.pagination.as_ref().and_then(|p| page_shape(p, api)) {
         Some(shape) => quote!(Some(#shape)),
         None => quote!(None),
@@ -149,6 +259,13 @@ fn method(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
     let mut doc = vec![format!(
         "Expects `{method} {path}` (operation `{id}`) with these path parameters."
     )];
+    if example_json(op, api).is_some() {
+        doc.push(String::new());
+        doc.push(format!(
+            "Answers with the spec's example ([`examples::{}`]) until told otherwise.",
+            op.method_name.trim_start_matches("r#")
+        ));
+    }
     if op.pagination.is_some() {
         doc.push(String::new());
         doc.push(
@@ -173,7 +290,7 @@ fn method(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
                 path: #path,
                 account: #account,
             };
-            self.server.expect(OPERATION, vec![#(#values),*], #shape, #decoded)
+            self.server.expect(OPERATION, vec![#(#values),*], #shape, #example, #decoded)
         }
     }
 }
@@ -240,7 +357,8 @@ fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream
         }
         _ => quote! {
             let json = ::serde_json::from_slice(body).map_err(|e| e.to_string())?;
-            <#name as crate::runtime::json::FromJson>::from_json(json).map_err(|e| e.to_string())
+            <#name as crate::runtime::json::FromJson>::from_json(json)
+                .map_err(|e| ::serde_json::Error::from(e).to_string())
         },
     };
     quote! {

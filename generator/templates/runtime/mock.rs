@@ -54,6 +54,19 @@ pub enum PageShape {
     },
 }
 
+/// `json` (a spec's example) decoded into the type users read: what a generated
+/// `mock::examples` function returns.
+pub fn example<T: crate::json::FromJson>(json: &str) -> T {
+    let decoded = serde_json::from_str(json)
+        .map_err(|e| e.to_string())
+        .and_then(|value| T::from_json(value).map_err(|e| serde_json::Error::from(e).to_string()));
+    match decoded {
+        Ok(value) => value,
+        // The generator's tests decode every example, so this is a spec edited by hand.
+        Err(e) => panic!("mock: the spec's example does not decode: {e}"),
+    }
+}
+
 /// A request that reached the mock.
 #[derive(Debug, Clone)]
 pub struct Arrival {
@@ -105,6 +118,8 @@ struct Rule {
     checks: Vec<BodyCheck>,
     reply: Reply,
     page_shape: Option<PageShape>,
+    /// The spec's example of the success body: the default answer, and each page's base.
+    example: Option<&'static str>,
     delay: Option<Duration>,
     /// Answers at most this many requests, then lets later expectations answer.
     times: Option<usize>,
@@ -239,20 +254,28 @@ impl MockServer {
         operation: MockOperation,
         params: Vec<(&'static str, String)>,
         page_shape: Option<PageShape>,
+        example: Option<&'static str>,
         body_type: bool,
     ) -> Expectation<B, T, E> {
         let mut state = lock(&self.state);
+        let reply = match page_shape {
+            // One page of the example's items, linking nowhere: the example's own link
+            // would lead back here forever.
+            Some(shape) => Reply::Pages(vec![example_items(example, shape)]),
+            None => Reply::Body {
+                status: 200,
+                headers: Vec::new(),
+                body: Some(example.unwrap_or("{}").as_bytes().to_vec()),
+            },
+        };
         state.rules.push(Rule {
             operation,
             params,
             body_type: body_type.then(TypeId::of::<B>),
             checks: Vec::new(),
-            reply: Reply::Body {
-                status: 200,
-                headers: Vec::new(),
-                body: Some(b"{}".to_vec()),
-            },
+            reply,
             page_shape,
+            example,
             delay: None,
             times: None,
             expected: None,
@@ -353,7 +376,7 @@ impl std::error::Error for MockError {}
 /// One declared expectation of an operation: `B` is its request body type (`()` without
 /// one), `T` what it answers with, `E` its error body. Methods change it in place, so the
 /// chain needs no `.await` and the value may be dropped.
-#[must_use = "an expectation answers with an empty object until told otherwise"]
+#[must_use = "an expectation answers with the spec's example (or an empty object) until told otherwise"]
 pub struct Expectation<B, T, E> {
     state: Arc<Mutex<State>>,
     index: usize,
@@ -525,7 +548,8 @@ impl wiremock::Respond for Dispatch {
             }
             Reply::Pages(pages) => {
                 let page = page_of(&arrival);
-                let body = page_body(rule.page_shape, pages, page, &arrival, &self.uri);
+                let base = rule.example.and_then(|text| serde_json::from_str(text).ok());
+                let body = page_body(rule.page_shape, base, pages, page, &arrival, &self.uri);
                 wiremock::ResponseTemplate::new(200)
                     .set_body_raw(body.to_string().into_bytes(), "application/json")
             }
@@ -541,6 +565,18 @@ impl wiremock::Respond for Dispatch {
     }
 }
 
+/// The items of an example page.
+fn example_items(example: Option<&str>, shape: PageShape) -> Vec<serde_json::Value> {
+    let key = match shape {
+        PageShape::Uri { items, .. } | PageShape::Meta { items, .. } => items,
+    };
+    let page: Option<serde_json::Value> = example.and_then(|text| serde_json::from_str(text).ok());
+    match page.as_ref().and_then(|page| page.get(key)) {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// The page a request asks for: its link's `MockPage`, else the first.
 fn page_of(arrival: &Arrival) -> usize {
     let query = arrival.query.as_deref().unwrap_or("");
@@ -552,6 +588,7 @@ fn page_of(arrival: &Arrival) -> usize {
 
 fn page_body(
     shape: Option<PageShape>,
+    base: Option<serde_json::Value>,
     pages: &[Vec<serde_json::Value>],
     page: usize,
     arrival: &Arrival,
@@ -568,7 +605,11 @@ fn page_body(
         query.append_pair(PAGE_PARAM, &(page + 1).to_string());
         format!("{}?{}", arrival.path, query.finish())
     });
-    let mut body = serde_json::Map::new();
+    // The example page keeps the fields a page must have; items and link are the mock's.
+    let mut body = match base {
+        Some(serde_json::Value::Object(fields)) => fields,
+        _ => serde_json::Map::new(),
+    };
     match shape {
         Some(PageShape::Uri { items: key, next: next_key }) => {
             body.insert(key.to_string(), items);
@@ -577,7 +618,15 @@ fn page_body(
         Some(PageShape::Meta { items: key, meta, next: next_key }) => {
             body.insert(key.to_string(), items);
             let url = next.map_or(serde_json::Value::Null, |path| format!("{uri}{path}").into());
-            body.insert(meta.to_string(), serde_json::json!({ next_key: url }));
+            let meta = body
+                .entry(meta.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            match meta {
+                serde_json::Value::Object(meta) => {
+                    meta.insert(next_key.to_string(), url);
+                }
+                other => *other = serde_json::json!({ next_key: url }),
+            }
         }
         None => {}
     }
