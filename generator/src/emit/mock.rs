@@ -125,7 +125,11 @@ fn built_example(ty: &TypeRef, api: &Api, depth: usize) -> Option<serde_json::Va
         return None;
     }
     match ty {
-        TypeRef::List(inner) => Some(serde_json::Value::Array(vec![built_example(inner, api, depth + 1)?])),
+        TypeRef::List(inner) => Some(serde_json::Value::Array(vec![built_example(
+            inner,
+            api,
+            depth + 1,
+        )?])),
         TypeRef::Named(id) => match &api.type_def(*id).kind {
             TypeKind::Struct(s) => {
                 let mut object = serde_json::Map::new();
