@@ -158,6 +158,21 @@ async fn an_update_asserts_the_fields_it_sent_on_the_decoded_request() {
 }
 
 #[tokio::test]
+async fn path_parameters_match_decoded_even_when_hostile() {
+    let server = twilio::mock::MockServer::start().await;
+    let client = server.client();
+    let label = "agent 7/β?#&";
+    let _ = server
+        .fetch_participant(CONFERENCE, label)
+        .responds(participant(label))
+        .expect(1);
+    let fetched = client.fetch_participant(CONFERENCE, label).await.unwrap();
+    assert_eq!(fetched.call_sid.as_deref(), Some(label));
+    assert!(server.arrivals()[0].path.ends_with("/Participants/agent%207%2F%CE%B2%3F%23%26.json"));
+    server.verify();
+}
+
+#[tokio::test]
 async fn a_body_check_that_fails_leaves_the_request_unmatched() {
     let server = twilio::mock::MockServer::start().await;
     let client = server.client();

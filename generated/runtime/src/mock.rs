@@ -670,23 +670,3 @@ fn match_from(template: &str, path: &str, values: &mut Vec<(String, String)>) ->
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_match_their_template_and_decode_parameters() {
-        let template = "/Accounts/{AccountSid}/Participants/{CallSid}.json";
-        let values = match_path(template, "/Accounts/AC1/Participants/agent%207.json").unwrap();
-        assert_eq!(
-            values,
-            vec![
-                ("AccountSid".to_string(), "AC1".to_string()),
-                ("CallSid".to_string(), "agent 7".to_string())
-            ]
-        );
-        assert!(match_path(template, "/Accounts/AC1/Participants.json").is_none());
-        assert!(match_path(template, "/Accounts//Participants/x.json").is_none());
-        assert!(match_path(template, "/Accounts/AC1/Participants/a/b.json").is_none());
-    }
-}
