@@ -305,7 +305,7 @@ impl MockServer {
                     Some((score, format!("{}: {why}", rule.label())))
                 })
                 .collect();
-            closest.sort_by(|a, b| b.0.cmp(&a.0));
+            closest.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
             let mut text = format!("unmatched request {arrival}");
             if closest.is_empty() {
                 text.push_str("\n    no expectations were declared");
