@@ -579,7 +579,7 @@ pub fn by_status_impl(def: &TypeDef) -> TokenStream {
                 fn from_response<E>(response: crate::runtime::RawResponse) -> Result<crate::Response<Self>, crate::Error<E>> {
                     let value = match response.status() {
                         #(#patterns)*
-                        _ => Err(response.unexpected()),
+                        _ => return Err(response.unexpected()),
                     }?;
                     Ok(response.with(value))
                 }

@@ -3,7 +3,7 @@
 
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
-use super::{Content, Item, TokenFile};
+use super::{Content, TokenFile};
 use crate::ir::{
     Api, AuthKind, BodyEncoding, Operation, ResponseShape, Server, TypeId, TypeKind, TypeRef,
 };
@@ -14,6 +14,7 @@ use quote::quote;
 /// `version.rs` is written with them, from [`runtime_version`].
 const RUNTIME: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../templates/runtime/lib.rs")),
+    ("axum.rs", include_str!("../../templates/runtime/axum.rs")),
     ("call.rs", include_str!("../../templates/runtime/call.rs")),
     (
         "config.rs",
@@ -47,6 +48,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../templates/runtime/response.rs"),
     ),
     ("retry.rs", include_str!("../../templates/runtime/retry.rs")),
+    (
+        "signature.rs",
+        include_str!("../../templates/runtime/signature.rs"),
+    ),
     (
         "timestamp.rs",
         include_str!("../../templates/runtime/timestamp.rs"),
@@ -172,12 +177,14 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         ));
     }
     for module in &spec.modules {
-        if let Some((name, program)) = example_program(spec.name.replace('-', "_"), module) {
+        if let Some(example) = example_program(module) {
+            let crate_ident = spec.name.replace('-', "_");
+            let path = format!("examples/{}.rs", example.name);
             files.push(TokenFile {
-                path: format!("examples/{name}.rs"),
+                path,
                 sources: vec![&module.api],
                 content: Content::Rust {
-                    head: program,
+                    head: Box::new(move || example_tokens(&crate_ident, &example, module)),
                     items: Vec::new(),
                 },
             });
@@ -222,10 +229,17 @@ fn runtime_files(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     files
 }
 
-/// The operation a module's example program calls, with the features it needs.
-fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
-    example_operation(&module.api)
-        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+/// The features the operation of a module's example program needs.
+fn example_features<'a>(
+    module: &ModuleSpec,
+    example: &ExampleProgram<'_>,
+    features: &'a ModuleFeatures,
+) -> &'a [String] {
+    module
+        .api
+        .operations
+        .iter()
+        .position(|o| o.id == example.op.id)
         .and_then(|i| features.operations.get(i))
         .map_or(&[], Vec::as_slice)
 }
@@ -254,13 +268,17 @@ fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (Str
     }
     let mut examples = String::new();
     for (module, features) in spec.modules.iter().zip(features) {
-        let needed = example_features(module, features);
-        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+        // The same decision as the file in `examples/`: a table without its file is a
+        // manifest cargo refuses.
+        let Some(example) = example_program(module) else {
+            continue;
+        };
+        let needed = example_features(module, &example, features);
+        if !needed.is_empty() {
             let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
             examples.push_str(&format!(
-                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
-                module.name,
-                op.method_name.trim_start_matches("r#"),
+                "\n[[example]]\nname = \"{}\"\nrequired-features = [{}]\n",
+                example.name,
                 quoted(&needed)
             ));
         }
@@ -284,9 +302,10 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
-# Typed webhook and callback payloads (each module's `webhooks`), decoded from form fields
-# or JSON.
+# Webhook signature verification, framework-neutral (`webhooks` module).
 webhooks = ["{runtime}/webhooks"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "{runtime}/axum"]
 # A typed mock server per module (`{{module}}::mock::MockServer`), for your tests: add it to
 # your dev-dependencies' features only.
 mock = ["{runtime}/mock"]
@@ -321,21 +340,31 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-# Decoding webhook payloads: form fields, JSON, by the request's content type.
-webhooks = []
-# The typed mock servers' core, on wiremock; decodes request bodies like webhooks.
+# Webhook signature verification: HMAC-SHA1, SHA-256 and constant-time comparison.
+webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "dep:axum", "dep:http-body-util"]
+# The typed mock servers' core, on wiremock; decodes request bodies with the webhooks' form
+# decoder.
 mock = ["webhooks", "dep:wiremock"]
 
 [dependencies]
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}
+base64 = {{ version = "0.22", optional = true }}
 bytes = "1"
 fastrand = "2"
 form_urlencoded = "1.2"
 futures-core = "0.3"
+hmac = {{ version = "0.12", optional = true }}
+http-body-util = {{ version = "0.1", optional = true }}
 httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+sha1 = {{ version = "0.10", optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
+subtle = {{ version = "2.6", optional = true }}
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
@@ -455,7 +484,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
-        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
@@ -468,6 +497,10 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// Dates and instants: `time::Date` for `format: date` parameters,
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
+
+        /// Verifying webhooks (feature `webhooks`; the axum extractor with feature `axum`).
+        #[cfg(feature = "webhooks")]
+        pub use runtime::webhooks;
 
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.
@@ -556,10 +589,16 @@ fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
     }
 }
 
-/// `examples/{module}_{operation}.rs`: its name, and a program (built where it is formatted)
-/// that calls the example operation with the base URL, credentials and path parameters taken
-/// from the environment.
-fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, Item<'_>)> {
+/// A module's example program, `examples/{module}_{operation}.rs`: the operation it calls
+/// and the absolute server URL it defaults to (a relative one gives no program). One decision
+/// for the file and for its `[[example]]` table in `Cargo.toml`.
+struct ExampleProgram<'a> {
+    name: String,
+    op: &'a Operation,
+    server: &'a Server,
+}
+
+fn example_program(module: &ModuleSpec) -> Option<ExampleProgram<'_>> {
     let op = example_operation(&module.api)?;
     let server = module
         .api
@@ -571,20 +610,17 @@ fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, 
         module.name,
         op.method_name.trim_start_matches("r#")
     );
-    let program = {
-        let name = name.clone();
-        Box::new(move || example_tokens(&crate_ident, &name, module, op, server))
-    };
-    Some((name, program))
+    Some(ExampleProgram { name, op, server })
 }
 
+/// The example program: it calls the example operation with the base URL, credentials and
+/// path parameters taken from the environment.
 fn example_tokens(
     crate_ident: &str,
-    name: &str,
+    example: &ExampleProgram<'_>,
     module: &ModuleSpec,
-    op: &Operation,
-    server: &Server,
 ) -> TokenStream {
+    let (name, op, server) = (example.name.as_str(), example.op, example.server);
     let api = &module.api;
     let krate = ident(crate_ident);
     let module_ident = ident(&module.name);
