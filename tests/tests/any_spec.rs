@@ -79,6 +79,9 @@ fn multi_file_spec_generates() {
         "pub fn fetch_box(",
         "pub since: Option<crate::runtime::Timestamp>",
         ", Problem>",
+        // A callback kept in another file, its payload naming a schema of a third.
+        "pub struct NewMessage {",
+        "pub caller: Option<Caller>,",
     ] {
         assert!(
             code.contains(needle),

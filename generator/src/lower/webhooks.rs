@@ -268,6 +268,30 @@ components:
         assert!(warnings[2].starts_with("t.yaml: #/webhooks/scalar/post/requestBody/content/application~1json/schema: webhook `scalar`: the payload is not an object"), "{warnings:#?}");
     }
 
+    /// `--strict` makes the first payload that cannot be typed an error.
+    #[test]
+    fn strict_runs_refuse_payloads_that_cannot_be_typed() {
+        let loaded = crate::load::load_text("t.yaml", SPEC.as_bytes()).unwrap();
+        let reporter = loaded.reporter.strict(true);
+        let mut doc = loaded.doc;
+        let hooks = crate::normalize::normalize(&mut doc);
+        let doc = crate::document::parse_document(&reporter, doc).unwrap();
+        let hooks = crate::document::parse_webhooks(&reporter, hooks).unwrap();
+        let e = super::super::lower_with_webhooks(
+            &reporter,
+            &doc,
+            &hooks,
+            &Selection::All,
+            loaded.inputs,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("t.yaml: #/webhooks/noBody/post: webhook `noBody` has no `requestBody`"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn only_the_selected_operations_callbacks_are_lowered() {
         let (api, _) = lower(Selection::Ids(vec!["Other".into()]));
