@@ -374,3 +374,125 @@ fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /Rooms/{RoomSid}/Members.json:
+    get:
+      operationId: ListMember
+      tags: [Members]
+      parameters:
+        - {name: RoomSid, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                title: MemberPage
+                properties:
+                  members: {type: array, items: {$ref: '#/components/schemas/Member'}}
+                  next_page_uri: {type: string, nullable: true}
+  /Rooms/{RoomSid}/Members/{MemberSid}.json:
+    post:
+      operationId: UpdateMember
+      tags: [Rooms]
+      parameters:
+        - {name: RoomSid, in: path, required: true, schema: {type: string}}
+        - {name: MemberSid, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              title: UpdateMemberRequest
+              properties:
+                Muted: {type: boolean}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Member'}
+              example: {sid: MB1, muted: true}
+components:
+  schemas:
+    Member:
+      type: object
+      required: [sid]
+      properties:
+        sid: {type: string, example: MB0}
+        muted: {type: boolean}
+        owner: {$ref: '#/components/schemas/Strict'}
+    Strict:
+      type: object
+      required: [sid, name]
+      properties:
+        sid: {type: string, example: S1}
+        name: {type: string}
+"#;
+
+    fn api() -> Api {
+        crate::api_from_text("t.yaml", SPEC.as_bytes(), &crate::Selection::All).unwrap()
+    }
+
+    fn text(tokens: TokenStream) -> String {
+        tokens.to_string()
+    }
+
+    #[test]
+    fn the_mock_is_behind_its_feature_and_each_method_behind_its_resource() {
+        let api = api();
+        let features = features::module_features(&api, "m");
+        let code = text(mock_module(&api, &features));
+        assert!(code.starts_with(r#"# [cfg (feature = "mock")]"#), "{code}");
+        for (method, feature) in [("update_member", "m-rooms"), ("list_member", "m-members")] {
+            let at = code.find(&format!("pub fn {method} (& self")).unwrap();
+            let before = &code[..at];
+            let cfg = before.rfind("# [cfg").unwrap();
+            assert!(
+                before[cfg..].contains(feature),
+                "{method}: {}",
+                &before[cfg..]
+            );
+        }
+        // The form body decodes with the runtime's form decoder; the list knows its wire keys.
+        assert!(
+            code.contains("impl crate :: runtime :: mock :: MockBody for UpdateMemberRequest"),
+            "{code}"
+        );
+        assert!(code.contains(r#"fields . optional ("Muted")"#), "{code}");
+        assert!(
+            code.contains(r#"PageShape :: Uri { items : "members" , next : "next_page_uri" }"#),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn examples_come_from_the_response_else_from_property_examples() {
+        let api = api();
+        let op = |id: &str| api.operations.iter().find(|op| op.id == id).unwrap();
+        let update = example_json(op("UpdateMember"), &api).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&update).unwrap(),
+            serde_json::json!({"sid": "MB1", "muted": true})
+        );
+        // Built: one item from the item's property examples; the link and the owner (a required
+        // field without an example) are optional, so left out.
+        let list = example_json(op("ListMember"), &api).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&list).unwrap(),
+            serde_json::json!({"members": [{"sid": "MB0"}]})
+        );
+        // A required property without an example leaves no example at all.
+        let (strict, _) = api.type_ids().find(|(_, t)| t.name == "Strict").unwrap();
+        assert_eq!(built_example(&TypeRef::Named(strict), &api, 0), None);
+    }
+}
