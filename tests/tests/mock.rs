@@ -168,7 +168,9 @@ async fn path_parameters_match_decoded_even_when_hostile() {
         .expect(1);
     let fetched = client.fetch_participant(CONFERENCE, label).await.unwrap();
     assert_eq!(fetched.call_sid.as_deref(), Some(label));
-    assert!(server.arrivals()[0].path.ends_with("/Participants/agent%207%2F%CE%B2%3F%23%26.json"));
+    assert!(server.arrivals()[0]
+        .path
+        .ends_with("/Participants/agent%207%2F%CE%B2%3F%23%26.json"));
     server.verify();
 }
 
@@ -448,17 +450,9 @@ fn the_readme_shows_the_mock_example_this_file_runs() {
 
 /// `cargo tree -e normal -p telephony-client` with `args`: the client's normal dependencies.
 fn client_tree(args: &[&str]) -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args([
-            "tree",
-            "-e",
-            "normal",
-            "-p",
-            "telephony-client",
-            "--prefix",
-            "none",
-        ])
+    let output = Command::new(telephony_tests::cargo())
+        .args(["tree", "--offline", "-e", "normal", "--prefix", "none"])
+        .args(["-p", "telephony-client"])
         .args(args)
         .current_dir(repo_root())
         .output()
