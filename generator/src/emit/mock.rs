@@ -19,11 +19,13 @@ pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
     if api.operations.is_empty() {
         return quote!();
     }
+    let names = method_names(api);
     let methods = api
         .operations
         .iter()
         .zip(&features.operations)
-        .map(|(op, needed)| method(op, api, &features::cfg(needed)));
+        .zip(&names)
+        .map(|((op, needed), name)| method(op, name, api, &features::cfg(needed)));
     // One decoder per body type, compiled when any operation that sends it is.
     let mut bodies: BTreeMap<TypeId, BodyEncoding> = BTreeMap::new();
     for op in &api.operations {
@@ -200,6 +202,36 @@ fn examples_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
     }
 }
 
+/// The mock server's own methods, and those of the runtime's server it dereferences to: an
+/// operation of one of these names would hide it.
+const RESERVED: &[&str] = &[
+    "start", "client", "verify", "check", "received", "arrivals", "uri", "config", "expect",
+];
+
+/// Each operation's method name on the mock server: the client's, unless that is one of the
+/// server's own (`client`), then `mock_client`.
+fn method_names(api: &Api) -> Vec<String> {
+    let taken: std::collections::BTreeSet<&str> = api
+        .operations
+        .iter()
+        .map(|op| op.method_name.as_str())
+        .collect();
+    api.operations
+        .iter()
+        .map(|op| {
+            let bare = op.method_name.trim_start_matches("r#");
+            if !RESERVED.contains(&bare) {
+                return op.method_name.clone();
+            }
+            let mut name = format!("mock_{bare}");
+            while taken.contains(name.as_str()) {
+                name.push('_');
+            }
+            name
+        })
+        .collect()
+}
+
 /// The body type an expectation can decode: a form or JSON body that is a named struct.
 fn decoded_body(op: &Operation, api: &Api) -> Option<(TypeId, BodyEncoding)> {
     let body = op.body.as_ref()?;
@@ -214,8 +246,8 @@ fn decoded_body(op: &Operation, api: &Api) -> Option<(TypeId, BodyEncoding)> {
 }
 
 /// `server.update_participant(conference_sid, call_sid)`: an expectation of the operation.
-fn method(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
-    let name = ident(&op.method_name);
+fn method(op: &Operation, name: &str, api: &Api, cfg: &TokenStream) -> TokenStream {
+    let name = ident(name);
     let params: Vec<_> = op.argument_params().collect();
     let args = params.iter().map(|p| {
         let arg = ident(&p.rust_name);
@@ -472,6 +504,24 @@ components:
         assert!(
             code.contains(r#"PageShape :: Uri { items : "members" , next : "next_page_uri" }"#),
             "{code}"
+        );
+    }
+
+    #[test]
+    fn operations_named_like_the_servers_own_methods_are_renamed() {
+        let spec = r#"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /a: {get: {operationId: Client, responses: {'204': {description: ok}}}}
+  /b: {get: {operationId: MockVerify, responses: {'204': {description: ok}}}}
+  /c: {get: {operationId: Verify, responses: {'204': {description: ok}}}}
+  /d: {get: {operationId: FetchUser, responses: {'204': {description: ok}}}}
+"#;
+        let api = crate::api_from_text("t.yaml", spec.as_bytes(), &crate::Selection::All).unwrap();
+        assert_eq!(
+            method_names(&api),
+            ["mock_client", "mock_verify", "mock_verify_", "fetch_user"]
         );
     }
 
