@@ -64,6 +64,11 @@ impl Client {
     pub fn account_sid(&self) -> Option<&str> {
         self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
+}
+/// # Conference Participants
+///
+/// Operations of the spec's tag `Conference Participants`.
+impl Client {
     /// Change a participant
     ///
     /// Modifies a participant of a live conference: mute or hold it, play an announcement, change its hold or wait audio, or make it coach another call.
@@ -1130,12 +1135,12 @@ pub mod webhooks {
         pub fn from_request(
             content_type: Option<&str>,
             body: &[u8],
-        ) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        ) -> Result<Self, crate::runtime::webhooks::WebhookDecodeError> {
             crate::runtime::decode_webhook(content_type, body, Self::from_form)
         }
         fn from_form(
             mut fields: crate::runtime::FormFields,
-        ) -> Result<Self, crate::runtime::FormError> {
+        ) -> Result<Self, crate::runtime::webhooks::FormError> {
             let value = Self {
                 account_sid: fields.required("AccountSid")?,
                 conference_sid: fields.required("ConferenceSid")?,
@@ -1152,11 +1157,12 @@ pub mod webhooks {
             Ok(value)
         }
     }
-    impl crate::runtime::WebhookPayload for ConferenceStatusCallback {
+    impl crate::runtime::webhooks::WebhookPayload for ConferenceStatusCallback {
+        type Error = crate::runtime::webhooks::WebhookDecodeError;
         fn from_request(
             content_type: Option<&str>,
             body: &[u8],
-        ) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        ) -> Result<Self, Self::Error> {
             Self::from_request(content_type, body)
         }
     }

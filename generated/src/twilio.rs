@@ -55,6 +55,11 @@ impl Client {
     pub fn account_sid(&self) -> Option<&str> {
         self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
+}
+/// # Participant
+///
+/// Operations of the spec's tag `Api20100401Participant`.
+impl Client {
     /// Change a conference participant
     ///
     /// Modifies a live participant: mute or hold it, play an announcement, change its wait or hold audio, or make it coach another call.
@@ -1434,12 +1439,12 @@ pub mod webhooks {
         pub fn from_request(
             content_type: Option<&str>,
             body: &[u8],
-        ) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        ) -> Result<Self, crate::runtime::webhooks::WebhookDecodeError> {
             crate::runtime::decode_webhook(content_type, body, Self::from_form)
         }
         fn from_form(
             mut fields: crate::runtime::FormFields,
-        ) -> Result<Self, crate::runtime::FormError> {
+        ) -> Result<Self, crate::runtime::webhooks::FormError> {
             let value = Self {
                 account_sid: fields.required("AccountSid")?,
                 conference_sid: fields.required("ConferenceSid")?,
@@ -1468,11 +1473,12 @@ pub mod webhooks {
             Ok(value)
         }
     }
-    impl crate::runtime::WebhookPayload for ConferenceStatus {
+    impl crate::runtime::webhooks::WebhookPayload for ConferenceStatus {
+        type Error = crate::runtime::webhooks::WebhookDecodeError;
         fn from_request(
             content_type: Option<&str>,
             body: &[u8],
-        ) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        ) -> Result<Self, Self::Error> {
             Self::from_request(content_type, body)
         }
     }

@@ -130,7 +130,7 @@ fn callbacks_and_webhooks_become_payloads_in_the_webhooks_module() {
         "pub struct Completed {",
         "pub recording_url: Option<String>,",
         "impl Completed {",
-        "impl crate::runtime::WebhookPayload for Ready {",
+        "impl crate::runtime::webhooks::WebhookPayload for Ready {",
     ] {
         assert!(webhooks.contains(needle), "{needle}:\n{code}");
     }

@@ -61,7 +61,9 @@ fn each_resource_is_a_default_feature() {
     );
     let module = squeeze(&file("src/phone.rs"));
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "/// Needs one of the features `phone-call`, `phone-recording`. #[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(",
+        "/// # Example V1 Recording /// /// Operations of the spec's tag `ExampleV1Recording`. impl Client {",
         "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",
         "#[cfg(feature = \"phone-recording\")] pub fn list_recording(",
         "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",

@@ -749,3 +749,28 @@ async fn a_deadline_applies_to_each_page_of_a_listing() {
     }
     assert_eq!(read, 4);
 }
+
+/// Durations at the end of their range neither panic nor wait forever: an unbounded deadline
+/// is none, and an overflowing `Retry-After` under an unbounded cap cannot end before a
+/// deadline, so it is not waited for.
+#[tokio::test]
+async fn the_largest_durations_neither_panic_nor_hang() {
+    let server = Server::start(Behaviour::json(200, TWILIO_PARTICIPANT)).await;
+    let client = twilio_with(|c| c.deadline(Duration::MAX), &server.url());
+    update(&client)
+        .await
+        .expect("an unbounded deadline is none");
+
+    let server = Server::start(too_many("99999999999999999999999")).await;
+    let policy = RetryPolicy::default().max_retry_after(Duration::MAX);
+    let client = twilio_with(
+        |c| c.retry(policy).deadline(Duration::from_secs(2)),
+        &server.url(),
+    );
+    let error = tokio::time::timeout(Duration::from_secs(10), update(&client))
+        .await
+        .expect("the deadline bounds the call")
+        .expect_err("429");
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(server.requests().len(), 1);
+}

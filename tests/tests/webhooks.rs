@@ -9,7 +9,8 @@
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
-use telephony_client::{signalwire, twilio, Timestamp, WebhookDecodeError, WebhookPayload};
+use telephony_client::webhooks::{WebhookDecodeError, WebhookPayload};
+use telephony_client::{signalwire, twilio, Timestamp};
 use telephony_codegen::ir::TypeKind;
 use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
 use telephony_tests::Need::SharedSpec;
@@ -457,6 +458,13 @@ fn payloads_decode_through_the_webhook_payload_trait() {
         "AccountSid=a&ConferenceSid=c&FriendlyName=f&Timestamp=t&StatusCallbackEvent=conference-end",
     );
     assert_eq!(event.account_sid, "a");
+    // The verifier's `verify_event` and the axum extractor take any payload; the generated
+    // ones report the field that did not decode.
+    fn typed<T: WebhookPayload<Error = WebhookDecodeError>>() {}
+    typed::<twilio::webhooks::ConferenceStatus>();
+    typed::<signalwire::webhooks::ConferenceStatusCallback>();
+    let _: Option<telephony_client::webhooks::VerifiedWebhook<twilio::webhooks::ConferenceStatus>> =
+        None;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +577,7 @@ fn upstream_signalwire_webhooks_decode_every_example() {
         "check/src/main.rs",
         &format!(
             r#"//! Decodes every case of `cases.json` as JSON and as form fields.
-use client::WebhookPayload;
+use client::webhooks::WebhookPayload;
 
 fn check<T: WebhookPayload + PartialEq + std::fmt::Debug>(json: &str, form: &str) {{
     let from_json = T::from_request(Some("application/json"), json.as_bytes())

@@ -270,7 +270,7 @@ pub enum Error<E = ApiErrorBody> {
     /// never retried.
     ///
     /// [`ClientConfig::max_response_bytes`]: crate::ClientConfig::max_response_bytes
-    #[error("the HTTP {} response body is over the {limit}-byte limit; it was not read", meta.status)]
+    #[error("the HTTP {} response body is over the {limit}-byte limit; the client stopped reading it", meta.status)]
     ResponseTooLarge { limit: u64, meta: ResponseMeta },
     /// The server answered with a redirect (`3xx`), which the client never follows: `location`
     /// is its `Location`. Or a caller-supplied HTTP client followed one: `location` is then the

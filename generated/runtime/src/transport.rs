@@ -201,7 +201,8 @@ impl Transport {
     async fn attempts(&self, operation: &Operation, request: &Request) -> Result<RawResponse, Failure> {
         let shared = &*self.shared;
         let call_started = Instant::now();
-        let deadline = shared.deadline.map(|d| call_started + d);
+        // A deadline past what `Instant` can hold is none.
+        let deadline = shared.deadline.and_then(|d| call_started.checked_add(d));
         let mut number = 1;
         loop {
             // Each attempt starts from the original request, so hooks see every attempt as
@@ -224,7 +225,9 @@ impl Transport {
                 .retry
                 .delay(&request.method, &result, number - 1)
                 // A retry whose wait alone reaches the deadline could not finish: not started.
-                .filter(|wait| deadline.is_none_or(|deadline| Instant::now() + *wait < deadline));
+                .filter(|wait| {
+                    deadline.is_none_or(|deadline| Instant::now().checked_add(*wait).is_some_and(|end| end < deadline))
+                });
             if !shared.hooks.0.is_empty() {
                 let outcome = AttemptOutcome {
                     result: result.outcome(),

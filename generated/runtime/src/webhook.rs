@@ -2,7 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Decoding the requests a provider sends to your server (webhooks and callbacks) into their
-//! generated payload types, by the request's `Content-Type`.
+//! generated payload types, by the request's `Content-Type`. The payloads implement
+//! [`WebhookPayload`](crate::webhooks::WebhookPayload) with [`WebhookDecodeError`].
 
 use crate::form::{FormError, FormFields};
 use crate::json::FromJson;
@@ -34,15 +35,6 @@ impl WebhookDecodeError {
             WebhookDecodeError::UnsupportedContentType(_) => None,
         }
     }
-}
-
-/// A generated webhook payload: what a framework integration (an extractor) decodes a
-/// verified request into.
-pub trait WebhookPayload: Sized {
-    /// Decodes a request body: form fields when `content_type` is
-    /// `application/x-www-form-urlencoded`, JSON when it is `application/json` (or
-    /// `+json`); without a content type, a body starting with `{` is JSON.
-    fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, WebhookDecodeError>;
 }
 
 /// What the body is, from its content type.

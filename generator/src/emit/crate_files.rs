@@ -302,7 +302,8 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
-# Webhook signature verification, framework-neutral (`webhooks` module).
+# Webhooks: verifying their signatures (the `webhooks` module) and their typed payloads
+# (each module's `webhooks`), decoded from form fields or JSON.
 webhooks = ["{runtime}/webhooks"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "{runtime}/axum"]
@@ -340,7 +341,8 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-# Webhook signature verification: HMAC-SHA1, SHA-256 and constant-time comparison.
+# Webhooks: signature verification (HMAC-SHA1, SHA-256 and constant-time comparison) and
+# decoding payloads (form fields or JSON, by the request's content type).
 webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "dep:axum", "dep:http-body-util"]
@@ -408,27 +410,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 .join(", ")
         ),
         String::new(),
-        "| module | spec | operations |".to_string(),
+        "| module | spec | resources (spec tags) and their operations |".to_string(),
         "|---|---|---|".to_string(),
     ];
     for m in &spec.modules {
-        let ops: Vec<String> = m
-            .api
-            .operations
-            .iter()
-            .map(|o| {
-                format!(
-                    "[`{0}`]({1}::Client::{0})",
-                    o.method_name.trim_start_matches("r#"),
-                    m.name
-                )
-            })
-            .collect();
         doc.push(format!(
             "| [`{}`] | `{}` | {} |",
             m.name,
             m.api.source,
-            ops.join(", ")
+            resource_index(m)
         ));
     }
     doc.push(String::new());
@@ -444,17 +434,6 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         doc.extend(example);
     }
     let doc = super::tokens::inner_doc_attrs(&doc);
-    let webhooks = spec
-        .modules
-        .iter()
-        .any(|m| !m.api.webhooks.is_empty())
-        .then(|| {
-            let feature = super::features::WEBHOOKS;
-            quote! {
-                #[cfg(feature = #feature)]
-                pub use runtime::{FormError, WebhookDecodeError, WebhookPayload};
-            }
-        });
     let mock = {
         let feature = super::mock::MOCK;
         quote! {
@@ -488,7 +467,6 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
-        #webhooks
         #mock
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
@@ -498,7 +476,8 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
 
-        /// Verifying webhooks (feature `webhooks`; the axum extractor with feature `axum`).
+        /// Verifying webhooks and decoding their payloads (feature `webhooks`; the axum
+        /// extractor with feature `axum`).
         #[cfg(feature = "webhooks")]
         pub use runtime::webhooks;
 
@@ -508,6 +487,44 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
         }
     }
+}
+
+/// The resources of a module for the crate's index: each with links to its methods while the
+/// module is small, with its operation count once linking every method would bury the rest.
+fn resource_index(module: &ModuleSpec) -> String {
+    const LINKED: usize = 12;
+    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &module.api.operations {
+        let title = op.tags.first().map_or_else(
+            || "Untagged".to_string(),
+            |tag| super::client::resource_title(tag),
+        );
+        match resources.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, ops)) => ops.push(op),
+            None => resources.push((title, vec![op])),
+        }
+    }
+    let linked = module.api.operations.len() <= LINKED;
+    resources
+        .iter()
+        .map(|(title, ops)| match linked {
+            true => {
+                let links: Vec<String> = ops
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "[`{0}`]({1}::Client::{0})",
+                            o.method_name.trim_start_matches("r#"),
+                            module.name
+                        )
+                    })
+                    .collect();
+                format!("{title}: {}", links.join(", "))
+            }
+            false => format!("{title} ({})", ops.len()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A compiled (not run) example calling the first operation whose arguments are simple.

@@ -6,7 +6,7 @@
 use super::client::{error, is_kind, success};
 use super::features::{self, ModuleFeatures};
 use super::tokens::{doc_attrs, ident, inner_doc_attrs, raw_literal, type_tokens};
-use super::webhooks::take_method;
+use super::webhooks::reading;
 use crate::ir::{Api, BodyEncoding, NextLink, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -371,14 +371,12 @@ fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream
             let fields = s.fields.iter().map(|f| {
                 let rust = ident(&f.rust_name);
                 let key = &f.wire_name;
-                let take = take_method(f, api);
+                let reading = reading(f, api);
                 if f.is_option() {
+                    let take = quote::format_ident!("optional{reading}");
                     quote!(#rust: fields.#take(#key),)
                 } else {
-                    let take = quote::format_ident!(
-                        "required{}",
-                        take.to_string().trim_start_matches("optional")
-                    );
+                    let take = quote::format_ident!("required{reading}");
                     quote!(#rust: fields.#take(#key).map_err(|e| e.to_string())?,)
                 }
             });

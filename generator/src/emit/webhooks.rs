@@ -123,25 +123,23 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let key = &f.wire_name;
-        let take = take_method(f, api);
+        let reading = reading(f, api);
         if f.is_option() {
+            let take = quote::format_ident!("optional{reading}");
             quote!(#rust: fields.#take(#key),)
         } else {
-            let take = quote::format_ident!(
-                "required{}",
-                take.to_string().trim_start_matches("optional")
-            );
+            let take = quote::format_ident!("required{reading}");
             quote!(#rust: fields.#take(#key)?,)
         }
     });
     quote! {
         impl #name {
             #doc
-            pub fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::WebhookDecodeError> {
+            pub fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::webhooks::WebhookDecodeError> {
                 crate::runtime::decode_webhook(content_type, body, Self::from_form)
             }
 
-            fn from_form(mut fields: crate::runtime::FormFields) -> Result<Self, crate::runtime::FormError> {
+            fn from_form(mut fields: crate::runtime::FormFields) -> Result<Self, crate::runtime::webhooks::FormError> {
                 let value = Self {
                     #(#fields)*
                 };
@@ -150,17 +148,20 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
             }
         }
 
-        impl crate::runtime::WebhookPayload for #name {
-            fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::runtime::WebhookDecodeError> {
+        impl crate::runtime::webhooks::WebhookPayload for #name {
+            type Error = crate::runtime::webhooks::WebhookDecodeError;
+
+            fn from_request(content_type: Option<&str>, body: &[u8]) -> Result<Self, Self::Error> {
                 Self::from_request(content_type, body)
             }
         }
     }
 }
 
-/// How a field is read from form text: scalars and enums as text, lists of them from repeated
-/// keys, anything else (objects, maps, JSON values) as the JSON text the field holds.
-pub(super) fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
+/// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
+/// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
+/// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
+pub(super) fn reading(field: &Field, api: &Api) -> &'static str {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String
         | TypeRef::Bool
@@ -171,13 +172,12 @@ pub(super) fn take_method(field: &Field, api: &Api) -> proc_macro2::Ident {
         TypeRef::Named(id) => matches!(api.type_def(*id).kind, TypeKind::Enum(_)),
         _ => false,
     };
-    let name = match &field.ty {
-        _ if field.boxed => "optional_json",
-        ty if text(ty) => "optional",
-        TypeRef::List(inner) if text(inner) => "optional_list",
-        _ => "optional_json",
-    };
-    quote::format_ident!("{name}")
+    match &field.ty {
+        _ if field.boxed => "_json",
+        ty if text(ty) => "",
+        TypeRef::List(inner) if text(inner) => "_list",
+        _ => "_json",
+    }
 }
 
 #[cfg(test)]
@@ -269,7 +269,7 @@ components:
             "events : fields . optional_list (\"Events\")",
             "meta : fields . optional_json (\"Meta\")",
             "crate :: runtime :: decode_webhook (content_type , body , Self :: from_form)",
-            "impl crate :: runtime :: WebhookPayload for CallStatus",
+            "impl crate :: runtime :: webhooks :: WebhookPayload for CallStatus",
         ] {
             assert!(code.contains(needle), "{needle}: {code}");
         }

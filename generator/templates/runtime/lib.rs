@@ -73,10 +73,6 @@ pub use response::{Response, ResponseMeta};
 pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;
 pub use wire::WireValue;
-#[cfg(feature = "webhooks")]
-pub use form::FormError;
-#[cfg(feature = "webhooks")]
-pub use webhook::{WebhookDecodeError, WebhookPayload};
 
 #[doc(hidden)]
 pub use multipart::Multipart;
@@ -111,6 +107,9 @@ pub mod webhooks {
         SignatureScheme, Verified, WebhookError, WebhookPayload, WebhookVerifier,
     };
     pub use crate::signature::{IDEMPOTENCY_TOKEN, SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE};
+    // Decoding the generated payloads (`{module}::webhooks` of a client).
+    pub use crate::form::FormError;
+    pub use crate::webhook::WebhookDecodeError;
 
     #[cfg(feature = "axum")]
     pub use crate::axum::{VerifiedWebhook, WebhookConfig, WebhookRejection};
