@@ -1042,3 +1042,308 @@ pub mod webhooks {
         }
     }
 }
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock {
+    //! A mock of SignalWire Compatibility Conference Participants for tests: a server on a loopback port, a client pointed at it, and per operation what it answers.
+    //!
+    //! Each operation's method declares an expectation for its path parameters (the account parameter matches any account). Requests are matched in the order expectations were declared; a request no expectation matches gets a `404` and fails the test, as does an unmet call count, when the server is verified or dropped.
+    #[allow(unused_imports)]
+    use super::*;
+    /// A mock SignalWire Compatibility Conference Participants server: see the [module docs](self).
+    ///
+    /// It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: crate::runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts a mock server on a free loopback port.
+        pub async fn start() -> Self {
+            MockServer {
+                server: crate::runtime::mock::MockServer::start().await,
+            }
+        }
+        /// A client for this server: its URL, the account `runtime::mock::MOCK_ACCOUNT` and the default retry policy.
+        pub fn client(&self) -> Client {
+            match Client::with_config(self.server.config()) {
+                Ok(client) => client,
+                Err(e) => panic!("mock: the client does not build: {e}"),
+            }
+        }
+        /// Expects `POST /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `update_participant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::update_participant`]) until told otherwise.
+        ///
+        /// `with_body` matches on the decoded request and `received` returns it.
+        pub fn update_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            UpdateConferenceParticipantRequest,
+            ConferenceParticipantResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "update_participant",
+                method: "POST",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    Some(
+                        r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+                    ),
+                    true,
+                )
+        }
+        /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants` (operation `list_all_participants`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::list_all_participants`]) until told otherwise.
+        ///
+        /// `pages(vec![…])` answers with a chain of pages the client's stream follows.
+        pub fn list_all_participants(
+            &self,
+            conference_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ConferenceParticipantListResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "list_all_participants",
+                method: "GET",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![("ConferenceSid", conference_sid.to_string())],
+                    Some(crate::runtime::mock::PageShape::Uri {
+                        items: "participants",
+                        next: "next_page_uri",
+                    }),
+                    Some(
+                        r#"{
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?PageToken=PA1234",
+  "first_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants",
+  "next_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?Page=1&PageToken=PA5678",
+  "page": 0,
+  "page_size": 50,
+  "participants": [
+    {
+      "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+      "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+      "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+      "coaching": false,
+      "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+      "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+      "status": "completed",
+      "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+      "end_conference_on_exit": false,
+      "muted": false,
+      "hold": false,
+      "start_conference_on_enter": true,
+      "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+    }
+  ]
+}"#,
+                    ),
+                    false,
+                )
+        }
+        /// Expects `GET /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `retrieve_participant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::retrieve_participant`]) until told otherwise.
+        pub fn retrieve_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ConferenceParticipantResponse,
+            CompatibilityErrorResponse,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "retrieve_participant",
+                method: "GET",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    Some(
+                        r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+                    ),
+                    false,
+                )
+        }
+        /// Expects `DELETE /Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}` (operation `delete_participant`) with these path parameters.
+        pub fn delete_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<(), (), CompatibilityErrorResponse> {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "delete_participant",
+                method: "DELETE",
+                path: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    None,
+                    false,
+                )
+        }
+    }
+    impl ::std::ops::Deref for MockServer {
+        type Target = crate::runtime::mock::MockServer;
+        fn deref(&self) -> &Self::Target {
+            &self.server
+        }
+    }
+    impl crate::runtime::mock::MockBody for UpdateConferenceParticipantRequest {
+        fn from_body(body: &[u8]) -> Result<Self, String> {
+            let mut fields = crate::runtime::FormFields::parse(body);
+            let value = UpdateConferenceParticipantRequest {
+                announce_url: fields.optional("AnnounceUrl"),
+                announce_method: fields.optional("AnnounceMethod"),
+                beep: fields.optional("Beep"),
+                coaching: fields.optional("Coaching"),
+                call_sid_to_coach: fields.optional("CallSidToCoach"),
+                hold: fields.optional("Hold"),
+                hold_method: fields.optional("HoldMethod"),
+                hold_url: fields.optional("HoldUrl"),
+                muted: fields.optional("Muted"),
+                wait_url: fields.optional("WaitUrl"),
+                wait_method: fields.optional("WaitMethod"),
+            };
+            fields.finish().map_err(|e| e.to_string())?;
+            Ok(value)
+        }
+    }
+    /// The spec's example responses, as the types users read.
+    pub mod examples {
+        #[allow(unused_imports)]
+        use super::super::*;
+        /// The spec's example response of `update_participant` (built from its properties' examples), decoded as the client decodes it.
+        pub fn update_participant() -> ConferenceParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `list_all_participants` (built from its properties' examples), decoded as the client decodes it.
+        pub fn list_all_participants() -> ConferenceParticipantListResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?PageToken=PA1234",
+  "first_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants",
+  "next_page_uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants?Page=1&PageToken=PA5678",
+  "page": 0,
+  "page_size": 50,
+  "participants": [
+    {
+      "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+      "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+      "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+      "coaching": false,
+      "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+      "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+      "status": "completed",
+      "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+      "end_conference_on_exit": false,
+      "muted": false,
+      "hold": false,
+      "start_conference_on_enter": true,
+      "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+    }
+  ]
+}"#,
+            )
+        }
+        /// The spec's example response of `retrieve_participant` (built from its properties' examples), decoded as the client decodes it.
+        pub fn retrieve_participant() -> ConferenceParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "b3877c40-da60-4998-90ad-b792e98472af",
+  "call_sid": "b3877c40-da60-4998-90ad-b792e98472ca",
+  "call_sid_to_coach": "b3877c40-da60-4998-90ad-b792e98472co",
+  "coaching": false,
+  "conference_sid": "b3877c40-da60-4998-90ad-b792e98472cf",
+  "date_created": "Mon, 24 Sept 2018 21:00:00 +0000",
+  "status": "completed",
+  "date_updated": "Tue, 25 Sept 2018 20:00:00 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "start_conference_on_enter": true,
+  "uri": "/api/laml/2010-04-01/Accounts/b3877c40-da60-4998-90ad-b792e98472af/Conferences/b3877c40-da60-4998-90ad-b792e98472cf/Participants/b3877c40-da60-4998-90ad-b792e98472ca.json"
+}"#,
+            )
+        }
+    }
+}

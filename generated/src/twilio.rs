@@ -1448,3 +1448,428 @@ pub mod webhooks {
         }
     }
 }
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock {
+    //! A mock of Twilio Conference Participants for tests: a server on a loopback port, a client pointed at it, and per operation what it answers.
+    //!
+    //! Each operation's method declares an expectation for its path parameters (the account parameter matches any account). Requests are matched in the order expectations were declared; a request no expectation matches gets a `404` and fails the test, as does an unmet call count, when the server is verified or dropped.
+    #[allow(unused_imports)]
+    use super::*;
+    /// A mock Twilio Conference Participants server: see the [module docs](self).
+    ///
+    /// It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.
+    #[derive(Debug)]
+    pub struct MockServer {
+        server: crate::runtime::mock::MockServer,
+    }
+    impl MockServer {
+        /// Starts a mock server on a free loopback port.
+        pub async fn start() -> Self {
+            MockServer {
+                server: crate::runtime::mock::MockServer::start().await,
+            }
+        }
+        /// A client for this server: its URL, the account `runtime::mock::MOCK_ACCOUNT` and the default retry policy.
+        pub fn client(&self) -> Client {
+            match Client::with_config(self.server.config()) {
+                Ok(client) => client,
+                Err(e) => panic!("mock: the client does not build: {e}"),
+            }
+        }
+        /// Expects `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `UpdateParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::update_participant`]) until told otherwise.
+        ///
+        /// `with_body` matches on the decoded request and `received` returns it.
+        pub fn update_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            UpdateParticipantRequest,
+            ConferenceParticipant,
+            crate::runtime::ApiErrorBody,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "UpdateParticipant",
+                method: "POST",
+                path: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": true,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
+                    true,
+                )
+        }
+        /// Expects `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `ListParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::list_participant`]) until told otherwise.
+        ///
+        /// `pages(vec![…])` answers with a chain of pages the client's stream follows.
+        pub fn list_participant(
+            &self,
+            conference_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ListParticipantResponse,
+            crate::runtime::ApiErrorBody,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "ListParticipant",
+                method: "GET",
+                path: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![("ConferenceSid", conference_sid.to_string())],
+                    Some(crate::runtime::mock::PageShape::Uri {
+                        items: "participants",
+                        next: "next_page_uri",
+                    }),
+                    Some(
+                        r#"{
+  "participants": [],
+  "first_page_uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "next_page_uri": null,
+  "previous_page_uri": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "page": 0,
+  "page_size": 50,
+  "end": 0,
+  "start": 0
+}"#,
+                    ),
+                    false,
+                )
+        }
+        /// Expects `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `FetchParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::fetch_participant`]) until told otherwise.
+        pub fn fetch_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            (),
+            ConferenceParticipant,
+            crate::runtime::ApiErrorBody,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "FetchParticipant",
+                method: "GET",
+                path: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": true,
+  "call_sid_to_coach": "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
+                    false,
+                )
+        }
+        /// Expects `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json` (operation `CreateParticipant`) with these path parameters.
+        ///
+        /// Answers with the spec's example ([`examples::create_participant`]) until told otherwise.
+        ///
+        /// `with_body` matches on the decoded request and `received` returns it.
+        pub fn create_participant(
+            &self,
+            conference_sid: &str,
+        ) -> crate::runtime::mock::Expectation<
+            CreateParticipantRequest,
+            ConferenceParticipant,
+            crate::runtime::ApiErrorBody,
+        > {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "CreateParticipant",
+                method: "POST",
+                path: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![("ConferenceSid", conference_sid.to_string())],
+                    None,
+                    Some(
+                        r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": "customer",
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "queued",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": "1000",
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+                    ),
+                    true,
+                )
+        }
+        /// Expects `DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json` (operation `DeleteParticipant`) with these path parameters.
+        pub fn delete_participant(
+            &self,
+            conference_sid: &str,
+            call_sid: &str,
+        ) -> crate::runtime::mock::Expectation<(), (), crate::runtime::ApiErrorBody> {
+            const OPERATION: crate::runtime::mock::MockOperation = crate::runtime::mock::MockOperation {
+                id: "DeleteParticipant",
+                method: "DELETE",
+                path: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+                account: Some("AccountSid"),
+            };
+            self.server
+                .expect(
+                    OPERATION,
+                    vec![
+                        ("ConferenceSid", conference_sid.to_string()), ("CallSid",
+                        call_sid.to_string())
+                    ],
+                    None,
+                    None,
+                    false,
+                )
+        }
+    }
+    impl ::std::ops::Deref for MockServer {
+        type Target = crate::runtime::mock::MockServer;
+        fn deref(&self) -> &Self::Target {
+            &self.server
+        }
+    }
+    impl crate::runtime::mock::MockBody for CreateParticipantRequest {
+        fn from_body(body: &[u8]) -> Result<Self, String> {
+            let mut fields = crate::runtime::FormFields::parse(body);
+            let value = CreateParticipantRequest {
+                from: fields.required("From").map_err(|e| e.to_string())?,
+                to: fields.required("To").map_err(|e| e.to_string())?,
+                status_callback: fields.optional("StatusCallback"),
+                status_callback_method: fields.optional("StatusCallbackMethod"),
+                status_callback_event: fields.optional_list("StatusCallbackEvent"),
+                label: fields.optional("Label"),
+                timeout: fields.optional("Timeout"),
+                record: fields.optional("Record"),
+                muted: fields.optional("Muted"),
+                beep: fields.optional("Beep"),
+                start_conference_on_enter: fields.optional("StartConferenceOnEnter"),
+                end_conference_on_exit: fields.optional("EndConferenceOnExit"),
+                wait_url: fields.optional("WaitUrl"),
+                wait_method: fields.optional("WaitMethod"),
+                early_media: fields.optional("EarlyMedia"),
+                max_participants: fields.optional("MaxParticipants"),
+                conference_record: fields.optional("ConferenceRecord"),
+                conference_trim: fields.optional("ConferenceTrim"),
+                conference_status_callback: fields.optional("ConferenceStatusCallback"),
+                conference_status_callback_method: fields
+                    .optional("ConferenceStatusCallbackMethod"),
+                conference_status_callback_event: fields
+                    .optional_list("ConferenceStatusCallbackEvent"),
+                recording_channels: fields.optional("RecordingChannels"),
+                recording_status_callback: fields.optional("RecordingStatusCallback"),
+                recording_status_callback_method: fields
+                    .optional("RecordingStatusCallbackMethod"),
+                sip_auth_username: fields.optional("SipAuthUsername"),
+                sip_auth_password: fields.optional("SipAuthPassword"),
+                region: fields.optional("Region"),
+                conference_recording_status_callback: fields
+                    .optional("ConferenceRecordingStatusCallback"),
+                conference_recording_status_callback_method: fields
+                    .optional("ConferenceRecordingStatusCallbackMethod"),
+                recording_status_callback_event: fields
+                    .optional_list("RecordingStatusCallbackEvent"),
+                conference_recording_status_callback_event: fields
+                    .optional_list("ConferenceRecordingStatusCallbackEvent"),
+                coaching: fields.optional("Coaching"),
+                call_sid_to_coach: fields.optional("CallSidToCoach"),
+                jitter_buffer_size: fields.optional("JitterBufferSize"),
+                byoc: fields.optional("Byoc"),
+                caller_id: fields.optional("CallerId"),
+                call_reason: fields.optional("CallReason"),
+                recording_track: fields.optional("RecordingTrack"),
+                time_limit: fields.optional("TimeLimit"),
+                machine_detection: fields.optional("MachineDetection"),
+                machine_detection_timeout: fields.optional("MachineDetectionTimeout"),
+                machine_detection_speech_threshold: fields
+                    .optional("MachineDetectionSpeechThreshold"),
+                machine_detection_speech_end_threshold: fields
+                    .optional("MachineDetectionSpeechEndThreshold"),
+                machine_detection_silence_timeout: fields
+                    .optional("MachineDetectionSilenceTimeout"),
+                amd_status_callback: fields.optional("AmdStatusCallback"),
+                amd_status_callback_method: fields.optional("AmdStatusCallbackMethod"),
+                trim: fields.optional("Trim"),
+                call_token: fields.optional("CallToken"),
+                client_notification_url: fields.optional("ClientNotificationUrl"),
+                caller_display_name: fields.optional("CallerDisplayName"),
+            };
+            fields.finish().map_err(|e| e.to_string())?;
+            Ok(value)
+        }
+    }
+    impl crate::runtime::mock::MockBody for UpdateParticipantRequest {
+        fn from_body(body: &[u8]) -> Result<Self, String> {
+            let mut fields = crate::runtime::FormFields::parse(body);
+            let value = UpdateParticipantRequest {
+                muted: fields.optional("Muted"),
+                hold: fields.optional("Hold"),
+                hold_url: fields.optional("HoldUrl"),
+                hold_method: fields.optional("HoldMethod"),
+                announce_url: fields.optional("AnnounceUrl"),
+                announce_method: fields.optional("AnnounceMethod"),
+                wait_url: fields.optional("WaitUrl"),
+                wait_method: fields.optional("WaitMethod"),
+                beep_on_exit: fields.optional("BeepOnExit"),
+                end_conference_on_exit: fields.optional("EndConferenceOnExit"),
+                coaching: fields.optional("Coaching"),
+                call_sid_to_coach: fields.optional("CallSidToCoach"),
+            };
+            fields.finish().map_err(|e| e.to_string())?;
+            Ok(value)
+        }
+    }
+    /// The spec's example responses, as the types users read.
+    pub mod examples {
+        #[allow(unused_imports)]
+        use super::super::*;
+        /// The spec's example response of `UpdateParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn update_participant() -> ConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": true,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `ListParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn list_participant() -> ListParticipantResponse {
+            crate::runtime::mock::example(
+                r#"{
+  "participants": [],
+  "first_page_uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "next_page_uri": null,
+  "previous_page_uri": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants.json?Hold=true&PageSize=50&Page=0",
+  "page": 0,
+  "page_size": 50,
+  "end": 0,
+  "start": 0
+}"#,
+            )
+        }
+        /// The spec's example response of `FetchParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn fetch_participant() -> ConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": null,
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "connected",
+  "start_conference_on_enter": true,
+  "coaching": true,
+  "call_sid_to_coach": "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  "queue_time": null,
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
+        }
+        /// The spec's example response of `CreateParticipant` (the response's own example), decoded as the client decodes it.
+        pub fn create_participant() -> ConferenceParticipant {
+            crate::runtime::mock::example(
+                r#"{
+  "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "call_sid": "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "label": "customer",
+  "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  "date_created": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "date_updated": "Fri, 18 Feb 2011 21:07:19 +0000",
+  "end_conference_on_exit": false,
+  "muted": false,
+  "hold": false,
+  "status": "queued",
+  "start_conference_on_enter": true,
+  "coaching": false,
+  "call_sid_to_coach": null,
+  "queue_time": "1000",
+  "uri": "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Conferences/CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Participants/CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json"
+}"#,
+            )
+        }
+    }
+}

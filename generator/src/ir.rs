@@ -156,6 +156,9 @@ pub struct Operation {
     pub body: Option<Body>,
     pub success: ResponseShape,
     pub error: ResponseShape,
+    /// JSON text of the spec's example of the success response (the lowest documented 2XX
+    /// status with one; its `example`, else its first `examples` value), for mock servers.
+    pub success_example: Option<String>,
     /// Index into [`Operation::path_params`] of the parameter that defaults to the client's
     /// account (the module config's `account_parameter`); it is no method argument.
     pub account_param: Option<usize>,

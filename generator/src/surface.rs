@@ -27,6 +27,8 @@ pub struct Item {
     pub functions: BTreeMap<String, Function>,
     /// Associated constants and their types.
     pub consts: BTreeMap<String, String>,
+    /// The `#[cfg(…)]` it (or the submodule holding it) is compiled under: `feature = "mock"`.
+    pub cfg: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub enum ItemKind {
     Enum,
     /// `pub type Name = target;`
     Alias(String),
+    /// A free function of a submodule (`mock::examples::fetch_participant`): its signature.
+    Fn(String),
 }
 
 /// A public struct field.
@@ -114,25 +118,28 @@ impl Surface {
     /// `webhooks`) are named by their path in the module: `webhooks::ConferenceStatus`.
     pub fn of_file(file: &syn::File) -> Surface {
         let mut surface = Surface::default();
-        surface.add_items(&file.items, "");
+        surface.add_items(&file.items, "", None);
         surface
     }
 
     /// The items of a module whose paths start with `prefix` (`""` or `webhooks::`).
-    fn add_items(&mut self, items: &[syn::Item], prefix: &str) {
+    fn add_items(&mut self, items: &[syn::Item], prefix: &str, cfg: Option<&str>) {
         // Types first, so impls (which may come before their type) find them.
         for item in items {
-            if let Some((name, item)) = type_item(item) {
+            if let Some((name, mut item)) = type_item(item) {
+                item.cfg = joined_cfg(cfg, item.cfg.as_deref());
                 self.items.insert(format!("{prefix}{name}"), item);
             }
         }
         for item in items {
             match item {
-                syn::Item::Impl(block) => self.add_impl(block, prefix),
+                syn::Item::Impl(block) => self.add_impl(block, prefix, cfg),
                 syn::Item::Macro(m) => self.add_impl_macro(m, prefix),
                 syn::Item::Mod(module) if is_pub(&module.vis) => {
                     if let Some((_, inner)) = &module.content {
-                        self.add_items(inner, &format!("{prefix}{}::", module.ident));
+                        let cfg = joined_cfg(cfg, cfg_of(&module.attrs).as_deref());
+                        let prefix = format!("{prefix}{}::", module.ident);
+                        self.add_items(inner, &prefix, cfg.as_deref());
                     }
                 }
                 _ => {}
@@ -152,7 +159,7 @@ impl Surface {
         self.items.get_mut(&key)
     }
 
-    fn add_impl(&mut self, block: &syn::ItemImpl, prefix: &str) {
+    fn add_impl(&mut self, block: &syn::ItemImpl, prefix: &str, cfg: Option<&str>) {
         let Some(target) = self_name(&block.self_ty) else {
             return;
         };
@@ -166,6 +173,13 @@ impl Surface {
             } else if name.ends_with("json::FromJson") {
                 decoded_fields(block, &mut item.fields);
             }
+            // A trait implemented only under a feature (a request type's `MockBody`) says so.
+            let name = match joined_cfg(cfg, cfg_of(&block.attrs).as_deref()) {
+                Some(cfg) if item.cfg.as_deref() != Some(cfg.as_str()) => {
+                    format!("{name} (cfg {cfg})")
+                }
+                _ => name,
+            };
             item.traits.insert(name);
             return;
         }
@@ -200,6 +214,25 @@ impl Surface {
     }
 }
 
+/// The condition of an item's `#[cfg(…)]` attributes, as written; `None` without any.
+fn cfg_of(attrs: &[syn::Attribute]) -> Option<String> {
+    let conditions: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .filter_map(|a| a.meta.require_list().ok())
+        .map(|list| tokens_text(&list.tokens))
+        .collect();
+    (!conditions.is_empty()).then(|| conditions.join(", "))
+}
+
+/// A submodule's condition and its item's own, both applying.
+fn joined_cfg(outer: Option<&str>, own: Option<&str>) -> Option<String> {
+    match (outer, own) {
+        (Some(outer), Some(own)) => Some(format!("{outer}, {own}")),
+        (one, other) => one.or(other).map(str::to_string),
+    }
+}
+
 fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
 }
@@ -227,6 +260,13 @@ fn type_item(item: &syn::Item) -> Option<(String, Item)> {
             BTreeMap::new(),
             BTreeMap::new(),
         ),
+        syn::Item::Fn(f) if is_pub(&f.vis) => (
+            &f.sig.ident,
+            ItemKind::Fn(function(&f.sig, &f.attrs).signature(&f.sig.ident.to_string())),
+            &f.attrs,
+            BTreeMap::new(),
+            BTreeMap::new(),
+        ),
         _ => return None,
     };
     Some((
@@ -239,6 +279,7 @@ fn type_item(item: &syn::Item) -> Option<(String, Item)> {
             variants,
             functions: BTreeMap::new(),
             consts: BTreeMap::new(),
+            cfg: cfg_of(attrs),
         },
     ))
 }
@@ -682,6 +723,7 @@ impl Item {
             ItemKind::Struct => "struct",
             ItemKind::Enum => "enum",
             ItemKind::Alias(_) => "type",
+            ItemKind::Fn(_) => "fn",
         }
     }
 }
@@ -692,11 +734,20 @@ impl fmt::Display for Surface {
             if index > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{} {name}", item.keyword())?;
-            if let ItemKind::Alias(target) = &item.kind {
-                write!(f, " = {target}")?;
+            match &item.kind {
+                // `fn examples::fetch() -> T`: the path, then the signature after the name.
+                ItemKind::Fn(signature) => {
+                    let short = name.rsplit("::").next().unwrap_or(name);
+                    let rest = signature.split_once(short).map_or("", |(_, rest)| rest);
+                    write!(f, "fn {name}{rest}")?;
+                }
+                ItemKind::Alias(target) => write!(f, "{} {name} = {target}", item.keyword())?,
+                _ => write!(f, "{} {name}", item.keyword())?,
             }
             writeln!(f)?;
+            if let Some(cfg) = &item.cfg {
+                writeln!(f, "    cfg {cfg}")?;
+            }
             if !item.derives.is_empty() {
                 let derives: Vec<&str> = item.derives.iter().map(String::as_str).collect();
                 writeln!(f, "    derive {}", derives.join(", "))?;

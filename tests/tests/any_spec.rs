@@ -357,9 +357,10 @@ fn clippy(workspace: &Path) -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
-            // Webhook payloads and their decoders are compiled only with this feature.
+            // Webhook payloads and their decoders, and the mock servers, are compiled only with
+            // these features.
             "--features",
-            "webhooks",
+            "webhooks,mock",
             "--message-format",
             "short",
             "--",

@@ -49,7 +49,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "axum = [\"webhooks\", \"resource-features-runtime/axum\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "axum = [\"webhooks\", \"resource-features-runtime/axum\"]\n# A typed mock server per module (`{module}::mock::MockServer`), for your tests: add it to\n# your dev-dependencies' features only.\nmock = [\"resource-features-runtime/mock\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );
@@ -124,7 +124,8 @@ fn one_feature_compiles_clippy_clean_and_leaves_other_resources_out() {
     std::fs::write(&manifest, text).expect("manifest");
     std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
 
-    for feature in ["phone-call", "phone-recording"] {
+    // With `mock`, each operation's mock method is behind its resource's feature too.
+    for feature in ["phone-call", "phone-recording", "phone-call,mock"] {
         let output = cargo(
             root,
             &[
@@ -198,6 +199,36 @@ fn one_feature_compiles_clippy_clean_and_leaves_other_resources_out() {
     assert!(with.status.success(), "{}", stderr(&with));
     let untagged = cargo(root, &["check", "--example", "uses_health"]);
     assert!(untagged.status.success(), "{}", stderr(&untagged));
+
+    std::fs::write(
+        examples.join("mocks_recordings.rs"),
+        "use resource_features::phone;\n\
+         fn main() {\n\
+             let _ = phone::mock::MockServer::list_recording;\n\
+         }\n",
+    )
+    .expect("example");
+    let args = |features: &'static str| {
+        [
+            "check",
+            "--example",
+            "mocks_recordings",
+            "--features",
+            features,
+        ]
+    };
+    let without = cargo(root, &args("phone-call,mock"));
+    assert!(
+        !without.status.success(),
+        "the recordings mock compiled without its feature"
+    );
+    assert!(
+        stderr(&without).contains("list_recording"),
+        "{}",
+        stderr(&without)
+    );
+    let with = cargo(root, &args("phone-recording,mock"));
+    assert!(with.status.success(), "{}", stderr(&with));
 }
 
 /// Webhook verification is opt-in: the default build of the generated client pulls in none of

@@ -65,7 +65,8 @@ macro_rules! impl_open_enum {
                 <::std::string::String as $crate::json::FromJson>::from_json(value).map(Self::from)
             }
         }
-        #[cfg(feature = "webhooks")]
+        // Evaluated in the client: its `mock` feature decodes request bodies with it too.
+        #[cfg(any(feature = "webhooks", feature = "mock"))]
         impl $crate::FormValue for $name {
             fn from_form_text(value: ::std::string::String) -> ::std::result::Result<Self, &'static str> {
                 Ok(Self::from(value))

@@ -33,6 +33,9 @@ mod hooks;
 #[doc(hidden)]
 #[rustfmt::skip]
 pub mod json;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 #[rustfmt::skip]
 mod multipart;
 #[rustfmt::skip]

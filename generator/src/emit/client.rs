@@ -238,7 +238,7 @@ fn constructors(server: Option<&Server>) -> TokenStream {
 }
 
 /// Whether `ty` is a named type of that kind.
-fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
+pub(super) fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
     matches!(ty, TypeRef::Named(id) if kind(&api.type_def(*id).kind))
 }
 
@@ -552,7 +552,7 @@ fn path_tokens(op: &Operation) -> TokenStream {
 }
 
 /// The success type and the function that decodes a 2XX response into a `Response` of it.
-fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
+pub(super) fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     match shape {
         ResponseShape::Untyped => (quote!(()), quote!(crate::runtime::RawResponse::no_body)),
         ResponseShape::Typed(ty) => (
@@ -567,7 +567,7 @@ fn success(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
 }
 
 /// The error type and the function that turns any other response into an `Error` of it.
-fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
+pub(super) fn error(shape: &ResponseShape, api: &Api) -> (TokenStream, TokenStream) {
     let decode = quote!(crate::runtime::RawResponse::api_error);
     match shape {
         ResponseShape::Untyped => (quote!(crate::runtime::ApiErrorBody), decode),

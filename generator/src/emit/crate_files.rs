@@ -29,6 +29,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("form.rs", include_str!("../../templates/runtime/form.rs")),
     ("hooks.rs", include_str!("../../templates/runtime/hooks.rs")),
     ("json.rs", include_str!("../../templates/runtime/json.rs")),
+    ("mock.rs", include_str!("../../templates/runtime/mock.rs")),
     (
         "multipart.rs",
         include_str!("../../templates/runtime/multipart.rs"),
@@ -306,6 +307,9 @@ tracing = ["{runtime}/tracing"]
 webhooks = ["{runtime}/webhooks"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "{runtime}/axum"]
+# A typed mock server per module (`{{module}}::mock::MockServer`), for your tests: add it to
+# your dev-dependencies' features only.
+mock = ["{runtime}/mock"]
 {resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
@@ -342,6 +346,9 @@ tracing = ["dep:tracing"]
 webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "dep:axum", "dep:http-body-util"]
+# The typed mock servers' core, on wiremock; decodes request bodies with the webhooks' form
+# decoder.
+mock = ["webhooks", "dep:wiremock"]
 
 [dependencies]
 axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}
@@ -364,6 +371,7 @@ thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", optional = true }}
+wiremock = {{ version = "0.6", optional = true }}
 "#,
         name = spec.name,
         version = spec.version,
@@ -426,6 +434,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         doc.extend(example);
     }
     let doc = super::tokens::inner_doc_attrs(&doc);
+    let mock = {
+        let feature = super::mock::MOCK;
+        quote! {
+            /// The typed mock servers' shared pieces (each module's `mock::MockServer` names
+            /// them): expectations, typed request bodies and what a mock found wrong.
+            #[cfg(feature = #feature)]
+            pub use runtime::mock;
+        }
+    };
     let modules = spec.modules.iter().map(|m| {
         let name = ident(&m.name);
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
@@ -450,6 +467,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
+        #mock
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.

@@ -4,6 +4,7 @@ mod client;
 mod crate_files;
 pub mod docs;
 pub mod features;
+mod mock;
 mod tokens;
 mod types;
 mod webhooks;
@@ -72,6 +73,10 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
                     let features = features.clone();
                     Box::new(move || webhooks::webhooks_module(api, &features)) as Item<'_>
                 }))
+                .chain((!api.operations.is_empty()).then(|| {
+                    let features = features.clone();
+                    Box::new(move || mock::mock_module(api, &features)) as Item<'_>
+                }))
                 .collect(),
         },
     }
@@ -91,7 +96,8 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         types::alias_def(alias, api, &features::cfg(&alias_features(alias, features)))
     });
     let webhooks = webhooks::webhooks_module(api, features);
-    quote!(#head #(#types)* #(#aliases)* #webhooks)
+    let mock = mock::mock_module(api, features);
+    quote!(#head #(#types)* #(#aliases)* #webhooks #mock)
 }
 
 /// An alias is compiled with the type it names.

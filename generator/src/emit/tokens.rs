@@ -33,7 +33,7 @@ fn doc_text(line: &str) -> String {
 /// A doc line as a raw string literal: proc-macro2 would escape a plain one and syn unescape
 /// it again when the file is formatted (a tenth of generation's instructions). The plain
 /// literal remains for text a raw string cannot hold.
-fn doc_literal(text: &str) -> proc_macro2::Literal {
+pub(super) fn raw_literal(text: &str) -> proc_macro2::Literal {
     let mut hashes = String::new();
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
@@ -46,7 +46,7 @@ fn doc_literal(text: &str) -> proc_macro2::Literal {
 /// `#[doc]` attributes, one per line.
 pub fn doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let text = doc_literal(&doc_text(line));
+        let text = raw_literal(&doc_text(line));
         quote!(#[doc = #text])
     });
     quote!(#(#attrs)*)
@@ -55,7 +55,7 @@ pub fn doc_attrs(lines: &[String]) -> TokenStream {
 /// `#![doc]` attributes (module and crate docs), one per line.
 pub fn inner_doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let text = doc_literal(&doc_text(line));
+        let text = raw_literal(&doc_text(line));
         quote!(#![doc = #text])
     });
     quote!(#(#attrs)*)

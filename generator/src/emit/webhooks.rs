@@ -161,7 +161,7 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
 /// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
 /// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
 /// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
-fn reading(field: &Field, api: &Api) -> &'static str {
+pub(super) fn reading(field: &Field, api: &Api) -> &'static str {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String
         | TypeRef::Bool

@@ -287,7 +287,7 @@ impl<'a> Lowering<'a> {
         let path_parts = self.path_parts(found, &path_params)?;
         let params = (!params.is_empty()).then(|| self.params_struct(&op_name, params, at));
         let body = self.body(found, &op_name)?;
-        let (success, error) = self.responses(found, &op_name)?;
+        let (success, error, success_example) = self.responses(found, &op_name)?;
         Ok(Operation {
             id: found.id.clone(),
             method_name: methods.claim(&naming::method(&found.id)),
@@ -307,6 +307,7 @@ impl<'a> Lowering<'a> {
             body,
             success,
             error,
+            success_example,
             account_param: None,
             pagination: None,
             // Claimed once every public method name is (see `lower`).
@@ -647,8 +648,9 @@ impl<'a> Lowering<'a> {
         &mut self,
         found: &Found<'a>,
         op_name: &str,
-    ) -> Result<(ResponseShape, ResponseShape), SpecError> {
+    ) -> Result<(ResponseShape, ResponseShape, Option<String>), SpecError> {
         let responses = &found.op.responses;
+        let mut examples: Vec<(StatusMatch, String)> = Vec::new();
         let base = found.pointer.push("responses");
         let mut cases: Vec<(StatusMatch, Option<TypeRef>, Option<String>)> = Vec::new();
         let entries = responses
@@ -665,6 +667,9 @@ impl<'a> Lowering<'a> {
             let (response, at) =
                 self.resolve(response, "responses", |c| &c.responses, &base.push(key))?;
             let json = response.content.iter().find(|(ct, _)| is_json(ct));
+            if let Some(example) = json.and_then(|(_, media)| media_example(media)) {
+                examples.push((status, example));
+            }
             let ty = match json {
                 Some((ct, media)) => {
                     let hint = match &media.schema {
@@ -699,7 +704,12 @@ impl<'a> Lowering<'a> {
             cases.into_iter().partition(|(s, _, _)| is_success(*s));
         let success = self.success_shape(op_name, success, &found.pointer);
         let error = self.error_shape(op_name, errors, &found.pointer);
-        Ok((success, error))
+        let example = examples
+            .into_iter()
+            .filter(|(status, _)| is_success(*status))
+            .min_by_key(|(status, _)| *status)
+            .map(|(_, example)| example);
+        Ok((success, error, example))
     }
 
     fn success_shape(&mut self, op_name: &str, cases: Vec<Case>, at: &Pointer) -> ResponseShape {
@@ -788,6 +798,17 @@ fn status_match(code: &StatusCode) -> StatusMatch {
         StatusCode::Code(c) => StatusMatch::Code(*c),
         StatusCode::Range(r) => StatusMatch::Class(*r),
     }
+}
+
+/// A media type's example as JSON text: its `example`, else its first inline `examples` value.
+fn media_example(media: &openapiv3::MediaType) -> Option<String> {
+    let value = media.example.as_ref().or_else(|| {
+        media.examples.values().find_map(|example| match example {
+            ReferenceOr::Item(example) => example.value.as_ref(),
+            ReferenceOr::Reference { .. } => None,
+        })
+    })?;
+    Some(value.to_string())
 }
 
 fn is_success(status: StatusMatch) -> bool {
