@@ -10,6 +10,7 @@ pub mod config;
 pub mod document;
 pub mod emit;
 pub mod error;
+pub mod family;
 pub mod format;
 pub mod ir;
 pub mod load;
