@@ -17,8 +17,8 @@
 //! from, which the conversions to and from each provider are emitted from.
 
 use crate::ir::{
-    Api, BodyEncoding, Enum, EnumValue, Field, ResponseShape, Struct,
-    StructRole, TypeDef, TypeId, TypeKind, TypeRef,
+    Api, BodyEncoding, Enum, EnumValue, Field, ResponseShape, Struct, StructRole, TypeDef, TypeId,
+    TypeKind, TypeRef,
 };
 use crate::naming::{Scope, RESERVED_TYPE_NAMES};
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,6 +56,9 @@ pub struct NeutralType {
     pub types: Vec<Option<TypeId>>,
     /// For a struct, per neutral field and provider: the index of the provider's field.
     pub fields: Vec<Vec<Option<usize>>>,
+    /// Further provider types that read into this same neutral type (a provider with two
+    /// identical response types), with their fields: responses only.
+    pub also: Vec<(Vec<Option<TypeId>>, Vec<Vec<Option<usize>>>)>,
 }
 
 /// One operation, as each provider has it (or not).
@@ -119,6 +122,38 @@ impl FieldRow {
 
 /// Renames of neutral type and method names: the first provider's name → the neutral one.
 pub type Renames = BTreeMap<String, String>;
+
+/// Checks that each family names two or more distinct modules of the crate.
+pub fn check_families(
+    families: &[crate::emit::FamilySpec],
+    modules: &[crate::ModuleRequest],
+) -> Result<(), crate::error::Error> {
+    let invalid = |name: &str, reason: String| crate::error::Error::InvalidName {
+        what: "family",
+        name: name.to_string(),
+        reason,
+    };
+    for family in families {
+        let distinct: BTreeSet<&str> = family.modules.iter().map(String::as_str).collect();
+        if distinct.len() < 2 || distinct.len() != family.modules.len() {
+            return Err(invalid(
+                &family.name,
+                "a family names two or more different modules".into(),
+            ));
+        }
+        if let Some(missing) = family
+            .modules
+            .iter()
+            .find(|m| !modules.iter().any(|module| &module.module == *m))
+        {
+            return Err(invalid(
+                &family.name,
+                format!("`{missing}` is not a module of the crate"),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Matches the members' operations and builds the neutral API. Never fails: what does not
 /// match is in the matrix, marked as not on the neutral client.
@@ -208,7 +243,13 @@ pub fn match_path(api: &Api, path: &str) -> String {
     let mut segments: Vec<&str> = full
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| if s.starts_with('{') && s.ends_with('}') { "{}" } else { s })
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                "{}"
+            } else {
+                s
+            }
+        })
         .collect();
     // Everything up to and including the version segment is the API's base, however the
     // server and the paths split it (`/api/laml/2010-04-01` + `/Accounts` against
@@ -222,7 +263,8 @@ pub fn match_path(api: &Api, path: &str) -> String {
 /// The path of a server URL template (`https://{space}.example.com/api/x` → `/api/x`).
 fn server_path(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.find('/').map_or(String::new(), |i| rest[i..].to_string())
+    rest.find('/')
+        .map_or(String::new(), |i| rest[i..].to_string())
 }
 
 /// `2010-04-01`, `v1`, `v2010`: an API version segment.
@@ -325,9 +367,12 @@ impl<'m> Builder<'_, 'm> {
                     self.module(*p)
                 ));
             }
-            if op.path_params.iter().zip(&first.path_params).any(|(a, b)| {
-                a.ty != TypeRef::String || b.ty != TypeRef::String
-            }) {
+            if op
+                .path_params
+                .iter()
+                .zip(&first.path_params)
+                .any(|(a, b)| a.ty != TypeRef::String || b.ty != TypeRef::String)
+            {
                 return Err("a path parameter is not a string".into());
             }
             if op.body.as_ref().map(|b| b.encoding) != first.body.as_ref().map(|b| b.encoding) {
@@ -435,8 +480,10 @@ impl<'m> Builder<'_, 'm> {
             return Err("no provider has it".into());
         };
         let all = |f: fn(&TypeRef) -> bool| present.iter().all(|(_, t)| f(t));
-        if !matches!(first, TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_))
-            && present.iter().all(|(_, t)| *t == first)
+        if !matches!(
+            first,
+            TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_)
+        ) && present.iter().all(|(_, t)| *t == first)
         {
             return Ok(first.clone());
         }
@@ -471,7 +518,9 @@ impl<'m> Builder<'_, 'm> {
                 .collect();
             match kinds.into_iter().collect::<Vec<_>>().as_slice() {
                 ["enum"] => return Ok(TypeRef::Named(self.merge_enum(&ids))),
-                ["struct"] => return Ok(TypeRef::Named(self.merge_struct(&ids, StructRole::Model))),
+                ["struct"] => {
+                    return Ok(TypeRef::Named(self.merge_struct(&ids, StructRole::Model)))
+                }
                 _ => {}
             }
         }
@@ -488,12 +537,7 @@ impl<'m> Builder<'_, 'm> {
     }
 
     fn neutral_name(&mut self, ids: &[Option<TypeId>]) -> String {
-        let base = ids
-            .iter()
-            .enumerate()
-            .find_map(|(p, id)| id.map(|id| self.api(p).type_def(id).name.clone()))
-            .unwrap_or_else(|| "Unnamed".to_string());
-        let base = self.renames.get(&base).cloned().unwrap_or(base);
+        let base = self.base_name(ids);
         self.scope.claim(&base)
     }
 
@@ -578,7 +622,7 @@ impl<'m> Builder<'_, 'm> {
         });
         self.sources.push(NeutralType {
             types: ids.to_vec(),
-            fields: Vec::new(),
+            ..NeutralType::default()
         });
         self.enum_memo.insert(key, id);
         id
@@ -633,7 +677,7 @@ impl<'m> Builder<'_, 'm> {
         });
         self.sources.push(NeutralType {
             types: ids.to_vec(),
-            fields: Vec::new(),
+            ..NeutralType::default()
         });
         self.memo.insert(ids.to_vec(), id);
 
@@ -664,7 +708,12 @@ impl<'m> Builder<'_, 'm> {
             let per: Vec<Option<(usize, &Field)>> = structs
                 .iter()
                 .map(|s| {
-                    s.and_then(|s| s.fields.iter().enumerate().find(|(_, f)| f.wire_name == wire))
+                    s.and_then(|s| {
+                        s.fields
+                            .iter()
+                            .enumerate()
+                            .find(|(_, f)| f.wire_name == wire)
+                    })
                 })
                 .collect();
             let tys: Vec<Typed> = per.iter().map(|f| f.map(|(_, f)| &f.ty)).collect();
@@ -710,11 +759,54 @@ impl<'m> Builder<'_, 'm> {
                 skipped.join(", ")
             ));
         }
+        let description = (!description.is_empty()).then(|| description.join("\n\n"));
+        let kind = TypeKind::Struct(Struct { fields, role });
+        // A provider with two identical types (SignalWire's participant and its list item)
+        // gives one neutral type, read from both. Only when this one is the newest type, so
+        // that no other refers to it yet.
+        let base = self.base_name(ids);
+        let twin = self.types[..id.index()]
+            .iter()
+            .position(|t| t.kind == kind && self.base_of(t) == base);
+        if let (Some(twin), true) = (twin, id.index() + 1 == self.types.len()) {
+            self.types.pop();
+            self.sources.pop();
+            let twin = TypeId::new(twin);
+            self.memo.insert(ids.to_vec(), twin);
+            self.sources[twin.index()]
+                .also
+                .push((ids.to_vec(), field_sources));
+            return twin;
+        }
         let def = &mut self.types[id.index()];
-        def.description = (!description.is_empty()).then(|| description.join("\n\n"));
-        def.kind = TypeKind::Struct(Struct { fields, role });
+        def.description = description;
+        def.kind = kind;
         self.sources[id.index()].fields = field_sources;
         id
+    }
+
+    /// The name a neutral type is given before it is made unique.
+    fn base_name(&self, ids: &[Option<TypeId>]) -> String {
+        let base = ids
+            .iter()
+            .enumerate()
+            .find_map(|(p, id)| id.map(|id| self.api(p).type_def(id).name.clone()))
+            .unwrap_or_else(|| "Unnamed".to_string());
+        self.renames.get(&base).cloned().unwrap_or(base)
+    }
+
+    /// The base name of a neutral type already made: its name without the number
+    /// [`Scope::claim`] may have added.
+    fn base_of(&self, def: &TypeDef) -> String {
+        self.sources
+            .get(
+                self.types
+                    .iter()
+                    .position(|t| std::ptr::eq(t, def))
+                    .unwrap_or(usize::MAX),
+            )
+            .map(|s| self.base_name(&s.types))
+            .unwrap_or_default()
     }
 
     /// "Supported by …" for a neutral field's docs.
@@ -764,7 +856,8 @@ impl<'m> Builder<'_, 'm> {
                 .next()
                 .map(|p| p.wire_name.clone())
                 .unwrap_or_default();
-            let names: BTreeSet<&str> = per.iter().flatten().map(|p| p.wire_name.as_str()).collect();
+            let names: BTreeSet<&str> =
+                per.iter().flatten().map(|p| p.wire_name.as_str()).collect();
             let notes = if names.len() > 1 {
                 vec![format!(
                     "named {}",
@@ -784,7 +877,8 @@ impl<'m> Builder<'_, 'm> {
                 notes,
             });
         }
-        let params: Vec<Option<TypeId>> = ops.iter().map(|op| op.and_then(|op| op.params)).collect();
+        let params: Vec<Option<TypeId>> =
+            ops.iter().map(|op| op.and_then(|op| op.params)).collect();
         for place in [Place::Query, Place::Header] {
             rows.extend(self.struct_rows(&params, place, Some(place)));
         }
@@ -886,9 +980,7 @@ impl<'m> Builder<'_, 'm> {
         let values: Vec<Option<Vec<&str>>> = per
             .iter()
             .enumerate()
-            .map(|(p, f)| {
-                f.and_then(|f| enum_values(self.api(p), &f.ty))
-            })
+            .map(|(p, f)| f.and_then(|f| enum_values(self.api(p), &f.ty)))
             .collect();
         let present: Vec<(usize, &Vec<&str>)> = values
             .iter()
@@ -958,7 +1050,9 @@ pub fn describe(api: &Api, ty: &TypeRef) -> String {
 
 impl Family {
     /// The operations on the neutral client.
-    pub fn neutral_operations(&self) -> impl Iterator<Item = (&FamilyOperation, &NeutralOperation)> {
+    pub fn neutral_operations(
+        &self,
+    ) -> impl Iterator<Item = (&FamilyOperation, &NeutralOperation)> {
         self.operations
             .iter()
             .filter_map(|op| op.neutral.as_ref().ok().map(|n| (op, n)))

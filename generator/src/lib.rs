@@ -25,7 +25,7 @@ pub mod threads;
 use error::{Error, SpecError};
 use std::path::{Path, PathBuf};
 
-pub use emit::{CrateSpec, ModuleSpec, RuntimeCrate};
+pub use emit::{CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate};
 pub use format::GeneratedFile;
 pub use lower::Selection;
 pub use output::{Change, Report};
@@ -106,6 +106,8 @@ pub struct CrateRequest {
     pub strict: bool,
     /// Write the runtime crate beside the client, or use an existing one.
     pub runtime: RuntimeCrate,
+    /// Provider-neutral modules over some of the modules.
+    pub families: Vec<FamilySpec>,
 }
 
 /// All files of the requested crate.
@@ -119,8 +121,13 @@ fn generate_with_warnings(
 ) -> Result<(Vec<GeneratedFile>, Vec<SpecError>), Error> {
     naming::check_crate_names(
         &request.name,
-        request.modules.iter().map(|m| m.module.as_str()),
+        request
+            .modules
+            .iter()
+            .map(|m| m.module.as_str())
+            .chain(request.families.iter().map(|f| f.name.as_str())),
     )?;
+    family::check_families(&request.families, &request.modules)?;
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
@@ -139,6 +146,7 @@ fn generate_with_warnings(
         version: request.version.clone(),
         modules,
         runtime: request.runtime.clone(),
+        families: request.families.clone(),
     })?;
     Ok((files, warnings))
 }
@@ -213,6 +221,15 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
             },
             None => RuntimeCrate::Own,
         },
+        families: config
+            .families
+            .iter()
+            .map(|f| FamilySpec {
+                name: f.name.clone(),
+                modules: f.modules.clone(),
+                renames: f.renames.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -245,6 +262,7 @@ mod tests {
             }],
             strict: false,
             runtime: RuntimeCrate::Own,
+            families: Vec::new(),
         };
         let e = generate(&request).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "{e}");

@@ -128,6 +128,7 @@ fn main() -> ExitCode {
             (Some(package), Some(path)) => RuntimeCrate::Shared { package, path },
             _ => RuntimeCrate::Own,
         },
+        families: Vec::new(),
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };

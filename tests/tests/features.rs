@@ -26,6 +26,7 @@ fn request() -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 

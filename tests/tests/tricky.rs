@@ -45,6 +45,7 @@ fn request(fixture: &str) -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 

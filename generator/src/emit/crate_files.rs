@@ -99,6 +99,19 @@ pub struct CrateSpec {
     pub version: String,
     pub modules: Vec<ModuleSpec>,
     pub runtime: RuntimeCrate,
+    /// Provider-neutral modules over some of `modules`.
+    pub families: Vec<FamilySpec>,
+}
+
+/// A provider-neutral module over several of a crate's modules (`[[family]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilySpec {
+    /// The neutral module's name.
+    pub name: String,
+    /// The provider modules, first one first.
+    pub modules: Vec<String>,
+    /// Neutral type or method names instead of the first module's.
+    pub renames: crate::family::Renames,
 }
 
 /// Where a client's runtime crate comes from.
@@ -165,6 +178,9 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
             features,
             format!("src/{}.rs", module.name),
         ));
+    }
+    for family in &spec.families {
+        files.push(super::neutral::neutral_file(spec, family));
     }
     for module in &spec.modules {
         if let Some((name, program)) = example_program(spec.name.replace('-', "_"), module) {
@@ -404,6 +420,20 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
         quote!(#doc #[rustfmt::skip] pub mod #name;)
     });
+    let families = spec.families.iter().map(|f| {
+        let name = ident(&f.name);
+        let doc = super::tokens::doc_attrs(&[format!(
+            "One API for {}: a client of either provider, with the support matrix checked",
+            f.modules.join(" and ")
+        )]);
+        quote!(#doc #[rustfmt::skip] pub mod #name;)
+    });
+    // Exported only where a neutral module streams items through it.
+    let mapped_items = (!spec.families.is_empty()).then(|| {
+        quote!(
+            pub use runtime::MappedItems;
+        )
+    });
     quote! {
         #doc
         #![cfg_attr(rustfmt, rustfmt::skip)]
@@ -416,11 +446,13 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         const _: () = assert!(runtime::same_version(#version), #mismatch);
 
         #(#modules)*
+        #(#families)*
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
         #file_part
+        #mapped_items
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
 

@@ -4,10 +4,13 @@ mod client;
 mod crate_files;
 pub mod docs;
 pub mod features;
+mod neutral;
 mod tokens;
 mod types;
 
-pub use crate_files::{emit_crate, runtime_version, CrateSpec, ModuleSpec, RuntimeCrate};
+pub use crate_files::{
+    emit_crate, runtime_version, CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate,
+};
 
 use crate::ir::{Api, TypeDef};
 use features::ModuleFeatures;
