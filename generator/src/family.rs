@@ -70,6 +70,8 @@ pub struct FamilyOperation {
     pub method_name: String,
     /// Per provider: the index of its operation in its API.
     pub members: Vec<Option<usize>>,
+    /// Per provider: its operationId.
+    pub operation_ids: Vec<Option<String>>,
     /// On the neutral client, or why not.
     pub neutral: Result<NeutralOperation, String>,
     /// The support matrix rows: each request and response field.
@@ -186,9 +188,15 @@ pub fn match_family(name: &str, members: &[Member<'_>], renames: &Renames) -> Fa
             .unwrap_or_else(|| first.method_name.clone());
         let rows = builder.rows(&indexes);
         let neutral = builder.neutral_operation(&indexes, &mut errors);
+        let operation_ids = indexes
+            .iter()
+            .enumerate()
+            .map(|(p, i)| i.map(|i| members[p].api.operations[i].id.clone()))
+            .collect();
         operations.push(FamilyOperation {
             key,
             method_name,
+            operation_ids,
             members: indexes,
             neutral,
             rows,
@@ -998,7 +1006,7 @@ impl<'m> Builder<'_, 'm> {
                 .copied()
                 .collect();
             if !only.is_empty() {
-                notes.push(format!("values {}: {}", self.module(*p), only.join(", ")));
+                notes.push(format!("only {}: {}", self.module(*p), only.join(", ")));
             }
         }
         notes
@@ -1081,35 +1089,36 @@ impl fmt::Display for PortabilityReport<'_> {
             family.operations.len(),
             family.neutral_operations().count()
         )?;
-        let column = 24;
         for op in &family.operations {
-            writeln!(f)?;
             let status = match &op.neutral {
                 Ok(_) => format!("neutral `{}`", op.method_name),
                 Err(why) => format!("not neutral: {why}"),
             };
-            writeln!(f, "  {}  ({status})", op.key)?;
-            write!(f, "    {:<8}  {:<28}", "", "")?;
-            for p in providers {
-                write!(f, "  {p:<column$}")?;
-            }
-            writeln!(f)?;
-            write!(f, "    {:<8}  {:<28}", "operation", "")?;
-            for member in &op.members {
-                let cell = if member.is_some() { "yes" } else { "no" };
-                write!(f, "  {cell:<column$}")?;
-            }
-            writeln!(f)?;
+            writeln!(f, "\n  {}  ({status})", op.key)?;
+            // Rows of cells: the header, the operation, then one per field.
+            let mut lines: Vec<Vec<String>> = Vec::new();
+            let mut header = vec![String::new(), String::new()];
+            header.extend(providers.iter().cloned());
+            lines.push(header);
+            let mut ids = vec!["operation".to_string(), String::new()];
+            ids.extend(op.operation_ids.iter().map(|id| id.clone().unwrap_or_else(|| "no".into())));
+            lines.push(ids);
             for row in &op.rows {
-                write!(f, "    {:<8}  {:<28}", row.place.to_string(), row.wire)?;
-                for cell in &row.support {
-                    let cell = cell.as_deref().unwrap_or("no");
-                    write!(f, "  {cell:<column$}")?;
+                let mut cells = vec![row.place.to_string(), row.wire.clone()];
+                cells.extend(row.support.iter().map(|c| c.clone().unwrap_or_else(|| "no".into())));
+                cells.push(row.notes.join("; "));
+                lines.push(cells);
+            }
+            let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+            let widths: Vec<usize> = (0..columns)
+                .map(|c| lines.iter().filter_map(|l| l.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+                .collect();
+            for cells in &lines {
+                let mut line = "   ".to_string();
+                for (cell, width) in cells.iter().zip(&widths) {
+                    line.push_str(&format!(" {cell:<width$}"));
                 }
-                if !row.notes.is_empty() {
-                    write!(f, "  {}", row.notes.join("; "))?;
-                }
-                writeln!(f)?;
+                writeln!(f, "{}", line.trim_end())?;
             }
         }
         Ok(())

@@ -158,6 +158,55 @@ pub fn crate_files(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     })
 }
 
+/// The support matrix of each family the request configures, from its modules' specs.
+pub fn families(request: &CrateRequest) -> Result<Vec<family::Family>, Error> {
+    family::check_families(&request.families, &request.modules)?;
+    let mut out = Vec::with_capacity(request.families.len());
+    for spec in &request.families {
+        let mut apis = Vec::with_capacity(spec.modules.len());
+        for name in &spec.modules {
+            let Some(m) = request.modules.iter().find(|m| &m.module == name) else {
+                continue;
+            };
+            let mut api = api_from_file(&m.spec, &m.source, &m.selection)?;
+            if let Some(account) = &m.account_parameter {
+                lower::use_account(&mut api, account)?;
+            }
+            apis.push((name.as_str(), api));
+        }
+        let members: Vec<family::Member<'_>> = apis
+            .iter()
+            .map(|(module, api)| family::Member { module, api })
+            .collect();
+        out.push(family::match_family(&spec.name, &members, &spec.renames));
+    }
+    Ok(out)
+}
+
+/// The support matrix of every operation of two specs, named by their modules.
+pub fn portability(
+    first: (&str, &Path),
+    second: (&str, &Path),
+) -> Result<family::Family, Error> {
+    let a = api_from_file(first.1, &first.1.display().to_string(), &Selection::All)?;
+    let b = api_from_file(second.1, &second.1.display().to_string(), &Selection::All)?;
+    let members = [
+        family::Member {
+            module: first.0,
+            api: &a,
+        },
+        family::Member {
+            module: second.0,
+            api: &b,
+        },
+    ];
+    Ok(family::match_family(
+        "neutral",
+        &members,
+        &family::Renames::new(),
+    ))
+}
+
 /// Write the files, or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

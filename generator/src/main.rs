@@ -68,9 +68,13 @@ struct Cli {
     /// Print the spec's operationIds and exit.
     #[arg(long, conflicts_with_all = ["operations", "all"])]
     list: bool,
+    /// Print the support matrix of the spec and this other spec (their operations and fields
+    /// matched as a `[[family]]` matches them) and exit.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["operations", "all", "list"])]
+    portability: Option<PathBuf>,
     /// The crate directory to write (Cargo.toml, src/, examples/). Only files the generator
     /// wrote are replaced or removed; everything else there is left as it is.
-    #[arg(long, value_name = "DIR", required_unless_present = "list")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["list", "portability"])]
     out: Option<PathBuf>,
     /// The crate's package name.
     #[arg(long, default_value = "api-client")]
@@ -100,6 +104,21 @@ fn main() -> ExitCode {
         return match telephony_codegen::operation_ids(&cli.spec, &source) {
             Ok(ids) => {
                 ids.iter().for_each(|id| println!("{id}"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
+    if let Some(other) = &cli.portability {
+        let name = |path: &std::path::Path| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let (a, b) = (name(&cli.spec), name(other));
+        return match telephony_codegen::portability((&a, &cli.spec), (&b, other)) {
+            Ok(family) => {
+                print!("{}", family.report());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
