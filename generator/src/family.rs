@@ -1101,17 +1101,32 @@ impl fmt::Display for PortabilityReport<'_> {
             header.extend(providers.iter().cloned());
             lines.push(header);
             let mut ids = vec!["operation".to_string(), String::new()];
-            ids.extend(op.operation_ids.iter().map(|id| id.clone().unwrap_or_else(|| "no".into())));
+            ids.extend(
+                op.operation_ids
+                    .iter()
+                    .map(|id| id.clone().unwrap_or_else(|| "no".into())),
+            );
             lines.push(ids);
             for row in &op.rows {
                 let mut cells = vec![row.place.to_string(), row.wire.clone()];
-                cells.extend(row.support.iter().map(|c| c.clone().unwrap_or_else(|| "no".into())));
+                cells.extend(
+                    row.support
+                        .iter()
+                        .map(|c| c.clone().unwrap_or_else(|| "no".into())),
+                );
                 cells.push(row.notes.join("; "));
                 lines.push(cells);
             }
             let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
             let widths: Vec<usize> = (0..columns)
-                .map(|c| lines.iter().filter_map(|l| l.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+                .map(|c| {
+                    lines
+                        .iter()
+                        .filter_map(|l| l.get(c))
+                        .map(|s| s.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
             for cells in &lines {
                 let mut line = "   ".to_string();

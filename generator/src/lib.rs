@@ -184,10 +184,7 @@ pub fn families(request: &CrateRequest) -> Result<Vec<family::Family>, Error> {
 }
 
 /// The support matrix of every operation of two specs, named by their modules.
-pub fn portability(
-    first: (&str, &Path),
-    second: (&str, &Path),
-) -> Result<family::Family, Error> {
+pub fn portability(first: (&str, &Path), second: (&str, &Path)) -> Result<family::Family, Error> {
     let a = api_from_file(first.1, &first.1.display().to_string(), &Selection::All)?;
     let b = api_from_file(second.1, &second.1.display().to_string(), &Selection::All)?;
     let members = [

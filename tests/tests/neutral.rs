@@ -87,7 +87,8 @@ fn yaml(name: &str) -> serde_yaml::Value {
 #[test]
 fn matrix_rows_agree_with_the_yaml() {
     let (tw, sw) = (yaml("twilio.yaml"), yaml("signalwire.yaml"));
-    let tw_update = "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json";
+    let tw_update =
+        "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json";
     let sw_update = "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}";
     let tw_list = "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json";
     let sw_list = "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants";
@@ -138,8 +139,18 @@ fn matrix_rows_agree_with_the_yaml() {
     assert!(!tw["paths"][tw_list]["post"].is_null());
     assert!(sw["paths"][sw_list]["post"].is_null());
     let create = op("POST /Accounts/{}/Conferences/{}/Participants");
-    assert_eq!(create.members.iter().map(Option::is_some).collect::<Vec<_>>(), [true, false]);
-    assert!(create.neutral.is_err(), "create participant is not on the neutral client");
+    assert_eq!(
+        create
+            .members
+            .iter()
+            .map(Option::is_some)
+            .collect::<Vec<_>>(),
+        [true, false]
+    );
+    assert!(
+        create.neutral.is_err(),
+        "create participant is not on the neutral client"
+    );
     // Every other operation of either spec is on the neutral client.
     assert_eq!(family.neutral_operations().count(), 4);
 }
@@ -199,23 +210,41 @@ struct Case {
 
 /// The update cases `wire.rs` captures for each provider, as neutral requests.
 fn cases() -> Vec<Case> {
+    use signalwire::{HttpMethod as S, UpdateConferenceParticipantRequest as Sw};
     use telephony::{HttpMethod as N, UpdateParticipantRequest as Neutral};
     use twilio::{HttpMethod as T, UpdateParticipantRequest as Tw};
-    use signalwire::{HttpMethod as S, UpdateConferenceParticipantRequest as Sw};
     vec![
         Case {
             name: "muted only",
             call: CALL,
-            neutral: Neutral { muted: Some(true), ..Default::default() },
-            twilio: Some(Tw { muted: Some(true), ..Default::default() }),
-            signalwire: Some(Sw { muted: Some(true), ..Default::default() }),
+            neutral: Neutral {
+                muted: Some(true),
+                ..Default::default()
+            },
+            twilio: Some(Tw {
+                muted: Some(true),
+                ..Default::default()
+            }),
+            signalwire: Some(Sw {
+                muted: Some(true),
+                ..Default::default()
+            }),
         },
         Case {
             name: "unmute sends false",
             call: CALL,
-            neutral: Neutral { muted: Some(false), ..Default::default() },
-            twilio: Some(Tw { muted: Some(false), ..Default::default() }),
-            signalwire: Some(Sw { muted: Some(false), ..Default::default() }),
+            neutral: Neutral {
+                muted: Some(false),
+                ..Default::default()
+            },
+            twilio: Some(Tw {
+                muted: Some(false),
+                ..Default::default()
+            }),
+            signalwire: Some(Sw {
+                muted: Some(false),
+                ..Default::default()
+            }),
         },
         Case {
             name: "hold with a hostile hold URL",
@@ -334,23 +363,50 @@ fn cases() -> Vec<Case> {
         Case {
             name: "empty wait URL",
             call: CALL,
-            neutral: Neutral { wait_url: Some(String::new()), ..Default::default() },
-            twilio: Some(Tw { wait_url: Some(String::new()), ..Default::default() }),
-            signalwire: Some(Sw { wait_url: Some(String::new()), ..Default::default() }),
+            neutral: Neutral {
+                wait_url: Some(String::new()),
+                ..Default::default()
+            },
+            twilio: Some(Tw {
+                wait_url: Some(String::new()),
+                ..Default::default()
+            }),
+            signalwire: Some(Sw {
+                wait_url: Some(String::new()),
+                ..Default::default()
+            }),
         },
         Case {
             name: "unknown enum value",
             call: CALL,
-            neutral: Neutral { hold_method: Some(N::from("PUT it")), ..Default::default() },
-            twilio: Some(Tw { hold_method: Some(T::from("PUT it")), ..Default::default() }),
-            signalwire: Some(Sw { hold_method: Some(S::from("PUT it")), ..Default::default() }),
+            neutral: Neutral {
+                hold_method: Some(N::from("PUT it")),
+                ..Default::default()
+            },
+            twilio: Some(Tw {
+                hold_method: Some(T::from("PUT it")),
+                ..Default::default()
+            }),
+            signalwire: Some(Sw {
+                hold_method: Some(S::from("PUT it")),
+                ..Default::default()
+            }),
         },
         Case {
             name: "hostile label",
             call: HOSTILE_LABEL,
-            neutral: Neutral { muted: Some(true), ..Default::default() },
-            twilio: Some(Tw { muted: Some(true), ..Default::default() }),
-            signalwire: Some(Sw { muted: Some(true), ..Default::default() }),
+            neutral: Neutral {
+                muted: Some(true),
+                ..Default::default()
+            },
+            twilio: Some(Tw {
+                muted: Some(true),
+                ..Default::default()
+            }),
+            signalwire: Some(Sw {
+                muted: Some(true),
+                ..Default::default()
+            }),
         },
     ]
 }
@@ -379,7 +435,10 @@ async fn every_update_case_is_byte_identical_to_the_provider_module() {
                 .update_participant(CONFERENCE, case.call, &case.neutral)
                 .await
                 .expect_err("twilio cannot take it");
-            assert!(matches!(e, Error::InvalidRequest(InvalidRequest::Unsupported { .. })), "{e}");
+            assert!(
+                matches!(e, Error::InvalidRequest(InvalidRequest::Unsupported { .. })),
+                "{e}"
+            );
         }
         if let Some(body) = &case.signalwire {
             let server = Server::start(Behaviour::json(200, SIGNALWIRE_PARTICIPANT)).await;
@@ -399,7 +458,10 @@ async fn every_update_case_is_byte_identical_to_the_provider_module() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 18, "every case that a provider can take was compared");
+    assert_eq!(
+        compared, 18,
+        "every case that a provider can take was compared"
+    );
 }
 
 /// A field the chosen provider lacks is refused before any connection, naming the field and
@@ -427,7 +489,10 @@ async fn assert_refused(
         other => panic!("expected Unsupported, got {other:?}"),
     }
     let message = e.to_string();
-    assert!(message.contains(field) && message.contains(provider), "{message}");
+    assert!(
+        message.contains(field) && message.contains(provider),
+        "{message}"
+    );
     assert_eq!(server.connections(), 0, "nothing was sent");
 }
 
@@ -438,13 +503,26 @@ async fn beep_on_exit_on_signalwire_is_refused_before_sending() {
         beep_on_exit: Some(true),
         ..Default::default()
     };
-    assert_refused(neutral_signalwire, SW_CONFERENCE, body, "BeepOnExit", "signalwire").await;
+    assert_refused(
+        neutral_signalwire,
+        SW_CONFERENCE,
+        body,
+        "BeepOnExit",
+        "signalwire",
+    )
+    .await;
     let body = telephony::UpdateParticipantRequest {
         end_conference_on_exit: Some(false),
         ..Default::default()
     };
-    assert_refused(neutral_signalwire, SW_CONFERENCE, body, "EndConferenceOnExit", "signalwire")
-        .await;
+    assert_refused(
+        neutral_signalwire,
+        SW_CONFERENCE,
+        body,
+        "EndConferenceOnExit",
+        "signalwire",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -466,7 +544,11 @@ async fn a_page_size_outside_signalwires_i32_is_refused_before_sending() {
     let mut items = neutral_signalwire(&server).list_participant(SW_CONFERENCE, &params);
     let first = items.next().await.expect("one item: the refusal");
     match first {
-        Err(Error::InvalidRequest(InvalidRequest::Unsupported { provider, field, reason })) => {
+        Err(Error::InvalidRequest(InvalidRequest::Unsupported {
+            provider,
+            field,
+            reason,
+        })) => {
             assert_eq!((provider, field), ("signalwire", "PageSize"));
             assert!(reason.contains("2147483648"), "{reason}");
         }
@@ -482,7 +564,10 @@ async fn a_page_size_outside_signalwires_i32_is_refused_before_sending() {
     let mut items = neutral_signalwire(&server).list_participant(SW_CONFERENCE, &params);
     assert!(matches!(
         items.next().await,
-        Some(Err(Error::InvalidRequest(InvalidRequest::Unsupported { field: "Coaching", .. })))
+        Some(Err(Error::InvalidRequest(InvalidRequest::Unsupported {
+            field: "Coaching",
+            ..
+        })))
     ));
     assert_eq!(server.connections(), 0);
 }
@@ -516,14 +601,31 @@ async fn list_fetch_and_delete_work_on_both_providers() {
         ..Default::default()
     };
     let mut items = client.list_participant(CONFERENCE, &params);
-    let first = items.next().await.expect("one participant").expect("it decodes");
+    let first = items
+        .next()
+        .await
+        .expect("one participant")
+        .expect("it decodes");
     assert_eq!(first.label.as_deref(), Some("agent 7"));
-    assert_eq!(first.status, Some(telephony::ParticipantEnumStatus::Connected));
+    assert_eq!(
+        first.status,
+        Some(telephony::ParticipantEnumStatus::Connected)
+    );
     assert!(items.next().await.is_none());
-    let fetched = client.fetch_participant(CONFERENCE, CALL).await.expect("fetch");
+    let fetched = client
+        .fetch_participant(CONFERENCE, CALL)
+        .await
+        .expect("fetch");
     assert_eq!(fetched.muted, Some(true));
-    client.delete_participant(CONFERENCE, CALL).await.expect("delete");
-    let targets: Vec<String> = server.requests().iter().map(|r| format!("{} {}", r.method, r.target)).collect();
+    client
+        .delete_participant(CONFERENCE, CALL)
+        .await
+        .expect("delete");
+    let targets: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
     let base = format!("/2010-04-01/Accounts/{ACCOUNT}/Conferences/{CONFERENCE}/Participants");
     assert_eq!(
         targets,
@@ -544,19 +646,37 @@ async fn list_fetch_and_delete_work_on_both_providers() {
     let client = neutral_signalwire(&server);
     assert_eq!(client.provider(), telephony::Provider::Signalwire);
     let mut items = client.list_participant(SW_CONFERENCE, &params);
-    let first = items.next().await.expect("one participant").expect("it decodes");
+    let first = items
+        .next()
+        .await
+        .expect("one participant")
+        .expect("it decodes");
     assert_eq!(first.label, None, "SignalWire never returns a label");
-    assert_eq!(first.status, Some(telephony::ParticipantEnumStatus::InProgress));
+    assert_eq!(
+        first.status,
+        Some(telephony::ParticipantEnumStatus::InProgress)
+    );
     assert!(items.next().await.is_none());
-    let fetched = client.fetch_participant(SW_CONFERENCE, SW_CALL).await.expect("fetch");
+    let fetched = client
+        .fetch_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .expect("fetch");
     assert_eq!(fetched.hold, Some(false));
     assert_eq!(
         fetched.date_created.as_ref().map(|t| t.as_str()),
         Some("Mon, 24 Sep 2018 21:00:00 +0000")
     );
-    client.delete_participant(SW_CONFERENCE, SW_CALL).await.expect("delete");
-    let targets: Vec<String> = server.requests().iter().map(|r| format!("{} {}", r.method, r.target)).collect();
-    let base = format!("{SW_BASE_PATH}/Accounts/{SW_PROJECT}/Conferences/{SW_CONFERENCE}/Participants");
+    client
+        .delete_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .expect("delete");
+    let targets: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
+    let base =
+        format!("{SW_BASE_PATH}/Accounts/{SW_PROJECT}/Conferences/{SW_CONFERENCE}/Participants");
     assert_eq!(
         targets,
         [
@@ -571,21 +691,26 @@ async fn list_fetch_and_delete_work_on_both_providers() {
 async fn errors_keep_the_providers_body_with_common_accessors() {
     let body = r#"{"code": 20404, "message": "The requested resource was not found", "more_info": "https://example.com/20404", "status": 404}"#;
     for provider in [telephony::Provider::Twilio, telephony::Provider::Signalwire] {
-        let server = Server::start(
-            Behaviour::json(404, body).with_header("Twilio-Request-Id", "RQ0123"),
-        )
-        .await;
+        let server =
+            Server::start(Behaviour::json(404, body).with_header("Twilio-Request-Id", "RQ0123"))
+                .await;
         let client = match provider {
             telephony::Provider::Twilio => neutral_twilio(&server),
             telephony::Provider::Signalwire => neutral_signalwire(&server),
         };
-        let e = client.fetch_participant(CONFERENCE, CALL).await.expect_err("404");
+        let e = client
+            .fetch_participant(CONFERENCE, CALL)
+            .await
+            .expect_err("404");
         assert_eq!(e.status(), Some(404));
         assert_eq!(e.request_id(), Some("RQ0123"));
         let decoded = e.api_body().expect("the provider's error body");
         assert_eq!(decoded.provider(), provider);
         assert_eq!(decoded.code(), Some(20404));
-        assert_eq!(decoded.message(), Some("The requested resource was not found"));
+        assert_eq!(
+            decoded.message(),
+            Some("The requested resource was not found")
+        );
         match (provider, decoded) {
             (telephony::Provider::Twilio, telephony::ProviderError::Twilio(b)) => {
                 assert_eq!(b.more_info.as_deref(), Some("https://example.com/20404"))
@@ -608,5 +733,8 @@ async fn response_values_of_the_other_provider_are_read() {
         .fetch_participant(SW_CONFERENCE, SW_CALL)
         .await
         .expect("fetch");
-    assert_eq!(fetched.status, Some(telephony::ParticipantEnumStatus::Ringing));
+    assert_eq!(
+        fetched.status,
+        Some(telephony::ParticipantEnumStatus::Ringing)
+    );
 }
