@@ -698,7 +698,7 @@ impl From<crate::twilio::ApiV2010AccountConferenceParticipant> for Participant {
             muted: value.muted,
             hold: value.hold,
             start_conference_on_enter: value.start_conference_on_enter,
-            status: value.status.map(|item| ParticipantEnumStatus::from(item)),
+            status: value.status.map(ParticipantEnumStatus::from),
             queue_time: value.queue_time,
             uri: value.uri,
         }

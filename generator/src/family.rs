@@ -55,11 +55,14 @@ pub struct NeutralType {
     /// Per provider: its type, when it has one here.
     pub types: Vec<Option<TypeId>>,
     /// For a struct, per neutral field and provider: the index of the provider's field.
-    pub fields: Vec<Vec<Option<usize>>>,
+    pub fields: FieldMap,
     /// Further provider types that read into this same neutral type (a provider with two
     /// identical response types), with their fields: responses only.
-    pub also: Vec<(Vec<Option<TypeId>>, Vec<Vec<Option<usize>>>)>,
+    pub also: Vec<(Vec<Option<TypeId>>, FieldMap)>,
 }
+
+/// Per neutral field and provider: the index of the provider's field, if it has one.
+pub type FieldMap = Vec<Vec<Option<usize>>>;
 
 /// One operation, as each provider has it (or not).
 #[derive(Debug, Clone)]

@@ -675,7 +675,6 @@ fn to_provider(ctx: &Ctx<'_>, id: TypeId, p: usize) -> TokenStream {
     match (&def.kind, &provider_def.kind) {
         (TypeKind::Enum(neutral), TypeKind::Enum(provider)) => {
             let fallback = ident(&neutral.fallback);
-            let provider_fallback = ident(&provider.fallback);
             let arms = neutral.values.iter().map(|v| {
                 let n = ident(&v.variant);
                 match provider.values.iter().find(|w| w.wire == v.wire) {
@@ -689,7 +688,6 @@ fn to_provider(ctx: &Ctx<'_>, id: TypeId, p: usize) -> TokenStream {
                     }
                 }
             });
-            let _ = provider_fallback;
             let every = neutral
                 .values
                 .iter()
@@ -915,7 +913,7 @@ fn from_provider(
                 let rust = ident(&nf.rust_name);
                 let value = match per[p].map(|i| &provider.fields[i]) {
                     None => quote!(None),
-                    Some(pf) => response_field(ctx, p, nf, pf),
+                    Some(pf) => response_field(ctx, nf, pf),
                 };
                 quote!(#rust: #value,)
             });
@@ -936,21 +934,24 @@ fn from_provider(
     }
 }
 
-fn response_field(ctx: &Ctx<'_>, p: usize, nf: &Field, pf: &Field) -> TokenStream {
+fn response_field(ctx: &Ctx<'_>, nf: &Field, pf: &Field) -> TokenStream {
     let prust = ident(&pf.rust_name);
     let unboxed = |v: TokenStream| if pf.boxed { quote!((*#v)) } else { v };
     let identity = from_is_identity(&nf.ty, &pf.ty) && pf.boxed == nf.boxed;
     match (pf.is_option(), nf.is_option()) {
         (true, _) if identity => quote!(value.#prust),
-        (true, _) => {
-            let conv = from_value(ctx, p, &nf.ty, &pf.ty, unboxed(quote!(item)));
-            quote!(value.#prust.map(|item| #conv))
-        }
+        (true, _) => match from_fn(ctx, &nf.ty, &pf.ty).filter(|_| !pf.boxed) {
+            Some(f) => quote!(value.#prust.map(#f)),
+            None => {
+                let conv = from_value(ctx, &nf.ty, &pf.ty, unboxed(quote!(item)));
+                quote!(value.#prust.map(|item| #conv))
+            }
+        },
         (false, wrap) => {
             let conv = if identity {
                 quote!(value.#prust)
             } else {
-                from_value(ctx, p, &nf.ty, &pf.ty, unboxed(quote!(value.#prust)))
+                from_value(ctx, &nf.ty, &pf.ty, unboxed(quote!(value.#prust)))
             };
             if wrap {
                 quote!(Some(#conv))
@@ -971,22 +972,34 @@ fn from_is_identity(neutral: &TypeRef, provider: &TypeRef) -> bool {
 /// The neutral value from `value`, a provider's.
 fn from_value(
     ctx: &Ctx<'_>,
-    p: usize,
     neutral: &TypeRef,
     provider: &TypeRef,
     value: TokenStream,
 ) -> TokenStream {
+    if let Some(f) = from_fn(ctx, neutral, provider) {
+        return quote!(#f(#value));
+    }
     match (neutral, provider) {
-        (TypeRef::I64, TypeRef::I32) => quote!(i64::from(#value)),
-        (TypeRef::Timestamp, TypeRef::String) => quote!(crate::Timestamp::from(#value)),
+        (TypeRef::List(n), TypeRef::List(pr)) => match from_fn(ctx, n, pr) {
+            Some(f) => quote!(#value.into_iter().map(#f).collect()),
+            None => {
+                let inner = from_value(ctx, n, pr, quote!(item));
+                quote!(#value.into_iter().map(|item| #inner).collect())
+            }
+        },
+        _ => value,
+    }
+}
+
+/// The function that converts a provider's value in one step, if one does.
+fn from_fn(ctx: &Ctx<'_>, neutral: &TypeRef, provider: &TypeRef) -> Option<TokenStream> {
+    match (neutral, provider) {
+        (TypeRef::I64, TypeRef::I32) => Some(quote!(i64::from)),
+        (TypeRef::Timestamp, TypeRef::String) => Some(quote!(crate::Timestamp::from)),
         (TypeRef::Named(id), TypeRef::Named(_)) => {
             let name = ident(&ctx.neutral().type_def(*id).name);
-            quote!(#name::from(#value))
+            Some(quote!(#name::from))
         }
-        (TypeRef::List(n), TypeRef::List(pr)) => {
-            let inner = from_value(ctx, p, n, pr, quote!(item));
-            quote!(#value.into_iter().map(|item| #inner).collect())
-        }
-        _ => value,
+        _ => None,
     }
 }
