@@ -1154,3 +1154,249 @@ impl fmt::Display for Place {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{api_from_text, Selection};
+
+    /// A provider with a version-prefixed `.json` path on a bare host.
+    const ALPHA: &str = r##"
+openapi: 3.0.3
+info: { title: Alpha, version: "1" }
+servers: [{ url: "https://alpha.example.com" }]
+paths:
+  /2010-04-01/Rooms/{RoomSid}/Members/{MemberSid}.json:
+    post:
+      operationId: UpdateMember
+      parameters:
+        - { name: RoomSid, in: path, required: true, schema: { type: string } }
+        - { name: MemberSid, in: path, required: true, schema: { type: string } }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                Muted: { type: boolean }
+                Size: { type: integer, format: int64 }
+                Mode: { type: string, enum: [quiet, loud] }
+                AlphaOnly: { type: boolean }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/member" }
+  /2010-04-01/Rooms/{RoomSid}/Members.json:
+    post:
+      operationId: CreateMember
+      parameters:
+        - { name: RoomSid, in: path, required: true, schema: { type: string } }
+      responses:
+        "201": { description: created }
+components:
+  schemas:
+    member:
+      type: object
+      properties:
+        sid: { type: string }
+        state: { type: string, enum: [queued, connected] }
+        count: { type: integer, format: int64 }
+"##;
+
+    /// The same API under a server base path, without `.json`, with other names.
+    const BETA: &str = r##"
+openapi: 3.0.3
+info: { title: Beta, version: "1" }
+servers: [{ url: "https://{space}.beta.example.com/api/x/2010-04-01", variables: { space: { default: s } } }]
+paths:
+  /Rooms/{Room}/Members/{Id}:
+    post:
+      operationId: change_member
+      parameters:
+        - { name: Room, in: path, required: true, schema: { type: string } }
+        - { name: Id, in: path, required: true, schema: { type: string } }
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                Size: { type: integer, format: int32 }
+                Muted: { type: boolean }
+                Mode: { type: string, enum: [loud, whisper] }
+                BetaOnly: { type: boolean }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [sid, state, count]
+                properties:
+                  sid: { type: string }
+                  state: { type: string, enum: [in-progress, connected] }
+                  count: { type: integer, format: int32 }
+"##;
+
+    fn family() -> (Api, Api, Family) {
+        let alpha = api_from_text("alpha.yaml", ALPHA.as_bytes(), &Selection::All).expect("alpha");
+        let beta = api_from_text("beta.yaml", BETA.as_bytes(), &Selection::All).expect("beta");
+        let members = [
+            Member {
+                module: "alpha",
+                api: &alpha,
+            },
+            Member {
+                module: "beta",
+                api: &beta,
+            },
+        ];
+        let family = match_family("both", &members, &Renames::new());
+        (alpha, beta, family)
+    }
+
+    #[test]
+    fn paths_match_without_base_version_and_json() {
+        let (alpha, beta, _) = family();
+        let a = match_path(
+            &alpha,
+            "/2010-04-01/Rooms/{RoomSid}/Members/{MemberSid}.json",
+        );
+        let b = match_path(&beta, "/Rooms/{Room}/Members/{Id}");
+        assert_eq!(a, "/Rooms/{}/Members/{}");
+        assert_eq!(a, b);
+        assert!(is_version("2010-04-01") && is_version("v2"));
+        assert!(!is_version("Rooms") && !is_version("v") && !is_version("2010-04-0x"));
+    }
+
+    #[test]
+    fn operations_match_once_and_one_sided_ones_are_not_neutral() {
+        let (_, _, family) = family();
+        assert_eq!(family.operations.len(), 2);
+        let update = &family.operations[0];
+        assert_eq!(update.key, "POST /Rooms/{}/Members/{}");
+        assert_eq!(update.members, [Some(0), Some(0)]);
+        assert_eq!(
+            update.method_name, "update_member",
+            "the first module's name"
+        );
+        assert!(update.neutral.is_ok());
+        let create = &family.operations[1];
+        assert_eq!(create.members, [Some(1), None]);
+        assert_eq!(create.neutral, Err("beta lacks it".to_string()));
+    }
+
+    #[test]
+    fn fields_are_matched_by_wire_name_and_widened() {
+        let (_, _, family) = family();
+        let update = &family.operations[0];
+        let row = |wire: &str| {
+            update
+                .rows
+                .iter()
+                .find(|r| r.wire == wire && r.place == Place::Body)
+                .unwrap_or_else(|| panic!("{wire}"))
+        };
+        assert_eq!(
+            row("Size").support,
+            [Some("i64?".into()), Some("i32?".into())]
+        );
+        assert_eq!(row("AlphaOnly").support, [Some("bool?".into()), None]);
+        assert_eq!(row("BetaOnly").support, [None, Some("bool?".into())]);
+        assert_eq!(
+            row("Mode").notes,
+            ["only alpha: quiet", "only beta: whisper"]
+        );
+        // The path parameters match by position, whatever their names.
+        let path: Vec<&FieldRow> = update
+            .rows
+            .iter()
+            .filter(|r| r.place == Place::Path)
+            .collect();
+        assert_eq!(path.len(), 2);
+        assert_eq!(path[0].notes, ["named Room / RoomSid"]);
+
+        let neutral = update.neutral.as_ref().expect("neutral");
+        let body = family.neutral.type_def(neutral.body.expect("a body"));
+        let TypeKind::Struct(s) = &body.kind else {
+            panic!("a struct")
+        };
+        let field = |wire: &str| s.fields.iter().find(|f| f.wire_name == wire).expect(wire);
+        assert_eq!(field("Size").ty, TypeRef::I64);
+        assert!(field("BetaOnly").is_option());
+        let TypeRef::Named(mode) = field("Mode").ty else {
+            panic!("an enum")
+        };
+        let TypeKind::Enum(e) = &family.neutral.type_def(mode).kind else {
+            panic!("an enum")
+        };
+        let values: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
+        assert_eq!(
+            values,
+            ["quiet", "loud", "whisper"],
+            "the union, first provider first"
+        );
+    }
+
+    #[test]
+    fn responses_widen_required_to_optional_and_numbers_to_i64() {
+        let (_, _, family) = family();
+        let neutral = family.operations[0].neutral.as_ref().expect("neutral");
+        let Some(TypeRef::Named(id)) = &neutral.success else {
+            panic!("a typed success")
+        };
+        let TypeKind::Struct(s) = &family.neutral.type_def(*id).kind else {
+            panic!("a struct")
+        };
+        let count = s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == "count")
+            .expect("count");
+        assert_eq!(count.ty, TypeRef::I64);
+        assert!(count.is_option(), "optional in alpha, so optional");
+        let sources = &family.sources[id.index()];
+        assert!(sources.types.iter().all(Option::is_some), "read from both");
+    }
+
+    #[test]
+    fn the_report_names_every_operation_and_field() {
+        let (_, _, family) = family();
+        let text = family.report().to_string();
+        assert!(text.starts_with("portability of alpha / beta (family `both`): 2 operations, 1 on the neutral client"), "{text}");
+        assert!(text.contains("(not neutral: beta lacks it)"), "{text}");
+        assert!(text.contains("body      AlphaOnly bool?"), "{text}");
+        assert!(
+            text.lines().all(|l| l == l.trim_end()),
+            "no trailing spaces"
+        );
+    }
+
+    #[test]
+    fn a_family_names_two_or_more_modules_of_the_crate() {
+        let module = |name: &str| crate::ModuleRequest {
+            module: name.into(),
+            spec: "x.yaml".into(),
+            source: "x.yaml".into(),
+            selection: Selection::All,
+            account_parameter: None,
+        };
+        let modules = [module("twilio"), module("signalwire")];
+        let family = |modules: &[&str]| crate::emit::FamilySpec {
+            name: "telephony".into(),
+            modules: modules.iter().map(|m| m.to_string()).collect(),
+            renames: Renames::new(),
+        };
+        assert!(check_families(&[family(&["twilio", "signalwire"])], &modules).is_ok());
+        for bad in [&["twilio"][..], &["twilio", "twilio"], &["twilio", "plivo"]] {
+            let e = check_families(&[family(bad)], &modules).expect_err("refused");
+            assert!(
+                matches!(&e, crate::error::Error::InvalidName { what: "family", .. }),
+                "{e}"
+            );
+        }
+    }
+}
