@@ -159,7 +159,7 @@ impl Client {
                 };
                 client
                     .list_participant_stream(conference_sid, &params)
-                    .map(Participant::from, ProviderError::Twilio)
+                    .convert(Participant::from, ProviderError::Twilio)
             }
             Client::Signalwire(client) => {
                 let params = match params.to_signalwire() {
@@ -168,7 +168,7 @@ impl Client {
                 };
                 client
                     .list_all_participants_stream(conference_sid, &params)
-                    .map(Participant::from, ProviderError::Signalwire)
+                    .convert(Participant::from, ProviderError::Signalwire)
             }
         }
     }

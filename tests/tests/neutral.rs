@@ -738,3 +738,67 @@ async fn response_values_of_the_other_provider_are_read() {
         Some(telephony::ParticipantEnumStatus::Ringing)
     );
 }
+
+/// The README's moderation routine, as written there, run against both providers.
+async fn moderate(
+    client: &telephony::Client,
+    conference: &str,
+    moderator: &str,
+) -> Result<usize, telephony::Error> {
+    let mut participants =
+        client.list_participant(conference, &telephony::ListParticipantParams::default());
+    let mut muted = 0;
+    while let Some(participant) = participants.next().await {
+        let Some(call) = participant?.call_sid else {
+            continue;
+        };
+        let update = if call == moderator {
+            telephony::UpdateParticipantRequest {
+                announce_url: Some("https://example.com/you-moderate.mp3".into()),
+                ..Default::default()
+            }
+        } else {
+            muted += 1;
+            telephony::UpdateParticipantRequest {
+                muted: Some(true),
+                ..Default::default()
+            }
+        };
+        client.update_participant(conference, &call, &update).await?;
+    }
+    Ok(muted)
+}
+
+#[tokio::test]
+async fn one_moderation_routine_runs_against_both_providers() {
+    let two = |page: &str, first: &str, second: &str| {
+        page.replacen(&format!("[{first}]"), &format!("[{first}, {second}]"), 1)
+    };
+    let tw_other = TWILIO_PARTICIPANT.replace(CALL, COACHED);
+    let server = Server::script(vec![
+        Behaviour::json(200, &two(&twilio_page(), TWILIO_PARTICIPANT, &tw_other)),
+        Behaviour::json(200, TWILIO_PARTICIPANT),
+    ])
+    .await;
+    assert_eq!(moderate(&neutral_twilio(&server), CONFERENCE, CALL).await.expect("moderated"), 1);
+    let bodies: Vec<String> = server.requests().iter().skip(1).map(|r| r.body_text().to_string()).collect();
+    assert_eq!(
+        bodies,
+        ["AnnounceUrl=https%3A%2F%2Fexample.com%2Fyou-moderate.mp3", "Muted=true"]
+    );
+
+    let sw_other = SIGNALWIRE_PARTICIPANT.replace(SW_CALL, SW_COACHED);
+    let server = Server::script(vec![
+        Behaviour::json(200, &two(&signalwire_page(), SIGNALWIRE_PARTICIPANT, &sw_other)),
+        Behaviour::json(200, SIGNALWIRE_PARTICIPANT),
+    ])
+    .await;
+    assert_eq!(
+        moderate(&neutral_signalwire(&server), SW_CONFERENCE, SW_CALL).await.expect("moderated"),
+        1
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests[2].target.ends_with(&format!("/Participants/{SW_COACHED}")));
+    assert_eq!(requests[2].body_text(), "Muted=true");
+}

@@ -377,7 +377,7 @@ fn operation_tokens(
         let call = quote!(client.#method(#(#pass),*));
         let result = if let Some(item) = &neutral.item {
             let item = type_tokens(item, neutral_api);
-            quote!(#call.map(#item::from, ProviderError::#variant))
+            quote!(#call.convert(#item::from, ProviderError::#variant))
         } else if let Some(success) = &neutral.success {
             let success = type_tokens(success, neutral_api);
             quote! {

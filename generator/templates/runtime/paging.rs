@@ -358,12 +358,12 @@ impl<T, E> futures_core::Stream for Items<T, E> {
 impl<T: Send + 'static, E: 'static> Items<T, E> {
     /// These items converted one by one, and errors' bodies too (a provider's types into
     /// neutral ones); paging and [`Items::limit`] work as before.
-    pub fn map<U: 'static, F: 'static>(self, item: fn(T) -> U, error: fn(E) -> F) -> MappedItems<U, F> {
+    pub fn convert<U: 'static, F: 'static>(self, item: fn(T) -> U, error: fn(E) -> F) -> MappedItems<U, F> {
         MappedItems { source: Box::new(Converted { items: self, item, error }) }
     }
 }
 
-/// The items of a list operation converted into other types ([`Items::map`]): a
+/// The items of a list operation converted into other types ([`Items::convert`]): a
 /// [`futures_core::Stream`] like [`Items`], with the same `next` and `limit`.
 pub struct MappedItems<U, F = ApiErrorBody> {
     source: Box<dyn ItemSource<U, F>>,
