@@ -17,7 +17,7 @@
 //! | `POST /Accounts/{}/Conferences/{}/Participants` | [`create_participant`](crate::twilio::Client::create_participant) | — |
 //! | [`delete_participant`](Client::delete_participant) | [`delete_participant`](crate::twilio::Client::delete_participant) | [`delete_participant`](crate::signalwire::Client::delete_participant) |
 //!
-//! Not on the neutral client (call them on the provider's own client, e.g. through [`Client::Twilio`]-style variants):
+//! Not on the neutral client; call them on the client of a provider that has them (each [`Client`] variant holds one):
 //!
 //! * `POST /Accounts/{}/Conferences/{}/Participants`: signalwire lacks it.
 #![allow(

@@ -764,7 +764,9 @@ async fn moderate(
                 ..Default::default()
             }
         };
-        client.update_participant(conference, &call, &update).await?;
+        client
+            .update_participant(conference, &call, &update)
+            .await?;
     }
     Ok(muted)
 }
@@ -780,25 +782,45 @@ async fn one_moderation_routine_runs_against_both_providers() {
         Behaviour::json(200, TWILIO_PARTICIPANT),
     ])
     .await;
-    assert_eq!(moderate(&neutral_twilio(&server), CONFERENCE, CALL).await.expect("moderated"), 1);
-    let bodies: Vec<String> = server.requests().iter().skip(1).map(|r| r.body_text().to_string()).collect();
+    assert_eq!(
+        moderate(&neutral_twilio(&server), CONFERENCE, CALL)
+            .await
+            .expect("moderated"),
+        1
+    );
+    let bodies: Vec<String> = server
+        .requests()
+        .iter()
+        .skip(1)
+        .map(|r| r.body_text().to_string())
+        .collect();
     assert_eq!(
         bodies,
-        ["AnnounceUrl=https%3A%2F%2Fexample.com%2Fyou-moderate.mp3", "Muted=true"]
+        [
+            "AnnounceUrl=https%3A%2F%2Fexample.com%2Fyou-moderate.mp3",
+            "Muted=true"
+        ]
     );
 
     let sw_other = SIGNALWIRE_PARTICIPANT.replace(SW_CALL, SW_COACHED);
     let server = Server::script(vec![
-        Behaviour::json(200, &two(&signalwire_page(), SIGNALWIRE_PARTICIPANT, &sw_other)),
+        Behaviour::json(
+            200,
+            &two(&signalwire_page(), SIGNALWIRE_PARTICIPANT, &sw_other),
+        ),
         Behaviour::json(200, SIGNALWIRE_PARTICIPANT),
     ])
     .await;
     assert_eq!(
-        moderate(&neutral_signalwire(&server), SW_CONFERENCE, SW_CALL).await.expect("moderated"),
+        moderate(&neutral_signalwire(&server), SW_CONFERENCE, SW_CALL)
+            .await
+            .expect("moderated"),
         1
     );
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    assert!(requests[2].target.ends_with(&format!("/Participants/{SW_COACHED}")));
+    assert!(requests[2]
+        .target
+        .ends_with(&format!("/Participants/{SW_COACHED}")));
     assert_eq!(requests[2].body_text(), "Muted=true");
 }

@@ -422,11 +422,12 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     });
     let families = spec.families.iter().map(|f| {
         let name = ident(&f.name);
+        let cfg = super::neutral::module_cfg(spec, f);
         let doc = super::tokens::doc_attrs(&[format!(
             "One API for {}: a client of either provider, with the support matrix checked",
             f.modules.join(" and ")
         )]);
-        quote!(#doc #[rustfmt::skip] pub mod #name;)
+        quote!(#doc #cfg #[rustfmt::skip] pub mod #name;)
     });
     // Exported only where a neutral module streams items through it.
     let mapped_items = (!spec.families.is_empty()).then(|| {

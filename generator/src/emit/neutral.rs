@@ -52,6 +52,37 @@ pub fn neutral_file<'a>(spec: &'a CrateSpec, family: &'a FamilySpec) -> TokenFil
     }
 }
 
+/// The `#[cfg]` of the neutral module: every provider operation it calls must be compiled,
+/// so with per-resource Cargo features it needs each one's feature (any of its tags').
+pub fn module_cfg(spec: &CrateSpec, family: &FamilySpec) -> TokenStream {
+    let Some(members) = members(spec, family) else {
+        return quote!();
+    };
+    let features: Vec<_> = members
+        .iter()
+        .map(|m| super::features::module_features(m.api, m.module))
+        .collect();
+    let matched = match_family(&family.name, &members, &family.renames);
+    let mut clauses: Vec<TokenStream> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (op, _) in matched.neutral_operations() {
+        for (p, index) in op.members.iter().enumerate() {
+            let Some(needed) = index.and_then(|i| features[p].operations.get(i)) else {
+                continue;
+            };
+            if needed.is_empty() || !seen.insert(needed.clone()) {
+                continue;
+            }
+            clauses.push(quote!(any(#(feature = #needed),*)));
+        }
+    }
+    if clauses.is_empty() {
+        quote!()
+    } else {
+        quote!(#[cfg(all(#(#clauses),*))])
+    }
+}
+
 /// Which conversions a neutral type needs, per provider.
 #[derive(Default, Clone)]
 struct Needs {
@@ -194,7 +225,7 @@ fn module_doc(ctx: &Ctx<'_>) -> Vec<String> {
         .collect();
     if !absent.is_empty() {
         doc.push(String::new());
-        doc.push("Not on the neutral client (call them on the provider's own client, e.g. through [`Client::Twilio`]-style variants):".to_string());
+        doc.push("Not on the neutral client; call them on the client of a provider that has them (each [`Client`] variant holds one):".to_string());
         doc.push(String::new());
         doc.extend(absent);
     }
@@ -1001,5 +1032,59 @@ fn from_fn(ctx: &Ctx<'_>, neutral: &TypeRef, provider: &TypeRef) -> Option<Token
             Some(quote!(#name::from))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{ModuleSpec, RuntimeCrate};
+    use crate::{api_from_text, Selection};
+
+    /// Two resources, so each module gets a Cargo feature per tag.
+    const TAGGED: &str = r#"
+openapi: 3.0.3
+info: { title: Tagged, version: "1" }
+paths:
+  /v1/Rooms/{Room}:
+    get:
+      operationId: FetchRoom
+      tags: [Rooms]
+      parameters: [{ name: Room, in: path, required: true, schema: { type: string } }]
+      responses: { "204": { description: none } }
+  /v1/Bells:
+    get:
+      operationId: ListBells
+      tags: [Bells]
+      responses: { "204": { description: none } }
+"#;
+
+    #[test]
+    fn the_neutral_module_needs_the_features_of_the_operations_it_calls() {
+        let api = api_from_text("tagged.yaml", TAGGED.as_bytes(), &Selection::All).expect("api");
+        let module = |name: &str| ModuleSpec {
+            name: name.into(),
+            api: api.clone(),
+        };
+        let family = FamilySpec {
+            name: "both".into(),
+            modules: vec!["a".into(), "b".into()],
+            renames: Default::default(),
+        };
+        let spec = CrateSpec {
+            name: "c".into(),
+            version: "0.1.0".into(),
+            modules: vec![module("a"), module("b")],
+            runtime: RuntimeCrate::Own,
+            families: vec![family.clone()],
+        };
+        let cfg = module_cfg(&spec, &family).to_string();
+        for feature in ["a-rooms", "a-bells", "b-rooms", "b-bells"] {
+            assert!(
+                cfg.contains(&format!("\"{feature}\"")),
+                "{feature} in {cfg}"
+            );
+        }
+        assert!(cfg.starts_with("# [cfg (all ("), "{cfg}");
     }
 }
