@@ -64,6 +64,11 @@ impl Client {
     pub fn account_sid(&self) -> Option<&str> {
         self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
+}
+/// # Conference Participants
+///
+/// Operations of the spec's tag `Conference Participants`.
+impl Client {
     /// Change a participant
     ///
     /// Modifies a participant of a live conference: mute or hold it, play an announcement, change its hold or wait audio, or make it coach another call.

@@ -55,6 +55,11 @@ impl Client {
     pub fn account_sid(&self) -> Option<&str> {
         self.account.as_deref().or_else(|| self.transport.credentials().username())
     }
+}
+/// # Participant
+///
+/// Operations of the spec's tag `Api20100401Participant`.
+impl Client {
     /// Change a conference participant
     ///
     /// Modifies a live participant: mute or hold it, play an announcement, change its wait or hold audio, or make it coach another call.

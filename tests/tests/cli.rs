@@ -539,3 +539,64 @@ fn usage_errors_are_reported_without_a_panic() {
         );
     }
 }
+
+/// A spec whose only server URL is relative cannot have an example program (it has no base
+/// URL to default to). With two resources its crate has per-resource features, and once had an
+/// `[[example]]` table naming the missing program, which cargo refuses. `cargo check
+/// --all-targets` builds every target the manifest names; `cargo metadata` would accept the
+/// missing file.
+#[test]
+fn a_relative_server_url_gives_a_crate_cargo_builds_with_every_target() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("rooms");
+    let fixture = repo_root().join("tests/fixtures/specs/relative_server.yaml");
+    run(&[
+        path_str(&fixture),
+        "--all",
+        "--out",
+        path_str(&out),
+        "--crate-name",
+        "rooms-client",
+        "--module",
+        "rooms",
+    ])
+    .assert_success();
+    let manifest = read(&out.join("Cargo.toml"));
+    assert!(
+        manifest.contains("rooms-room = []\n") && manifest.contains("rooms-notice = []\n"),
+        "two resources, two features:\n{manifest}"
+    );
+    std::fs::copy(repo_root().join("Cargo.lock"), out.join("Cargo.lock")).expect("Cargo.lock");
+    let output = Command::new(telephony_tests::cargo())
+        .current_dir(&out)
+        .args([
+            "check",
+            "--quiet",
+            "--all-targets",
+            "--message-format",
+            "short",
+        ])
+        // Shared with the tricky specs' check, so the dependencies are built once.
+        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo check --all-targets failed on the generated crate:\n{}\n{manifest}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let files = files_under(&out);
+    let examples: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("examples/"))
+        .collect();
+    assert!(
+        examples.is_empty(),
+        "no absolute server, no example: {examples:?}"
+    );
+    assert!(!manifest.contains("[[example]]"), "{manifest}");
+}

@@ -49,7 +49,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "tracing = [\"resource-features-runtime/tracing\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "axum = [\"webhooks\", \"resource-features-runtime/axum\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );
@@ -62,7 +62,9 @@ fn each_resource_is_a_default_feature() {
     );
     let module = squeeze(&file("src/phone.rs"));
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "/// Needs one of the features `phone-call`, `phone-recording`. #[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(",
+        "/// # Example V1 Recording /// /// Operations of the spec's tag `ExampleV1Recording`. impl Client {",
         "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",
         "#[cfg(feature = \"phone-recording\")] pub fn list_recording(",
         "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",
@@ -196,4 +198,34 @@ fn one_feature_compiles_clippy_clean_and_leaves_other_resources_out() {
     assert!(with.status.success(), "{}", stderr(&with));
     let untagged = cargo(root, &["check", "--example", "uses_health"]);
     assert!(untagged.status.success(), "{}", stderr(&untagged));
+}
+
+/// Webhook verification is opt-in: the default build of the generated client pulls in none of
+/// its crates, and the `axum` feature pulls in all of them (so the check is not vacuous).
+#[test]
+fn webhooks_are_opt_in() {
+    let tree = |features: &[&str]| {
+        let output = Command::new(telephony_tests::cargo())
+            .current_dir(repo_root())
+            .args(["tree", "--offline", "-e", "normal", "--prefix", "none"])
+            .args(["-p", "telephony-client"])
+            .args(features)
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let crates = |tree: &str, names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|name| tree.lines().any(|l| l.starts_with(&format!("{name} v"))))
+            .map(|name| name.to_string())
+            .collect()
+    };
+    let webhook_crates = ["hmac", "sha1", "axum"];
+    assert_eq!(crates(&tree(&[]), &webhook_crates), Vec::<String>::new());
+    assert_eq!(
+        crates(&tree(&["--features", "axum"]), &webhook_crates),
+        webhook_crates
+    );
 }

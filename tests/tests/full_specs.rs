@@ -398,8 +398,8 @@ fn names_that_collide_after_casing_stay_distinct() {
     let twilio = compact(specs[0].module_source());
     for (wire, rust) in [
         ("DateCreated", "date_created"),
-        ("DateCreated<", "date_created_lt"),
-        ("DateCreated>", "date_created_gt"),
+        ("DateCreated<", "date_created_on_or_before"),
+        ("DateCreated>", "date_created_on_or_after"),
     ] {
         assert!(twilio.contains(&format!("{rust}:fields.optional(\"{wire}\")")));
         assert!(twilio.contains(&format!("request.query(\"{wire}\",&self.{rust});")));
@@ -576,7 +576,8 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
             ""
         }
     );
-    let expected: usize = summary.iter().map(|(_, _, f)| f.tests).sum::<usize>() + WIRE_TESTS;
+    let expected: usize =
+        summary.iter().map(|(_, _, f)| f.tests).sum::<usize>() + WIRE_TESTS + USAGE_TESTS;
     assert_eq!(passed, expected, "not every example test ran:\n{stdout}");
     for (file, total, f) in &summary {
         eprintln!(
@@ -594,6 +595,9 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         target.display()
     );
 }
+
+/// The tests of `tests/fixtures/full_usage/usage.rs`.
+const USAGE_TESTS: usize = 3;
 
 /// Tests that send real requests from the full-spec clients to a loopback server: array form
 /// fields repeat their key, and `DateCreated`, `DateCreated<` and `DateCreated>` are three
@@ -1159,8 +1163,15 @@ impl<'g> Collector<'g> {
                         .find(|p| p.wire_name == name && p.location == location)
                         .map(|p| p.ty.clone()),
                 }
-                .map(RustType::plain)
-                .ok_or_else(|| format!("parameter `{name}` is not generated"));
+                .ok_or_else(|| format!("parameter `{name}` is not generated"))
+                .and_then(|ty| match ty {
+                    // Typed as `time` values, which have no serde form: what they send is
+                    // pinned by the runtime's `WireValue` tests, not by examples.
+                    TypeRef::Date | TypeRef::DateTime => {
+                        Err("a date or date-time parameter, typed with the time crate".to_string())
+                    }
+                    ty => Ok(RustType::plain(ty)),
+                });
                 let param_label = format!("{label}_{name}");
                 self.media_examples(Kind::Parameter, param, &param_at, &param_label, &ty);
                 if let Some(schema) = param.get("schema") {

@@ -152,7 +152,13 @@ fn fixture_crates_compile() {
     let status = std::process::Command::new(telephony_tests::cargo())
         .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
         .current_dir(&work)
-        .env("CARGO_TARGET_DIR", work.join("target"))
+        // Shared with tricky.rs and any_spec.rs: the dependencies are built once, not again
+        // in a fresh directory on every run.
+        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
         .status()
         .expect("cargo runs");
     assert!(

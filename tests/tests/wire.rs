@@ -810,3 +810,26 @@ fn any_label_round_trips_as_one_segment() {
         })
         .unwrap();
 }
+
+/// `format: date` and `date-time` parameters are `time` values on the caller's side and the
+/// spec's text forms on the wire; an inequality filter's key keeps its `<`/`>`.
+#[test]
+fn dates_and_instants_go_out_in_their_spec_text_forms() {
+    use telephony_client::time::{Date, Month, OffsetDateTime, UtcOffset};
+    use telephony_client::WireValue;
+    let date = Date::from_calendar_date(2025, Month::May, 1).expect("a date");
+    let at = date
+        .with_hms(9, 30, 5)
+        .expect("a time")
+        .assume_offset(UtcOffset::from_hms(-5, 0, 0).expect("an offset"));
+    let utc = OffsetDateTime::from_unix_timestamp(1_746_091_805).expect("an instant");
+    let mut pairs = Vec::new();
+    date.push_to("DateCreated>", &mut pairs);
+    at.push_to("StartTime<", &mut pairs);
+    Some(utc).push_to("EndTime", &mut pairs);
+    None::<Date>.push_to("DateUpdated", &mut pairs);
+    assert_eq!(
+        telephony_client::encode_form(&pairs),
+        "DateCreated%3E=2025-05-01&StartTime%3C=2025-05-01T09%3A30%3A05-05%3A00&EndTime=2025-05-01T09%3A30%3A05Z"
+    );
+}

@@ -5,13 +5,16 @@ use std::time::Duration;
 
 use crate::{credentials::Credentials, hooks::{Hook, Hooks}, retry::RetryPolicy};
 
-/// How a client connects: base URL, credentials, timeouts, user agent, retries and hooks.
+/// How a client connects: base URL, credentials, timeouts, deadline, body limit, user agent,
+/// retries and hooks.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub(crate) base_url: String,
     pub(crate) credentials: Credentials,
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) max_response_bytes: u64,
     /// `None`: the client's own name and version (`telephony-client/0.1.0`).
     pub(crate) user_agent: Option<String>,
     pub(crate) http: Option<reqwest::Client>,
@@ -23,6 +26,12 @@ impl ClientConfig {
     /// Whole-request timeout used unless [`ClientConfig::timeout`] says otherwise.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+    /// The largest response body read unless [`ClientConfig::max_response_bytes`] says
+    /// otherwise: 16 MiB. A full page of 1,000 items (the most Twilio sends) takes ~0.6 MB for
+    /// participants and at most ~7.5 MB for messages (1,600-character bodies, up to 4 bytes a
+    /// character), so real responses stay well below it, while a gzip bomb is cut off at it.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 << 20;
+
     /// A configuration for `base_url`, for example `https://api.twilio.com`, or a loopback
     /// server in tests.
     pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
@@ -31,6 +40,8 @@ impl ClientConfig {
             credentials,
             timeout: Some(Self::DEFAULT_TIMEOUT),
             connect_timeout: None,
+            deadline: None,
+            max_response_bytes: Self::DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             http: None,
             retry: RetryPolicy::default(),
@@ -56,6 +67,31 @@ impl ClientConfig {
         self
     }
 
+    /// Bounds each call as a whole, from its first poll to its result: every attempt, and
+    /// every wait between attempts. A retry whose wait would end after the deadline is not
+    /// started (the last answer is returned at once), and an attempt still running at the
+    /// deadline ends as a timeout ([`Error::is_timeout`]). Each page of a listing is a call
+    /// of its own. Unset by default: [`ClientConfig::timeout`] bounds each attempt, and the
+    /// [`RetryPolicy`] their number.
+    ///
+    /// [`Error::is_timeout`]: crate::Error::is_timeout
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The largest response body the client reads, in bytes after gzip decoding
+    /// ([`ClientConfig::DEFAULT_MAX_RESPONSE_BYTES`] unless set). A `Content-Length` over
+    /// it is refused before the body is read; a body that grows over it is cut off there.
+    /// Either way the call ends in [`Error::ResponseTooLarge`], the connection is dropped and
+    /// nothing is retried.
+    ///
+    /// [`Error::ResponseTooLarge`]: crate::Error::ResponseTooLarge
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Replaces the `User-Agent` header value.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -63,7 +99,13 @@ impl ClientConfig {
     }
 
     /// Uses a preconfigured `reqwest::Client` (proxies, pools); the timeouts and user
-    /// agent above are then the given client's own.
+    /// agent above are then the given client's own. Build it with redirects off
+    /// (`.redirect(reqwest::redirect::Policy::none())`): the client cannot set that policy
+    /// on a client it did not build, so an answer that comes from another URL than the
+    /// request's (a redirect the given client followed) is an [`Error::Redirect`], never a
+    /// success. With a [`ClientConfig::deadline`], each attempt's timeout is the time left.
+    ///
+    /// [`Error::Redirect`]: crate::Error::Redirect
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

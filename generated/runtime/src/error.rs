@@ -66,14 +66,148 @@ impl<E> ApiError<E> {
     }
 }
 
+/// `HTTP 404: The requested resource … was not found (code 20404,
+/// https://www.twilio.com/docs/errors/20404), request id RQ…`: the error body's message, code and
+/// documentation link when it has them (Twilio's and SignalWire's do), else the start of the
+/// body; a 401 or 403 adds where to look.
 impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the API answered HTTP {}: {}", self.status, snippet(self.raw.as_bytes()))?;
-        if let Some(id) = self.request_id() {
-            write!(f, " (request id {id})")?;
+        write!(f, "HTTP {} from the API: ", self.status)?;
+        let summary = ErrorSummary::of(self.raw.as_bytes());
+        match &summary.message {
+            Some(message) => f.write_str(message)?,
+            None => f.write_str(&snippet(self.raw.as_bytes()))?,
         }
-        Ok(())
+        match (&summary.code, &summary.more_info) {
+            (Some(code), Some(link)) => write!(f, " (code {code}, {link})")?,
+            (Some(code), None) => write!(f, " (code {code})")?,
+            (None, Some(link)) => write!(f, " ({link})")?,
+            (None, None) => {}
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, ", request id {id}")?;
+        }
+        write_credentials_hint(f, self.status)
     }
+}
+
+/// The fields of an error body people read, wherever the spec's error schema puts them.
+#[derive(Default)]
+struct ErrorSummary {
+    code: Option<String>,
+    message: Option<String>,
+    more_info: Option<String>,
+}
+
+impl ErrorSummary {
+    fn of(body: &[u8]) -> Self {
+        let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+            return Self::default();
+        };
+        let text = |key: &str| match fields.get(key) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        ErrorSummary {
+            code: text("code"),
+            message: text("message"),
+            more_info: text("more_info"),
+        }
+    }
+}
+
+/// 401 and 403 usually mean the credentials: say so where the status is printed.
+fn write_credentials_hint(f: &mut fmt::Formatter<'_>, status: u16) -> fmt::Result {
+    match status {
+        401 => f.write_str("; check the client's credentials (account or project, and its token or key)"),
+        403 => f.write_str("; the credentials may not allow this (check the account, and the key's permissions)"),
+        _ => Ok(()),
+    }
+}
+
+/// What went wrong below HTTP, named at the top of the message and for callers to match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The server's name did not resolve.
+    Dns,
+    /// Nothing accepted the connection.
+    ConnectionRefused,
+    /// Connecting failed otherwise (unreachable network, reset).
+    Connect,
+    /// TLS could not be set up (certificate, protocol).
+    Tls,
+    /// The attempt's timeout or the call's deadline passed.
+    Timeout,
+    /// The connection failed while the response was being read.
+    Body,
+    /// Sending the request failed otherwise.
+    Request,
+}
+
+impl TransportKind {
+    fn of(error: &reqwest::Error) -> Self {
+        if error.is_timeout() {
+            return TransportKind::Timeout;
+        }
+        // The causes below reqwest: hyper's, then the I/O error or the resolver's text.
+        let mut causes = Vec::new();
+        let mut next = std::error::Error::source(error);
+        while let Some(cause) = next {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                    return TransportKind::ConnectionRefused;
+                }
+                if io.kind() == std::io::ErrorKind::TimedOut {
+                    return TransportKind::Timeout;
+                }
+            }
+            causes.push(cause.to_string().to_ascii_lowercase());
+            next = cause.source();
+        }
+        let said = |words: &[&str]| causes.iter().any(|c| words.iter().any(|w| c.contains(w)));
+        if said(&["dns error", "failed to lookup", "name or service not known", "no such host"]) {
+            TransportKind::Dns
+        } else if said(&["certificate", "tls", "handshake", "rustls"]) {
+            TransportKind::Tls
+        } else if error.is_connect() {
+            TransportKind::Connect
+        } else if error.is_body() || error.is_decode() {
+            TransportKind::Body
+        } else {
+            TransportKind::Request
+        }
+    }
+
+    /// What happened, said of `host`.
+    fn describe(self, host: &str) -> String {
+        match self {
+            TransportKind::Dns => format!("cannot reach {host}: the name lookup failed"),
+            TransportKind::ConnectionRefused => format!("cannot reach {host}: the connection was refused"),
+            TransportKind::Connect => format!("cannot reach {host}: the connection could not be made"),
+            TransportKind::Tls => format!("cannot reach {host}: the TLS handshake failed"),
+            TransportKind::Timeout => format!("no answer from {host} in time: the request timed out"),
+            TransportKind::Body => format!("the connection to {host} failed while the response was read"),
+            TransportKind::Request => format!("sending the request to {host} failed"),
+        }
+    }
+}
+
+/// `cannot reach api.twilio.com: the connection was refused`: the kind first, reqwest's own
+/// account of it as the source.
+fn transport_text(error: &reqwest::Error) -> String {
+    let host = error
+        .url()
+        .and_then(|url| {
+            let host = url.host_str()?;
+            Some(match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            })
+        })
+        .unwrap_or_else(|| "the server".to_string());
+    TransportKind::of(error).describe(&host)
 }
 
 /// A request the client refused to send.
@@ -99,6 +233,10 @@ pub enum InvalidRequest {
     /// not send credentials there.
     #[error("the next-page link `{url}` leaves the base URL's origin; it is not followed")]
     ForeignLink { url: String },
+    /// The API linked (a next page) back to a page this listing already fetched before the
+    /// last one: following it would page forever.
+    #[error("the next-page link `{url}` leads back to a page this listing already fetched; it is not followed")]
+    PageCycle { url: String },
     /// The operation needs an account, and neither the call nor the client has one (the
     /// client's credentials are not Basic).
     #[error("path parameter `{name}` has no value and the credentials name no account")]
@@ -115,16 +253,16 @@ pub enum InvalidRequest {
 #[non_exhaustive]
 pub enum Error<E = ApiErrorBody> {
     /// The request was refused before sending.
-    #[error("invalid request: {0}")]
+    #[error(transparent)]
     InvalidRequest(#[from] InvalidRequest),
     /// The API answered with an error status and a body in its error shape.
     #[error("{0}")]
     Api(ApiError<E>),
     /// An error status whose body is not in the API's error shape (an HTML page, nothing).
-    #[error("unexpected HTTP status {status}: {}", snippet(body.as_bytes()))]
+    #[error("unexpected HTTP status {status}: {}{}", snippet(body.as_bytes()), CredentialsHint(*status))]
     UnexpectedStatus { status: u16, body: String, meta: ResponseMeta },
     /// A success status whose body could not be decoded.
-    #[error("cannot decode the HTTP {status} response: {source}; the body starts with {snippet:?}")]
+    #[error("cannot decode the HTTP {status} response, which starts with {snippet:?}")]
     Decode {
         status: u16,
         #[source]
@@ -132,8 +270,21 @@ pub enum Error<E = ApiErrorBody> {
         snippet: String,
         meta: ResponseMeta,
     },
-    /// Connecting, sending or receiving failed, or the request timed out.
-    #[error("HTTP transport failure: {0}")]
+    /// The response body was larger than [`ClientConfig::max_response_bytes`] (counted after
+    /// gzip decoding). The client stopped reading and dropped the connection; the call is
+    /// never retried.
+    ///
+    /// [`ClientConfig::max_response_bytes`]: crate::ClientConfig::max_response_bytes
+    #[error("the HTTP {} response body is over the {limit}-byte limit; the client stopped reading it", meta.status)]
+    ResponseTooLarge { limit: u64, meta: ResponseMeta },
+    /// The server answered with a redirect (`3xx`), which the client never follows: `location`
+    /// is its `Location`. Or a caller-supplied HTTP client followed one: `location` is then the
+    /// URL that answered, and `status` its status.
+    #[error("the server redirected the request (HTTP {status}) to {}; redirects are not followed", location.as_deref().unwrap_or("nowhere"))]
+    Redirect { status: u16, location: Option<String>, meta: ResponseMeta },
+    /// Connecting, sending or receiving failed, or the request timed out (its own timeout, or
+    /// the call's deadline).
+    #[error("{}", transport_text(.0))]
     Transport(#[source] reqwest::Error),
 }
 
@@ -150,7 +301,10 @@ impl<E> Error<E> {
     pub fn meta(&self) -> Option<&ResponseMeta> {
         match self {
             Error::Api(e) => Some(&e.meta),
-            Error::UnexpectedStatus { meta, .. } | Error::Decode { meta, .. } => Some(meta),
+            Error::UnexpectedStatus { meta, .. }
+            | Error::Decode { meta, .. }
+            | Error::ResponseTooLarge { meta, .. }
+            | Error::Redirect { meta, .. } => Some(meta),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -186,7 +340,17 @@ impl<E> Error<E> {
             Error::Api(e) => Error::Api(ApiError { status: e.status, body: f(e.body), raw: e.raw, meta: e.meta }),
             Error::UnexpectedStatus { status, body, meta } => Error::UnexpectedStatus { status, body, meta },
             Error::Decode { status, source, snippet, meta } => Error::Decode { status, source, snippet, meta },
+            Error::ResponseTooLarge { limit, meta } => Error::ResponseTooLarge { limit, meta },
+            Error::Redirect { status, location, meta } => Error::Redirect { status, location, meta },
             Error::Transport(e) => Error::Transport(e),
+        }
+    }
+
+    /// What failed below HTTP, for [`Error::Transport`].
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport(e) => Some(TransportKind::of(e)),
+            _ => None,
         }
     }
 }
@@ -196,6 +360,24 @@ impl<E> Error<E> {
 pub(crate) enum Failure {
     Invalid(InvalidRequest),
     Transport(reqwest::Error),
+    Refused(Refusal),
+}
+
+/// A response the client would not take.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Its body is over the limit (the rest of it was not read).
+    TooLarge { limit: u64, meta: ResponseMeta },
+    /// A redirect: `location` is its `Location`, or the URL a caller's client followed it to.
+    Redirect { location: Option<String>, meta: ResponseMeta },
+}
+
+impl Refusal {
+    pub(crate) fn meta(&self) -> &ResponseMeta {
+        match self {
+            Refusal::TooLarge { meta, .. } | Refusal::Redirect { meta, .. } => meta,
+        }
+    }
 }
 
 impl<E> From<Failure> for Error<E> {
@@ -203,7 +385,22 @@ impl<E> From<Failure> for Error<E> {
         match failure {
             Failure::Invalid(e) => Error::InvalidRequest(e),
             Failure::Transport(e) => Error::Transport(e),
+            Failure::Refused(Refusal::TooLarge { limit, meta }) => Error::ResponseTooLarge { limit, meta },
+            Failure::Refused(Refusal::Redirect { location, meta }) => Error::Redirect {
+                status: meta.status,
+                location,
+                meta,
+            },
         }
+    }
+}
+
+/// The hint of [`write_credentials_hint`], as a `Display` for `thiserror` messages.
+struct CredentialsHint(u16);
+
+impl fmt::Display for CredentialsHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_credentials_hint(f, self.0)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::transport::AttemptResult;
+use crate::transport::Attempted;
 
 /// When a failed attempt is tried again.
 ///
@@ -65,22 +65,23 @@ impl RetryPolicy {
 
     /// The wait before retry number `retry` (0 for the first retry), or `None` when the
     /// attempt's outcome must not be repeated.
-    pub(crate) fn delay(&self, method: &reqwest::Method, outcome: &AttemptResult, retry: u32) -> Option<Duration> {
+    pub(crate) fn delay(&self, method: &reqwest::Method, outcome: &Attempted, retry: u32) -> Option<Duration> {
         if retry >= self.max_retries {
             return None;
         }
         let honour = |wait: Duration| (wait <= self.max_retry_after).then_some(wait);
         match outcome {
-            Ok(response) if response.meta.status == 429 => match response.meta.retry_after() {
+            Attempted::Answered(response) if response.meta.status == 429 => match response.meta.retry_after() {
                 Some(wait) => honour(wait),
                 None => Some(self.backoff_for(retry)),
             },
-            Ok(response) if response.meta.status == 503 && is_idempotent(method) => {
+            Attempted::Answered(response) if response.meta.status == 503 && is_idempotent(method) => {
                 response.meta.retry_after().and_then(honour)
             }
-            Ok(_) => None,
-            Err(error) if error.is_connect() => Some(self.backoff_for(retry)),
-            Err(_) => None,
+            // A body over the limit would only be sent again; a redirect would be again.
+            Attempted::Answered(_) | Attempted::Refused(_) => None,
+            Attempted::Failed(error) if error.is_connect() => Some(self.backoff_for(retry)),
+            Attempted::Failed(_) => None,
         }
     }
 

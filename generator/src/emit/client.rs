@@ -23,11 +23,7 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     }
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
-    let methods = api
-        .operations
-        .iter()
-        .zip(features)
-        .map(|(op, needed)| operation(op, api, &super::features::cfg(needed)));
+    let resources = resource_impls(api, features);
     let account = account_param_name(api);
     let account_field = account.map(|_| {
         quote! {
@@ -84,11 +80,73 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
             }
 
             #account_methods
-
-            #(#methods)*
         }
 
+        #(#resources)*
+
         #(#listings)*
+    }
+}
+
+/// The operations, one `impl Client` per resource (the operation's first spec tag, in the
+/// order resources first appear), each with a doc line naming it: rustdoc then lists a large
+/// client's methods under their resources instead of in one list.
+fn resource_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
+    let mut resources: Vec<(Option<&str>, Vec<TokenStream>)> = Vec::new();
+    for (op, needed) in api.operations.iter().zip(features) {
+        let tag = op.tags.first().map(String::as_str);
+        let method = operation(
+            op,
+            api,
+            &super::features::cfg(needed),
+            &super::features::cfg_doc(needed),
+        );
+        match resources.iter_mut().find(|(t, _)| *t == tag) {
+            Some((_, methods)) => methods.push(method),
+            None => resources.push((tag, vec![method])),
+        }
+    }
+    resources
+        .into_iter()
+        .map(|(tag, methods)| {
+            // Untagged operations stay with the constructors, under no heading.
+            let doc = tag.map(|tag| {
+                doc_attrs(&[
+                    format!("# {}", resource_title(tag)),
+                    String::new(),
+                    format!("Operations of the spec's tag {}.", docs::code(tag)),
+                ])
+            });
+            quote! {
+                #doc
+                impl Client {
+                    #(#methods)*
+                }
+            }
+        })
+        .collect()
+}
+
+/// A tag as a heading: `Api20100401Participant` reads `Participant` (a leading API version
+/// word is dropped), `Recording Transcriptions` stays as it is.
+pub(super) fn resource_title(tag: &str) -> String {
+    if tag.contains(' ') {
+        return tag.to_string();
+    }
+    let mut words: Vec<String> = Vec::new();
+    for c in tag.chars() {
+        match words.last_mut() {
+            Some(word) if !c.is_ascii_uppercase() => word.push(c),
+            _ => words.push(c.to_string()),
+        }
+    }
+    let versioned = |w: &String| w.chars().filter(char::is_ascii_digit).count() >= 4;
+    if words.len() > 1 && versioned(&words[0]) {
+        words.remove(0);
+    }
+    match words.join(" ") {
+        title if title.is_empty() => tag.to_string(),
+        title => title,
     }
 }
 
@@ -188,9 +246,11 @@ fn is_kind(ty: &TypeRef, api: &Api, kind: fn(&TypeKind) -> bool) -> bool {
 /// `Call`, or a `PageCall` and an `Items` stream for a list); a private one builds the request.
 /// No method is `async`: one future type for every operation compiles far faster than an
 /// `async fn` state machine each.
-fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
+/// `cfg`: the item's `#[cfg]`, `needs`: the doc lines naming its features.
+fn operation(op: &Operation, api: &Api, cfg: &TokenStream, needs: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let doc = doc_attrs(&operation_doc(op, None));
+    let doc = quote!(#doc #needs);
     let args = arguments(op, api);
     let arg_names = argument_names(op);
     let (error_ty, error) = error(&op.error, api);
@@ -208,6 +268,7 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream) -> TokenStream {
         let item = type_tokens(&pagination.item, api);
         let stream = ident(&pagination.stream_method);
         let stream_doc = doc_attrs(&operation_doc(op, Some(pagination)));
+        let stream_doc = quote!(#stream_doc #needs);
         return quote! {
             #doc
             #cfg
@@ -579,11 +640,31 @@ pub fn by_status_impl(def: &TypeDef) -> TokenStream {
                 fn from_response<E>(response: crate::runtime::RawResponse) -> Result<crate::Response<Self>, crate::Error<E>> {
                     let value = match response.status() {
                         #(#patterns)*
-                        _ => Err(response.unexpected()),
+                        _ => return Err(response.unexpected()),
                     }?;
                     Ok(response.with(value))
                 }
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resource_title;
+
+    #[test]
+    fn resource_titles_drop_the_version_word() {
+        assert_eq!(resource_title("Api20100401Participant"), "Participant");
+        assert_eq!(
+            resource_title("Api20100401IncomingPhoneNumber"),
+            "Incoming Phone Number"
+        );
+        assert_eq!(
+            resource_title("Recording Transcriptions"),
+            "Recording Transcriptions"
+        );
+        assert_eq!(resource_title("calls"), "calls");
+        assert_eq!(resource_title("Api2010"), "Api2010");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::features::{module_features, ModuleFeatures};
 use super::tokens::ident;
-use super::{Content, Item, TokenFile};
+use super::{Content, TokenFile};
 use crate::ir::{
     Api, AuthKind, BodyEncoding, Operation, ResponseShape, Server, TypeId, TypeKind, TypeRef,
 };
@@ -14,6 +14,7 @@ use quote::quote;
 /// `version.rs` is written with them, from [`runtime_version`].
 const RUNTIME: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../templates/runtime/lib.rs")),
+    ("axum.rs", include_str!("../../templates/runtime/axum.rs")),
     ("call.rs", include_str!("../../templates/runtime/call.rs")),
     (
         "config.rs",
@@ -46,6 +47,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../templates/runtime/response.rs"),
     ),
     ("retry.rs", include_str!("../../templates/runtime/retry.rs")),
+    (
+        "signature.rs",
+        include_str!("../../templates/runtime/signature.rs"),
+    ),
     (
         "timestamp.rs",
         include_str!("../../templates/runtime/timestamp.rs"),
@@ -183,12 +188,14 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         files.push(super::neutral::neutral_file(spec, family));
     }
     for module in &spec.modules {
-        if let Some((name, program)) = example_program(spec.name.replace('-', "_"), module) {
+        if let Some(example) = example_program(module) {
+            let crate_ident = spec.name.replace('-', "_");
+            let path = format!("examples/{}.rs", example.name);
             files.push(TokenFile {
-                path: format!("examples/{name}.rs"),
+                path,
                 sources: vec![&module.api],
                 content: Content::Rust {
-                    head: program,
+                    head: Box::new(move || example_tokens(&crate_ident, &example, module)),
                     items: Vec::new(),
                 },
             });
@@ -233,10 +240,17 @@ fn runtime_files(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
     files
 }
 
-/// The operation a module's example program calls, with the features it needs.
-fn example_features<'a>(module: &ModuleSpec, features: &'a ModuleFeatures) -> &'a [String] {
-    example_operation(&module.api)
-        .and_then(|op| module.api.operations.iter().position(|o| o.id == op.id))
+/// The features the operation of a module's example program needs.
+fn example_features<'a>(
+    module: &ModuleSpec,
+    example: &ExampleProgram<'_>,
+    features: &'a ModuleFeatures,
+) -> &'a [String] {
+    module
+        .api
+        .operations
+        .iter()
+        .position(|o| o.id == example.op.id)
         .and_then(|i| features.operations.get(i))
         .map_or(&[], Vec::as_slice)
 }
@@ -265,13 +279,17 @@ fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (Str
     }
     let mut examples = String::new();
     for (module, features) in spec.modules.iter().zip(features) {
-        let needed = example_features(module, features);
-        if let (false, Some(op)) = (needed.is_empty(), example_operation(&module.api)) {
+        // The same decision as the file in `examples/`: a table without its file is a
+        // manifest cargo refuses.
+        let Some(example) = example_program(module) else {
+            continue;
+        };
+        let needed = example_features(module, &example, features);
+        if !needed.is_empty() {
             let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
             examples.push_str(&format!(
-                "\n[[example]]\nname = \"{}_{}\"\nrequired-features = [{}]\n",
-                module.name,
-                op.method_name.trim_start_matches("r#"),
+                "\n[[example]]\nname = \"{}\"\nrequired-features = [{}]\n",
+                example.name,
                 quoted(&needed)
             ));
         }
@@ -295,6 +313,10 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
+# Webhook signature verification, framework-neutral (`webhooks` module).
+webhooks = ["{runtime}/webhooks"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "{runtime}/axum"]
 {resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
@@ -326,17 +348,28 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
+# Webhook signature verification: HMAC-SHA1, SHA-256 and constant-time comparison.
+webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
+# An axum extractor that verifies webhooks (implies `webhooks`).
+axum = ["webhooks", "dep:axum", "dep:http-body-util"]
 
 [dependencies]
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}
+base64 = {{ version = "0.22", optional = true }}
 bytes = "1"
 fastrand = "2"
 form_urlencoded = "1.2"
 futures-core = "0.3"
+hmac = {{ version = "0.12", optional = true }}
+http-body-util = {{ version = "0.1", optional = true }}
 httpdate = "1.0"
 percent-encoding = "2.3"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "http2", "gzip"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+sha1 = {{ version = "0.10", optional = true }}
+sha2 = {{ version = "0.10", optional = true }}
+subtle = {{ version = "2.6", optional = true }}
 thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
@@ -379,27 +412,15 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 .join(", ")
         ),
         String::new(),
-        "| module | spec | operations |".to_string(),
+        "| module | spec | resources (spec tags) and their operations |".to_string(),
         "|---|---|---|".to_string(),
     ];
     for m in &spec.modules {
-        let ops: Vec<String> = m
-            .api
-            .operations
-            .iter()
-            .map(|o| {
-                format!(
-                    "[`{0}`]({1}::Client::{0})",
-                    o.method_name.trim_start_matches("r#"),
-                    m.name
-                )
-            })
-            .collect();
         doc.push(format!(
             "| [`{}`] | `{}` | {} |",
             m.name,
             m.api.source,
-            ops.join(", ")
+            resource_index(m)
         ));
     }
     doc.push(String::new());
@@ -451,7 +472,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
-        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
+        pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
         #mapped_items
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
@@ -464,12 +485,54 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
 
+        /// Verifying webhooks (feature `webhooks`; the axum extractor with feature `axum`).
+        #[cfg(feature = "webhooks")]
+        pub use runtime::webhooks;
+
         /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
         /// and version.
         pub fn default_user_agent() -> &'static str {
             concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
         }
     }
+}
+
+/// The resources of a module for the crate's index: each with links to its methods while the
+/// module is small, with its operation count once linking every method would bury the rest.
+fn resource_index(module: &ModuleSpec) -> String {
+    const LINKED: usize = 12;
+    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &module.api.operations {
+        let title = op.tags.first().map_or_else(
+            || "Untagged".to_string(),
+            |tag| super::client::resource_title(tag),
+        );
+        match resources.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, ops)) => ops.push(op),
+            None => resources.push((title, vec![op])),
+        }
+    }
+    let linked = module.api.operations.len() <= LINKED;
+    resources
+        .iter()
+        .map(|(title, ops)| match linked {
+            true => {
+                let links: Vec<String> = ops
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "[`{0}`]({1}::Client::{0})",
+                            o.method_name.trim_start_matches("r#"),
+                            module.name
+                        )
+                    })
+                    .collect();
+                format!("{title}: {}", links.join(", "))
+            }
+            false => format!("{title} ({})", ops.len()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A compiled (not run) example calling the first operation whose arguments are simple.
@@ -551,10 +614,16 @@ fn first_bool_field(api: &Api, id: TypeId) -> Option<String> {
     }
 }
 
-/// `examples/{module}_{operation}.rs`: its name, and a program (built where it is formatted)
-/// that calls the example operation with the base URL, credentials and path parameters taken
-/// from the environment.
-fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, Item<'_>)> {
+/// A module's example program, `examples/{module}_{operation}.rs`: the operation it calls
+/// and the absolute server URL it defaults to (a relative one gives no program). One decision
+/// for the file and for its `[[example]]` table in `Cargo.toml`.
+struct ExampleProgram<'a> {
+    name: String,
+    op: &'a Operation,
+    server: &'a Server,
+}
+
+fn example_program(module: &ModuleSpec) -> Option<ExampleProgram<'_>> {
     let op = example_operation(&module.api)?;
     let server = module
         .api
@@ -566,20 +635,17 @@ fn example_program(crate_ident: String, module: &ModuleSpec) -> Option<(String, 
         module.name,
         op.method_name.trim_start_matches("r#")
     );
-    let program = {
-        let name = name.clone();
-        Box::new(move || example_tokens(&crate_ident, &name, module, op, server))
-    };
-    Some((name, program))
+    Some(ExampleProgram { name, op, server })
 }
 
+/// The example program: it calls the example operation with the base URL, credentials and
+/// path parameters taken from the environment.
 fn example_tokens(
     crate_ident: &str,
-    name: &str,
+    example: &ExampleProgram<'_>,
     module: &ModuleSpec,
-    op: &Operation,
-    server: &Server,
 ) -> TokenStream {
+    let (name, op, server) = (example.name.as_str(), example.op, example.server);
     let api = &module.api;
     let krate = ident(crate_ident);
     let module_ident = ident(&module.name);

@@ -161,3 +161,20 @@ pub fn cfg(features: &[String]) -> TokenStream {
         many => quote!(#[cfg(any(#(feature = #many),*))]),
     }
 }
+
+/// The doc lines that say which features an item needs (as `doc(cfg)` would, on stable):
+/// appended to its docs, nothing when it is always compiled.
+pub fn cfg_doc(features: &[String]) -> TokenStream {
+    let line = match features {
+        [] => return quote!(),
+        [one] => format!(" Needs the `{one}` feature."),
+        many => format!(
+            " Needs one of the features {}.",
+            many.iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    quote!(#[doc = ""] #[doc = #line])
+}

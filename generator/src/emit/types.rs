@@ -9,8 +9,9 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any.
-pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
+/// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any; `needs`: the doc
+/// lines that name those features.
+pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream, needs: &TokenStream) -> TokenStream {
     let mut doc = def
         .description
         .as_deref()
@@ -21,6 +22,7 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream) -> TokenStream {
     }
     doc.push(format!("Spec: `{}`.", def.origin.replace('`', "'")));
     let doc = doc_attrs(&doc);
+    let doc = quote!(#doc #needs);
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => {

@@ -1,5 +1,5 @@
 //! Decoding generated types from JSON. A body is parsed once into a [`serde_json::Value`] and
-//! each type takes its part of that tree in one plain function ([`json::FromJson`]). serde's
+//! each type takes its part of that tree in one plain function ([`FromJson`]). serde's
 //! derive would instead be generic over the deserializer, so every type would instantiate
 //! serde_json's parser again, which is most of what a large client costs to compile. Unknown
 //! keys are skipped, `null` or missing optional fields are `None`, numbers also decode from
@@ -250,24 +250,37 @@ impl FromJson for time::OffsetDateTime {
 
 /// A number type that can come from any JSON number or from its text.
 trait Number: std::str::FromStr {
+    /// What a value of the type is, for errors.
+    const EXPECTED: &'static str;
+
     fn from_number(n: &serde_json::Number) -> Option<Self>;
 }
 
 impl Number for f64 {
+    const EXPECTED: &'static str = "a number, or a string holding one";
+
     fn from_number(n: &serde_json::Number) -> Option<Self> {
         n.as_f64()
     }
 }
 
+/// The largest magnitude up to which an `f64` holds every integer exactly (2^53). serde_json
+/// reads a number with a fraction or an exponent, or an integer too large for 64 bits, as an
+/// `f64`: past this, the value read may not be the one sent (`-9223372036854775809` reads as
+/// `-9223372036854775808.0`), so it is refused rather than rounded or clamped.
+const EXACT_F64_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 macro_rules! integer {
     ($($t:ty),*) => {$(
         impl Number for $t {
+            const EXPECTED: &'static str = concat!("an integer in the range of ", stringify!($t), ", or a string holding one");
+
             fn from_number(n: &serde_json::Number) -> Option<Self> {
                 match (n.as_i64(), n.as_u64(), n.as_f64()) {
                     (Some(i), _, _) => <$t>::try_from(i).ok(),
                     (_, Some(u), _) => <$t>::try_from(u).ok(),
-                    (_, _, Some(f)) => (f.fract() == 0.0 && f >= <$t>::MIN as f64 && f <= <$t>::MAX as f64)
-                        .then_some(f as $t),
+                    // In range of i64 and exact, so the cast neither saturates nor rounds.
+                    (_, _, Some(f)) if f.fract() == 0.0 && f.abs() <= EXACT_F64_INTEGER => <$t>::try_from(f as i64).ok(),
                     _ => None,
                 }
             }
@@ -276,14 +289,15 @@ macro_rules! integer {
 }
 integer!(u8, i32, i64);
 
+/// A number from a JSON number or from a string holding one; one out of the type's range is
+/// an error, never clamped.
 fn number<T: Number>(value: Value) -> Result<T, DecodeError> {
-    const EXPECTED: &str = "a number, or a string holding one";
     let parsed = match &value {
         Value::Number(n) => T::from_number(n),
         Value::String(s) => s.trim().parse().ok(),
-        _ => return Err(DecodeError::invalid_type(&value, EXPECTED)),
+        _ => return Err(DecodeError::invalid_type(&value, T::EXPECTED)),
     };
-    parsed.ok_or_else(|| DecodeError::new(format!("invalid value: {}, expected {EXPECTED}", unexpected(&value))))
+    parsed.ok_or_else(|| DecodeError::new(format!("invalid value: {}, expected {}", unexpected(&value), T::EXPECTED)))
 }
 
 macro_rules! from_json_number {

@@ -10,6 +10,9 @@
 // what `--check` compares.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
+#[cfg(feature = "axum")]
+#[rustfmt::skip]
+mod axum;
 #[rustfmt::skip]
 mod call;
 #[rustfmt::skip]
@@ -39,6 +42,9 @@ mod request;
 mod response;
 #[rustfmt::skip]
 mod retry;
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+mod signature;
 #[rustfmt::skip]
 mod timestamp;
 #[rustfmt::skip]
@@ -52,7 +58,7 @@ pub use call::Call;
 pub use config::{BuildError, ClientConfig};
 pub use credentials::Credentials;
 pub use enums::UnknownValue;
-pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest};
+pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
 pub use multipart::FilePart;
@@ -74,6 +80,25 @@ pub use response::RawResponse;
 pub use transport::Transport;
 #[doc(hidden)]
 pub use version::VERSION;
+
+/// Webhooks: is a request really from Twilio or SignalWire? [`WebhookVerifier`] checks a
+/// request's signature, framework-neutral, against the public URL the provider called
+/// ([`PublicBase`]); with the `axum` feature, `VerifiedWebhook` is an extractor that
+/// verifies and decodes.
+///
+/// [`WebhookVerifier`]: webhooks::WebhookVerifier
+/// [`PublicBase`]: webhooks::PublicBase
+#[cfg(feature = "webhooks")]
+pub mod webhooks {
+    pub use crate::signature::{
+        InvalidPublicBase, InvalidSigningKey, Provider, PublicBase, SignatureError,
+        SignatureScheme, Verified, WebhookError, WebhookPayload, WebhookVerifier,
+    };
+    pub use crate::signature::{IDEMPOTENCY_TOKEN, SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE};
+
+    #[cfg(feature = "axum")]
+    pub use crate::axum::{VerifiedWebhook, WebhookConfig, WebhookRejection};
+}
 
 /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
 /// [`ClientConfig::http_client`].

@@ -143,7 +143,7 @@ impl<L: Listing + json::FromJson, E> Page<L, E> {
 }
 
 /// The first page of a list operation, once it arrives: a [`Future`](std::future::Future)
-/// of a [`Page`]. Like [`Call`], it owns what it needs and sends nothing until polled.
+/// of a [`Page`]. Like [`Call`](crate::Call), it owns what it needs and sends nothing until polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct PageCall<L, E = ApiErrorBody> {
     first: FirstPage<E>,
@@ -234,6 +234,7 @@ impl Transport {
             fetch: self.fetch(&request, on_error),
             next: Next::first(request),
             sending: None,
+            visited: Visited::default(),
             limit: None,
             yielded: 0,
         }
@@ -270,10 +271,35 @@ pub struct Items<T, E = ApiErrorBody> {
 struct Pages<E> {
     fetch: Fetch<E>,
     next: Next,
-    /// The page being fetched, and the link it follows (`None` for the first page).
-    sending: Option<(Sending, Option<reqwest::Url>)>,
+    /// The page being fetched, and its URL's key in `visited`.
+    sending: Option<(Sending, u64)>,
+    visited: Visited,
     limit: Option<usize>,
     yielded: usize,
+}
+
+/// The pages a listing has fetched, each as a 64-bit hash of its exact URL: 8 bytes a page
+/// however long its URL (a Twilio page URL is ~150 bytes), for a listing of any length. The
+/// keys are random per listing, so a server cannot craft a link that collides with an earlier
+/// page; an accidental collision (about n²/2⁶⁵ for n pages) would only end the listing early,
+/// with an error.
+#[derive(Default)]
+struct Visited {
+    keys: std::collections::hash_map::RandomState,
+    pages: std::collections::HashSet<u64>,
+}
+
+impl Visited {
+    fn key(&self, url: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.keys, url)
+    }
+
+    /// Records a page as fetched; its key.
+    fn fetching(&mut self, url: &str) -> u64 {
+        let key = self.key(url);
+        self.pages.insert(key);
+        key
+    }
 }
 
 // Nothing in `Items` is ever pinned in place: the request in flight is boxed.
@@ -295,15 +321,27 @@ impl<T, E> Items<T, E> {
         self
     }
 
-    /// Takes in a fetched page: its items, and what comes after them. An empty page, or one
-    /// that links to itself, ends the list: a server that kept answering so would otherwise
-    /// be polled forever.
-    fn arrived(&mut self, response: Result<RawResponse, Failure>, followed: Option<reqwest::Url>) -> Result<(), Error<E>> {
+    /// Takes in a fetched page (`fetched`: its URL's key): its items, and what comes after
+    /// them. An empty page, or one that links to itself, ends the list quietly: a static mock
+    /// answers so. A link back to any earlier page of this listing ends it with
+    /// [`InvalidRequest::PageCycle`] after this page's items: following it would page forever.
+    fn arrived(&mut self, response: Result<RawResponse, Failure>, fetched: u64) -> Result<(), Error<E>> {
         let response = self.pages.fetch.accepted(response?)?;
         let (mut items, next) = response.decoded(self.decode)?;
-        let next = self.pages.fetch.next_link(next.as_deref());
-        let loops = matches!((&next, &followed), (Some(Ok(next)), Some(url)) if next == url);
-        if !items.is_empty() && !loops {
+        let next = match self.pages.fetch.next_link(next.as_deref()) {
+            Some(Ok(url)) => {
+                let key = self.pages.visited.key(url.as_str());
+                if key == fetched {
+                    None
+                } else if self.pages.visited.pages.contains(&key) {
+                    Some(Err(InvalidRequest::PageCycle { url: url.to_string() }))
+                } else {
+                    Some(Ok(url))
+                }
+            }
+            other => other,
+        };
+        if !items.is_empty() {
             self.pages.next = next.map_or(Next::End, Next::Link);
         }
         items.reverse();
@@ -334,8 +372,8 @@ impl<T, E> futures_core::Stream for Items<T, E> {
                 let Poll::Ready(response) = request.as_mut().poll(cx) else {
                     return Poll::Pending;
                 };
-                let followed = pages.sending.take().and_then(|(_, url)| url);
-                if let Err(error) = this.arrived(response, followed) {
+                let fetched = pages.sending.take().map_or(0, |(_, key)| key);
+                if let Err(error) = this.arrived(response, fetched) {
                     this.pages.yielded += 1;
                     return Poll::Ready(Some(Err(error)));
                 }
@@ -344,8 +382,16 @@ impl<T, E> futures_core::Stream for Items<T, E> {
             // `next` is `End` while a page is in flight, so a failed page ends the stream.
             pages.sending = match std::mem::replace(&mut pages.next, Next::End) {
                 Next::End => return Poll::Ready(None),
-                Next::Request(request) => Some((pages.fetch.send(request), None)),
-                Next::Link(Ok(url)) => Some((pages.fetch.follow(url.clone()), Some(url))),
+                Next::Request(request) => {
+                    // The first page's URL is visited too: a link back to it is a cycle.
+                    let url = pages.fetch.transport.url(&request).map(String::from).unwrap_or_default();
+                    let key = pages.visited.fetching(&url);
+                    Some((pages.fetch.send(request), key))
+                }
+                Next::Link(Ok(url)) => {
+                    let key = pages.visited.fetching(url.as_str());
+                    Some((pages.fetch.follow(url), key))
+                }
                 Next::Link(Err(refused)) => {
                     pages.yielded += 1;
                     return Poll::Ready(Some(Err(Error::InvalidRequest(refused))));

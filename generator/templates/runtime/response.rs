@@ -37,11 +37,12 @@ impl ResponseMeta {
     }
 
     /// `Retry-After` as a delay: delta-seconds, or an HTTP date (any of the three RFC 9110
-    /// forms) relative to now; a date in the past is no delay.
+    /// forms) relative to now; a date in the past is no delay. Delta-seconds too large for a
+    /// `u64` mean "very long" (RFC 9111 §1.2.2): [`Duration::MAX`].
     pub fn retry_after(&self) -> Option<Duration> {
         let value = self.header(reqwest::header::RETRY_AFTER.as_str())?.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
+        if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
         }
         let date = httpdate::parse_http_date(value).ok()?;
         Some(date.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
@@ -102,11 +103,12 @@ impl<T> std::ops::DerefMut for Response<T> {
     }
 }
 
-/// A response whose body has been read.
+/// A response whose body has been read (at most the client's body limit).
 #[derive(Debug)]
 pub struct RawResponse {
     pub(crate) meta: ResponseMeta,
-    pub(crate) body: bytes::Bytes,
+    /// A `Vec`, so that an error keeps it as its text without a second copy.
+    pub(crate) body: Vec<u8>,
 }
 
 impl RawResponse {
@@ -170,11 +172,11 @@ impl RawResponse {
     }
 
     /// A status the spec did not document, or an error body not in the API's error shape.
-    pub fn unexpected<E>(&self) -> Error<E> {
+    pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
             status: self.meta.status,
-            body: String::from_utf8_lossy(&self.body).into_owned(),
-            meta: self.meta.clone(),
+            body: into_text(self.body),
+            meta: self.meta,
         }
     }
 
@@ -191,10 +193,15 @@ impl RawResponse {
             Ok(body) => Error::Api(ApiError {
                 status: self.meta.status,
                 body,
-                raw: String::from_utf8_lossy(&self.body).into_owned(),
+                raw: into_text(self.body),
                 meta: self.meta,
             }),
             Err(_) => self.unexpected(),
         }
     }
+}
+
+/// A body as text: the same buffer when it is UTF-8 (an API's error body is), else a lossy copy.
+fn into_text(body: Vec<u8>) -> String {
+    String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -68,7 +68,30 @@ pub enum Behaviour {
     },
     /// Reads the request and closes the connection without a byte of response.
     CloseWithoutReply,
+    /// Sends the head and `first`, then waits up to [`STREAM_PATIENCE`] for the client to
+    /// close the connection; if it does not, sends `rest`. How it ended is pushed to `ended`.
+    /// `Content-Length` is `first` and `rest` together, unless `chunked` (each part one chunk).
+    Stream {
+        status: u16,
+        headers: Vec<(String, String)>,
+        chunked: bool,
+        first: Vec<u8>,
+        rest: Vec<u8>,
+        ended: Arc<Mutex<Vec<StreamEnd>>>,
+    },
 }
+
+/// How a [`Behaviour::Stream`] response ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The client closed the connection before the body was sent in full.
+    ClosedEarly,
+    /// The client kept the connection open, so the whole body was sent.
+    SentEverything,
+}
+
+/// How long a [`Behaviour::Stream`] waits for the client to close before sending the rest.
+pub const STREAM_PATIENCE: Duration = Duration::from_secs(2);
 
 impl Behaviour {
     pub fn reply(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
@@ -230,7 +253,72 @@ async fn serve(
                 let _ = stream.shutdown().await;
                 return;
             }
+            Behaviour::Stream {
+                status,
+                headers,
+                chunked,
+                first,
+                rest,
+                ended,
+            } => {
+                let end = stream_body(&mut stream, *status, headers, *chunked, first, rest).await;
+                ended.lock().unwrap().push(end);
+                if end == StreamEnd::ClosedEarly {
+                    return;
+                }
+            }
         }
+    }
+}
+
+async fn stream_body(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    chunked: bool,
+    first: &[u8],
+    rest: &[u8],
+) -> StreamEnd {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if chunked {
+        head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    } else {
+        head.push_str(&format!(
+            "Content-Length: {}\r\n\r\n",
+            first.len() + rest.len()
+        ));
+    }
+    let chunk = |part: &[u8]| -> Vec<u8> {
+        if !chunked {
+            return part.to_vec();
+        }
+        let mut framed = format!("{:x}\r\n", part.len()).into_bytes();
+        framed.extend_from_slice(part);
+        framed.extend_from_slice(b"\r\n");
+        framed
+    };
+    let mut response = head.into_bytes();
+    response.extend(chunk(first));
+    if stream.write_all(&response).await.is_err() {
+        return StreamEnd::ClosedEarly;
+    }
+    // The client sends nothing more on this connection until the body ends, so a read that
+    // returns is its close (end of stream or a reset).
+    let mut probe = [0u8; 1];
+    let probed = tokio::time::timeout(STREAM_PATIENCE, stream.read(&mut probe)).await;
+    if let Ok(Ok(0) | Err(_)) = probed {
+        return StreamEnd::ClosedEarly;
+    }
+    let mut tail = chunk(rest);
+    if chunked {
+        tail.extend_from_slice(b"0\r\n\r\n");
+    }
+    match stream.write_all(&tail).await {
+        Ok(()) => StreamEnd::SentEverything,
+        Err(_) => StreamEnd::ClosedEarly,
     }
 }
 
@@ -287,6 +375,11 @@ async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<()> {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
