@@ -824,3 +824,47 @@ async fn one_moderation_routine_runs_against_both_providers() {
         .ends_with(&format!("/Participants/{SW_COACHED}")));
     assert_eq!(requests[2].body_text(), "Muted=true");
 }
+
+/// The neutral stream pages like the providers' (`limit` stops before the next page) and is a
+/// `futures_core::Stream` too.
+#[tokio::test]
+async fn neutral_items_follow_pages_and_stop_at_the_limit() {
+    use futures_util::StreamExt as _;
+    let next = format!("/2010-04-01/Accounts/{ACCOUNT}/Conferences/{CONFERENCE}/Participants.json?Page=1&PageToken=PA1");
+    let tw_other = TWILIO_PARTICIPANT.replace(CALL, COACHED);
+    let first = twilio_page()
+        .replace(
+            &format!("[{TWILIO_PARTICIPANT}]"),
+            &format!("[{TWILIO_PARTICIPANT}, {tw_other}]"),
+        )
+        .replace(
+            "\"next_page_uri\": null",
+            &format!("\"next_page_uri\": \"{next}\""),
+        );
+    let server = Server::script(vec![
+        Behaviour::json(200, &first),
+        Behaviour::json(200, &first),
+        Behaviour::json(200, &twilio_page()),
+    ])
+    .await;
+    let params = telephony::ListParticipantParams::default();
+    let limited: Vec<_> = neutral_twilio(&server)
+        .list_participant(CONFERENCE, &params)
+        .limit(2)
+        .collect()
+        .await;
+    assert_eq!(limited.len(), 2);
+    assert_eq!(server.requests().len(), 1, "no page past the limit");
+    let all: Vec<_> = neutral_twilio(&server)
+        .list_participant(CONFERENCE, &params)
+        .collect()
+        .await;
+    let sids: Vec<String> = all
+        .into_iter()
+        .map(|p| p.expect("decodes").call_sid.unwrap_or_default())
+        .collect();
+    assert_eq!(sids, [CALL, COACHED, CALL]);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[2].target, next);
+}
