@@ -3,7 +3,7 @@
 // sha256 4ffe89997152af80eb088fa1f5c491b6e0d296c59fb4de41fd6c65e312924703 specs/signalwire.yaml
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
-//! One API for [`twilio`](crate::twilio) and [`signalwire`](crate::signalwire): a [`Client`] of either provider, the same requests and responses.
+//! One API for [`twilio`](crate::twilio) and [`signalwire`](crate::signalwire): a [`Client`](crate::telephony::Client) of either provider, the same requests and responses.
 //!
 //! Operations are matched by HTTP method and path (each server's base path, the API version and a `.json` suffix set aside), fields by wire name; types are widened where the specs differ (`i32` and `i64` are `i64`, a field optional in one is optional, enums hold every provider's values). Each call converts its request into the chosen provider's own request type and calls that provider's client, so what is sent is exactly what the provider module sends. What the provider's spec cannot take (a field it lacks, a value only another provider knows, a number outside its type) is an [`InvalidRequest::Unsupported`](crate::InvalidRequest::Unsupported) before any connection. Response fields a provider never returns are `None` from it; each field's docs say which providers have it.
 //!
@@ -11,13 +11,13 @@
 //!
 //! | operation | `twilio` | `signalwire` |
 //! |---|---|---|
-//! | [`update_participant`](Client::update_participant) | [`update_participant`](crate::twilio::Client::update_participant) | [`update_participant`](crate::signalwire::Client::update_participant) |
-//! | [`list_participant`](Client::list_participant) | [`list_participant`](crate::twilio::Client::list_participant) | [`list_all_participants`](crate::signalwire::Client::list_all_participants) |
-//! | [`fetch_participant`](Client::fetch_participant) | [`fetch_participant`](crate::twilio::Client::fetch_participant) | [`retrieve_participant`](crate::signalwire::Client::retrieve_participant) |
+//! | [`update_participant`](crate::telephony::Client::update_participant) | [`update_participant`](crate::twilio::Client::update_participant) | [`update_participant`](crate::signalwire::Client::update_participant) |
+//! | [`list_participant`](crate::telephony::Client::list_participant) | [`list_participant`](crate::twilio::Client::list_participant) | [`list_all_participants`](crate::signalwire::Client::list_all_participants) |
+//! | [`fetch_participant`](crate::telephony::Client::fetch_participant) | [`fetch_participant`](crate::twilio::Client::fetch_participant) | [`retrieve_participant`](crate::signalwire::Client::retrieve_participant) |
 //! | `POST /Accounts/{}/Conferences/{}/Participants` | [`create_participant`](crate::twilio::Client::create_participant) | — |
-//! | [`delete_participant`](Client::delete_participant) | [`delete_participant`](crate::twilio::Client::delete_participant) | [`delete_participant`](crate::signalwire::Client::delete_participant) |
+//! | [`delete_participant`](crate::telephony::Client::delete_participant) | [`delete_participant`](crate::twilio::Client::delete_participant) | [`delete_participant`](crate::signalwire::Client::delete_participant) |
 //!
-//! Not on the neutral client; call them on the client of a provider that has them (each [`Client`] variant holds one):
+//! Not on the neutral client; call them on the client of a provider that has them (each [`Client`](crate::telephony::Client) variant holds one):
 //!
 //! * `POST /Accounts/{}/Conferences/{}/Participants`: signalwire lacks it.
 #![allow(

@@ -166,12 +166,15 @@ fn module_tokens(family: &Family, members: &[Member<'_>]) -> TokenStream {
 
 fn module_doc(ctx: &Ctx<'_>) -> Vec<String> {
     let family = ctx.family;
+    // Full paths: the module's inner docs are resolved where its `mod` item is, which has
+    // docs of its own.
+    let client = format!("crate::{}::Client", family.name);
     let providers: Vec<String> = (0..ctx.members.len())
         .map(|p| format!("[`{0}`](crate::{0})", ctx.module(p)))
         .collect();
     let mut doc = vec![
         format!(
-            "One API for {}: a [`Client`] of either provider, the same requests and responses.",
+            "One API for {}: a [`Client`]({client}) of either provider, the same requests and responses.",
             providers.join(" and ")
         ),
         String::new(),
@@ -191,7 +194,7 @@ fn module_doc(ctx: &Ctx<'_>) -> Vec<String> {
     for op in &family.operations {
         let name = match &op.neutral {
             Ok(_) => format!(
-                "[`{0}`](Client::{0})",
+                "[`{0}`]({client}::{0})",
                 op.method_name.trim_start_matches("r#")
             ),
             Err(_) => format!("`{}`", op.key),
@@ -225,7 +228,7 @@ fn module_doc(ctx: &Ctx<'_>) -> Vec<String> {
         .collect();
     if !absent.is_empty() {
         doc.push(String::new());
-        doc.push("Not on the neutral client; call them on the client of a provider that has them (each [`Client`] variant holds one):".to_string());
+        doc.push(format!("Not on the neutral client; call them on the client of a provider that has them (each [`Client`]({client}) variant holds one):"));
         doc.push(String::new());
         doc.extend(absent);
     }
