@@ -868,3 +868,40 @@ async fn neutral_items_follow_pages_and_stop_at_the_limit() {
     assert_eq!(requests.len(), 3);
     assert_eq!(requests[2].target, next);
 }
+
+/// `telephony-codegen SPEC --portability OTHER` prints the matrix of every operation of the
+/// two specs, modules named after the files.
+#[test]
+fn the_command_line_prints_the_portability_report() {
+    let specs = repo_root().join("specs");
+    let output = std::process::Command::new(telephony_tests::codegen_binary())
+        .arg(specs.join("twilio.yaml"))
+        .arg("--portability")
+        .arg(specs.join("signalwire.yaml"))
+        .output()
+        .expect("the CLI runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("portability of twilio / signalwire (family `neutral`): 5 operations, 4 on the neutral client"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "POST /Accounts/{}/Conferences/{}/Participants  (not neutral: signalwire lacks it)"
+        ),
+        "{stdout}"
+    );
+    let beep = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("body") && l.contains(" Beep "))
+        .expect("a Beep row");
+    assert_eq!(
+        beep.split_whitespace().collect::<Vec<_>>(),
+        ["body", "Beep", "no", "bool?"]
+    );
+}
