@@ -12,7 +12,7 @@
 //!   their values, structs → the union of their fields. Types that cannot be widened (a string
 //!   against a number) leave the field out of the neutral type; the matrix says so.
 //!
-//! The neutral API is an [`Api`] of its own (types only) so that [`crate::emit`] writes its
+//! The neutral API is an [`Api`] of its own (types only) so that the emitter writes its
 //! types as it writes any module's; [`NeutralType`] remembers where each type and field came
 //! from, which the conversions to and from each provider are emitted from.
 
@@ -128,10 +128,21 @@ impl FieldRow {
 /// Renames of neutral type and method names: the first provider's name → the neutral one.
 pub type Renames = BTreeMap<String, String>;
 
+/// A provider-neutral module over several of a crate's modules (`[[family]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilySpec {
+    /// The neutral module's name.
+    pub name: String,
+    /// The provider modules, first one first.
+    pub modules: Vec<String>,
+    /// Neutral type or method names instead of the first module's.
+    pub renames: Renames,
+}
+
 /// Checks that each family names two or more distinct modules of the crate.
 pub fn check_families(
-    families: &[crate::emit::FamilySpec],
-    modules: &[crate::ModuleRequest],
+    families: &[FamilySpec],
+    modules: &[&str],
 ) -> Result<(), crate::error::Error> {
     let invalid = |name: &str, reason: String| crate::error::Error::InvalidName {
         what: "family",
@@ -149,7 +160,7 @@ pub fn check_families(
         if let Some(missing) = family
             .modules
             .iter()
-            .find(|m| !modules.iter().any(|module| &module.module == *m))
+            .find(|m| !modules.contains(&m.as_str()))
         {
             return Err(invalid(
                 &family.name,
@@ -1377,15 +1388,8 @@ paths:
 
     #[test]
     fn a_family_names_two_or_more_modules_of_the_crate() {
-        let module = |name: &str| crate::ModuleRequest {
-            module: name.into(),
-            spec: "x.yaml".into(),
-            source: "x.yaml".into(),
-            selection: Selection::All,
-            account_parameter: None,
-        };
-        let modules = [module("twilio"), module("signalwire")];
-        let family = |modules: &[&str]| crate::emit::FamilySpec {
+        let modules = ["twilio", "signalwire"];
+        let family = |modules: &[&str]| FamilySpec {
             name: "telephony".into(),
             modules: modules.iter().map(|m| m.to_string()).collect(),
             renames: Renames::new(),

@@ -127,7 +127,8 @@ fn generate_with_warnings(
             .map(|m| m.module.as_str())
             .chain(request.families.iter().map(|f| f.name.as_str())),
     )?;
-    family::check_families(&request.families, &request.modules)?;
+    let modules: Vec<&str> = request.modules.iter().map(|m| m.module.as_str()).collect();
+    family::check_families(&request.families, &modules)?;
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
@@ -160,7 +161,8 @@ pub fn crate_files(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
 
 /// The support matrix of each family the request configures, from its modules' specs.
 pub fn families(request: &CrateRequest) -> Result<Vec<family::Family>, Error> {
-    family::check_families(&request.families, &request.modules)?;
+    let modules: Vec<&str> = request.modules.iter().map(|m| m.module.as_str()).collect();
+    family::check_families(&request.families, &modules)?;
     let mut out = Vec::with_capacity(request.families.len());
     for spec in &request.families {
         let mut apis = Vec::with_capacity(spec.modules.len());

@@ -108,16 +108,7 @@ pub struct CrateSpec {
     pub families: Vec<FamilySpec>,
 }
 
-/// A provider-neutral module over several of a crate's modules (`[[family]]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FamilySpec {
-    /// The neutral module's name.
-    pub name: String,
-    /// The provider modules, first one first.
-    pub modules: Vec<String>,
-    /// Neutral type or method names instead of the first module's.
-    pub renames: crate::family::Renames,
-}
+pub use crate::family::FamilySpec;
 
 /// Where a client's runtime crate comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

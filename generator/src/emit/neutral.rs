@@ -1090,4 +1090,63 @@ paths:
         }
         assert!(cfg.starts_with("# [cfg (all ("), "{cfg}");
     }
+
+    fn mode_spec(values: &str) -> String {
+        format!(
+            r#"
+openapi: 3.0.3
+info: {{ title: Modes, version: "1" }}
+paths:
+  /v1/Rooms/{{Room}}:
+    post:
+      operationId: UpdateRoom
+      parameters: [{{ name: Room, in: path, required: true, schema: {{ type: string }} }}]
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                Mode: {{ type: string, enum: [{values}] }}
+                Size: {{ type: integer, format: int64 }}
+      responses: {{ "204": {{ description: none }} }}
+"#
+        )
+    }
+
+    /// A value only one provider knows is refused for the other, naming the field; a number
+    /// is checked against the narrower type; unknown values pass.
+    #[test]
+    fn conversions_refuse_what_the_provider_cannot_take() {
+        let a = api_from_text(
+            "a.yaml",
+            mode_spec("quiet, loud").as_bytes(),
+            &Selection::All,
+        )
+        .expect("a");
+        let b_text = mode_spec("loud, whisper").replace("int64", "int32");
+        let b = api_from_text("b.yaml", b_text.as_bytes(), &Selection::All).expect("b");
+        let members = [
+            Member {
+                module: "a",
+                api: &a,
+            },
+            Member {
+                module: "b",
+                api: &b,
+            },
+        ];
+        let family = match_family("both", &members, &Default::default());
+        let text = module_tokens(&family, &members).to_string();
+        assert!(
+            text.contains(r#"Self :: Quiet => Err (unsupported (Provider :: B , field , "its spec has no value `quiet`"))"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"Self :: Whisper => Err (unsupported (Provider :: A , field , "its spec has no value `whisper`"))"#),
+            "{text}"
+        );
+        assert!(text.contains("Self :: Unknown (value) => Ok (crate :: b :: UpdateRoomRequestMode :: from (value . as_str () . to_string ()))") || text.contains("Self :: Unknown (value) => Ok (crate :: b ::"), "{text}");
+        assert!(text.contains("i32 :: try_from (* value)"), "{text}");
+    }
 }
