@@ -2,6 +2,9 @@
 //! words (never the parser's type names).
 
 mod check;
+mod webhooks;
+
+pub use webhooks::{parse_webhooks, Webhook};
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::load::describe;

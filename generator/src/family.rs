@@ -230,6 +230,7 @@ pub fn match_family(name: &str, members: &[Member<'_>], renames: &Renames) -> Fa
         auth: None,
         operations: Vec::new(),
         types: builder.types,
+        webhooks: Vec::new(),
     };
     Family {
         name: name.to_string(),

@@ -19,8 +19,11 @@ pub struct Api {
     pub server: Option<Server>,
     pub auth: Option<AuthScheme>,
     pub operations: Vec<Operation>,
-    /// The type table: every named type the operations reach, sorted by Rust name. A
-    /// [`TypeId`] indexes it.
+    /// Requests the API sends: the spec's 3.1 `webhooks` and the selected operations'
+    /// `callbacks`, in document order, each with a typed payload.
+    pub webhooks: Vec<Webhook>,
+    /// The type table: every named type the operations and webhooks reach, sorted by Rust
+    /// name. A [`TypeId`] indexes it.
     pub types: Vec<TypeDef>,
 }
 
@@ -170,6 +173,26 @@ impl Operation {
             .filter(move |(i, _)| Some(*i) != self.account_param)
             .map(|(_, p)| p)
     }
+}
+
+/// A request the API sends to the user's server (a webhook, or an operation's callback),
+/// decoded by the payload type's generated `from_request`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The spec's name: the key under `webhooks`, or the callback's key under `callbacks`.
+    pub name: String,
+    pub http_method: HttpMethod,
+    /// Where it was written: a JSON pointer into the spec.
+    pub origin: String,
+    /// For a callback: the operationId of the operation that configures it.
+    pub callback_of: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// The body's struct (a [`StructRole::Model`] struct, decoded from form fields or JSON).
+    pub payload: TypeId,
+    /// The media types the spec documents for the body: [`BodyEncoding::Form`] first (the
+    /// payload's schema is the first one's), then [`BodyEncoding::Json`]; no others.
+    pub encodings: Vec<BodyEncoding>,
 }
 
 /// A list operation: its success body holds one page of items and a link to the next.

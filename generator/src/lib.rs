@@ -68,9 +68,10 @@ fn lowered(
         reporter,
     } = loaded;
     let reporter = reporter.strict(strict);
-    normalize::normalize(&mut doc);
+    let hooks = normalize::normalize(&mut doc);
     let doc = document::parse_document(&reporter, doc)?;
-    let api = lower::lower(&reporter, &doc, selection, inputs)?;
+    let hooks = document::parse_webhooks(&reporter, hooks)?;
+    let api = lower::lower_with_webhooks(&reporter, &doc, &hooks, selection, inputs)?;
     Ok((api, reporter.take_warnings()))
 }
 

@@ -2,13 +2,46 @@
 //!
 //! Only schema positions are rewritten (found by walking the document, not by guessing from key
 //! names), and example values are never touched, so data that looks like a schema stays data.
+//!
+//! `openapiv3` models neither 3.1 `webhooks` nor operation `callbacks` given by `$ref`, so both
+//! are taken out of the document here and handed on as [`FoundHook`]s: requests the API sends,
+//! each with its operation object (normalized like the rest) and where it was written.
 
+use crate::error::Pointer;
 use serde_json::{json, Map, Value};
 
-/// Normalizes a loaded document in place.
-pub fn normalize(doc: &mut Value) {
+/// The methods of a Path Item Object, as OpenAPI spells them.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// A request the API sends: one operation of a 3.1 webhook or of an operation's callback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundHook {
+    /// The webhook's key under `webhooks`, or the callback's key under `callbacks`.
+    pub name: String,
+    /// The method under the path item (`post`).
+    pub method: String,
+    /// The operation object (a `$ref` where it could not be resolved), at `at`.
+    pub operation: HookOperation,
+    /// Where the operation object was written; a callback's pointer names its operation.
+    pub at: Pointer,
+    /// For a callback: the operationId of the operation that declares it.
+    pub callback_of: Option<String>,
+}
+
+/// A hook's operation object, or the `$ref` on the way to it that points nowhere.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HookOperation {
+    Found(Value),
+    Dangling { reference: String },
+}
+
+/// Normalizes a loaded document in place; returns the webhooks and callbacks it took out.
+pub fn normalize(doc: &mut Value) -> Vec<FoundHook> {
+    let hooks = take_hooks(doc);
     let Some(root) = doc.as_object_mut() else {
-        return;
+        return hooks;
     };
     if let Some(Value::String(version)) = root.get_mut("openapi") {
         if version.starts_with("3.1") {
@@ -47,6 +80,133 @@ pub fn normalize(doc: &mut Value) {
     if let Some(paths) = root.get_mut("paths") {
         walk(paths);
     }
+    hooks
+}
+
+/// The webhooks and every operation's callbacks of a document, each operation object
+/// normalized, in document order (webhooks first). `$ref`s to `components/callbacks` and
+/// `components/pathItems` are followed here, while those components are still there.
+fn take_hooks(doc: &Value) -> Vec<FoundHook> {
+    let mut hooks = Vec::new();
+    let root = Pointer::root();
+    if let Some(Value::Object(webhooks)) = doc.get("webhooks") {
+        for (name, item) in webhooks {
+            let at = root.push("webhooks").push(name.clone());
+            path_item_hooks(doc, name, item, &at, None, &mut hooks);
+        }
+    }
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return hooks;
+    };
+    for (path, item) in paths {
+        let Value::Object(item) = item else { continue };
+        for method in METHODS {
+            let Some(Value::Object(op)) = item.get(method) else {
+                continue;
+            };
+            let Some(Value::Object(callbacks)) = op.get("callbacks") else {
+                continue;
+            };
+            let owner = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut op_at = root.push("paths").push(path.clone()).push(method);
+            if let Some(id) = &owner {
+                op_at = op_at.in_operation(id);
+            }
+            for (name, callback) in callbacks {
+                let at = op_at.push("callbacks").push(name.clone());
+                let (callback, at) = match local_ref(doc, callback, &at) {
+                    Ok(found) => found,
+                    Err(reference) => {
+                        hooks.push(FoundHook {
+                            name: name.clone(),
+                            method: "post".to_string(),
+                            operation: HookOperation::Dangling { reference },
+                            at,
+                            callback_of: owner.clone(),
+                        });
+                        continue;
+                    }
+                };
+                let Value::Object(expressions) = callback else {
+                    continue;
+                };
+                for (expression, item) in expressions {
+                    let at = at.push(expression.clone());
+                    path_item_hooks(doc, name, item, &at, owner.clone(), &mut hooks);
+                }
+            }
+        }
+    }
+    hooks
+}
+
+/// The operations of one path item (a webhook, or one expression of a callback).
+fn path_item_hooks(
+    doc: &Value,
+    name: &str,
+    item: &Value,
+    at: &Pointer,
+    callback_of: Option<String>,
+    hooks: &mut Vec<FoundHook>,
+) {
+    let (item, at) = match local_ref(doc, item, at) {
+        Ok(found) => found,
+        Err(reference) => {
+            hooks.push(FoundHook {
+                name: name.to_string(),
+                method: "post".to_string(),
+                operation: HookOperation::Dangling { reference },
+                at: at.clone(),
+                callback_of,
+            });
+            return;
+        }
+    };
+    for method in METHODS {
+        let Some(op) = item.get(method) else { continue };
+        let mut op = op.clone();
+        walk(&mut op);
+        hooks.push(FoundHook {
+            name: name.to_string(),
+            method: method.to_string(),
+            operation: HookOperation::Found(op),
+            at: at.push(method),
+            callback_of: callback_of.clone(),
+        });
+    }
+}
+
+/// `value`, or the local target of its `$ref` (followed through chains, at most 64 hops) with
+/// the target's pointer; `Err` holds a `$ref` that leads nowhere.
+fn local_ref<'d>(
+    doc: &'d Value,
+    mut value: &'d Value,
+    at: &Pointer,
+) -> Result<(&'d Value, Pointer), String> {
+    let mut at = at.clone();
+    for _ in 0..64 {
+        let Some(Value::String(reference)) = value.get("$ref") else {
+            return Ok((value, at));
+        };
+        let target = Pointer::parse(reference)
+            .and_then(|p| doc.pointer(&p.to_string()[1..]).map(|v| (v, p)));
+        let Some((target, pointer)) = target else {
+            return Err(reference.clone());
+        };
+        at = match at.operation() {
+            Some(op) => pointer.in_operation(op),
+            None => pointer,
+        };
+        value = target;
+    }
+    Err(value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string())
 }
 
 /// Walks a non-schema part of the document, normalizing every `schema` it holds.
@@ -274,6 +434,91 @@ mod tests {
                 json!({"type": "integer", "exclusiveMinimum": 0, "examples": [5, 6], "const": 5})
             ),
             json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "example": 5, "enum": [5]})
+        );
+    }
+
+    /// Webhooks and callbacks (inline, by `$ref`, dangling) are taken out of the document
+    /// with their pointers and owners, their schemas normalized like the rest.
+    #[test]
+    fn webhooks_and_callbacks_are_handed_on() {
+        let body = |name: &str| {
+            json!({"requestBody": {"content": {"application/json": {"schema":
+            {"type": "object", "properties": {name: {"type": ["boolean", "null"]}}}}}}})
+        };
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "webhooks": {"ready": {"post": body("A")}},
+            "paths": {"/calls": {"post": {"operationId": "CreateCall", "callbacks": {
+                "inline": {"{$request.body#/Url}": {"post": body("B"), "put": body("C")}},
+                "shared": {"$ref": "#/components/callbacks/Status"},
+                "missing": {"$ref": "#/components/callbacks/Nope"}
+            }}}},
+            "components": {"callbacks": {"Status": {"{$request.body#/StatusUrl}": {"post": body("D")}}}}
+        });
+        let hooks = normalize(&mut doc);
+        assert!(doc.get("webhooks").is_none());
+        assert!(doc["paths"]["/calls"]["post"].get("callbacks").is_none());
+        assert!(doc["components"].get("callbacks").is_none());
+        let seen: Vec<(String, String, String, Option<String>)> = hooks
+            .iter()
+            .map(|h| {
+                (
+                    h.name.clone(),
+                    h.method.clone(),
+                    h.at.to_string(),
+                    h.callback_of.clone(),
+                )
+            })
+            .collect();
+        let owner = Some("CreateCall".to_string());
+        assert_eq!(
+            seen,
+            [
+                (
+                    "ready".into(),
+                    "post".into(),
+                    "#/webhooks/ready/post".into(),
+                    None
+                ),
+                (
+                    "inline".into(),
+                    "put".into(),
+                    "#/paths/~1calls/post/callbacks/inline/{$request.body#~1Url}/put".into(),
+                    owner.clone()
+                ),
+                (
+                    "inline".into(),
+                    "post".into(),
+                    "#/paths/~1calls/post/callbacks/inline/{$request.body#~1Url}/post".into(),
+                    owner.clone()
+                ),
+                (
+                    "shared".into(),
+                    "post".into(),
+                    "#/components/callbacks/Status/{$request.body#~1StatusUrl}/post".into(),
+                    owner.clone()
+                ),
+                (
+                    "missing".into(),
+                    "post".into(),
+                    "#/paths/~1calls/post/callbacks/missing".into(),
+                    owner
+                ),
+            ]
+        );
+        assert_eq!(hooks[3].at.operation(), Some("CreateCall"));
+        let HookOperation::Found(ready) = &hooks[0].operation else {
+            panic!("{:?}", hooks[0]);
+        };
+        assert_eq!(
+            ready["requestBody"]["content"]["application/json"]["schema"]["properties"]["A"],
+            json!({"type": "boolean", "nullable": true})
+        );
+        assert_eq!(
+            hooks[4].operation,
+            HookOperation::Dangling {
+                reference: "#/components/callbacks/Nope".into()
+            }
         );
     }
 

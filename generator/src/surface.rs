@@ -110,30 +110,53 @@ impl Surface {
         Ok(Surface::of_file(&file))
     }
 
-    /// The surface of a parsed module.
+    /// The surface of a parsed module. Items of a public inline submodule (a module's
+    /// `webhooks`) are named by their path in the module: `webhooks::ConferenceStatus`.
     pub fn of_file(file: &syn::File) -> Surface {
         let mut surface = Surface::default();
-        // Types first, so impls (which may come before their type) find them.
-        for item in &file.items {
-            if let Some((name, item)) = type_item(item) {
-                surface.items.insert(name, item);
-            }
-        }
-        for item in &file.items {
-            match item {
-                syn::Item::Impl(block) => surface.add_impl(block),
-                syn::Item::Macro(m) => surface.add_impl_macro(m),
-                _ => {}
-            }
-        }
+        surface.add_items(&file.items, "");
         surface
     }
 
-    fn add_impl(&mut self, block: &syn::ItemImpl) {
+    /// The items of a module whose paths start with `prefix` (`""` or `webhooks::`).
+    fn add_items(&mut self, items: &[syn::Item], prefix: &str) {
+        // Types first, so impls (which may come before their type) find them.
+        for item in items {
+            if let Some((name, item)) = type_item(item) {
+                self.items.insert(format!("{prefix}{name}"), item);
+            }
+        }
+        for item in items {
+            match item {
+                syn::Item::Impl(block) => self.add_impl(block, prefix),
+                syn::Item::Macro(m) => self.add_impl_macro(m, prefix),
+                syn::Item::Mod(module) if is_pub(&module.vis) => {
+                    if let Some((_, inner)) = &module.content {
+                        self.add_items(inner, &format!("{prefix}{}::", module.ident));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The item an impl in the module at `prefix` is for: its own, else one it imports from
+    /// the parent module.
+    fn target(&mut self, name: &str, prefix: &str) -> Option<&mut Item> {
+        let own = format!("{prefix}{name}");
+        let key = if self.items.contains_key(&own) {
+            own
+        } else {
+            name.to_string()
+        };
+        self.items.get_mut(&key)
+    }
+
+    fn add_impl(&mut self, block: &syn::ItemImpl, prefix: &str) {
         let Some(target) = self_name(&block.self_ty) else {
             return;
         };
-        let Some(item) = self.items.get_mut(&target) else {
+        let Some(item) = self.target(&target, prefix) else {
             return;
         };
         if let Some((_, trait_path, _)) = &block.trait_ {
@@ -164,14 +187,14 @@ impl Surface {
     }
 
     /// `crate::runtime::impl_open_enum!(Name);` implements traits for `Name`.
-    fn add_impl_macro(&mut self, m: &syn::ItemMacro) {
+    fn add_impl_macro(&mut self, m: &syn::ItemMacro, prefix: &str) {
         let Some(name) = m.mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
         let Ok(target) = m.mac.parse_body::<syn::Ident>() else {
             return;
         };
-        if let Some(item) = self.items.get_mut(&target.to_string()) {
+        if let Some(item) = self.target(&target.to_string(), prefix) {
             item.traits.insert(format!("{name}!"));
         }
     }
@@ -714,6 +737,31 @@ impl fmt::Display for Surface {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A public inline module's items are named by their path; an impl there finds its own
+    /// type first, then the one it imports from the parent.
+    #[test]
+    fn inline_submodules_are_part_of_the_surface() {
+        let surface = Surface::of_text(
+            r#"
+            pub struct Call { pub sid: String }
+            mod private { pub struct Hidden; }
+            pub mod webhooks {
+                use super::Call;
+                pub struct Call { pub status: String }
+                impl Call { pub fn from_request(body: &[u8]) -> Self { todo!() } }
+                impl crate::runtime::WebhookPayload for Call {}
+            }
+            "#,
+        )
+        .unwrap();
+        let names: Vec<&str> = surface.items.keys().map(String::as_str).collect();
+        assert_eq!(names, ["Call", "webhooks::Call"]);
+        let own = &surface.items["webhooks::Call"];
+        assert!(own.functions.contains_key("from_request"), "{own:?}");
+        assert!(own.traits.contains("crate::WebhookPayload"), "{own:?}");
+        assert!(own.fields.contains_key("status"));
+    }
 
     const MODULE: &str = r#"
         use crate::Credentials;

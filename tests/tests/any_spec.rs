@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 use telephony_codegen::error::{Error, Reporter, SpecError};
-use telephony_codegen::{document, load, normalize};
+use telephony_codegen::{document, load, lower, normalize};
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
 use telephony_tests::{cargo, repo_root};
 
@@ -80,6 +80,9 @@ fn multi_file_spec_generates() {
         "pub fn fetch_box(",
         "pub since: Option<crate::runtime::Timestamp>",
         ", Problem>",
+        // A callback kept in another file, its payload naming a schema of a third.
+        "pub struct NewMessage {",
+        "pub caller: Option<Caller>,",
     ] {
         assert!(
             code.contains(needle),
@@ -110,12 +113,36 @@ fn local_pointers_generate() {
 }
 
 #[test]
-fn callbacks_and_webhooks_do_not_stop_generation() {
+fn callbacks_and_webhooks_become_payloads_in_the_webhooks_module() {
     let code = module("callbacks", "any_spec/callbacks.yaml");
     assert!(code.contains("pub fn start_recording("), "{code}");
+    let (client, webhooks) = code
+        .split_once("pub mod webhooks {")
+        .unwrap_or_else(|| panic!("a webhooks module:\n{code}"));
     assert!(
-        !code.contains("RecordingUrl"),
-        "callbacks are not client code:\n{code}"
+        client
+            .trim_end()
+            .ends_with("#[cfg(feature = \"webhooks\")]\n#[rustfmt::skip]"),
+        "the module is behind the feature:\n{code}"
+    );
+    assert!(!client.contains("RecordingUrl"), "{code}");
+    // The inline callback is named after it; the webhook's `$ref` payload after its component.
+    for needle in [
+        "pub struct Completed {",
+        "pub recording_url: Option<String>,",
+        "impl Completed {",
+        "impl crate::runtime::webhooks::WebhookPayload for Ready {",
+    ] {
+        assert!(webhooks.contains(needle), "{needle}:\n{code}");
+    }
+    // `Ready` is only a webhook's payload, so it lives in the webhooks module.
+    assert!(webhooks.contains("pub struct Ready {"), "{code}");
+    let found = warnings("any_spec/callbacks.yaml", false).expect("callbacks read");
+    let found: Vec<String> = found.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("tests/fixtures/any_spec/callbacks.yaml: #/components/callbacks/RecordingStatus/{$request.body#~1StatusCallback}/post (operation `StartRecording`): callback `statusCallback` has no `requestBody`"),
+        "{found:?}"
     );
     insta::assert_snapshot!("callbacks", code);
 }
@@ -279,15 +306,17 @@ fn every_input_file_is_listed_with_its_hash() {
 // Warnings
 // ---------------------------------------------------------------------------------------------
 
-/// Stages 1–3 on a fixture: the warnings, or the error.
+/// Stages 1–4 on a fixture: the warnings, or the error.
 fn warnings(fixture: &str, strict: bool) -> Result<Vec<SpecError>, SpecError> {
     let path = repo_root().join(source(fixture));
     let bytes = std::fs::read(path).expect("fixture readable");
     let loaded = load::load_text(&source(fixture), &bytes)?;
     let reporter: Reporter = loaded.reporter.strict(strict);
     let mut doc = loaded.doc;
-    normalize::normalize(&mut doc);
-    document::parse_document(&reporter, doc)?;
+    let hooks = normalize::normalize(&mut doc);
+    let doc = document::parse_document(&reporter, doc)?;
+    let hooks = document::parse_webhooks(&reporter, hooks)?;
+    lower::lower_with_webhooks(&reporter, &doc, &hooks, &Selection::All, loaded.inputs)?;
     Ok(reporter.take_warnings())
 }
 
@@ -321,6 +350,9 @@ fn clippy(workspace: &Path) -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            // Webhook payloads and their decoders are compiled only with this feature.
+            "--features",
+            "webhooks",
             "--message-format",
             "short",
             "--",

@@ -91,6 +91,8 @@ struct Generated {
     api: Api,
     /// The crate's files, as `telephony_codegen::generate` makes them.
     files: Vec<GeneratedFile>,
+    /// Per type: only webhooks use it, so it is in the module's `webhooks` submodule.
+    webhook_only: Vec<bool>,
 }
 
 impl Generated {
@@ -146,11 +148,14 @@ fn generated() -> &'static [Generated] {
                 .unwrap_or_else(|e| panic!("{} does not lower: {e}", upstream.file));
             let files = telephony_codegen::generate(&request(upstream, &path))
                 .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
+            let webhook_only =
+                telephony_codegen::emit::features::module_features(&api, MODULE).webhook_only;
             all.push(Generated {
                 upstream,
                 path,
                 api,
                 files,
+                webhook_only,
             });
         }
         all
@@ -454,8 +459,9 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
             &workspace.join(format!("decode-examples/tests/{name}.rs")),
             &file.text,
         );
+        // With the webhook payloads, whose examples decode too.
         manifest_deps.push_str(&format!(
-            "{} = {{ path = \"../{}\" }}\n",
+            "{} = {{ path = \"../{}\", features = [\"webhooks\"] }}\n",
             g.upstream.krate, g.upstream.krate
         ));
         eprintln!(
@@ -908,6 +914,9 @@ fn render(ty: &TypeRef, g: &Generated, krate: &str) -> String {
             "std::collections::BTreeMap<String, {}>",
             render(inner, g, krate)
         ),
+        TypeRef::Named(id) if g.webhook_only[id.index()] => {
+            format!("{krate}::{MODULE}::webhooks::{}", g.type_def(*id).name)
+        }
         TypeRef::Named(id) => format!("{krate}::{MODULE}::{}", g.type_def(*id).name),
     }
 }

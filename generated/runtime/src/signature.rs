@@ -137,9 +137,8 @@ pub enum WebhookError {
 ///
 /// Implemented by the generated webhook payloads; [`bytes::Bytes`] takes the raw body for
 /// apps that decode it themselves.
-// The generated payloads' decoder (runtime `webhook.rs`) brings a trait of this name and
-// method with one error type; where both meet, that one replaces this one and the code here
-// compiles unchanged (`Undecodable` boxes any error).
+// The generated payloads implement it with `WebhookDecodeError` (runtime `webhook.rs`), which
+// names the field that did not decode.
 pub trait WebhookPayload: Sized {
     /// Why a body is not this event.
     type Error: std::error::Error + Send + Sync + 'static;

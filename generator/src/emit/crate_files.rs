@@ -59,6 +59,10 @@ const RUNTIME: &[(&str, &str)] = &[
         "transport.rs",
         include_str!("../../templates/runtime/transport.rs"),
     ),
+    (
+        "webhook.rs",
+        include_str!("../../templates/runtime/webhook.rs"),
+    ),
     ("wire.rs", include_str!("../../templates/runtime/wire.rs")),
 ];
 
@@ -304,7 +308,8 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["{runtime}/tracing"]
-# Webhook signature verification, framework-neutral (`webhooks` module).
+# Webhooks: verifying their signatures (the `webhooks` module) and their typed payloads
+# (each module's `webhooks`), decoded from form fields or JSON.
 webhooks = ["{runtime}/webhooks"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "{runtime}/axum"]
@@ -339,7 +344,8 @@ publish = false
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
 tracing = ["dep:tracing"]
-# Webhook signature verification: HMAC-SHA1, SHA-256 and constant-time comparison.
+# Webhooks: signature verification (HMAC-SHA1, SHA-256 and constant-time comparison) and
+# decoding payloads (form fields or JSON, by the request's content type).
 webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "dep:axum", "dep:http-body-util"]
@@ -476,7 +482,8 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         /// `time::OffsetDateTime` for `date-time` ones.
         pub use runtime::time;
 
-        /// Verifying webhooks (feature `webhooks`; the axum extractor with feature `axum`).
+        /// Verifying webhooks and decoding their payloads (feature `webhooks`; the axum
+        /// extractor with feature `axum`).
         #[cfg(feature = "webhooks")]
         pub use runtime::webhooks;
 

@@ -17,7 +17,13 @@ pub struct ModuleFeatures {
     pub operations: Vec<Vec<String>>,
     /// Per type, in [`Api::types`] order.
     pub types: Vec<Vec<String>>,
+    /// Per type: reached only from webhook payloads, so it lives in the module's `webhooks`
+    /// submodule behind the `webhooks` feature.
+    pub webhook_only: Vec<bool>,
 }
+
+/// The Cargo feature that compiles a crate's webhook payloads and their decoders.
+pub const WEBHOOKS: &str = "webhooks";
 
 impl ModuleFeatures {
     /// Every feature this module declares, sorted.
@@ -39,9 +45,12 @@ pub fn module_features(api: &Api, module: &str) -> ModuleFeatures {
         .flat_map(|op| op.tags.iter().map(String::as_str))
         .collect();
     if tags.len() < 2 {
+        let operations = vec![Vec::new(); api.operations.len()];
+        let (types, webhook_only) = type_features(api, &operations);
         return ModuleFeatures {
-            operations: vec![Vec::new(); api.operations.len()],
-            types: vec![Vec::new(); api.types.len()],
+            operations,
+            types,
+            webhook_only,
         };
     }
     let names = feature_names(&tags, module);
@@ -57,8 +66,12 @@ pub fn module_features(api: &Api, module: &str) -> ModuleFeatures {
             set.into_iter().cloned().collect()
         })
         .collect();
-    let types = type_features(api, &operations);
-    ModuleFeatures { operations, types }
+    let (types, webhook_only) = type_features(api, &operations);
+    ModuleFeatures {
+        operations,
+        types,
+        webhook_only,
+    }
 }
 
 /// Kebab-cased tags without the words every tag starts with (`Api20100401Call` → `call`),
@@ -91,26 +104,41 @@ fn feature_names<'a>(tags: &BTreeSet<&'a str>, module: &str) -> BTreeMap<&'a str
         .collect()
 }
 
-/// Each type's features: the union over the operations that reach it, or none (always) when
-/// an untagged operation reaches it.
-fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
+/// Each type's features: the union over the operations (and webhooks, whose feature is
+/// [`WEBHOOKS`]) that reach it, or none (always) when an untagged operation reaches it; and
+/// whether only webhooks reach it.
+fn type_features(api: &Api, operations: &[Vec<String>]) -> (Vec<Vec<String>>, Vec<bool>) {
     // `None`: always compiled; `Some(set)`: the features that need the type.
     let mut needed: Vec<Option<BTreeSet<&str>>> = vec![Some(BTreeSet::new()); api.types.len()];
     let mut reached = vec![false; api.types.len()];
-    for (op, features) in api.operations.iter().zip(operations) {
-        let mut roots: Vec<&TypeRef> = op.path_params.iter().map(|p| &p.ty).collect();
+    let webhooks = [WEBHOOKS.to_string()];
+    let hook_roots = api.webhooks.iter().map(|hook| {
+        (
+            vec![TypeRef::Named(hook.payload)],
+            Vec::new(),
+            &webhooks[..],
+        )
+    });
+    let op_roots = api.operations.iter().zip(operations).map(|(op, features)| {
+        let mut roots: Vec<TypeRef> = op.path_params.iter().map(|p| p.ty.clone()).collect();
         if let Some(body) = &op.body {
-            roots.push(&body.ty);
+            roots.push(body.ty.clone());
         }
         let mut pending: Vec<TypeId> = op.params.into_iter().collect();
         for shape in [&op.success, &op.error] {
             match shape {
-                ResponseShape::Typed(ty) => roots.push(ty),
+                ResponseShape::Typed(ty) => roots.push(ty.clone()),
                 ResponseShape::ByStatus(id) => pending.push(*id),
                 ResponseShape::Untyped => {}
             }
         }
-        pending.extend(roots.into_iter().filter_map(named));
+        (roots, pending, features.as_slice())
+    });
+    let op_count = api.operations.len();
+    let mut reached_by_op = vec![false; api.types.len()];
+    for (index, (roots, mut pending, features)) in op_roots.chain(hook_roots).enumerate() {
+        let by_op = index < op_count;
+        pending.extend(roots.iter().filter_map(named));
         let mut seen = BTreeSet::new();
         while let Some(id) = pending.pop() {
             if !seen.insert(id) {
@@ -118,6 +146,7 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
             }
             let i = id.index();
             reached[i] = true;
+            reached_by_op[i] |= by_op;
             if features.is_empty() {
                 needed[i] = None;
             } else if let Some(set) = &mut needed[i] {
@@ -134,14 +163,20 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> Vec<Vec<String>> {
             }
         }
     }
-    needed
+    let webhook_only = reached
+        .iter()
+        .zip(&reached_by_op)
+        .map(|(reached, by_op)| *reached && !by_op)
+        .collect();
+    let types = needed
         .into_iter()
         .zip(reached)
         .map(|(set, reached)| match set {
             Some(set) if reached => set.into_iter().map(str::to_string).collect(),
             _ => Vec::new(),
         })
-        .collect()
+        .collect();
+    (types, webhook_only)
 }
 
 /// The named type inside a reference, through lists and maps.

@@ -7,6 +7,7 @@ pub mod features;
 mod neutral;
 mod tokens;
 mod types;
+mod webhooks;
 
 pub use crate_files::{
     emit_crate, runtime_version, CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate,
@@ -59,10 +60,16 @@ pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) ->
                 .types
                 .iter()
                 .zip(&features.types)
-                .map(|(t, needed)| {
+                .zip(&features.webhook_only)
+                .filter(|(_, webhook_only)| !**webhook_only)
+                .map(|((t, needed), _)| {
                     let needed = needed.clone();
                     Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
                 })
+                .chain((!api.webhooks.is_empty()).then(|| {
+                    let features = features.clone();
+                    Box::new(move || webhooks::webhooks_module(api, &features)) as Item<'_>
+                }))
                 .collect(),
         },
     }
@@ -75,8 +82,11 @@ pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         .types
         .iter()
         .zip(&features.types)
-        .map(|(t, needed)| type_tokens(t, api, needed));
-    quote!(#head #(#types)*)
+        .zip(&features.webhook_only)
+        .filter(|(_, webhook_only)| !**webhook_only)
+        .map(|((t, needed), _)| type_tokens(t, api, needed));
+    let webhooks = webhooks::webhooks_module(api, features);
+    quote!(#head #(#types)* #webhooks)
 }
 
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.

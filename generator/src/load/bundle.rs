@@ -11,7 +11,8 @@
 //!
 //! The walk follows the document's structure (a schema's `properties` hold schemas, a
 //! response's `headers` hold headers, …), so example data and extensions are never mistaken
-//! for references. Callbacks and webhooks are not walked: the client does not use them.
+//! for references. Webhooks and callbacks are walked too (their payloads are typed), so a
+//! `$ref` in them may name another file like any other.
 
 use super::{input_file, parse_text};
 use crate::error::{Origin, Pointer, Reporter, SpecError};
@@ -32,6 +33,7 @@ enum Kind {
     Example,
     Link,
     SecurityScheme,
+    Callback,
     PathItem,
 }
 
@@ -47,6 +49,7 @@ impl Kind {
             Kind::Example => "examples",
             Kind::Link => "links",
             Kind::SecurityScheme => "securitySchemes",
+            Kind::Callback => "callbacks",
             Kind::PathItem => "pathItems",
         }
     }
@@ -62,11 +65,12 @@ impl Kind {
             Kind::Example => "an Example Object",
             Kind::Link => "a Link Object",
             Kind::SecurityScheme => "a Security Scheme Object",
+            Kind::Callback => "a Callback Object",
             Kind::PathItem => "a Path Item Object",
         }
     }
 
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::Schema,
         Kind::Parameter,
         Kind::Response,
@@ -75,6 +79,7 @@ impl Kind {
         Kind::Example,
         Kind::Link,
         Kind::SecurityScheme,
+        Kind::Callback,
     ];
 }
 
@@ -204,6 +209,12 @@ impl Bundler {
                 self.node(0, item, Kind::PathItem, &at, edits)?;
             }
         }
+        if let Some(Value::Object(webhooks)) = doc.get("webhooks") {
+            for (name, item) in webhooks {
+                let at = root.push("webhooks").push(name.clone());
+                self.node(0, item, Kind::PathItem, &at, edits)?;
+            }
+        }
         if let Some(Value::Object(components)) = doc.get("components") {
             for kind in Kind::ALL {
                 if let Some(Value::Object(section)) = components.get(kind.section()) {
@@ -316,6 +327,18 @@ impl Bundler {
                     self.list(file, under(map.get(key), at, key), Kind::Schema, edits)?;
                 }
             }
+            Kind::Callback => {
+                // Each runtime expression names the path item of a request the API sends.
+                for (expression, item) in map.iter().filter(|(k, _)| !k.starts_with("x-")) {
+                    self.node(
+                        file,
+                        item,
+                        Kind::PathItem,
+                        &at.push(expression.clone()),
+                        edits,
+                    )?;
+                }
+            }
             Kind::Example | Kind::Link | Kind::SecurityScheme => {}
         }
         Ok(())
@@ -343,6 +366,12 @@ impl Bundler {
                 edits,
             )?;
         }
+        self.map(
+            file,
+            under(op.get("callbacks"), at, "callbacks"),
+            Kind::Callback,
+            edits,
+        )?;
         self.map(
             file,
             under(op.get("responses"), at, "responses"),

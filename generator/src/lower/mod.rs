@@ -8,13 +8,14 @@ mod enums;
 mod listing;
 mod operation;
 mod schema;
+mod webhooks;
 
 pub use listing::use_account;
 
 use crate::error::{Pointer, Reporter, SpecError};
 use crate::ir::{
     Api, AuthKind, AuthScheme, InputFile, Operation, ResponseShape, Server, ServerVariable,
-    TypeDef, TypeId, TypeKind, TypeRef,
+    TypeDef, TypeId, TypeKind, TypeRef, Webhook,
 };
 use crate::naming::{self, Scope};
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -32,6 +33,18 @@ pub enum Selection {
 pub fn lower<'a>(
     reporter: &'a Reporter,
     doc: &'a OpenAPI,
+    selection: &Selection,
+    inputs: Vec<InputFile>,
+) -> Result<Api, SpecError> {
+    lower_with_webhooks(reporter, doc, &[], selection, inputs)
+}
+
+/// [`lower`], plus the document's webhooks and the selected operations' callbacks (read by
+/// [`crate::document::parse_webhooks`]).
+pub fn lower_with_webhooks<'a>(
+    reporter: &'a Reporter,
+    doc: &'a OpenAPI,
+    hooks: &'a [crate::document::Webhook],
     selection: &Selection,
     inputs: Vec<InputFile>,
 ) -> Result<Api, SpecError> {
@@ -59,7 +72,17 @@ pub fn lower<'a>(
         .transpose()?
         .flatten();
     let auth = chosen.iter().find_map(|found| cx.auth(found));
-    let types = cx.finish(&mut operations)?;
+    // After the operations, so that their types keep the names they have without webhooks.
+    let chosen_ids: Vec<String> = chosen.iter().map(|f| f.id.clone()).collect();
+    let mut hooks_lowered = Vec::new();
+    for hook in hooks
+        .iter()
+        .filter(|h| webhooks::selected(h, selection, &chosen_ids))
+    {
+        hooks_lowered.extend(cx.webhook(hook)?);
+    }
+    let mut hooks = hooks_lowered;
+    let types = cx.finish(&mut operations, &mut hooks)?;
     listing::detect(&mut operations, &types, &mut methods);
     // After the public names, so that a request builder never takes one.
     for op in &mut operations {
@@ -75,6 +98,7 @@ pub fn lower<'a>(
         server,
         auth,
         operations,
+        webhooks: hooks,
         types,
     })
 }
@@ -144,7 +168,11 @@ impl<'a> Lowering<'a> {
 
     /// The type table sorted by Rust name, with every id (in the types and in `operations`)
     /// renumbered to match, and cycles boxed.
-    fn finish(mut self, operations: &mut [Operation]) -> Result<Vec<TypeDef>, SpecError> {
+    fn finish(
+        mut self,
+        operations: &mut [Operation],
+        hooks: &mut [Webhook],
+    ) -> Result<Vec<TypeDef>, SpecError> {
         self.define_pending()?;
         let aliases = self.merge_enums();
         let mut renumber = vec![TypeId::new(0); self.types.len()];
@@ -192,6 +220,9 @@ impl<'a> Lowering<'a> {
                     ResponseShape::ByStatus(id) => *id = new_id(*id),
                 }
             }
+        }
+        for hook in hooks {
+            hook.payload = new_id(hook.payload);
         }
         cycles::box_cycles(&mut types);
         Ok(types)

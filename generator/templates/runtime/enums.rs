@@ -62,6 +62,12 @@ macro_rules! impl_open_enum {
                 <::std::string::String as $crate::json::FromJson>::from_json(value).map(Self::from)
             }
         }
+        #[cfg(feature = "webhooks")]
+        impl $crate::FormValue for $name {
+            fn from_form_text(value: ::std::string::String) -> ::std::result::Result<Self, &'static str> {
+                Ok(Self::from(value))
+            }
+        }
         impl $crate::WireValue for $name {
             fn push_to(&self, key: &'static str, out: &mut ::std::vec::Vec<(&'static str, ::std::string::String)>) {
                 out.push((key, self.as_str().to_string()));

@@ -29,6 +29,16 @@ impl DecodeError {
         Self::new(format!("missing field `{key}`"))
     }
 
+    /// What did not fit, without where.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where in the body (`.calls[2].status`); empty for the value as a whole.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     fn at_key(mut self, key: &str) -> Self {
         self.path.insert_str(0, &format!(".{key}"));
         self

@@ -51,6 +51,9 @@ mod timestamp;
 mod transport;
 #[rustfmt::skip]
 mod version;
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+mod webhook;
 #[rustfmt::skip]
 mod wire;
 
@@ -80,6 +83,12 @@ pub use response::RawResponse;
 pub use transport::Transport;
 #[doc(hidden)]
 pub use version::VERSION;
+#[cfg(feature = "webhooks")]
+#[doc(hidden)]
+pub use form::{FormFields, FormValue};
+#[cfg(feature = "webhooks")]
+#[doc(hidden)]
+pub use webhook::decode_webhook;
 
 /// Webhooks: is a request really from Twilio or SignalWire? [`WebhookVerifier`] checks a
 /// request's signature, framework-neutral, against the public URL the provider called
@@ -95,6 +104,9 @@ pub mod webhooks {
         SignatureScheme, Verified, WebhookError, WebhookPayload, WebhookVerifier,
     };
     pub use crate::signature::{IDEMPOTENCY_TOKEN, SIGNALWIRE_SIGNATURE, TWILIO_SIGNATURE};
+    // Decoding the generated payloads (`{module}::webhooks` of a client).
+    pub use crate::form::FormError;
+    pub use crate::webhook::WebhookDecodeError;
 
     #[cfg(feature = "axum")]
     pub use crate::axum::{VerifiedWebhook, WebhookConfig, WebhookRejection};
