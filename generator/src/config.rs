@@ -13,6 +13,22 @@ pub struct Config {
     pub krate: CrateConfig,
     #[serde(rename = "module")]
     pub modules: Vec<ModuleConfig>,
+    /// Modules of one protocol, also emitted as one provider-neutral module.
+    #[serde(default, rename = "family")]
+    pub families: Vec<FamilyConfig>,
+}
+
+/// `[[family]]`: a neutral module over several provider modules (see [`crate::family`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyConfig {
+    /// The neutral module's name.
+    pub name: String,
+    /// The provider modules, first one first: neutral names are its names.
+    pub modules: Vec<String>,
+    /// Neutral type or method names to use instead of the first module's.
+    #[serde(default)]
+    pub renames: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

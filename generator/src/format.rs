@@ -183,6 +183,7 @@ mod tests {
             version: "0.1.0".into(),
             modules: Vec::new(),
             runtime: crate::emit::RuntimeCrate::Own,
+            families: Vec::new(),
         };
         let files = emit_crate(&spec);
         let hand_written: Vec<_> = files

@@ -10,6 +10,7 @@ pub mod config;
 pub mod document;
 pub mod emit;
 pub mod error;
+pub mod family;
 pub mod format;
 pub mod ir;
 pub mod load;
@@ -24,7 +25,7 @@ pub mod threads;
 use error::{Error, SpecError};
 use std::path::{Path, PathBuf};
 
-pub use emit::{CrateSpec, ModuleSpec, RuntimeCrate};
+pub use emit::{CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate};
 pub use format::GeneratedFile;
 pub use lower::Selection;
 pub use output::{Change, Report};
@@ -136,6 +137,8 @@ pub struct CrateRequest {
     pub strict: bool,
     /// Write the runtime crate beside the client, or use an existing one.
     pub runtime: RuntimeCrate,
+    /// Provider-neutral modules over some of the modules.
+    pub families: Vec<FamilySpec>,
 }
 
 /// All files of the requested crate.
@@ -149,8 +152,14 @@ fn generate_with_warnings(
 ) -> Result<(Vec<GeneratedFile>, Vec<SpecError>), Error> {
     naming::check_crate_names(
         &request.name,
-        request.modules.iter().map(|m| m.module.as_str()),
+        request
+            .modules
+            .iter()
+            .map(|m| m.module.as_str())
+            .chain(request.families.iter().map(|f| f.name.as_str())),
     )?;
+    let modules: Vec<&str> = request.modules.iter().map(|m| m.module.as_str()).collect();
+    family::check_families(&request.families, &modules)?;
     let mut warnings = Vec::new();
     let mut modules = Vec::with_capacity(request.modules.len());
     for m in &request.modules {
@@ -166,6 +175,7 @@ fn generate_with_warnings(
         version: request.version.clone(),
         modules,
         runtime: request.runtime.clone(),
+        families: request.families.clone(),
     })?;
     Ok((files, warnings))
 }
@@ -198,6 +208,53 @@ pub fn crate_files(spec: &CrateSpec) -> Result<Vec<GeneratedFile>, Error> {
     threads::with_stack(&format!("generating {}", spec.name), || {
         format::format_files(&emit::emit_crate(spec))
     })
+}
+
+/// The support matrix of each family the request configures, from its modules' specs.
+pub fn families(request: &CrateRequest) -> Result<Vec<family::Family>, Error> {
+    let modules: Vec<&str> = request.modules.iter().map(|m| m.module.as_str()).collect();
+    family::check_families(&request.families, &modules)?;
+    let mut out = Vec::with_capacity(request.families.len());
+    for spec in &request.families {
+        let mut apis = Vec::with_capacity(spec.modules.len());
+        for name in &spec.modules {
+            let Some(m) = request.modules.iter().find(|m| &m.module == name) else {
+                continue;
+            };
+            let mut api = api_from_file(&m.spec, &m.source, &m.selection)?;
+            if let Some(account) = &m.account_parameter {
+                lower::use_account(&mut api, account)?;
+            }
+            apis.push((name.as_str(), api));
+        }
+        let members: Vec<family::Member<'_>> = apis
+            .iter()
+            .map(|(module, api)| family::Member { module, api })
+            .collect();
+        out.push(family::match_family(&spec.name, &members, &spec.renames));
+    }
+    Ok(out)
+}
+
+/// The support matrix of every operation of two specs, named by their modules.
+pub fn portability(first: (&str, &Path), second: (&str, &Path)) -> Result<family::Family, Error> {
+    let a = api_from_file(first.1, &first.1.display().to_string(), &Selection::All)?;
+    let b = api_from_file(second.1, &second.1.display().to_string(), &Selection::All)?;
+    let members = [
+        family::Member {
+            module: first.0,
+            api: &a,
+        },
+        family::Member {
+            module: second.0,
+            api: &b,
+        },
+    ];
+    Ok(family::match_family(
+        "neutral",
+        &members,
+        &family::Renames::new(),
+    ))
 }
 
 /// Write the files, or only compare them.
@@ -264,6 +321,15 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
             },
             None => RuntimeCrate::Own,
         },
+        families: config
+            .families
+            .iter()
+            .map(|f| FamilySpec {
+                name: f.name.clone(),
+                modules: f.modules.clone(),
+                renames: f.renames.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -297,6 +363,7 @@ mod tests {
             }],
             strict: false,
             runtime: RuntimeCrate::Own,
+            families: Vec::new(),
         };
         let e = generate(&request).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "{e}");

@@ -4,6 +4,7 @@ use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telephony_codegen::error::Error;
+use telephony_codegen::family::FamilySpec;
 use telephony_codegen::{
     naming, CrateRequest, Mode, ModuleRequest, Report, RuntimeCrate, Selection,
 };
@@ -100,9 +101,13 @@ struct Cli {
     #[arg(long = "schema-namespace", value_name = "PREFIX", help_heading = MODULE)]
     schema_namespaces: Vec<String>,
 
+    /// Print the support matrix of the (one) spec and this other spec, their operations and
+    /// fields matched as a `[[family]]` in codegen.toml matches them, and exit.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["out", "check"])]
+    portability: Option<PathBuf>,
     /// The crate directory to write (Cargo.toml, src/, examples/). Only files the generator
     /// wrote are replaced or removed; everything else there is left as it is.
-    #[arg(long, value_name = "DIR", required_unless_present = "list")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["list", "portability"])]
     out: Option<PathBuf>,
     /// The crate's package name [default: the first module's name, `-client` added, `_` as `-`].
     #[arg(long, value_name = "NAME")]
@@ -123,6 +128,15 @@ struct Cli {
     /// The existing runtime crate's folder, relative to the output directory.
     #[arg(long, value_name = "DIR", requires = "runtime_package")]
     runtime_path: Option<String>,
+    /// A provider-neutral module over two or more of the crate's modules, as `[[family]]` in
+    /// codegen.toml: `NAME=MODULE,MODULE` (the first module's names are the neutral ones).
+    /// Repeat for more.
+    #[arg(long = "family", value_name = "NAME=MODULES")]
+    families: Vec<String>,
+    /// A neutral type or method name instead of the first module's, `FROM=TO`, for every
+    /// family (as `renames` of `[[family]]`). Repeat for more.
+    #[arg(long = "family-rename", value_name = "FROM=TO")]
+    family_renames: Vec<String>,
     /// Print the spec's operationIds and exit.
     #[arg(long, conflicts_with_all = ["operations", "all", "out", "check"])]
     list: bool,
@@ -150,6 +164,24 @@ fn main() -> ExitCode {
         return match telephony_codegen::operation_ids(spec, &source) {
             Ok(ids) => {
                 ids.iter().for_each(|id| println!("{id}"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
+    if let Some(other) = &cli.portability {
+        let [spec] = cli.specs.as_slice() else {
+            usage_error("--portability compares one spec with another: name only one before it");
+        };
+        let name = |path: &std::path::Path| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let (a, b) = (name(spec), name(other));
+        return match telephony_codegen::portability((&a, spec), (&b, other)) {
+            Ok(family) => {
+                print!("{}", family.report());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -277,7 +309,34 @@ fn crate_request(cli: &Cli, matches: &ArgMatches) -> Result<CrateRequest, Error>
             },
             _ => RuntimeCrate::Own,
         },
+        families: families(cli),
     })
+}
+
+/// `--family NAME=A,B` and `--family-rename FROM=TO`, as codegen.toml's `[[family]]`.
+fn families(cli: &Cli) -> Vec<FamilySpec> {
+    let pair = |text: &str, what: &str| -> (String, String) {
+        match text.split_once('=') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => (a.to_string(), b.to_string()),
+            _ => usage_error(&format!("{what} takes `{text}`: expected the form A=B")),
+        }
+    };
+    let renames: std::collections::BTreeMap<String, String> = cli
+        .family_renames
+        .iter()
+        .map(|r| pair(r, "--family-rename"))
+        .collect();
+    cli.families
+        .iter()
+        .map(|f| {
+            let (name, modules) = pair(f, "--family");
+            FamilySpec {
+                name,
+                modules: modules.split(',').map(str::to_string).collect(),
+                renames: renames.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Exits with clap's usage error (status 2).

@@ -40,6 +40,7 @@ fn request(name: &str, fixture: &str) -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 
@@ -507,6 +508,7 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     };
     let out = dir.path().join("out");
     telephony_codegen::run(&request, &out, Mode::Write).expect("writes");

@@ -599,6 +599,15 @@ fn codegen_toml_arguments(out: &Path) -> Vec<String> {
             }
         }
     }
+    for family in &config.families {
+        args.extend([
+            "--family".to_string(),
+            format!("{}={}", family.name, family.modules.join(",")),
+        ]);
+        for (from, to) in &family.renames {
+            args.extend(["--family-rename".to_string(), format!("{from}={to}")]);
+        }
+    }
     args
 }
 

@@ -58,6 +58,16 @@ fn every_module_api_surface_matches_its_snapshot() {
             insta::assert_snapshot!(name, text);
         });
     }
+    // The provider-neutral modules too, so a spec bump that changes the support matrix
+    // shows in review.
+    assert_eq!(request.families.len(), 1, "telephony");
+    for family in &request.families {
+        let name = format!("surface__{}", family.name);
+        let text = surface(&files, &family.name);
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, description => format!("API surface of {} over {}", module_path(&family.name), family.modules.join(", ")) }, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
 }
 
 #[test]
@@ -68,6 +78,7 @@ fn files_the_surface_does_not_describe_match_their_snapshots() {
         .modules
         .iter()
         .map(|m| module_path(&m.module))
+        .chain(request.families.iter().map(|f| module_path(&f.name)))
         .collect();
     let rest: Vec<&GeneratedFile> = files
         .iter()

@@ -27,6 +27,7 @@ fn request() -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 

@@ -142,6 +142,7 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 

@@ -261,6 +261,7 @@ fn meta_next_page_url_listings_page() {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     };
     let crate_dir = root.join("meta_client");
     telephony_codegen::run(&request, &crate_dir, Mode::Write).expect("the fixture generates");

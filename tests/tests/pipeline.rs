@@ -137,6 +137,7 @@ fn fixture_crates_compile() {
             }],
             strict: false,
             runtime: Default::default(),
+            families: Vec::new(),
         };
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)
             .expect("generates");

@@ -36,7 +36,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use telephony_client::{signalwire, twilio, ApiErrorBody, ClientConfig, Credentials, Error};
+use telephony_client::{
+    signalwire, telephony, twilio, ApiErrorBody, ClientConfig, Credentials, Error,
+};
 use telephony_tests::{prism_binary, repo_root, trial, Need};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -69,6 +71,8 @@ fn main() -> std::process::ExitCode {
         trial!(&PRISM, async signalwire_every_declared_response_decodes),
         trial!(&PRISM, async twilio_list_fetch_and_delete_pass_the_contract),
         trial!(&PRISM, async signalwire_list_fetch_and_delete_pass_the_contract),
+        trial!(&PRISM, async neutral_client_passes_the_twilio_contract),
+        trial!(&PRISM, async neutral_client_passes_the_signalwire_contract),
         trial!(&PRISM, twilio_example_runs_against_prism),
         trial!(
             &PRISM,
@@ -1441,4 +1445,119 @@ async fn signalwire_list_fetch_and_delete_pass_the_contract() {
     let exchange = proxy.single();
     assert_bodiless(&exchange, "DELETE", &signalwire_path());
     exchange.assert_passes(204);
+}
+
+/// Every field both providers take, through the neutral client.
+fn neutral_update(coached: &str) -> telephony::UpdateParticipantRequest {
+    telephony::UpdateParticipantRequest {
+        muted: Some(true),
+        hold: Some(true),
+        hold_url: Some(HOLD_URL.into()),
+        hold_method: Some(telephony::HttpMethod::Get),
+        announce_url: Some("https://example.com/announce.xml".into()),
+        announce_method: Some(telephony::HttpMethod::Post),
+        wait_url: Some("https://example.com/wait.mp3".into()),
+        wait_method: Some(telephony::HttpMethod::Get),
+        coaching: Some(true),
+        call_sid_to_coach: Some(coached.into()),
+        ..Default::default()
+    }
+}
+
+/// Update (with Twilio's own `BeepOnExit`), list, fetch and delete through the neutral
+/// client: each request passes Twilio's contract and each answer decodes.
+async fn neutral_client_passes_the_twilio_contract() {
+    let prism = prism(Spec::Twilio);
+    let neutral = |proxy: &Proxy| telephony::Client::from(twilio_client(&proxy.base_url));
+    let proxy = Proxy::start(&prism.base_url).await;
+    let body = telephony::UpdateParticipantRequest {
+        beep_on_exit: Some(true),
+        ..neutral_update(TW_COACHED)
+    };
+    let participant = neutral(&proxy)
+        .update_participant(TW_CONFERENCE, TW_CALL, &body)
+        .await
+        .unwrap_or_else(|e| panic!("update: {e}"));
+    let exchange = proxy.single();
+    exchange.assert_passes(200);
+    let form = String::from_utf8_lossy(&exchange.request_body);
+    assert!(form.contains("BeepOnExit=true"), "{}", exchange.describe());
+    assert!(participant
+        .call_sid
+        .as_deref()
+        .is_some_and(|sid| sid.starts_with("CA")));
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = telephony::ListParticipantParams {
+        muted: Some(true),
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let mut items = neutral(&proxy).list_participant(TW_CONFERENCE, &params);
+    while let Some(item) = items.next().await {
+        item.unwrap_or_else(|e| panic!("list: {e}"));
+    }
+    proxy.single().assert_passes(200);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    neutral(&proxy)
+        .fetch_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("fetch: {e}"));
+    proxy.single().assert_passes(200);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    neutral(&proxy)
+        .delete_participant(TW_CONFERENCE, TW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    proxy.single().assert_passes(204);
+}
+
+/// The same through the neutral client on SignalWire (with its own `Beep`).
+async fn neutral_client_passes_the_signalwire_contract() {
+    let prism = prism(Spec::SignalWire);
+    let neutral = |proxy: &Proxy| telephony::Client::from(signalwire_client(&proxy.base_url));
+    let proxy = Proxy::start(&prism.base_url).await;
+    let body = telephony::UpdateParticipantRequest {
+        beep: Some(true),
+        ..neutral_update(SW_COACHED)
+    };
+    let participant = neutral(&proxy)
+        .update_participant(SW_CONFERENCE, SW_CALL, &body)
+        .await
+        .unwrap_or_else(|e| panic!("update: {e}"));
+    let exchange = proxy.single();
+    exchange.assert_passes(200);
+    let form = String::from_utf8_lossy(&exchange.request_body);
+    assert!(form.contains("&Beep=true"), "{}", exchange.describe());
+    assert!(participant.call_sid.is_some());
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    let params = telephony::ListParticipantParams {
+        page_size: Some(2),
+        ..Default::default()
+    };
+    // Prism's example page links to a next page at `string`: one item is enough here.
+    let mut items = neutral(&proxy)
+        .list_participant(SW_CONFERENCE, &params)
+        .limit(1);
+    while let Some(item) = items.next().await {
+        item.unwrap_or_else(|e| panic!("list: {e}"));
+    }
+    proxy.single().assert_passes(200);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    neutral(&proxy)
+        .fetch_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("fetch: {e}"));
+    proxy.single().assert_passes(200);
+
+    let proxy = Proxy::start(&prism.base_url).await;
+    neutral(&proxy)
+        .delete_participant(SW_CONFERENCE, SW_CALL)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    proxy.single().assert_passes(204);
 }

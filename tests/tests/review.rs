@@ -201,6 +201,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
             }],
             strict: false,
             runtime: Default::default(),
+            families: Vec::new(),
         };
         let files = telephony_codegen::generate(&request).expect("generation succeeds");
         let text = &files

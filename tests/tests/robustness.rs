@@ -42,6 +42,7 @@ fn generate_text(
             api,
         }],
         runtime: Default::default(),
+        families: Vec::new(),
     })
 }
 
@@ -569,6 +570,7 @@ fn missing_file() {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     };
     let result = catch_unwind(|| telephony_codegen::generate(&request)).expect("no panic");
     let e = result.expect_err("a missing file is an error");
@@ -845,6 +847,7 @@ fn generate_module(module: &str) -> Result<Vec<GeneratedFile>, Error> {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     };
     catch_unwind(|| telephony_codegen::generate(&request)).unwrap_or_else(|p| {
         panic!(

@@ -23,6 +23,7 @@ fn request(name: &str, spec: &str, operation: &str, runtime: RuntimeCrate) -> Cr
         }],
         strict: false,
         runtime,
+        families: Vec::new(),
     }
 }
 

@@ -17,6 +17,7 @@ const ORDER: &[&str] = &[
     "normalize",
     "document",
     "lower",
+    "family",
     "emit",
     "format",
     "output",

@@ -46,6 +46,7 @@ fn request(fixture: &str) -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 

@@ -556,6 +556,7 @@ fn upstream_signalwire_webhooks_decode_every_example() {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     };
     telephony_codegen::run(&request, &root.join("client"), Mode::Write).expect("generates");
     write(

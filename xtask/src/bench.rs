@@ -158,6 +158,7 @@ fn full_request(spec: &Path) -> CrateRequest {
         }],
         strict: false,
         runtime: Default::default(),
+        families: Vec::new(),
     }
 }
 
@@ -356,6 +357,7 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
                 api: api.clone(),
             }],
             runtime: Default::default(),
+            families: Vec::new(),
         };
         let t = Instant::now();
         std::hint::black_box(telephony_codegen::crate_files(&spec).map_err(|e| e.to_string())?);

@@ -40,6 +40,11 @@ fn codegen(mode: Mode) -> ExitCode {
         let (reviews, report) =
             telephony_codegen::run_reviewed(&request, &config.krate.output, mode)?;
         reviews.iter().for_each(|r| print!("{r}"));
+        // What each provider-neutral module can and cannot do, so a spec bump that changes
+        // the support matrix shows here too.
+        for family in telephony_codegen::families(&request)? {
+            print!("{}", family.report());
+        }
         Ok(report)
     });
     match result {

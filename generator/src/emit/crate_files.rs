@@ -109,7 +109,11 @@ pub struct CrateSpec {
     pub version: String,
     pub modules: Vec<ModuleSpec>,
     pub runtime: RuntimeCrate,
+    /// Provider-neutral modules over some of `modules`.
+    pub families: Vec<FamilySpec>,
 }
+
+pub use crate::family::FamilySpec;
 
 /// Where a client's runtime crate comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -175,6 +179,9 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
             features,
             format!("src/{}.rs", module.name),
         ));
+    }
+    for family in &spec.families {
+        files.push(super::neutral::neutral_file(spec, family));
     }
     for module in &spec.modules {
         if let Some(example) = example_program(module) {
@@ -448,6 +455,21 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         let doc = super::tokens::doc_attrs(&[format!("{} ({})", m.api.title, m.api.source)]);
         quote!(#doc #[rustfmt::skip] pub mod #name;)
     });
+    let families = spec.families.iter().map(|f| {
+        let name = ident(&f.name);
+        let cfg = super::neutral::module_cfg(spec, f);
+        let doc = super::tokens::doc_attrs(&[format!(
+            "One API for {}: a client of either provider, with the support matrix checked",
+            f.modules.join(" and ")
+        )]);
+        quote!(#doc #cfg #[rustfmt::skip] pub mod #name;)
+    });
+    // Exported only where a neutral module streams items through it.
+    let mapped_items = (!spec.families.is_empty()).then(|| {
+        quote!(
+            pub use runtime::MappedItems;
+        )
+    });
     quote! {
         #doc
         #![cfg_attr(rustfmt, rustfmt::skip)]
@@ -460,11 +482,13 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         const _: () = assert!(runtime::same_version(#version), #mismatch);
 
         #(#modules)*
+        #(#families)*
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
         pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
+        #mapped_items
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
         #mock

@@ -5,11 +5,14 @@ mod crate_files;
 pub mod docs;
 pub mod features;
 mod mock;
+mod neutral;
 mod tokens;
 mod types;
 mod webhooks;
 
-pub use crate_files::{emit_crate, runtime_version, CrateSpec, ModuleSpec, RuntimeCrate};
+pub use crate_files::{
+    emit_crate, runtime_version, CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate,
+};
 
 use crate::ir::{Api, TypeDef};
 use features::ModuleFeatures;

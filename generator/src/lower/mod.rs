@@ -608,6 +608,7 @@ mod nesting_tests {
                             api,
                         }],
                         runtime: Default::default(),
+                        families: Vec::new(),
                     });
                     assert!(files.is_ok(), "depth {depth}: {files:?}");
                 }

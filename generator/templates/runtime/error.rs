@@ -238,6 +238,11 @@ pub enum InvalidRequest {
     /// client's credentials are not Basic).
     #[error("path parameter `{name}` has no value and the credentials name no account")]
     NoAccount { name: &'static str },
+    /// A provider-neutral request that the chosen provider's spec cannot take: a field it
+    /// lacks, an enum value only another provider knows, a number outside its type, or a
+    /// field it requires left out.
+    #[error("{provider} cannot take `{field}`: {reason}")]
+    Unsupported { provider: &'static str, field: &'static str, reason: String },
 }
 
 /// Everything a call can fail with. `E` is the operation's documented error body.
@@ -322,6 +327,20 @@ impl<E> Error<E> {
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(e) if e.is_timeout())
+    }
+
+    /// The same error with its decoded API error body converted (a provider's body into a
+    /// neutral one); every other part is kept as it is.
+    pub fn map_body<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::InvalidRequest(e) => Error::InvalidRequest(e),
+            Error::Api(e) => Error::Api(ApiError { status: e.status, body: f(e.body), raw: e.raw, meta: e.meta }),
+            Error::UnexpectedStatus { status, body, meta } => Error::UnexpectedStatus { status, body, meta },
+            Error::Decode { status, source, snippet, meta } => Error::Decode { status, source, snippet, meta },
+            Error::ResponseTooLarge { limit, meta } => Error::ResponseTooLarge { limit, meta },
+            Error::Redirect { status, location, meta } => Error::Redirect { status, location, meta },
+            Error::Transport(e) => Error::Transport(e),
+        }
     }
 
     /// What failed below HTTP, for [`Error::Transport`].

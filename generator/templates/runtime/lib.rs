@@ -68,7 +68,7 @@ pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
 pub use multipart::FilePart;
-pub use paging::{Items, Listing, Page, PageCall};
+pub use paging::{Items, Listing, MappedItems, Page, PageCall};
 pub use response::{Response, ResponseMeta};
 pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;

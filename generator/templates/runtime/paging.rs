@@ -401,6 +401,96 @@ impl<T, E> futures_core::Stream for Items<T, E> {
     }
 }
 
+impl<T: Send + 'static, E: 'static> Items<T, E> {
+    /// These items converted one by one, and errors' bodies too (a provider's types into
+    /// neutral ones); paging and [`Items::limit`] work as before.
+    pub fn convert<U: 'static, F: 'static>(self, item: fn(T) -> U, error: fn(E) -> F) -> MappedItems<U, F> {
+        MappedItems { source: Box::new(Converted { items: self, item, error }) }
+    }
+}
+
+/// The items of a list operation converted into other types ([`Items::convert`]): a
+/// [`futures_core::Stream`] like [`Items`], with the same `next` and `limit`.
+pub struct MappedItems<U, F = ApiErrorBody> {
+    source: Box<dyn ItemSource<U, F>>,
+}
+
+/// What a [`MappedItems`] reads, whatever the item type it converts from.
+trait ItemSource<U, F>: Send {
+    fn poll_item(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<U, Error<F>>>>;
+    fn set_limit(&mut self, limit: usize);
+}
+
+struct Converted<T, E, U, F> {
+    items: Items<T, E>,
+    item: fn(T) -> U,
+    error: fn(E) -> F,
+}
+
+impl<T: Send, E, U, F> ItemSource<U, F> for Converted<T, E, U, F> {
+    fn poll_item(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<U, Error<F>>>> {
+        let (item, error) = (self.item, self.error);
+        futures_core::Stream::poll_next(std::pin::Pin::new(&mut self.items), cx)
+            .map(|next| next.map(|result| result.map(item).map_err(|e| e.map_body(error))))
+    }
+
+    fn set_limit(&mut self, limit: usize) {
+        self.items.pages.limit = Some(limit);
+    }
+}
+
+/// A stream whose request could not be made: that is its one item.
+struct Refused<F> {
+    refused: Option<InvalidRequest>,
+    error: std::marker::PhantomData<fn() -> F>,
+}
+
+impl<U, F> ItemSource<U, F> for Refused<F> {
+    fn poll_item(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<U, Error<F>>>> {
+        std::task::Poll::Ready(self.refused.take().map(|refused| Err(Error::InvalidRequest(refused))))
+    }
+
+    fn set_limit(&mut self, _: usize) {}
+}
+
+impl<U, F> Unpin for MappedItems<U, F> {}
+
+impl<U: 'static, F: 'static> MappedItems<U, F> {
+    /// A stream of one error: why its request was not sent.
+    pub fn refused(refused: InvalidRequest) -> Self {
+        MappedItems { source: Box::new(Refused { refused: Some(refused), error: std::marker::PhantomData }) }
+    }
+}
+
+impl<U, F> MappedItems<U, F> {
+    /// The next item, fetching the next page when this one is used up; `None` at the end.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> impl std::future::Future<Output = Option<Result<U, Error<F>>>> + '_ {
+        std::future::poll_fn(move |cx| self.source.poll_item(cx))
+    }
+
+    /// Ends the stream after `limit` items; no page past the one holding the last of them
+    /// is requested.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.source.set_limit(limit);
+        self
+    }
+}
+
+impl<U, F> futures_core::Stream for MappedItems<U, F> {
+    type Item = Result<U, Error<F>>;
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut().source.poll_item(cx)
+    }
+}
+
+impl<U, F> fmt::Debug for MappedItems<U, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MappedItems").finish_non_exhaustive()
+    }
+}
+
 impl<T, E> fmt::Debug for Items<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")

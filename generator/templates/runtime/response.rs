@@ -82,6 +82,11 @@ impl<T> Response<T> {
     pub fn into_parts(self) -> (T, ResponseMeta) {
         (self.value, self.meta)
     }
+
+    /// The same response with its value converted (a provider's type into a neutral one).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { value: f(self.value), meta: self.meta }
+    }
 }
 
 impl<T> std::ops::Deref for Response<T> {
