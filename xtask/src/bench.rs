@@ -8,6 +8,9 @@
 //! | `client` | (d) | `client_bench`: a generated call against hand-written reqwest |
 //! | `generation` | (e) | [`crate::build_cost`]: generators as processes, against baselines |
 //! | `builds` | (f), (g) | [`crate::build_cost`]: debug builds of generated crates |
+//! | `rebuild` | (h) | [`crate::rebuild`]: the rebuild after a one-line spec change |
+//! | `features` | (i) | [`crate::feature_cost`]: the build cost of each Cargo feature |
+//! | `docs` | (j) | [`crate::doc_pages`]: the largest `cargo doc` page |
 //!
 //! The in-process parts need an optimized build, so a debug `cargo xtask bench` that runs them
 //! builds the release xtask with the `bench` feature and runs that; the others time child
@@ -15,6 +18,7 @@
 
 use crate::generators::Toolbox;
 use crate::measure::{built_executable, cargo, print_machine};
+
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
@@ -22,7 +26,7 @@ use std::process::{Command, ExitCode};
 const RELEASE_MARK: &str = "TELEPHONY_XTASK_BENCH_RELEASE";
 
 const USAGE: &str = "usage: cargo xtask bench [--iterations N] [--requests N] [--builds N] [--only PART[,PART]]... [--only-builds]
-       parts: in-process, client, generation, builds (default: all);
+       parts: in-process, client, generation, builds, rebuild, features, docs (default: all);
        --only-builds is --only generation,builds";
 
 pub fn main(root: &Path, args: &[&str]) -> ExitCode {
@@ -57,15 +61,21 @@ pub enum Part {
     Client,
     Generation,
     Builds,
+    Rebuild,
+    Features,
+    Docs,
 }
 
 impl Part {
     /// Every part, in the order a run takes them.
-    const ALL: [Part; 4] = [
+    const ALL: [Part; 7] = [
         Part::InProcess,
         Part::Client,
         Part::Generation,
         Part::Builds,
+        Part::Rebuild,
+        Part::Features,
+        Part::Docs,
     ];
 
     fn name(self) -> &'static str {
@@ -74,6 +84,9 @@ impl Part {
             Part::Client => "client",
             Part::Generation => "generation",
             Part::Builds => "builds",
+            Part::Rebuild => "rebuild",
+            Part::Features => "features",
+            Part::Docs => "docs",
         }
     }
 
@@ -200,6 +213,9 @@ fn run(root: &Path, options: &Options) -> Result<(), String> {
             Part::Client => client(options)?,
             Part::Generation => crate::build_cost::generation(&mut tools, &twilio)?,
             Part::Builds => crate::build_cost::builds(&mut tools, &twilio, options.builds)?,
+            Part::Rebuild => crate::rebuild::spec_bump(&mut tools, options.builds)?,
+            Part::Features => crate::feature_cost::features(&mut tools, options.builds)?,
+            Part::Docs => crate::doc_pages::largest_page(&mut tools, &twilio)?,
         }
     }
     Ok(())

@@ -104,6 +104,19 @@ impl Subject {
             .collect())
     }
 
+    /// The Cargo features the client's manifest declares.
+    pub fn features(&self) -> Result<Vec<String>, String> {
+        let metadata = self.metadata()?;
+        let package = metadata["packages"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == self.name.as_str()))
+            .ok_or_else(|| format!("cargo metadata: no package {}", self.name))?;
+        Ok(package["features"]
+            .as_object()
+            .map(|f| f.keys().cloned().collect())
+            .unwrap_or_default())
+    }
+
     fn metadata(&self) -> Result<serde_json::Value, String> {
         let text = run(
             self.cargo(&["metadata", "--format-version", "1"]),

@@ -10,6 +10,9 @@ use std::process::Command;
 /// then).
 pub const BASE_COMMIT: &str = "3abb0b3";
 
+/// The last generator that wrote the runtime inside the client crate (before issue 23).
+pub const ONE_CRATE_COMMIT: &str = "1b010c5";
+
 /// A generator: how to run it on a spec into a new crate directory.
 pub enum Generator {
     /// `telephony-codegen SPEC --all --out DIR --crate-name NAME --module api`.
@@ -190,6 +193,7 @@ pub struct Toolbox {
     pub root: PathBuf,
     ours: Option<PathBuf>,
     base: Option<PathBuf>,
+    one_crate: Option<Archived>,
     progenitor: Option<PathBuf>,
 }
 
@@ -199,6 +203,7 @@ impl Toolbox {
             root: root.to_path_buf(),
             ours: None,
             base: None,
+            one_crate: None,
             progenitor: None,
         }
     }
@@ -225,6 +230,21 @@ impl Toolbox {
         )?;
         let binary = self.base.insert(archived.binary("telephony-codegen"));
         Ok(Generator::Ours(binary.clone()))
+    }
+
+    /// [`ONE_CRATE_COMMIT`]'s source, generator and `xtask` (for `xtask codegen`).
+    pub fn one_crate(&mut self) -> Result<&Archived, String> {
+        if self.one_crate.is_none() {
+            self.ours()?;
+            let bins = [
+                ("telephony-codegen", "telephony-codegen"),
+                ("xtask", "xtask"),
+            ];
+            self.one_crate = Some(at_commit(&self.root, ONE_CRATE_COMMIT, &bins)?);
+        }
+        self.one_crate
+            .as_ref()
+            .ok_or_else(|| format!("{ONE_CRATE_COMMIT} was not built"))
     }
 
     /// `cargo-progenitor`.

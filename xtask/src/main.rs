@@ -6,9 +6,12 @@ mod build_cost;
 #[cfg(feature = "bench")]
 mod client_bench;
 mod crates;
+mod doc_pages;
+mod feature_cost;
 mod generators;
 mod in_process;
 mod measure;
+mod rebuild;
 mod scratch;
 
 use std::path::{Path, PathBuf};
