@@ -8,9 +8,13 @@
 //! | `client` | (d) | `client_bench`: a generated call against hand-written reqwest |
 //! | `generation` | (e) | [`crate::build_cost`]: generators as processes, against baselines |
 //! | `builds` | (f), (g) | [`crate::build_cost`]: debug builds of generated crates |
-//! | `rebuild` | (h) | [`crate::rebuild`]: the rebuild after a one-line spec change |
-//! | `features` | (i) | [`crate::feature_cost`]: the build cost of each Cargo feature |
-//! | `docs` | (j) | [`crate::doc_pages`]: the largest `cargo doc` page |
+//! | `split` | (h) | [`crate::build_cost`]: issue 23's build targets alone (subset of (f)) |
+//! | `rebuild` | (i) | [`crate::rebuild`]: the rebuild after a one-line spec change |
+//! | `features` | (j) | [`crate::feature_cost`]: the build cost of each Cargo feature |
+//! | `docs` | (k) | [`crate::doc_pages`]: the largest `cargo doc` page |
+//!
+//! To add a part: a [`Part`] variant, its `--only` name, and one arm in `run` calling the
+//! part's function in a module of its own.
 //!
 //! The in-process parts need an optimized build, so a debug `cargo xtask bench` that runs them
 //! builds the release xtask with the `bench` feature and runs that; the others time child
@@ -26,7 +30,8 @@ use std::process::{Command, ExitCode};
 const RELEASE_MARK: &str = "TELEPHONY_XTASK_BENCH_RELEASE";
 
 const USAGE: &str = "usage: cargo xtask bench [--iterations N] [--requests N] [--builds N] [--only PART[,PART]]... [--only-builds]
-       parts: in-process, client, generation, builds, rebuild, features, docs (default: all);
+       parts: in-process, client, generation, builds, split, rebuild, features, docs
+       (default: all but split, which (f) includes);
        --only-builds is --only generation,builds";
 
 pub fn main(root: &Path, args: &[&str]) -> ExitCode {
@@ -61,6 +66,7 @@ pub enum Part {
     Client,
     Generation,
     Builds,
+    Split,
     Rebuild,
     Features,
     Docs,
@@ -68,11 +74,12 @@ pub enum Part {
 
 impl Part {
     /// Every part, in the order a run takes them.
-    const ALL: [Part; 7] = [
+    const ALL: [Part; 8] = [
         Part::InProcess,
         Part::Client,
         Part::Generation,
         Part::Builds,
+        Part::Split,
         Part::Rebuild,
         Part::Features,
         Part::Docs,
@@ -84,6 +91,7 @@ impl Part {
             Part::Client => "client",
             Part::Generation => "generation",
             Part::Builds => "builds",
+            Part::Split => "split",
             Part::Rebuild => "rebuild",
             Part::Features => "features",
             Part::Docs => "docs",
@@ -144,7 +152,7 @@ impl Options {
         }
         options.parts = Part::ALL
             .into_iter()
-            .filter(|p| only.is_empty() || only.contains(p))
+            .filter(|p| only.contains(p) || only.is_empty() && *p != Part::Split)
             .collect();
         Ok(options)
     }
@@ -213,6 +221,7 @@ fn run(root: &Path, options: &Options) -> Result<(), String> {
             Part::Client => client(options)?,
             Part::Generation => crate::build_cost::generation(&mut tools, &twilio)?,
             Part::Builds => crate::build_cost::builds(&mut tools, &twilio, options.builds)?,
+            Part::Split => crate::build_cost::split(&mut tools, &twilio, options.builds)?,
             Part::Rebuild => crate::rebuild::spec_bump(&mut tools, options.builds)?,
             Part::Features => crate::feature_cost::features(&mut tools, options.builds)?,
             Part::Docs => crate::doc_pages::largest_page(&mut tools, &twilio)?,

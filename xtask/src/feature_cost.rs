@@ -1,4 +1,4 @@
-//! (i) What each opt-in Cargo feature of the generated client costs to build: the checked-in
+//! (j) What each opt-in Cargo feature of the generated client costs to build: the checked-in
 //! client (a copy of `generated/`) with default features against each feature on its own,
 //! the client and its runtime crate cleaned before every build (a feature compiles code in
 //! both). A feature the generated manifest does not declare is skipped with a note.
@@ -11,7 +11,7 @@ use crate::scratch;
 /// The opt-in features whose cost is measured, each alone.
 const FEATURES: [&str; 4] = ["tracing", "webhooks", "axum", "mock"];
 
-/// (i) Default build against each feature's, median of `reps`, interleaved.
+/// (j) Default build against each feature's, median of `reps`, interleaved.
 pub fn features(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let root = tools.root.clone();
     let dir = scratch::dir().join("crates/features");
@@ -26,7 +26,7 @@ pub fn features(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let declared = subject.features()?;
     println!();
     println!(
-        "(i) debug build of the checked-in client by Cargo feature (client and runtime crates cleaned), median of {reps}"
+        "(j) debug build of the checked-in client by Cargo feature (client and runtime crates cleaned), median of {reps}"
     );
     let mut configs: Vec<(&str, Vec<&str>)> = vec![("default", Vec::new())];
     for feature in FEATURES {
@@ -36,7 +36,7 @@ pub fn features(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
             println!("    {feature:<12} skipped: generated/Cargo.toml has no feature `{feature}`");
         }
     }
-    eprintln!("(i) warming each feature's dependencies…");
+    eprintln!("(j) warming each feature's dependencies…");
     for (_, args) in &configs {
         let mut warm = vec!["--lib"];
         warm.extend(args);

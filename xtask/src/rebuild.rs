@@ -1,4 +1,4 @@
-//! (h) What a spec bump costs a project that vendors the client: the debug rebuild of the
+//! (i) What a spec bump costs a project that vendors the client: the debug rebuild of the
 //! checked-in client (`specs/codegen.toml`) after one field's description changes in
 //! `specs/twilio.yaml`, with the runtime inside the client crate ([`ONE_CRATE_COMMIT`]'s
 //! generator, run as its `xtask codegen`) against the runtime in a crate of its own (this
@@ -98,7 +98,7 @@ impl Layout {
     }
 }
 
-/// (h) The rebuild after a one-line spec change, old layout against new, median of `reps`
+/// (i) The rebuild after a one-line spec change, old layout against new, median of `reps`
 /// rebuilds each, interleaved.
 pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let root = tools.root.clone();
@@ -132,7 +132,7 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
             Clean::Client,
         ),
     };
-    eprintln!("(h) generating both layouts and building them once…");
+    eprintln!("(i) generating both layouts and building them once…");
     for layout in [&old, &new] {
         layout.generate(&root, &original)?;
         layout.subject.use_lock_of(&root)?;
@@ -151,7 +151,7 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let costs: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
     println!();
     println!(
-        "(h) debug rebuild of the checked-in client after one field's description changes ({FIELD} in specs/twilio.yaml), nothing cleaned, median of {reps}"
+        "(i) debug rebuild of the checked-in client after one field's description changes ({FIELD} in specs/twilio.yaml), nothing cleaned, median of {reps}"
     );
     for ((layout, cost), changed) in [&old, &new].iter().zip(&costs).zip(&changes) {
         println!(
