@@ -40,7 +40,10 @@ impl Client {
     /// A client for the configured base URL and credentials.
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
-            transport: crate::runtime::Transport::new(config)?,
+            transport: crate::runtime::Transport::new(
+                config,
+                crate::default_user_agent(),
+            )?,
             account: None,
         })
     }
@@ -102,11 +105,11 @@ impl Client {
             .literal("/Participants/")
             .param("CallSid", call_sid)
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "update_participant",
-            method: &::reqwest::Method::POST,
-            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "update_participant",
+            &crate::runtime::reqwest::Method::POST,
+            "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        );
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         Ok(request)
@@ -178,11 +181,11 @@ impl Client {
             .param("ConferenceSid", conference_sid)
             .literal("/Participants")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "list_all_participants",
-            method: &::reqwest::Method::GET,
-            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "list_all_participants",
+            &crate::runtime::reqwest::Method::GET,
+            "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants",
+        );
         let mut request = crate::runtime::Request::new(OPERATION, path);
         params.apply(&mut request);
         Ok(request)
@@ -226,11 +229,11 @@ impl Client {
             .literal("/Participants/")
             .param("CallSid", call_sid)
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "retrieve_participant",
-            method: &::reqwest::Method::GET,
-            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "retrieve_participant",
+            &crate::runtime::reqwest::Method::GET,
+            "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        );
         let request = crate::runtime::Request::new(OPERATION, path);
         Ok(request)
     }
@@ -273,11 +276,11 @@ impl Client {
             .literal("/Participants/")
             .param("CallSid", call_sid)
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "delete_participant",
-            method: &::reqwest::Method::DELETE,
-            path_template: "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "delete_participant",
+            &crate::runtime::reqwest::Method::DELETE,
+            "/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}",
+        );
         let request = crate::runtime::Request::new(OPERATION, path);
         Ok(request)
     }

@@ -31,7 +31,10 @@ impl Client {
     /// A client for the configured base URL and credentials.
     pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
         Ok(Client {
-            transport: crate::runtime::Transport::new(config)?,
+            transport: crate::runtime::Transport::new(
+                config,
+                crate::default_user_agent(),
+            )?,
             account: None,
         })
     }
@@ -95,11 +98,11 @@ impl Client {
             .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "UpdateParticipant",
-            method: &::reqwest::Method::POST,
-            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "UpdateParticipant",
+            &crate::runtime::reqwest::Method::POST,
+            "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        );
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         Ok(request)
@@ -170,11 +173,11 @@ impl Client {
             .param("ConferenceSid", conference_sid)
             .literal("/Participants.json")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "ListParticipant",
-            method: &::reqwest::Method::GET,
-            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "ListParticipant",
+            &crate::runtime::reqwest::Method::GET,
+            "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        );
         let mut request = crate::runtime::Request::new(OPERATION, path);
         params.apply(&mut request);
         Ok(request)
@@ -220,11 +223,11 @@ impl Client {
             .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "FetchParticipant",
-            method: &::reqwest::Method::GET,
-            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "FetchParticipant",
+            &crate::runtime::reqwest::Method::GET,
+            "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        );
         let request = crate::runtime::Request::new(OPERATION, path);
         Ok(request)
     }
@@ -266,11 +269,11 @@ impl Client {
             .param("ConferenceSid", conference_sid)
             .literal("/Participants.json")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "CreateParticipant",
-            method: &::reqwest::Method::POST,
-            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "CreateParticipant",
+            &crate::runtime::reqwest::Method::POST,
+            "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
+        );
         let mut request = crate::runtime::Request::new(OPERATION, path);
         request.form(body.form_pairs());
         Ok(request)
@@ -313,11 +316,11 @@ impl Client {
             .param("CallSid", call_sid)
             .literal(".json")
             .finish()?;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: "DeleteParticipant",
-            method: &::reqwest::Method::DELETE,
-            path_template: "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
-        };
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation::new(
+            "DeleteParticipant",
+            &crate::runtime::reqwest::Method::DELETE,
+            "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        );
         let request = crate::runtime::Request::new(OPERATION, path);
         Ok(request)
     }

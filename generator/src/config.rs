@@ -25,6 +25,21 @@ pub struct CrateConfig {
     /// Treat warnings about the specs (sloppy but clear input) as errors.
     #[serde(default)]
     pub strict: bool,
+    /// An existing runtime crate to use instead of writing one beside the client, so that
+    /// several clients share it: `runtime = { package = "…", path = "…" }`, the path relative
+    /// to the output directory (it is written into the client's `Cargo.toml` as it is).
+    #[serde(default)]
+    pub runtime: Option<SharedRuntime>,
+}
+
+/// A runtime crate another client's generation wrote.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedRuntime {
+    /// Its package name, `{client}-runtime`.
+    pub package: String,
+    /// Its folder, relative to the output directory.
+    pub path: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -24,7 +24,7 @@ pub mod threads;
 use error::{Error, SpecError};
 use std::path::{Path, PathBuf};
 
-pub use emit::{CrateSpec, ModuleSpec};
+pub use emit::{CrateSpec, ModuleSpec, RuntimeCrate};
 pub use format::GeneratedFile;
 pub use lower::Selection;
 pub use output::{Change, Report};
@@ -103,6 +103,8 @@ pub struct CrateRequest {
     pub modules: Vec<ModuleRequest>,
     /// Refuse sloppy specs: every warning is an error.
     pub strict: bool,
+    /// Write the runtime crate beside the client, or use an existing one.
+    pub runtime: RuntimeCrate,
 }
 
 /// All files of the requested crate.
@@ -135,6 +137,7 @@ fn generate_with_warnings(
         name: request.name.clone(),
         version: request.version.clone(),
         modules,
+        runtime: request.runtime.clone(),
     })?;
     Ok((files, warnings))
 }
@@ -202,6 +205,13 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
             })
             .collect(),
         strict: config.krate.strict,
+        runtime: match &config.krate.runtime {
+            Some(shared) => RuntimeCrate::Shared {
+                package: shared.package.clone(),
+                path: shared.path.clone(),
+            },
+            None => RuntimeCrate::Own,
+        },
     }
 }
 
@@ -233,6 +243,7 @@ mod tests {
                 account_parameter: None,
             }],
             strict: false,
+            runtime: RuntimeCrate::Own,
         };
         let e = generate(&request).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "{e}");

@@ -3,7 +3,7 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, Selection};
+use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Report, RuntimeCrate, Selection};
 
 /// Generation makes millions of small allocations (YAML and JSON trees, token streams, syntax
 /// trees): mimalloc takes about a third off the whole run's CPU time against glibc's malloc.
@@ -84,6 +84,13 @@ struct Cli {
     /// Treat warnings about the spec as errors.
     #[arg(long)]
     strict: bool,
+    /// Use this existing runtime crate (another client's) instead of writing one in
+    /// `<out>/runtime/`; give its folder with --runtime-path.
+    #[arg(long, value_name = "PACKAGE", requires = "runtime_path")]
+    runtime_package: Option<String>,
+    /// The existing runtime crate's folder, relative to the output directory.
+    #[arg(long, value_name = "DIR", requires = "runtime_package")]
+    runtime_path: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -117,6 +124,10 @@ fn main() -> ExitCode {
             account_parameter: None,
         }],
         strict: cli.strict,
+        runtime: match (cli.runtime_package, cli.runtime_path) {
+            (Some(package), Some(path)) => RuntimeCrate::Shared { package, path },
+            _ => RuntimeCrate::Own,
+        },
     };
     let out = cli.out.unwrap_or_default();
     let mode = if cli.check { Mode::Check } else { Mode::Write };

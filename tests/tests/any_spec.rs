@@ -38,6 +38,7 @@ fn request(name: &str, fixture: &str) -> CrateRequest {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     }
 }
 
@@ -462,6 +463,7 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     };
     let out = dir.path().join("out");
     telephony_codegen::run(&request, &out, Mode::Write).expect("writes");

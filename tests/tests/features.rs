@@ -25,6 +25,7 @@ fn request() -> CrateRequest {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     }
 }
 

@@ -259,6 +259,7 @@ fn meta_next_page_url_listings_page() {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     };
     let crate_dir = root.join("meta_client");
     telephony_codegen::run(&request, &crate_dir, Mode::Write).expect("the fixture generates");

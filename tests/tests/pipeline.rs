@@ -134,6 +134,7 @@ fn fixture_crates_compile() {
                 account_parameter: None,
             }],
             strict: false,
+            runtime: Default::default(),
         };
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)
             .expect("generates");

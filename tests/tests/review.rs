@@ -198,6 +198,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
                 account_parameter: None,
             }],
             strict: false,
+            runtime: Default::default(),
         };
         let files = telephony_codegen::generate(&request).expect("generation succeeds");
         let text = &files

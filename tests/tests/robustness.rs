@@ -41,6 +41,7 @@ fn generate_text(
             name: "api".into(),
             api,
         }],
+        runtime: Default::default(),
     })
 }
 
@@ -566,6 +567,7 @@ fn missing_file() {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     };
     let result = catch_unwind(|| telephony_codegen::generate(&request)).expect("no panic");
     let e = result.expect_err("a missing file is an error");
@@ -840,6 +842,7 @@ fn generate_module(module: &str) -> Result<Vec<GeneratedFile>, Error> {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     };
     catch_unwind(|| telephony_codegen::generate(&request)).unwrap_or_else(|p| {
         panic!(

@@ -44,6 +44,7 @@ fn request(fixture: &str) -> CrateRequest {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     }
 }
 

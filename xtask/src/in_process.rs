@@ -22,6 +22,7 @@ fn full_request(spec: &Path) -> CrateRequest {
             account_parameter: None,
         }],
         strict: false,
+        runtime: Default::default(),
     }
 }
 
@@ -109,6 +110,7 @@ fn stages(bytes: &[u8], n: usize) -> Result<(), String> {
                 name: "api".into(),
                 api,
             }],
+            runtime: Default::default(),
         };
         let t = Instant::now();
         std::hint::black_box(telephony_codegen::crate_files(&spec).map_err(|e| e.to_string())?);

@@ -75,7 +75,7 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
 
             /// A client for the configured base URL and credentials.
             pub fn with_config(config: crate::ClientConfig) -> Result<Self, crate::BuildError> {
-                Ok(Client { transport: crate::runtime::Transport::new(config)?, #account_init })
+                Ok(Client { transport: crate::runtime::Transport::new(config, crate::default_user_agent())?, #account_init })
             }
 
             /// The base URL requests go to, without a trailing slash.
@@ -306,11 +306,8 @@ fn build_request(op: &Operation) -> TokenStream {
     let mutable = (op.params.is_some() || op.body.is_some()).then(|| quote!(mut));
     quote! {
         let path = #path;
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            id: #id,
-            method: &::reqwest::Method::#method,
-            path_template: #template,
-        };
+        const OPERATION: crate::runtime::Operation =
+            crate::runtime::Operation::new(#id, &crate::runtime::reqwest::Method::#method, #template);
         let #mutable request = crate::runtime::Request::new(OPERATION, path);
         #apply_params
         #apply_body

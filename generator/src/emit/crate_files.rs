@@ -10,8 +10,86 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The runtime every generated crate carries, emitted verbatim.
-const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+/// The runtime crate's modules, emitted verbatim as `runtime/src/{file}`. Its
+/// `version.rs` is written with them, from [`runtime_version`].
+const RUNTIME: &[(&str, &str)] = &[
+    ("lib.rs", include_str!("../../templates/runtime/lib.rs")),
+    ("call.rs", include_str!("../../templates/runtime/call.rs")),
+    (
+        "config.rs",
+        include_str!("../../templates/runtime/config.rs"),
+    ),
+    (
+        "credentials.rs",
+        include_str!("../../templates/runtime/credentials.rs"),
+    ),
+    ("enums.rs", include_str!("../../templates/runtime/enums.rs")),
+    ("error.rs", include_str!("../../templates/runtime/error.rs")),
+    ("form.rs", include_str!("../../templates/runtime/form.rs")),
+    ("hooks.rs", include_str!("../../templates/runtime/hooks.rs")),
+    ("json.rs", include_str!("../../templates/runtime/json.rs")),
+    (
+        "multipart.rs",
+        include_str!("../../templates/runtime/multipart.rs"),
+    ),
+    (
+        "paging.rs",
+        include_str!("../../templates/runtime/paging.rs"),
+    ),
+    ("path.rs", include_str!("../../templates/runtime/path.rs")),
+    (
+        "request.rs",
+        include_str!("../../templates/runtime/request.rs"),
+    ),
+    (
+        "response.rs",
+        include_str!("../../templates/runtime/response.rs"),
+    ),
+    ("retry.rs", include_str!("../../templates/runtime/retry.rs")),
+    (
+        "timestamp.rs",
+        include_str!("../../templates/runtime/timestamp.rs"),
+    ),
+    (
+        "transport.rs",
+        include_str!("../../templates/runtime/transport.rs"),
+    ),
+    ("wire.rs", include_str!("../../templates/runtime/wire.rs")),
+];
+
+/// What a client checks its runtime against at compile time: this generator's version and a
+/// fingerprint of the runtime's sources, so that any other runtime is refused.
+pub fn runtime_version() -> String {
+    const FINGERPRINT: u64 = fingerprint(RUNTIME);
+    format!(
+        "telephony-codegen {}, runtime {FINGERPRINT:016x}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// FNV-1a over every file's name and text: stable across runs and platforms, and computed
+/// while the generator compiles.
+const fn fingerprint(files: &[(&str, &str)]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut f = 0;
+    while f < files.len() {
+        let (name, text) = files[f];
+        let parts = [name.as_bytes(), text.as_bytes()];
+        let mut p = 0;
+        while p < parts.len() {
+            let bytes = parts[p];
+            let mut i = 0;
+            while i < bytes.len() {
+                hash ^= bytes[i] as u64;
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+                i += 1;
+            }
+            p += 1;
+        }
+        f += 1;
+    }
+    hash
+}
 
 /// What to put in a generated crate.
 #[derive(Debug, Clone)]
@@ -20,6 +98,28 @@ pub struct CrateSpec {
     pub name: String,
     pub version: String,
     pub modules: Vec<ModuleSpec>,
+    pub runtime: RuntimeCrate,
+}
+
+/// Where a client's runtime crate comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RuntimeCrate {
+    /// Written beside the client, in its `runtime/` folder, as the package `{client}-runtime`.
+    #[default]
+    Own,
+    /// A runtime crate that already exists (another client's), so that several clients share
+    /// one: its package name, and its folder relative to the client's.
+    Shared { package: String, path: String },
+}
+
+impl RuntimeCrate {
+    /// The runtime's package name and its folder relative to the client's.
+    fn location(&self, client: &str) -> (String, String) {
+        match self {
+            RuntimeCrate::Own => (format!("{client}-runtime"), "runtime".to_string()),
+            RuntimeCrate::Shared { package, path } => (package.clone(), path.clone()),
+        }
+    }
 }
 
 /// One spec, emitted as `src/{name}.rs`.
@@ -55,8 +155,10 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
                 items: Vec::new(),
             },
         ),
-        file("src/runtime.rs", Content::VerbatimRust(RUNTIME)),
     ];
+    if spec.runtime == RuntimeCrate::Own {
+        files.extend(runtime_files(spec));
+    }
     for (module, features) in spec.modules.iter().zip(&features) {
         files.push(super::module_file(
             &module.api,
@@ -76,6 +178,42 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
             });
         }
     }
+    files
+}
+
+/// The runtime crate: its manifest, its modules and the version its clients check. Its files
+/// name no spec, so a spec change leaves the runtime (and its build) untouched.
+fn runtime_files(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
+    let file = |path: String, content| TokenFile {
+        path,
+        sources: Vec::new(),
+        content,
+    };
+    let mut files = vec![file(
+        "runtime/Cargo.toml".to_string(),
+        Content::Toml(runtime_cargo_toml(spec)),
+    )];
+    files.extend(
+        RUNTIME
+            .iter()
+            .map(|(name, text)| file(format!("runtime/src/{name}"), Content::VerbatimRust(text))),
+    );
+    files.push(file(
+        "runtime/src/version.rs".to_string(),
+        Content::Rust {
+            head: Box::new(|| {
+                let version = runtime_version();
+                quote! {
+                    //! Which generator wrote this runtime. Each client asserts at compile time
+                    //! that it was generated with this same runtime.
+
+                    /// The generator's version and a fingerprint of the runtime's sources.
+                    pub const VERSION: &str = #version;
+                }
+            }),
+            items: Vec::new(),
+        },
+    ));
     files
 }
 
@@ -127,6 +265,7 @@ fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (Str
 
 fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
     let (resources, examples) = resource_features_toml(spec, features);
+    let (runtime, path) = spec.runtime.location(&spec.name);
     format!(
         r#"[package]
 name = "{name}"
@@ -139,8 +278,39 @@ publish = false
 
 [features]
 # One span per call (operation id, method, path template, status, attempt, elapsed).
-tracing = ["dep:tracing"]
+tracing = ["{runtime}/tracing"]
 {resources}
+[dependencies]
+# Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
+{runtime} = {{ path = "{path}" }}
+serde = "1"
+serde_json = "1"
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+{examples}"#,
+        name = spec.name,
+        version = spec.version,
+    )
+}
+
+/// The runtime's manifest: every dependency the client's calls need, and the opt-in features.
+fn runtime_cargo_toml(spec: &CrateSpec) -> String {
+    let (runtime, _) = spec.runtime.location(&spec.name);
+    format!(
+        r#"[package]
+name = "{runtime}"
+version = "{version}"
+edition = "2021"
+rust-version = "1.85"
+description = "The runtime of {name}: transport, retries, paging, codecs and errors"
+license = "MIT"
+publish = false
+
+[features]
+# One span per call (operation id, method, path template, status, attempt, elapsed).
+tracing = ["dep:tracing"]
+
 [dependencies]
 bytes = "1"
 fastrand = "2"
@@ -155,12 +325,7 @@ thiserror = "2"
 time = {{ version = "0.3.36", features = ["parsing"] }}
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", optional = true }}
-
-[dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-{examples}"#,
-        resources = resources,
-        examples = examples,
+"#,
         name = spec.name,
         version = spec.version,
     )
@@ -168,6 +333,11 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 
 fn lib_tokens(spec: &CrateSpec) -> TokenStream {
     let crate_ident = spec.name.replace('-', "_");
+    let runtime = ident(&spec.runtime.location(&spec.name).0.replace('-', "_"));
+    let version = runtime_version();
+    let mismatch = format!(
+        "this client was generated by {version}; its runtime crate by another generator or from other sources: generate both again with one generator"
+    );
     // Exported only where a multipart body needs it, so other crates do not grow a type.
     let multipart = spec
         .modules
@@ -239,14 +409,16 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![forbid(unsafe_code)]
 
-        // Not every spec uses every runtime feature (JSON bodies, query parameters, enums, …).
-        #[allow(dead_code, unused_macros, unused_imports)]
-        #[rustfmt::skip]
-        mod runtime;
+        use #runtime as runtime;
+
+        // A runtime from another generator would not fit the code below: refused here rather
+        // than with a page of type errors.
+        const _: () = assert!(runtime::same_version(#version), #mismatch);
+
         #(#modules)*
 
         // Two short lists: prettyplease and rustfmt then agree on the layout.
-        pub use runtime::{default_user_agent, encode_form, InvalidRequest, Timestamp, WireValue};
+        pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error};
         #file_part
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
@@ -254,7 +426,13 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 
         /// The HTTP client the runtime is built on, for hooks (`reqwest::Request`) and
         /// [`ClientConfig::http_client`] without a version to keep in step.
-        pub use reqwest;
+        pub use runtime::reqwest;
+
+        /// `User-Agent` unless [`ClientConfig::user_agent`] says otherwise: this crate's name
+        /// and version.
+        pub fn default_user_agent() -> &'static str {
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
+        }
     }
 }
 

@@ -7,7 +7,7 @@ pub mod features;
 mod tokens;
 mod types;
 
-pub use crate_files::{emit_crate, CrateSpec, ModuleSpec};
+pub use crate_files::{emit_crate, runtime_version, CrateSpec, ModuleSpec, RuntimeCrate};
 
 use crate::ir::{Api, TypeDef};
 use features::ModuleFeatures;

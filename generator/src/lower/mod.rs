@@ -510,6 +510,7 @@ mod nesting_tests {
                             name: "api".into(),
                             api,
                         }],
+                        runtime: Default::default(),
                     });
                     assert!(files.is_ok(), "depth {depth}: {files:?}");
                 }
