@@ -24,6 +24,9 @@ pub struct Subject {
     pub name: String,
     pub dir: PathBuf,
     pub clean: Clean,
+    /// `Some(false)`: builds with `CARGO_INCREMENTAL=0` (as CI usually does); `None`: cargo's
+    /// default (incremental for path crates in the dev profile).
+    pub incremental: Option<bool>,
 }
 
 impl Subject {
@@ -33,6 +36,7 @@ impl Subject {
             name: name.to_string(),
             dir,
             clean,
+            incremental: None,
         }
     }
 
@@ -43,7 +47,11 @@ impl Subject {
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", target_dir())
             .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_BUILD_RUSTFLAGS");
+            .env_remove("CARGO_BUILD_RUSTFLAGS")
+            .env_remove("CARGO_INCREMENTAL");
+        if let Some(on) = self.incremental {
+            c.env("CARGO_INCREMENTAL", if on { "1" } else { "0" });
+        }
         c
     }
 

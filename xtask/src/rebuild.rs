@@ -99,7 +99,7 @@ impl Layout {
 }
 
 /// (i) The rebuild after a one-line spec change, old layout against new, median of `reps`
-/// rebuilds each, interleaved.
+/// rebuilds each, interleaved; incremental (cargo's default), then not (as CI builds).
 pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let root = tools.root.clone();
     let dir = scratch::dir().join("rebuild");
@@ -132,34 +132,71 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
             Clean::Client,
         ),
     };
-    eprintln!("(i) generating both layouts and building them once…");
-    for layout in [&old, &new] {
-        layout.generate(&root, &original)?;
-        layout.subject.use_lock_of(&root)?;
+    let mut layouts = [old, new];
+    println!();
+    println!(
+        "(i) debug rebuild of the checked-in client after one field's description changes ({FIELD} in specs/twilio.yaml), nothing cleaned, median of {reps}"
+    );
+    for incremental in [true, false] {
+        for layout in &mut layouts {
+            layout.subject.incremental = Some(incremental);
+        }
+        rebuilds(&root, &layouts, [&original, &edited], reps)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds of both layouts, interleaved, each after a regeneration that changes the
+/// description (there and back, alternately); prints their medians and the ratio.
+fn rebuilds(
+    root: &Path,
+    layouts: &[Layout; 2],
+    [original, edited]: [&str; 2],
+    reps: usize,
+) -> Result<(), String> {
+    let incremental = layouts[0].subject.incremental != Some(false);
+    eprintln!("(i) generating both layouts and building them once (incremental: {incremental})…");
+    for layout in layouts {
+        layout.generate(root, original)?;
+        layout.subject.use_lock_of(root)?;
         layout.subject.warm("build", &["--lib"])?;
     }
     let mut samples: [Vec<Cost>; 2] = [Vec::new(), Vec::new()];
     let mut changes: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for rep in 0..reps {
         eprintln!("rebuild round {}/{reps}…", rep + 1);
-        let twilio = if rep % 2 == 0 { &edited } else { &original };
-        for (i, layout) in [&old, &new].into_iter().enumerate() {
-            changes[i] = layout.generate(&root, twilio)?;
+        let twilio = if rep % 2 == 0 { edited } else { original };
+        for (i, layout) in layouts.iter().enumerate() {
+            changes[i] = layout.generate(root, twilio)?;
             samples[i].push(layout.subject.timed("build", &[])?);
         }
     }
     let costs: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
-    println!();
     println!(
-        "(i) debug rebuild of the checked-in client after one field's description changes ({FIELD} in specs/twilio.yaml), nothing cleaned, median of {reps}"
+        "    {}",
+        if incremental {
+            "incremental (cargo's default for a path crate)"
+        } else {
+            "CARGO_INCREMENTAL=0 (as CI usually builds)"
+        }
     );
-    for ((layout, cost), changed) in [&old, &new].iter().zip(&costs).zip(&changes) {
+    for (((layout, cost), changed), samples) in
+        layouts.iter().zip(&costs).zip(&changes).zip(&samples)
+    {
+        let all: Vec<String> = samples
+            .iter()
+            .map(|c| format!("{:.2}", c.cpu.as_secs_f64()))
+            .collect();
         println!(
-            "    {:<36} wall {:>7}  CPU {:>7}  RSS {:>8}   files rewritten: {}",
+            "      {:<36} wall {:>7}  CPU {:>7} (each: {})  RSS {:>8}",
             layout.label,
             secs(cost.wall),
             secs(cost.cpu),
+            all.join(" "),
             mib(cost.peak_kb),
+        );
+        println!(
+            "        files rewritten: {}",
             if changed.is_empty() {
                 "none".to_string()
             } else {
@@ -169,7 +206,7 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     }
     let cpu = ratio(costs[1].cpu, costs[0].cpu);
     println!(
-        "    rebuild CPU, runtime crate / one crate    {cpu:>6.2}   (wall {:.2}; target <= 0.5: {})",
+        "      rebuild CPU, runtime crate / one crate  {cpu:>6.2}   (wall {:.2}; target <= 0.5: {})",
         ratio(costs[1].wall, costs[0].wall),
         verdict(cpu <= 0.5)
     );
