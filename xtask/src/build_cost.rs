@@ -174,16 +174,40 @@ const BASE_TWILIO: usize = 5;
 
 /// (h) Issue 23's build targets alone: the participants, ours (runtime crate warm) against
 /// progenitor's, and full Twilio, ours (runtime crate cleaned too) against [`BASE_COMMIT`]'s,
-/// debug builds only, median of `reps`, interleaved.
+/// and both against the last one-crate generator's; debug builds only, median of `reps`,
+/// interleaved.
 pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), String> {
     let all = prepare(tools, twilio)?;
-    let picked = [
+    // The same crates from the last one-crate generator, the runtime compiled inside each:
+    // "today's" layout, measured in the same run.
+    let one_crate = Generator::Ours(tools.one_crate()?.binary("telephony-codegen"));
+    let crates = crates_dir()?;
+    let participants = tools.root.join("specs/twilio.yaml");
+    let readable = scratch::progenitor_readable(twilio)?;
+    let mut before = Vec::new();
+    for (label, spec, name) in [
+        (
+            "1b010c5, participants",
+            &participants,
+            "participants-one-crate",
+        ),
+        ("1b010c5, full Twilio", &readable, "twilio-one-crate"),
+    ] {
+        one_crate.generate(spec, &crates.join(name), name)?;
+        let subject = Subject::new(label, name, crates.join(name), Clean::Generated);
+        subject.use_lock_of(&tools.root)?;
+        before.push(subject);
+    }
+    let subjects: Vec<&Subject> = [
         OURS_PARTICIPANTS,
         PROGENITOR_PARTICIPANTS,
         OURS_TWILIO,
         BASE_TWILIO,
-    ];
-    let subjects: Vec<&Subject> = picked.iter().map(|i| &all[*i]).collect();
+    ]
+    .iter()
+    .map(|i| &all[*i])
+    .chain(&before)
+    .collect();
     eprintln!("warming dependencies (one untimed build of each crate)…");
     for s in &subjects {
         s.warm("build", &["--lib"])?;
@@ -212,6 +236,21 @@ pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), Stri
         );
     }
     print_targets(&costs[0], &costs[1], &costs[2], &costs[3]);
+    println!(
+        "    participants build CPU, 1b010c5 (one crate) / ours   {:>6.2}x",
+        ratio(costs[4].cpu, costs[0].cpu)
+    );
+    println!(
+        "    full Twilio build CPU, ours / 1b010c5 (one crate)    {:>6.2}   (peak RSS {:.2}; no worse than today's: {})",
+        ratio(costs[2].cpu, costs[5].cpu),
+        costs[2].peak_kb as f64 / costs[5].peak_kb as f64,
+        verdict(costs[2].cpu <= costs[5].cpu && costs[2].peak_kb <= costs[5].peak_kb)
+    );
+    println!(
+        "    full Twilio build CPU, 1b010c5 / 3abb0b3             {:>6.2}   (peak RSS {:.2})",
+        ratio(costs[5].cpu, costs[3].cpu),
+        costs[5].peak_kb as f64 / costs[3].peak_kb as f64,
+    );
     Ok(())
 }
 
