@@ -3,7 +3,7 @@
 //! credentials, `Accept`, user agent, 30 s timeout, form body) and decode the same JSON into
 //! the same generated struct, so the difference is what the generated code adds.
 
-use crate::bench::median;
+use crate::measure::median;
 use std::time::{Duration, Instant};
 use telephony_client::twilio::{Client, ConferenceParticipant, UpdateParticipantRequest};
 use telephony_client::{ClientConfig, Credentials};

@@ -5,6 +5,14 @@ mod bench;
 mod build_cost;
 #[cfg(feature = "bench")]
 mod client_bench;
+mod crates;
+mod doc_pages;
+mod feature_cost;
+mod generators;
+mod in_process;
+mod measure;
+mod rebuild;
+mod scratch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,11 +24,11 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
-        ["bench", rest @ ..] => bench::main(rest),
+        ["bench", rest @ ..] => bench::main(&workspace_root(), rest),
         // Hidden: one measured task in a fresh process, for peak memory.
-        ["bench-child", task, spec] => bench::child(task, Path::new(spec)),
+        ["bench-child", task, spec] => in_process::child(task, Path::new(spec)),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check]\n       cargo xtask bench [--iterations N] [--requests N] [--builds N] [--only-builds]");
+            eprintln!("usage: cargo xtask codegen [--check]\n       cargo xtask bench --help");
             ExitCode::from(2)
         }
     }

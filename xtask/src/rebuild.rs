@@ -1,0 +1,293 @@
+//! (i) What a spec bump costs a project that vendors the client: the debug rebuild of the
+//! checked-in client (`specs/codegen.toml`) after one field's description changes in
+//! `specs/twilio.yaml`, with the runtime inside the client crate ([`ONE_CRATE_COMMIT`]'s
+//! generator, run as its `xtask codegen`) against the runtime in a crate of its own (this
+//! checkout's generator). Both regenerate copies of `specs/` in the scratch directory; the
+//! repository's `specs/` and `generated/` are only read.
+//!
+//! Each measured rebuild follows a regeneration that changes the description (there and back,
+//! alternately), with nothing cleaned: what `cargo xtask codegen` then `cargo build` costs.
+
+use crate::crates::{Clean, Subject};
+use crate::generators::{Toolbox, ONE_CRATE_COMMIT};
+use crate::measure::{median_cost, mib, ratio, run, secs, verdict, Cost};
+use crate::scratch;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use telephony_codegen::config::Config;
+use telephony_codegen::Mode;
+
+/// The field whose description the bump changes: a form field of `UpdateParticipant`.
+const FIELD: &str = "BeepOnExit";
+
+/// What the bump adds to the description.
+const EDIT: &str = " Changed by the rebuild bench.";
+
+/// `specs/twilio.yaml` with [`FIELD`]'s description changed: [`EDIT`] appended to its text
+/// (to the first line of a folded or literal block).
+pub fn edited_spec(text: &str) -> Result<String, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let field = lines
+        .iter()
+        .position(|l| l.trim() == format!("{FIELD}:"))
+        .ok_or_else(|| format!("specs/twilio.yaml has no field {FIELD}"))?;
+    let description = lines[field + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent(l) > indent(lines[field]))
+        .position(|l| l.trim_start().starts_with("description:"))
+        .map(|i| field + 1 + i)
+        .ok_or_else(|| format!("{FIELD} in specs/twilio.yaml has no description"))?;
+    let value = lines[description].trim_start()["description:".len()..].trim();
+    // A block scalar (`>-`, `|`) has its text on the next line.
+    let target = if value.starts_with(['>', '|']) {
+        description + 1
+    } else {
+        description
+    };
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    edited[target].push_str(EDIT);
+    Ok(edited.join("\n") + "\n")
+}
+
+/// How a layout's client is regenerated.
+enum Codegen {
+    /// An earlier commit's `xtask codegen`: it reads its own workspace's `specs/` and writes
+    /// its `generated/`, from where the changed files are copied into the built crate.
+    Earlier { xtask: PathBuf, workspace: PathBuf },
+    /// This checkout's library, as `cargo xtask codegen` runs it.
+    ThisCheckout,
+}
+
+/// A copy of the checked-in client's inputs and output for one layout.
+struct Layout {
+    label: &'static str,
+    codegen: Codegen,
+    /// The copy of `specs/` the generator reads.
+    specs: PathBuf,
+    /// The crate built.
+    subject: Subject,
+}
+
+impl Layout {
+    /// Writes `specs/` of the checkout into this layout's copy, `twilio.yaml` as `twilio`.
+    fn set_specs(&self, root: &Path, twilio: &str) -> Result<(), String> {
+        scratch::sync_dir(&root.join("specs"), &self.specs)?;
+        let path = self.specs.join("twilio.yaml");
+        if scratch::read(&path)? != twilio {
+            scratch::write(&path, twilio)?;
+        }
+        Ok(())
+    }
+
+    /// Regenerates the client from `twilio` as its `specs/twilio.yaml`: the files it changed.
+    fn generate(&self, root: &Path, twilio: &str) -> Result<Vec<String>, String> {
+        self.set_specs(root, twilio)?;
+        let before = contents(&self.subject.dir);
+        match &self.codegen {
+            Codegen::Earlier { xtask, workspace } => {
+                let mut codegen = Command::new(xtask);
+                codegen.arg("codegen");
+                run(codegen, &format!("{ONE_CRATE_COMMIT}'s xtask codegen"))?;
+                scratch::sync_dir(&workspace.join("generated"), &self.subject.dir)?;
+            }
+            Codegen::ThisCheckout => regenerate(&self.specs)?,
+        }
+        Ok(changed(&before, &contents(&self.subject.dir)))
+    }
+}
+
+/// (i) The rebuild after a one-line spec change, old layout against new, median of `reps`
+/// rebuilds each, interleaved; incremental (cargo's default), then not (as CI builds).
+pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
+    let root = tools.root.clone();
+    let dir = scratch::dir().join("rebuild");
+    let original = scratch::read(&root.join("specs/twilio.yaml"))?;
+    let edited = edited_spec(&original)?;
+    let one_crate = tools.one_crate()?;
+    let workspace = one_crate.source.clone();
+    let old = Layout {
+        label: "runtime inside the client (1b010c5)",
+        codegen: Codegen::Earlier {
+            xtask: one_crate.binary("xtask"),
+            workspace: workspace.clone(),
+        },
+        specs: workspace.join("specs"),
+        subject: Subject::new(
+            "one crate",
+            "telephony-client",
+            dir.join("one-crate"),
+            Clean::Client,
+        ),
+    };
+    let new = Layout {
+        label: "runtime crate (this checkout)",
+        codegen: Codegen::ThisCheckout,
+        specs: dir.join("runtime-crate/specs"),
+        subject: Subject::new(
+            "runtime crate",
+            "telephony-client",
+            dir.join("runtime-crate/generated"),
+            Clean::Client,
+        ),
+    };
+    let mut layouts = [old, new];
+    println!();
+    println!(
+        "(i) debug rebuild of the checked-in client after one field's description changes ({FIELD} in specs/twilio.yaml), nothing cleaned, median of {reps}"
+    );
+    for incremental in [true, false] {
+        for layout in &mut layouts {
+            layout.subject.incremental = Some(incremental);
+        }
+        rebuilds(&root, &layouts, [&original, &edited], reps)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds of both layouts, interleaved, each after a regeneration that changes the
+/// description (there and back, alternately); prints their medians and the ratio.
+fn rebuilds(
+    root: &Path,
+    layouts: &[Layout; 2],
+    [original, edited]: [&str; 2],
+    reps: usize,
+) -> Result<(), String> {
+    let incremental = layouts[0].subject.incremental != Some(false);
+    eprintln!("(i) generating both layouts and building them once (incremental: {incremental})…");
+    for layout in layouts {
+        layout.generate(root, original)?;
+        layout.subject.use_lock_of(root)?;
+        layout.subject.warm("build", &["--lib"])?;
+    }
+    let mut samples: [Vec<Cost>; 2] = [Vec::new(), Vec::new()];
+    let mut changes: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    for rep in 0..reps {
+        eprintln!("rebuild round {}/{reps}…", rep + 1);
+        let twilio = if rep % 2 == 0 { edited } else { original };
+        for (i, layout) in layouts.iter().enumerate() {
+            changes[i] = layout.generate(root, twilio)?;
+            samples[i].push(layout.subject.timed("build", &[])?);
+        }
+    }
+    let costs: Vec<Cost> = samples.iter().map(|s| median_cost(s)).collect();
+    println!(
+        "    {}",
+        if incremental {
+            "incremental (cargo's default for a path crate)"
+        } else {
+            "CARGO_INCREMENTAL=0 (as CI usually builds)"
+        }
+    );
+    for (((layout, cost), changed), samples) in
+        layouts.iter().zip(&costs).zip(&changes).zip(&samples)
+    {
+        let all: Vec<String> = samples
+            .iter()
+            .map(|c| format!("{:.2}", c.cpu.as_secs_f64()))
+            .collect();
+        println!(
+            "      {:<36} wall {:>7}  CPU {:>7} (each: {})  RSS {:>8}",
+            layout.label,
+            secs(cost.wall),
+            secs(cost.cpu),
+            all.join(" "),
+            mib(cost.peak_kb),
+        );
+        println!(
+            "        files rewritten: {}",
+            if changed.is_empty() {
+                "none".to_string()
+            } else {
+                changed.join(", ")
+            }
+        );
+    }
+    let cpu = ratio(costs[1].cpu, costs[0].cpu);
+    println!(
+        "      rebuild CPU, runtime crate / one crate  {cpu:>6.2}   (wall {:.2}; target <= 0.5: {})",
+        ratio(costs[1].wall, costs[0].wall),
+        verdict(cpu <= 0.5)
+    );
+    Ok(())
+}
+
+/// `cargo xtask codegen` of this checkout on a copy of `specs/` (its `codegen.toml` says
+/// where the output goes: `../generated`, beside the copy).
+fn regenerate(specs: &Path) -> Result<(), String> {
+    let config = Config::load(&specs.join("codegen.toml")).map_err(|e| e.to_string())?;
+    let root = specs.parent().unwrap_or(specs);
+    let request = telephony_codegen::request_from_config(&config, root);
+    telephony_codegen::run(&request, &config.krate.output, Mode::Write)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Every file under `dir` (`target/` aside) and its contents.
+fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                if !path.ends_with("target") {
+                    pending.push(path);
+                }
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let relative = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+                files.insert(relative, bytes);
+            }
+        }
+    }
+    files
+}
+
+/// The files whose contents differ, were added or removed.
+fn changed(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
+    let mut paths: Vec<&PathBuf> = before.keys().chain(after.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_line_description_gets_the_edit() {
+        let spec = "a:\n  BeepOnExit:\n    type: boolean\n    description: Beeps.\n  Other:\n    description: Else.\n";
+        let edited = edited_spec(spec).unwrap();
+        assert_eq!(edited, spec.replace("Beeps.", &format!("Beeps.{EDIT}")));
+    }
+
+    #[test]
+    fn a_folded_description_gets_the_edit_on_its_first_line() {
+        let spec = "BeepOnExit:\n  description: >-\n    Beeps\n    twice.\n";
+        let edited = edited_spec(spec).unwrap();
+        assert_eq!(edited, spec.replace("Beeps", &format!("Beeps{EDIT}")));
+    }
+
+    #[test]
+    fn a_field_without_its_own_description_is_an_error() {
+        let spec = "BeepOnExit:\n  type: boolean\nOther:\n  description: Else.\n";
+        assert!(edited_spec(spec).is_err());
+    }
+
+    #[test]
+    fn the_checked_in_spec_can_be_edited() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("specs/twilio.yaml")).unwrap();
+        let edited = edited_spec(&text).unwrap();
+        assert_eq!(edited.lines().count(), text.lines().count());
+        assert_ne!(edited, text);
+    }
+}
