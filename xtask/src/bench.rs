@@ -70,11 +70,12 @@ pub enum Part {
     Rebuild,
     Features,
     Docs,
+    Bodies,
 }
 
 impl Part {
     /// Every part, in the order a run takes them.
-    const ALL: [Part; 8] = [
+    const ALL: [Part; 9] = [
         Part::InProcess,
         Part::Client,
         Part::Generation,
@@ -83,6 +84,7 @@ impl Part {
         Part::Rebuild,
         Part::Features,
         Part::Docs,
+        Part::Bodies,
     ];
 
     fn name(self) -> &'static str {
@@ -95,6 +97,7 @@ impl Part {
             Part::Rebuild => "rebuild",
             Part::Features => "features",
             Part::Docs => "docs",
+            Part::Bodies => "bodies",
         }
     }
 
@@ -225,6 +228,7 @@ fn run(root: &Path, options: &Options) -> Result<(), String> {
             Part::Rebuild => crate::rebuild::spec_bump(&mut tools, options.builds)?,
             Part::Features => crate::feature_cost::features(&mut tools, options.builds)?,
             Part::Docs => crate::doc_pages::largest_page(&mut tools, &twilio)?,
+            Part::Bodies => crate::bodies::peaks(root)?,
         }
     }
     Ok(())

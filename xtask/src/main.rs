@@ -2,6 +2,7 @@
 //! `cargo xtask bench`: generator and client benchmarks (see BENCHMARKS.md).
 
 mod bench;
+mod bodies;
 mod build_cost;
 #[cfg(feature = "bench")]
 mod client_bench;
