@@ -13,9 +13,15 @@ pub fn peaks(root: &Path) -> Result<(), String> {
     println!();
     println!("(l) peak RSS of the client reading bodies, against the 16 MiB default limit");
     let mut command = Command::new(crate::measure::cargo());
-    command
-        .current_dir(root)
-        .args(["run", "--quiet", "--release", "-p", "telephony-tests", "--bin", "body_peak"]);
+    command.current_dir(root).args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "telephony-tests",
+        "--bin",
+        "body_peak",
+    ]);
     let table = run(command, "cargo run --release --bin body_peak")?;
     for line in table.lines() {
         println!("    {line}");
