@@ -92,22 +92,22 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
 /// order resources first appear), each with a doc line naming it: rustdoc then lists a large
 /// client's methods under their resources instead of in one list.
 fn resource_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
-    let mut resources: Vec<(Option<&str>, Vec<TokenStream>)> = Vec::new();
-    for (op, needed) in api.operations.iter().zip(features) {
-        let tag = op.tags.first().map(String::as_str);
-        let method = operation(
-            op,
-            api,
-            &super::features::cfg(needed),
-            &super::features::cfg_doc(needed),
-        );
-        match resources.iter_mut().find(|(t, _)| *t == tag) {
-            Some((_, methods)) => methods.push(method),
-            None => resources.push((tag, vec![method])),
-        }
-    }
+    let resources = by_resource(api).into_iter().map(|(tag, indices)| {
+        let methods: Vec<TokenStream> = indices
+            .into_iter()
+            .map(|i| {
+                let needed = features.get(i).map_or(&[][..], Vec::as_slice);
+                operation(
+                    &api.operations[i],
+                    api,
+                    &super::features::cfg(needed),
+                    &super::features::cfg_doc(needed),
+                )
+            })
+            .collect();
+        (tag, methods)
+    });
     resources
-        .into_iter()
         .map(|(tag, methods)| {
             // Untagged operations stay with the constructors, under no heading.
             let doc = tag.map(|tag| {
@@ -125,6 +125,20 @@ fn resource_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
             }
         })
         .collect()
+}
+
+/// The operations' indices grouped by resource (their first spec tag; `None`: untagged), in
+/// the order resources first appear: what the client's docs and the crate index list.
+pub(super) fn by_resource(api: &Api) -> Vec<(Option<&str>, Vec<usize>)> {
+    let mut resources: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        let tag = op.tags.first().map(String::as_str);
+        match resources.iter_mut().find(|(t, _)| *t == tag) {
+            Some((_, ops)) => ops.push(i),
+            None => resources.push((tag, vec![i])),
+        }
+    }
+    resources
 }
 
 /// A tag as a heading: `Api20100401Participant` reads `Participant` (a leading API version

@@ -517,20 +517,20 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
 /// module is small, with its operation count once linking every method would bury the rest.
 fn resource_index(module: &ModuleSpec) -> String {
     const LINKED: usize = 12;
-    let mut resources: Vec<(String, Vec<&Operation>)> = Vec::new();
-    for op in &module.api.operations {
-        let title = op.tags.first().map_or_else(
-            || "Untagged".to_string(),
-            |tag| super::client::resource_title(tag),
-        );
-        match resources.iter_mut().find(|(t, _)| *t == title) {
-            Some((_, ops)) => ops.push(op),
-            None => resources.push((title, vec![op])),
-        }
-    }
-    let linked = module.api.operations.len() <= LINKED;
+    let api = &module.api;
+    let resources = super::client::by_resource(api)
+        .into_iter()
+        .map(|(tag, ops)| {
+            let title = tag.map_or_else(|| "Untagged".to_string(), super::client::resource_title);
+            (
+                title,
+                ops.into_iter()
+                    .map(|i| &api.operations[i])
+                    .collect::<Vec<_>>(),
+            )
+        });
+    let linked = api.operations.len() <= LINKED;
     resources
-        .iter()
         .map(|(title, ops)| match linked {
             true => {
                 let links: Vec<String> = ops

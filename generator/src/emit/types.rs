@@ -26,8 +26,14 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream, needs: &TokenStream
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => {
-            let serialize = s.role == StructRole::Model || used_as_json(def, api);
-            let built = s.role != StructRole::Model || sent_as_json(def, api);
+            // Every emitted type is in the table; were one not, it would keep `Serialize`.
+            let id = api
+                .type_ids()
+                .find(|(_, t)| std::ptr::eq(*t, def))
+                .map(|(id, _)| id);
+            let serialize =
+                s.role == StructRole::Model || id.is_none_or(|id| used_as_json(id, api));
+            let built = s.role != StructRole::Model || id.is_some_and(|id| sent_as_json(id, api));
             struct_def(&name, doc, cfg, s, (serialize, built), api)
         }
         TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
@@ -66,14 +72,7 @@ fn field_type(field: &Field, api: &Api) -> TokenStream {
 /// JSON body, a response), so it still needs `Serialize`. Form bodies and parameters have one
 /// encoder, their generated `form_pairs`/`apply`; a `Serialize` derive would be a second one.
 /// (`Deserialize` stays: request examples and saved requests load into them.)
-fn used_as_json(def: &TypeDef, api: &Api) -> bool {
-    let Some(id) = api
-        .type_ids()
-        .find(|(_, t)| std::ptr::eq(*t, def))
-        .map(|(id, _)| id)
-    else {
-        return true;
-    };
+fn used_as_json(id: TypeId, api: &Api) -> bool {
     let models = api.types.iter().flat_map(|t| match &t.kind {
         TypeKind::Struct(s) if s.role == StructRole::Model => {
             s.fields.iter().map(|f| &f.ty).collect::<Vec<_>>()
@@ -99,14 +98,7 @@ fn used_as_json(def: &TypeDef, api: &Api) -> bool {
 }
 
 /// Whether a model is part of what an operation sends: its JSON body, or a type inside one.
-fn sent_as_json(def: &TypeDef, api: &Api) -> bool {
-    let Some(id) = api
-        .type_ids()
-        .find(|(_, t)| std::ptr::eq(*t, def))
-        .map(|(id, _)| id)
-    else {
-        return false;
-    };
+fn sent_as_json(id: TypeId, api: &Api) -> bool {
     let mut pending: Vec<&TypeRef> = api
         .operations
         .iter()
