@@ -110,6 +110,21 @@ pub fn cargo() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO")))
 }
 
+/// `cargo` in `dir` for the tests that compile generated crates: all of them build in one
+/// target directory (`target/tricky-check`), with the same `-D warnings` and no inherited
+/// flags or target, so the dependencies are built once for all of them.
+pub fn cargo_in_shared_target(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(cargo());
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR");
+    command
+}
+
 /// Where `npm ci --prefix tests/prism` puts the pinned Prism.
 pub fn prism_binary() -> PathBuf {
     repo_root().join("tests/prism/node_modules/.bin/prism")

@@ -9,7 +9,7 @@ use std::process::Command;
 use telephony_codegen::error::{Error, Reporter, SpecError};
 use telephony_codegen::{document, load, lower, normalize};
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::{cargo, repo_root};
+use telephony_tests::repo_root;
 
 /// The valid fixtures, by their path under `tests/fixtures/`.
 const VALID: &[(&str, &str)] = &[
@@ -352,8 +352,7 @@ fn strict_turns_the_first_warning_into_an_error() {
 // ---------------------------------------------------------------------------------------------
 
 fn clippy(workspace: &Path) -> Result<(), String> {
-    let output = Command::new(cargo())
-        .current_dir(workspace)
+    let output = telephony_tests::cargo_in_shared_target(workspace)
         .args([
             "clippy",
             "--workspace",
@@ -368,12 +367,6 @@ fn clippy(workspace: &Path) -> Result<(), String> {
             "-D",
             "warnings",
         ])
-        // Shared with tricky.rs: the dependencies are built once.
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo clippy");
     if output.status.success() {
@@ -672,14 +665,8 @@ fn request_bodies_go_on_the_wire_exactly() {
     )
     .expect("workspace manifest");
     std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
-    let output = Command::new(cargo())
-        .current_dir(root)
+    let output = telephony_tests::cargo_in_shared_target(root)
         .args(["test", "-p", "wire", "--", "--test-threads=1"])
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo test");
     let stdout = String::from_utf8_lossy(&output.stdout);

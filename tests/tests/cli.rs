@@ -761,8 +761,7 @@ fn a_relative_server_url_gives_a_crate_cargo_builds_with_every_target() {
         "two resources, two features:\n{manifest}"
     );
     std::fs::copy(repo_root().join("Cargo.lock"), out.join("Cargo.lock")).expect("Cargo.lock");
-    let output = Command::new(telephony_tests::cargo())
-        .current_dir(&out)
+    let output = telephony_tests::cargo_in_shared_target(&out)
         .args([
             "check",
             "--quiet",
@@ -770,12 +769,6 @@ fn a_relative_server_url_gives_a_crate_cargo_builds_with_every_target() {
             "--message-format",
             "short",
         ])
-        // Shared with the tricky specs' check, so the dependencies are built once.
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("cargo runs");
     assert!(

@@ -152,16 +152,8 @@ fn fixture_crates_compile() {
         ),
     )
     .expect("workspace manifest");
-    let status = std::process::Command::new(telephony_tests::cargo())
+    let status = telephony_tests::cargo_in_shared_target(&work)
         .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
-        .current_dir(&work)
-        // Shared with tricky.rs and any_spec.rs: the dependencies are built once, not again
-        // in a fresh directory on every run.
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .status()
         .expect("cargo runs");
     assert!(

@@ -4,9 +4,8 @@
 //! compile generated crates, so their dependencies are built once.
 
 use std::path::Path;
-use std::process::Command;
 use telephony_codegen::{CrateRequest, Mode, ModuleRequest, RuntimeCrate, Selection};
-use telephony_tests::{cargo, repo_root};
+use telephony_tests::repo_root;
 
 fn request(name: &str, spec: &str, operation: &str, runtime: RuntimeCrate) -> CrateRequest {
     let source = format!("specs/{spec}");
@@ -29,14 +28,8 @@ fn request(name: &str, spec: &str, operation: &str, runtime: RuntimeCrate) -> Cr
 
 /// `cargo check` of the workspace: whether it passed, and what it printed.
 fn check(workspace: &Path) -> (bool, String) {
-    let output = Command::new(cargo())
-        .current_dir(workspace)
+    let output = telephony_tests::cargo_in_shared_target(workspace)
         .args(["check", "--workspace", "--message-format", "short"])
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo check");
     (

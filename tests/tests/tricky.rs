@@ -11,9 +11,8 @@
 //! they are kept in their own fixtures so that a regression names its cause.
 
 use std::path::Path;
-use std::process::Command;
 use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
-use telephony_tests::{cargo, repo_root};
+use telephony_tests::repo_root;
 
 /// Every fixture in `tests/fixtures/tricky/`.
 const FIXTURES: &[&str] = &[
@@ -82,8 +81,7 @@ fn check_in_workspace(fixtures: &[&str]) -> Result<(), String> {
 }
 
 fn cargo_check(workspace: &Path) -> Result<(), String> {
-    let output = Command::new(cargo())
-        .current_dir(workspace)
+    let output = telephony_tests::cargo_in_shared_target(workspace)
         .args([
             "check",
             "--workspace",
@@ -94,11 +92,6 @@ fn cargo_check(workspace: &Path) -> Result<(), String> {
             "--message-format",
             "short",
         ])
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo check");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -8,7 +8,6 @@
 
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Command;
 use telephony_client::webhooks::{WebhookDecodeError, WebhookPayload};
 use telephony_client::{signalwire, twilio, Timestamp};
 use telephony_codegen::ir::TypeKind;
@@ -606,15 +605,8 @@ fn main() {{
         ),
     );
     std::fs::copy(repo_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
-    let output = Command::new(telephony_tests::cargo())
-        .current_dir(root)
+    let output = telephony_tests::cargo_in_shared_target(root)
         .args(["run", "--quiet", "-p", "check"])
-        // Shared with tricky.rs and any_spec.rs: the dependencies are built once.
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo");
     let stdout = String::from_utf8_lossy(&output.stdout);
