@@ -6,7 +6,7 @@
 use super::client::{error, is_kind, success};
 use super::features::{self, ModuleFeatures};
 use super::tokens::{doc_attrs, ident, inner_doc_attrs, raw_literal, type_tokens};
-use super::webhooks::reading;
+use super::webhooks::form_field_inits;
 use crate::ir::{Api, BodyEncoding, NextLink, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -368,18 +368,7 @@ fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream
     };
     let decode = match encoding {
         BodyEncoding::Form => {
-            let fields = s.fields.iter().map(|f| {
-                let rust = ident(&f.rust_name);
-                let key = &f.wire_name;
-                let reading = reading(f, api);
-                if f.is_option() {
-                    let take = quote::format_ident!("optional{reading}");
-                    quote!(#rust: fields.#take(#key),)
-                } else {
-                    let take = quote::format_ident!("required{reading}");
-                    quote!(#rust: fields.#take(#key).map_err(|e| e.to_string())?,)
-                }
-            });
+            let fields = form_field_inits(&s.fields, api, &quote!(.map_err(|e| e.to_string())?));
             quote! {
                 let mut fields = crate::runtime::FormFields::parse(body);
                 let value = #name {

@@ -120,18 +120,7 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
             documented.join(" and ")
         ),
     ]);
-    let fields = s.fields.iter().map(|f| {
-        let rust = ident(&f.rust_name);
-        let key = &f.wire_name;
-        let reading = reading(f, api);
-        if f.is_option() {
-            let take = quote::format_ident!("optional{reading}");
-            quote!(#rust: fields.#take(#key),)
-        } else {
-            let take = quote::format_ident!("required{reading}");
-            quote!(#rust: fields.#take(#key)?,)
-        }
-    });
+    let fields = form_field_inits(&s.fields, api, &quote!(?));
     quote! {
         impl #name {
             #doc
@@ -161,6 +150,31 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
 /// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
 /// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
 /// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
+/// A struct literal's field initialisers that take each field out of the runtime's
+/// `FormFields` (`fields`) by its wire name, the way its kind is read; `on_missing` follows a
+/// required field's read (`?`, or a conversion of its error first).
+pub(super) fn form_field_inits(
+    fields: &[Field],
+    api: &Api,
+    on_missing: &proc_macro2::TokenStream,
+) -> Vec<proc_macro2::TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let rust = ident(&f.rust_name);
+            let key = &f.wire_name;
+            let reading = reading(f, api);
+            if f.is_option() {
+                let take = quote::format_ident!("optional{reading}");
+                quote!(#rust: fields.#take(#key),)
+            } else {
+                let take = quote::format_ident!("required{reading}");
+                quote!(#rust: fields.#take(#key) #on_missing,)
+            }
+        })
+        .collect()
+}
+
 pub(super) fn reading(field: &Field, api: &Api) -> &'static str {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String

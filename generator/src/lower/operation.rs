@@ -891,23 +891,23 @@ fn field_name(wire: &str, location: ParamLocation, query_names: &[String]) -> St
     }
 }
 
-fn is_json(content_type: &str) -> bool {
-    let ct = content_type
+/// A content type's media type, without parameters, lower-case: `application/json`.
+pub(super) fn media_type(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_json(content_type: &str) -> bool {
+    let ct = media_type(content_type);
     ct == "application/json" || ct.ends_with("+json") || ct == "*/*"
 }
 
 fn body_encoding(content_type: &str) -> Option<BodyEncoding> {
-    let ct = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let ct = media_type(content_type);
     match ct.as_str() {
         "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
         "multipart/form-data" => Some(BodyEncoding::Multipart),

@@ -10,13 +10,7 @@ use openapiv3::ReferenceOr;
 
 /// The media types a payload may be documented with, by their encoding.
 fn payload_encoding(content_type: &str) -> Option<BodyEncoding> {
-    let ct = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match ct.as_str() {
+    match super::operation::media_type(content_type).as_str() {
         "application/x-www-form-urlencoded" => Some(BodyEncoding::Form),
         "application/json" => Some(BodyEncoding::Json),
         ct if ct.ends_with("+json") => Some(BodyEncoding::Json),
