@@ -276,14 +276,14 @@ pub fn run_reviewed(
     request: &CrateRequest,
     out: &Path,
     mode: Mode,
-) -> Result<(Vec<review::FileReview>, Report), Error> {
+) -> Result<(Vec<review::ModuleReview>, Report), Error> {
     let (files, warnings) = generate_with_warnings(request)?;
     let modules: Vec<String> = request
         .modules
         .iter()
-        .map(|m| format!("src/{}.rs", m.module))
+        .map(|m| emit::layout::module_dir(&m.module))
         .collect();
-    let reviews = review::replaced(out, files.iter().filter(|f| modules.contains(&f.path)));
+    let reviews = review::replaced(out, &files, &modules);
     let mut report = match mode {
         Mode::Write => output::write(out, &files),
         Mode::Check => output::check(out, &files),

@@ -59,14 +59,24 @@ impl ChangeReport {
     }
 }
 
-/// The API changes from `old_text` to `new_text`, two versions of one generated module.
+/// The API changes from `old_text` to `new_text`, two versions of one generated module file.
 pub fn report(old_text: &str, new_text: &str) -> ChangeReport {
-    let surfaces = Surface::of_text(old_text)
-        .map_err(|e| format!("the old file does not parse as Rust ({e})"))
+    let one = |text: &str| BTreeMap::from([("mod".to_string(), text.to_string())]);
+    report_module(&one(old_text), &one(new_text))
+}
+
+/// The API changes between two versions of one generated module, each as its files by stem
+/// (see [`Surface::of_module`]).
+pub fn report_module(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> ChangeReport {
+    let surfaces = Surface::of_module(old)
+        .map_err(|e| format!("the old module does not parse as Rust ({e})"))
         .and_then(|old| {
-            Surface::of_text(new_text)
+            Surface::of_module(new)
                 .map(|new| (old, new))
-                .map_err(|e| format!("the new file does not parse as Rust ({e})"))
+                .map_err(|e| format!("the new module does not parse as Rust ({e})"))
         });
     match surfaces {
         Ok((old, new)) => ChangeReport {
@@ -418,34 +428,58 @@ impl fmt::Display for ChangeReport {
     }
 }
 
-/// The reviews of the module `files` that would replace a file in `dir`. Files that are new,
-/// unchanged or not generated (no `@generated` header: someone else's file) have none.
-pub fn replaced<'a>(
-    dir: &Path,
-    files: impl IntoIterator<Item = &'a GeneratedFile>,
-) -> Vec<FileReview> {
-    files
-        .into_iter()
-        .filter_map(|new| {
-            let old = std::fs::read_to_string(dir.join(&new.path)).ok()?;
-            let generated = old.starts_with("// @generated");
-            (generated && old != new.contents).then(|| FileReview {
-                path: new.path.clone(),
-                report: report(&old, &new.contents),
+/// The reviews of the modules in `dirs` (`src/twilio`) whose generated `files` would replace
+/// what `dir` holds: the module's directory, or the one file (`src/twilio.rs`) an earlier
+/// layout wrote. Modules that are new, unchanged or not generated (no `@generated` header:
+/// someone else's files) have none.
+pub fn replaced(dir: &Path, files: &[GeneratedFile], dirs: &[String]) -> Vec<ModuleReview> {
+    dirs.iter()
+        .filter_map(|module_dir| {
+            let new: BTreeMap<String, String> = files
+                .iter()
+                .filter_map(|f| {
+                    let stem = f.path.strip_prefix(module_dir)?.strip_prefix('/')?;
+                    let stem = stem.strip_suffix(".rs")?;
+                    Some((stem.to_string(), f.contents.clone()))
+                })
+                .collect();
+            let old = on_disk(&dir.join(module_dir))?;
+            (old != new).then(|| ModuleReview {
+                path: format!("{module_dir}/"),
+                report: report_module(&old, &new),
             })
         })
         .collect()
 }
 
-/// The report for one generated file that a run replaces.
+/// A generated module's files as `dir` holds them (`dir` is `…/src/twilio`), by stem; `None`
+/// when there is no generated module there.
+fn on_disk(dir: &Path) -> Option<BTreeMap<String, String>> {
+    let generated = |text: String| text.starts_with("// @generated").then_some(text);
+    if let Ok(text) = std::fs::read_to_string(dir.with_extension("rs")) {
+        return Some(BTreeMap::from([("mod".to_string(), generated(text)?)]));
+    }
+    let files: BTreeMap<String, String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let stem = path.file_stem()?.to_str()?.to_string();
+            (path.extension()? == "rs").then_some(())?;
+            Some((stem, generated(std::fs::read_to_string(&path).ok()?)?))
+        })
+        .collect();
+    files.contains_key("mod").then_some(files)
+}
+
+/// The report for one generated module that a run replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileReview {
-    /// Relative to the output directory, `src/twilio.rs`.
+pub struct ModuleReview {
+    /// Relative to the output directory: `src/twilio/`.
     pub path: String,
     pub report: ChangeReport,
 }
 
-impl fmt::Display for FileReview {
+impl fmt::Display for ModuleReview {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
@@ -716,13 +750,13 @@ mod tests {
 
     #[test]
     fn a_file_review_counts_each_impact() {
-        let review = FileReview {
-            path: "src/queues.rs".into(),
+        let review = ModuleReview {
+            path: "src/queues/".into(),
             report: report(&module(MAX_SIZE, "", ""), &module("", "pub size: i64,", "")),
         };
         assert_eq!(
             review.to_string(),
-            "API changes in src/queues.rs: 1 breaking, 1 additive\n\
+            "API changes in src/queues/: 1 breaking, 1 additive\n\
              \x20 additive  added    field Queue.size: i64, wire `size`, required; Queue is a response type, read and never built\n\
              \x20 breaking  removed  field UpdateQueueRequest.max_size: Option<i64>, wire `MaxSize`, optional\n"
         );

@@ -122,15 +122,62 @@ impl Surface {
         surface
     }
 
+    /// The surface of a module written as files, by stem: `mod` (the module itself, or its
+    /// one file) and the files it declares. A file declared `pub mod webhooks;` adds its
+    /// items under `webhooks::`; a private one (a resource's file, which `mod.rs` re-exports
+    /// with `pub use self::participant::*`) under the module's own paths.
+    pub fn of_module(files: &BTreeMap<String, String>) -> Result<Surface, Unparsable> {
+        let parse = |stem: &str, text: &str| {
+            syn::parse_file(text).map_err(|e| Unparsable {
+                message: format!("{stem}.rs: {e}"),
+            })
+        };
+        let root = parse("mod", files.get("mod").map_or("", String::as_str))?;
+        let mut parts: Vec<(Vec<syn::Item>, String, Option<String>)> =
+            vec![(root.items.clone(), String::new(), None)];
+        for item in &root.items {
+            let syn::Item::Mod(module) = item else {
+                continue;
+            };
+            let stem = syn::ext::IdentExt::unraw(&module.ident).to_string();
+            let (None, Some(text)) = (&module.content, files.get(&stem)) else {
+                continue;
+            };
+            let prefix = match is_pub(&module.vis) {
+                true => format!("{stem}::"),
+                false => String::new(),
+            };
+            parts.push((parse(&stem, text)?.items, prefix, cfg_of(&module.attrs)));
+        }
+        // Types of every file first, so impls in one file find types of another.
+        let mut surface = Surface::default();
+        for (items, prefix, cfg) in &parts {
+            surface.add_types(items, prefix, cfg.as_deref());
+        }
+        for (items, prefix, cfg) in &parts {
+            surface.add_impls(items, prefix, cfg.as_deref());
+        }
+        Ok(surface)
+    }
+
     /// The items of a module whose paths start with `prefix` (`""` or `webhooks::`).
     fn add_items(&mut self, items: &[syn::Item], prefix: &str, cfg: Option<&str>) {
         // Types first, so impls (which may come before their type) find them.
+        self.add_types(items, prefix, cfg);
+        self.add_impls(items, prefix, cfg);
+    }
+
+    fn add_types(&mut self, items: &[syn::Item], prefix: &str, cfg: Option<&str>) {
         for item in items {
             if let Some((name, mut item)) = type_item(item) {
                 item.cfg = joined_cfg(cfg, item.cfg.as_deref());
                 self.items.insert(format!("{prefix}{name}"), item);
             }
         }
+    }
+
+    /// Impls, impl macros and public inline submodules.
+    fn add_impls(&mut self, items: &[syn::Item], prefix: &str, cfg: Option<&str>) {
         for item in items {
             match item {
                 syn::Item::Impl(block) => self.add_impl(block, prefix, cfg),

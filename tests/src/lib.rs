@@ -281,3 +281,38 @@ mod tests {
         );
     }
 }
+
+/// Whether `path` (relative to a crate root) is one of `module`'s files: `src/{module}.rs`, or
+/// a file of `src/{module}/`.
+pub fn is_module_file(path: &str, module: &str) -> bool {
+    path == format!("src/{module}.rs") || path.starts_with(&format!("src/{module}/"))
+}
+
+/// A generated module's text, for tests that look for code anywhere in it: its files in path
+/// order, concatenated. `None` when it has no file.
+pub fn module_text(files: &[telephony_codegen::GeneratedFile], module: &str) -> Option<String> {
+    let mut parts: Vec<&telephony_codegen::GeneratedFile> = files
+        .iter()
+        .filter(|f| is_module_file(&f.path, module))
+        .collect();
+    parts.sort_by(|a, b| a.path.cmp(&b.path));
+    (!parts.is_empty()).then(|| parts.iter().map(|f| f.contents.as_str()).collect())
+}
+
+/// [`module_text`] of a crate written to `crate_dir`.
+pub fn module_text_on_disk(crate_dir: &Path, module: &str) -> String {
+    let single = crate_dir.join(format!("src/{module}.rs"));
+    if let Ok(text) = std::fs::read_to_string(&single) {
+        return text;
+    }
+    let dir = crate_dir.join(format!("src/{module}"));
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect()
+}

@@ -49,12 +49,9 @@ fn generate(name: &str, fixture: &str) -> Result<Vec<GeneratedFile>, Error> {
 }
 
 fn module(name: &str, fixture: &str) -> String {
-    generate(name, fixture)
-        .unwrap_or_else(|e| panic!("{fixture}: generation failed:\n{e}"))
-        .into_iter()
-        .find(|f| f.path == "src/api.rs")
-        .map(|f| f.contents)
-        .expect("src/api.rs")
+    let files = generate(name, fixture)
+        .unwrap_or_else(|e| panic!("{fixture}: generation failed:\n{e}"));
+    telephony_tests::module_text(&files, "api").expect("src/api/")
 }
 
 fn error(fixture: &str) -> String {
@@ -517,7 +514,7 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
         !stale.changes.is_empty(),
         "an edited input file must make the output stale"
     );
-    let header = std::fs::read_to_string(out.join("src/api.rs")).expect("reads");
+    let header = std::fs::read_to_string(out.join("src/api/mod.rs")).expect("reads");
     assert!(header.contains(" specs/common/people.yaml\n"), "{header}");
 }
 

@@ -83,17 +83,16 @@ fn assert_same(case: &str, before: &Tree, after: &Tree) {
 /// `tree` without the entries the generator writes (generated files, the manifest and the
 /// directories that hold only those).
 fn user_entries(tree: &Tree) -> Tree {
-    const GENERATED: [&str; 6] = [
-        MANIFEST,
-        "Cargo.toml",
-        "src/api.rs",
-        "src/lib.rs",
-        "src/signalwire.rs",
-        "src/twilio.rs",
+    const GENERATED: [&str; 3] = [MANIFEST, "Cargo.toml", "src/lib.rs"];
+    const DIRECTORIES: [&str; 5] = [
+        "examples",
+        "runtime",
+        "src/api",
+        "src/signalwire",
+        "src/twilio",
     ];
     let generated = |p: &Path| {
-        p.starts_with("examples")
-            || p.starts_with("runtime")
+        DIRECTORIES.iter().any(|d| p.starts_with(d))
             || GENERATED.iter().any(|g| p == Path::new(g))
     };
     tree.iter()
@@ -144,7 +143,7 @@ impl Run {
 }
 
 /// Runs the command line with `args`, naming the module `api` (the files these tests look
-/// for are `src/api.rs`).
+/// for are under `src/api/`).
 fn run_in(cwd: &Path, args: &[&str]) -> Run {
     let Output {
         status,
@@ -283,7 +282,9 @@ fn a_project_keeps_every_file_the_generator_did_not_write() {
             && second
                 .stdout
                 .contains("  created  examples/api_fetch_participant.rs\n")
-            && second.stdout.contains("  updated  src/api.rs\n"),
+            && second
+                .stdout
+                .contains("  updated  src/api/participant.rs\n"),
         "{}",
         second.describe()
     );
@@ -313,20 +314,21 @@ fn removing_an_operation_removes_exactly_its_generated_files() {
             "differs: .telephony-codegen",
             "only in the first: examples",
             "only in the first: examples/api_update_participant.rs",
-            "differs: src/api.rs",
+            "differs: src/api/mock.rs",
+            "differs: src/api/participant.rs",
             "differs: src/lib.rs",
         ],
         "{}",
         run.describe()
     );
-    let Some(Entry::File(api)) = after.get(Path::new("src/api.rs")) else {
-        panic!("src/api.rs is a file");
+    let Some(Entry::File(api)) = after.get(Path::new("src/api/participant.rs")) else {
+        panic!("src/api/participant.rs is a file");
     };
     let api = String::from_utf8_lossy(api);
     assert!(!api.contains("pub fn update_participant("));
     assert!(api.contains("pub fn list_participant("));
     assert!(
-        run.stdout.contains("0 created, 3 updated, 1 removed"),
+        run.stdout.contains("0 created, 4 updated, 1 removed"),
         "{}",
         run.describe()
     );
@@ -351,7 +353,10 @@ fn removing_a_module_removes_exactly_its_generated_files() {
                 "removed"
             ),
             ("src/lib.rs".to_string(), "updated"),
-            ("src/signalwire.rs".to_string(), "removed"),
+            ("src/signalwire/mock.rs".to_string(), "removed"),
+            ("src/signalwire/mod.rs".to_string(), "removed"),
+            ("src/signalwire/participants.rs".to_string(), "removed"),
+            ("src/signalwire/webhooks.rs".to_string(), "removed"),
         ]
     );
     // Cargo.toml and lib.rs name the specs they come from in their headers; the runtime
@@ -364,7 +369,11 @@ fn removing_a_module_removes_exactly_its_generated_files() {
             "differs: Cargo.toml",
             "only in the first: examples/signalwire_update_participant.rs",
             "differs: src/lib.rs",
-            "only in the first: src/signalwire.rs",
+            "only in the first: src/signalwire",
+            "only in the first: src/signalwire/mock.rs",
+            "only in the first: src/signalwire/mod.rs",
+            "only in the first: src/signalwire/participants.rs",
+            "only in the first: src/signalwire/webhooks.rs",
         ]
     );
     assert!(output::check(&dir, &files_of(&twilio_only()))
@@ -513,15 +522,15 @@ fn without_its_manifest_the_generator_removes_nothing() {
             ("src/lib.rs".to_string(), "updated"),
         ]
     );
-    for gone in [
-        "src/signalwire.rs",
-        "examples/signalwire_update_participant.rs",
+    for (gone, directory) in [
+        ("src/signalwire", true),
+        ("examples/signalwire_update_participant.rs", false),
     ] {
         assert_eq!(before.get(Path::new(gone)), tree(&dir).get(Path::new(gone)));
         assert!(
             report.kept.contains(&Kept::NotGenerated {
                 path: PathBuf::from(gone),
-                directory: false
+                directory
             }),
             "{gone}: {:?}",
             report.kept
@@ -578,7 +587,7 @@ fn a_generated_file_whose_header_was_removed_is_kept_when_no_longer_generated() 
     let temp = tempfile::tempdir().expect("tempdir");
     let dir = temp.path().join("client");
     output::write(&dir, &files_of(&request())).expect("write");
-    let adopted = dir.join("src/signalwire.rs");
+    let adopted = dir.join("src/signalwire/mod.rs");
     let text = std::fs::read_to_string(&adopted).expect("read");
     let adopted_text = text.replacen("// @generated", "// adopted, was generated", 1);
     std::fs::write(&adopted, &adopted_text).expect("edit");
@@ -590,12 +599,12 @@ fn a_generated_file_whose_header_was_removed_is_kept_when_no_longer_generated() 
     );
     assert!(report
         .kept
-        .contains(&Kept::Disowned(PathBuf::from("src/signalwire.rs"))));
+        .contains(&Kept::Disowned(PathBuf::from("src/signalwire/mod.rs"))));
     assert!(!dir
         .join("examples/signalwire_update_participant.rs")
         .exists());
     assert!(report.to_string().contains(
-        "  kept     src/signalwire.rs (generated earlier, but its `@generated by telephony-codegen` header was removed"
+        "  kept     src/signalwire/mod.rs (generated earlier, but its `@generated by telephony-codegen` header was removed"
     ));
 }
 
@@ -713,11 +722,12 @@ fn a_failure_at_any_rename_leaves_every_file_as_before() {
                 assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
             }
             Ok(report) => {
-                // Six files placed (four of them replacing one: two renames each), two removed.
-                assert_eq!(fail_at - 1, 6 + 4 + 2, "renames");
+                // Six files placed (four of them replacing one: two renames each), five
+                // removed (signalwire's module and example).
+                assert_eq!(fail_at - 1, 6 + 4 + 5, "renames");
                 assert!(output::check(&dir, &files).expect("check").is_empty());
                 assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
-                assert_eq!(report.len(), 8, "{report}");
+                assert_eq!(report.len(), 11, "{report}");
                 break;
             }
         }
@@ -831,7 +841,10 @@ fn check_names_stale_missing_and_leftover_generated_files_only() {
             Change::Removed(dir.join("examples/signalwire_update_participant.rs")),
             Change::Created(dir.join(deleted)),
             Change::Updated(dir.join(edited)),
-            Change::Removed(dir.join("src/signalwire.rs")),
+            Change::Removed(dir.join("src/signalwire/mock.rs")),
+            Change::Removed(dir.join("src/signalwire/mod.rs")),
+            Change::Removed(dir.join("src/signalwire/participants.rs")),
+            Change::Removed(dir.join("src/signalwire/webhooks.rs")),
         ]
     );
     assert_same("check", &before, &tree(&dir));
@@ -861,7 +874,11 @@ fn check_names_stale_missing_and_leftover_generated_files_only() {
             cli_dir.join("examples/api_update_participant.rs").display()
         ),
         format!("missing: {}", cli_dir.join(deleted).display()),
-        format!("stale: {}", cli_dir.join("src/api.rs").display()),
+        format!("stale: {}", cli_dir.join("src/api/mock.rs").display()),
+        format!(
+            "stale: {}",
+            cli_dir.join("src/api/participant.rs").display()
+        ),
         format!("stale: {}", cli_dir.join(edited).display()),
         format!("{out} is out of date"),
     ];
@@ -944,7 +961,7 @@ fn safe_output_directories_work() {
     std::fs::create_dir_all(&here).expect("mkdir");
     let run = run_in(&here, &[&spec, "-o", "FetchParticipant", "--out", "."]);
     assert_eq!(run.code, Some(0), "{}", run.describe());
-    assert!(here.join("src/api.rs").is_file());
+    assert!(here.join("src/api/mod.rs").is_file());
 
     // A parent of the current directory that is a crate the generator wrote.
     let run = run_in(
@@ -961,7 +978,7 @@ fn safe_output_directories_work() {
     );
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert!(
-        run.stdout.contains("  updated  src/api.rs\n"),
+        run.stdout.contains("  updated  src/api/participant.rs\n"),
         "{}",
         run.describe()
     );

@@ -243,8 +243,7 @@ fn all_generates_every_operation_and_matches_the_library() {
     ] {
         let out = temp.path().join(name.replace(".yaml", ""));
         run(&[&spec(name), "--all", "--out", path_str(&out)]).assert_success();
-        let file = format!("src/{module}.rs");
-        let api = read(&out.join(&file));
+        let api = telephony_tests::module_text_on_disk(&out, module);
         let ir = telephony_codegen::api_from_file(
             Path::new(&spec(name)),
             "x",
@@ -275,7 +274,11 @@ fn all_generates_every_operation_and_matches_the_library() {
         }
         args.extend(["--out".to_string(), path_str(&named).to_string()]);
         run(&args.iter().map(String::as_str).collect::<Vec<_>>()).assert_success();
-        assert_eq!(api, read(&named.join(&file)), "{name}");
+        assert_eq!(
+            api,
+            telephony_tests::module_text_on_disk(&named, module),
+            "{name}"
+        );
     }
 }
 
@@ -309,7 +312,7 @@ fn check_exits_0_when_fresh_and_1_naming_stale_files() {
     for file in [
         "Cargo.toml",
         "src/lib.rs",
-        "src/api.rs",
+        "src/api/mod.rs",
         "runtime/src/lib.rs",
     ] {
         assert!(
@@ -326,12 +329,12 @@ fn check_exits_0_when_fresh_and_1_naming_stale_files() {
     assert!(fresh.stderr.trim().is_empty(), "{}", fresh.describe());
 
     // One edited file: exit 1 naming exactly that file, which is left as it was.
-    let api = out.join("src/api.rs");
+    let api = out.join("src/api/mod.rs");
     let edited = format!("{}\n// a hand edit\n", read(&api));
     std::fs::write(&api, &edited).expect("edit");
     let stale = go(true);
     stale.assert_clean_failure(1);
-    assert!(stale.stderr.contains("api.rs"), "{}", stale.describe());
+    assert!(stale.stderr.contains("api/mod.rs"), "{}", stale.describe());
     for fresh_file in ["Cargo.toml", "lib.rs", "runtime/"] {
         assert!(
             !stale.stderr.contains(fresh_file),
@@ -630,7 +633,7 @@ fn the_command_line_says_what_codegen_toml_says() {
         );
     }
     // The account parameter is no argument: the client's account fills it in.
-    let twilio = read(&out.join("src/twilio.rs"));
+    let twilio = telephony_tests::module_text_on_disk(&out, "twilio");
     assert!(twilio.contains(".account(\"AccountSid\", self.account_sid())"));
     assert!(!twilio.contains("account_sid: &str"));
 }

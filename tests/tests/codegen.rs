@@ -3,6 +3,7 @@
 //! describe (Cargo.toml, lib.rs, examples) keep whole-file snapshots, and the runtime is checked
 //! against its template instead of being copied into a snapshot.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use telephony_codegen::{config::Config, surface::Surface, CrateRequest, GeneratedFile, Mode};
 use telephony_tests::repo_root;
@@ -16,19 +17,31 @@ fn request() -> (CrateRequest, PathBuf) {
     )
 }
 
+/// Where a module's files are: a provider module's directory, a family's one file.
 fn module_path(module: &str) -> String {
-    format!("src/{module}.rs")
+    format!("src/{module}")
+}
+
+/// Whether `path` is one of the module's files.
+fn in_module(path: &str, module: &str) -> bool {
+    let dir = module_path(module);
+    path == format!("{dir}.rs") || path.starts_with(&format!("{dir}/"))
 }
 
 /// The text a module's surface snapshot holds.
 fn surface(files: &[GeneratedFile], module: &str) -> String {
-    let path = module_path(module);
-    let file = files
+    let dir = module_path(module);
+    let parts: BTreeMap<String, String> = files
         .iter()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("{path} is generated"));
-    Surface::of_text(&file.contents)
-        .unwrap_or_else(|e| panic!("{path} parses: {e}"))
+        .filter(|f| in_module(&f.path, module))
+        .map(|f| {
+            let stem = f.path.strip_prefix(&format!("{dir}/")).unwrap_or("mod.rs");
+            (stem.trim_end_matches(".rs").to_string(), f.contents.clone())
+        })
+        .collect();
+    assert!(parts.contains_key("mod"), "{dir} is generated");
+    Surface::of_module(&parts)
+        .unwrap_or_else(|e| panic!("{dir} parses: {e}"))
         .to_string()
 }
 
@@ -74,15 +87,17 @@ fn every_module_api_surface_matches_its_snapshot() {
 fn files_the_surface_does_not_describe_match_their_snapshots() {
     let (request, _) = request();
     let files = telephony_codegen::generate(&request).expect("generation succeeds");
-    let modules: Vec<String> = request
+    let modules: Vec<&str> = request
         .modules
         .iter()
-        .map(|m| module_path(&m.module))
-        .chain(request.families.iter().map(|f| module_path(&f.name)))
+        .map(|m| m.module.as_str())
+        .chain(request.families.iter().map(|f| f.name.as_str()))
         .collect();
     let rest: Vec<&GeneratedFile> = files
         .iter()
-        .filter(|f| !f.path.starts_with("runtime/src/") && !modules.contains(&f.path))
+        .filter(|f| {
+            !f.path.starts_with("runtime/src/") && !modules.iter().any(|m| in_module(&f.path, m))
+        })
         .collect();
     let paths: Vec<&str> = rest.iter().map(|f| f.path.as_str()).collect();
     for expected in [

@@ -83,32 +83,35 @@ fn emitted_code_of_fixtures() {
         let api =
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
         let features = telephony_codegen::emit::features::module_features(&api, module);
-        let tokens = telephony_codegen::emit::module_tokens(&api, &features);
-        let text =
-            telephony_codegen::format::rust_file(tokens, &[&api], "module").expect("formats");
+        let mut text = String::new();
+        for (path, tokens) in telephony_codegen::emit::module_tokens(&api, &features) {
+            let file =
+                telephony_codegen::format::rust_file(tokens, &[&api], &path).expect("formats");
+            text.push_str(&format!("// ===== {path}\n{file}\n"));
+        }
         snapshot(&format!("pipeline__emitted_{module}"), &text);
     }
 }
 
-/// `format_file` formats a module's type definitions on several threads; the result must be exactly
-/// what formatting the whole module in one piece gives.
+/// `format_file` formats a module file's type definitions on several threads; the result must
+/// be exactly what formatting the whole file in one piece gives.
 fn threaded_formatting_equals_whole_module_formatting() {
     for name in ["features.yaml", "signalwire_json_body.yaml"] {
         let (source, bytes) = fixture(name);
         let api =
             telephony_codegen::api_from_text(&source, &bytes, &Selection::All).expect("lowers");
         let features = telephony_codegen::emit::features::module_features(&api, "module");
-        let whole = telephony_codegen::format::rust_file(
-            telephony_codegen::emit::module_tokens(&api, &features),
-            &[&api],
-            "module",
-        )
-        .expect("formats");
-        let file = telephony_codegen::emit::module_file(&api, &features, "module".into());
-        let threaded = telephony_codegen::format::format_file(&file)
-            .expect("formats")
-            .contents;
-        assert_eq!(threaded, whole, "{name}");
+        let wholes = telephony_codegen::emit::module_tokens(&api, &features);
+        let files = telephony_codegen::emit::module_files(&api, &features, "");
+        assert_eq!(wholes.len(), files.len(), "{name}");
+        for ((path, tokens), file) in wholes.into_iter().zip(&files) {
+            let whole =
+                telephony_codegen::format::rust_file(tokens, &[&api], &path).expect("formats");
+            let threaded = telephony_codegen::format::format_file(file)
+                .expect("formats")
+                .contents;
+            assert_eq!(threaded, whole, "{name}: {path}");
+        }
     }
 }
 
@@ -182,7 +185,11 @@ fn trait_names_crate(work: &std::path::Path) -> &'static str {
         "telephony-codegen failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let api = std::fs::read_to_string(dir.join("src/api.rs")).expect("src/api.rs");
+    // The module's files in one text: the operations live in the resources' files.
+    let mut api = String::new();
+    for entry in std::fs::read_dir(dir.join("src/api")).expect("src/api/") {
+        api.push_str(&std::fs::read_to_string(entry.expect("entry").path()).expect("reads"));
+    }
     for method in [
         "pub fn clone_(",
         "pub fn default_(",

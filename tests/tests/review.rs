@@ -8,7 +8,8 @@
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
 use std::process::Command;
-use telephony_codegen::review::{report, Impact};
+use std::collections::BTreeMap;
+use telephony_codegen::review::{report_module, Impact};
 use telephony_codegen::surface::Surface;
 use telephony_codegen::{CrateRequest, ModuleRequest, Selection};
 use telephony_tests::{codegen_binary, repo_root};
@@ -204,12 +205,14 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
             families: Vec::new(),
         };
         let files = telephony_codegen::generate(&request).expect("generation succeeds");
-        let text = &files
+        let parts: BTreeMap<String, String> = files
             .iter()
-            .find(|f| f.path == "src/api.rs")
-            .expect("module")
-            .contents;
-        let surface = Surface::of_text(text).expect("the module parses");
+            .filter_map(|f| {
+                let stem = f.path.strip_prefix("src/api/")?.strip_suffix(".rs")?;
+                Some((stem.to_string(), f.contents.clone()))
+            })
+            .collect();
+        let surface = Surface::of_module(&parts).expect("the module parses");
         let client = &surface.items["Client"];
         let operations: Vec<_> = client
             .functions
@@ -227,8 +230,14 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
                 spec.display()
             );
         }
-        assert_eq!(report(text, text).changes, [], "{}", spec.display());
-        let appeared = report("", text);
+        let none = BTreeMap::new();
+        assert_eq!(
+            report_module(&parts, &parts).changes,
+            [],
+            "{}",
+            spec.display()
+        );
+        let appeared = report_module(&none, &parts);
         assert!(
             appeared
                 .changes
@@ -237,7 +246,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
             "{appeared}"
         );
         assert_eq!(appeared.changes.len(), surface.items.len());
-        let gone = report(text, "");
+        let gone = report_module(&parts, &none);
         assert!(
             gone.changes.iter().all(|c| c.impact == Impact::Breaking),
             "{gone}"

@@ -590,7 +590,7 @@ fn unsupported_construct_in_unselected_operation_is_ignored() {
     let bytes = fixture(file);
     match run_isolated(file, &source, &bytes, &ids(&["listThings"])) {
         Outcome::Ok { files } => {
-            assert!(files.iter().any(|(p, _)| p == "src/api.rs"), "{files:?}");
+            assert!(files.iter().any(|(p, _)| p == "src/api/mod.rs"), "{files:?}");
         }
         Outcome::Err { message, .. } => {
             panic!("selecting only `listThings` must succeed, got:\n{message}")
@@ -868,7 +868,7 @@ fn valid_module_names_work() {
         paths.dedup();
         assert_eq!(before, paths.len(), "module `{module}`: duplicate paths");
         assert!(
-            paths.contains(&format!("src/{module}.rs").as_str()),
+            paths.contains(&format!("src/{module}/mod.rs").as_str()),
             "{paths:?}"
         );
     }

@@ -124,11 +124,7 @@ fn tricky_specs_compile_without_warnings() {
 // ---------------------------------------------------------------------------------------------
 
 fn module_source(fixture: &str) -> String {
-    generate(fixture)
-        .into_iter()
-        .find(|f| f.path == "src/api.rs")
-        .map(|f| f.contents)
-        .expect("src/api.rs")
+    telephony_tests::module_text(&generate(fixture), "api").expect("src/api/")
 }
 
 /// Runs of whitespace as one space, so that a match does not depend on line breaks.
@@ -145,7 +141,7 @@ fn assert_contains(fixture: &str, source: &str, needles: &[&str]) {
         .collect();
     assert!(
         missing.is_empty(),
-        "{fixture}: the generated src/api.rs lacks {missing:#?}"
+        "{fixture}: the generated src/api/ lacks {missing:#?}"
     );
 }
 

@@ -5,13 +5,14 @@ use super::tokens::{doc_attrs, ident, type_tokens};
 use super::types::status_doc;
 use crate::ir::{
     Api, AuthKind, BodyEncoding, ListingField, NextLink, Operation, Pagination, PathPart,
-    ResponseShape, Server, StatusMatch, TypeDef, TypeKind, TypeRef,
+    ResponseShape, Server, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `features`: per operation, the Cargo features that compile it (see [`super::features`]).
-pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
+/// The `Client` struct, its constructors and account methods; the operations come in
+/// [`resource_impl`] blocks.
+pub fn client(api: &Api) -> TokenStream {
     let mut doc = vec![format!("Client for {}.", docs::code(&api.title))];
     if let Some(auth) = &api.auth {
         doc.push(String::new());
@@ -23,7 +24,6 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
     }
     let doc = doc_attrs(&doc);
     let constructors = constructors(api.server.as_ref());
-    let resources = resource_impls(api, features);
     let account = account_param_name(api);
     let account_field = account.map(|_| {
         quote! {
@@ -57,7 +57,6 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
             }
         }
     });
-    let listings = listing_impls(api, features);
     quote! {
         #doc
         #[derive(Debug, Clone)]
@@ -81,50 +80,43 @@ pub fn client(api: &Api, features: &[Vec<String>]) -> TokenStream {
 
             #account_methods
         }
-
-        #(#resources)*
-
-        #(#listings)*
     }
 }
 
-/// The operations, one `impl Client` per resource (the operation's first spec tag, in the
-/// order resources first appear), each with a doc line naming it: rustdoc then lists a large
-/// client's methods under their resources instead of in one list.
-fn resource_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
-    let resources = by_resource(api).into_iter().map(|(tag, indices)| {
-        let methods: Vec<TokenStream> = indices
-            .into_iter()
-            .map(|i| {
-                let needed = features.get(i).map_or(&[][..], Vec::as_slice);
-                operation(
-                    &api.operations[i],
-                    api,
-                    &super::features::cfg(needed),
-                    &super::features::cfg_doc(needed),
-                )
-            })
-            .collect();
-        (tag, methods)
-    });
-    resources
-        .map(|(tag, methods)| {
-            // Untagged operations stay with the constructors, under no heading.
-            let doc = tag.map(|tag| {
-                doc_attrs(&[
-                    format!("# {}", resource_title(tag)),
-                    String::new(),
-                    format!("Operations of the spec's tag {}.", docs::code(tag)),
-                ])
-            });
-            quote! {
-                #doc
-                impl Client {
-                    #(#methods)*
-                }
-            }
+/// The operations of one resource (`tag`; `None`: untagged) as one `impl Client`, with a doc
+/// line naming it: rustdoc then lists a large client's methods under their resources instead
+/// of in one list. `features`: per operation, the Cargo features that compile it.
+pub fn resource_impl(
+    api: &Api,
+    tag: Option<&str>,
+    operations: &[usize],
+    features: &[Vec<String>],
+) -> TokenStream {
+    let methods = operations.iter().filter_map(|&i| {
+        let needed = features.get(i).map_or(&[][..], Vec::as_slice);
+        api.operations.get(i).map(|op| {
+            operation(
+                op,
+                api,
+                &super::features::cfg(needed),
+                &super::features::cfg_doc(needed),
+            )
         })
-        .collect()
+    });
+    // Untagged operations stay with the constructors, under no heading.
+    let doc = tag.map(|tag| {
+        doc_attrs(&[
+            format!("# {}", resource_title(tag)),
+            String::new(),
+            format!("Operations of the spec's tag {}.", docs::code(tag)),
+        ])
+    });
+    quote! {
+        #doc
+        impl Client {
+            #(#methods)*
+        }
+    }
 }
 
 /// The operations' indices grouped by resource (their first spec tag; `None`: untagged), in
@@ -389,9 +381,13 @@ fn build_request(op: &Operation) -> TokenStream {
     }
 }
 
-/// `impl Listing` for each list operation's success body, compiled with any feature of the
-/// operations that list it.
-fn listing_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
+/// Each list operation's success body (its listing) and the features of the operations that
+/// list it: its `impl Listing` is compiled with any of them, or always (no features) when one
+/// of them is.
+pub fn listings<'a>(
+    api: &'a Api,
+    features: &[Vec<String>],
+) -> std::collections::BTreeMap<TypeId, (&'a Pagination, Vec<String>)> {
     // `None`: some operation listing it is always compiled, so the impl is too.
     let mut listings: std::collections::BTreeMap<_, (&Pagination, Option<Vec<String>>)> =
         std::collections::BTreeMap::new();
@@ -406,19 +402,24 @@ fn listing_impls(api: &Api, features: &[Vec<String>]) -> Vec<TokenStream> {
         }
     }
     listings
-        .into_values()
-        .map(|(p, needed)| {
+        .into_iter()
+        .map(|(listing, (p, needed))| {
             let mut needed = needed.unwrap_or_default();
             needed.sort();
             needed.dedup();
-            let cfg = super::features::cfg(&needed);
-            let body = listing_impl(p, api);
-            quote! { #cfg #body }
+            (listing, (p, needed))
         })
         .collect()
 }
 
-fn listing_impl(p: &Pagination, api: &Api) -> TokenStream {
+/// `impl Listing` for a list operation's success body, behind `needed` (see [`listings`]).
+pub fn listing_impl(p: &Pagination, api: &Api, needed: &[String]) -> TokenStream {
+    let cfg = super::features::cfg(needed);
+    let body = listing_body(p, api);
+    quote! { #cfg #body }
+}
+
+fn listing_body(p: &Pagination, api: &Api) -> TokenStream {
     let listing = ident(&api.type_def(p.listing).name);
     let item = type_tokens(&p.item, api);
     let items = ident(&p.items.rust_name);

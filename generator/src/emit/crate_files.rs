@@ -174,10 +174,10 @@ pub fn emit_crate(spec: &CrateSpec) -> Vec<TokenFile<'_>> {
         files.extend(runtime_files(spec));
     }
     for (module, features) in spec.modules.iter().zip(&features) {
-        files.push(super::module_file(
+        files.extend(super::module_files(
             &module.api,
             features,
-            format!("src/{}.rs", module.name),
+            &super::layout::module_dir(&module.name),
         ));
     }
     for family in &spec.families {

@@ -5,7 +5,7 @@
 //! that reaches it is. Untagged operations, and everything they reach, are always compiled.
 //! A module whose operations share a single tag gets no features: one would be the whole module.
 
-use crate::ir::{Api, ResponseShape, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ResponseShape, TypeId, TypeKind, TypeRef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,9 +74,17 @@ pub fn module_features(api: &Api, module: &str) -> ModuleFeatures {
     }
 }
 
-/// Kebab-cased tags without the words every tag starts with (`Api20100401Call` → `call`),
-/// after the module name: `twilio-call`.
+/// `{module}-{resource}` per tag: `twilio-call`.
 fn feature_names<'a>(tags: &BTreeSet<&'a str>, module: &str) -> BTreeMap<&'a str, String> {
+    resource_names(tags)
+        .into_iter()
+        .map(|(tag, rest)| (tag, format!("{}-{rest}", module.replace('_', "-"))))
+        .collect()
+}
+
+/// Kebab-cased tags without the words every tag starts with (`Api20100401Call` → `call`): the
+/// names of a module's resources, in its features and its files.
+pub(super) fn resource_names<'a>(tags: &BTreeSet<&'a str>) -> BTreeMap<&'a str, String> {
     let words: Vec<Vec<String>> = tags
         .iter()
         .map(|t| {
@@ -99,7 +107,7 @@ fn feature_names<'a>(tags: &BTreeSet<&'a str>, module: &str) -> BTreeMap<&'a str
                 rest if rest.is_empty() => "untitled".to_string(),
                 rest => rest,
             };
-            (*tag, format!("{}-{rest}", module.replace('_', "-")))
+            (*tag, rest)
         })
         .collect()
 }
@@ -111,39 +119,19 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> (Vec<Vec<String>>, Ve
     // `None`: always compiled; `Some(set)`: the features that need the type.
     let mut needed: Vec<Option<BTreeSet<&str>>> = vec![Some(BTreeSet::new()); api.types.len()];
     let mut reached = vec![false; api.types.len()];
-    let webhooks = [WEBHOOKS.to_string()];
-    let hook_roots = api.webhooks.iter().map(|hook| {
-        (
-            vec![TypeRef::Named(hook.payload)],
-            Vec::new(),
-            &webhooks[..],
-        )
-    });
-    let op_roots = api.operations.iter().zip(operations).map(|(op, features)| {
-        let mut roots: Vec<TypeRef> = op.path_params.iter().map(|p| p.ty.clone()).collect();
-        if let Some(body) = &op.body {
-            roots.push(body.ty.clone());
-        }
-        let mut pending: Vec<TypeId> = op.params.into_iter().collect();
-        for shape in [&op.success, &op.error] {
-            match shape {
-                ResponseShape::Typed(ty) => roots.push(ty.clone()),
-                ResponseShape::ByStatus(id) => pending.push(*id),
-                ResponseShape::Untyped => {}
-            }
-        }
-        (roots, pending, features.as_slice())
-    });
-    let op_count = api.operations.len();
     let mut reached_by_op = vec![false; api.types.len()];
-    for (index, (roots, mut pending, features)) in op_roots.chain(hook_roots).enumerate() {
-        let by_op = index < op_count;
-        pending.extend(roots.iter().filter_map(named));
-        let mut seen = BTreeSet::new();
-        while let Some(id) = pending.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
+    let webhooks = [WEBHOOKS.to_string()];
+    let hook_roots = api
+        .webhooks
+        .iter()
+        .map(|hook| (vec![hook.payload], &webhooks[..], false));
+    let op_roots = api
+        .operations
+        .iter()
+        .zip(operations)
+        .map(|(op, features)| (operation_roots(op), features.as_slice(), true));
+    for (roots, features, by_op) in op_roots.chain(hook_roots) {
+        for id in reachable(api, roots) {
             let i = id.index();
             reached[i] = true;
             reached_by_op[i] |= by_op;
@@ -151,15 +139,6 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> (Vec<Vec<String>>, Ve
                 needed[i] = None;
             } else if let Some(set) = &mut needed[i] {
                 set.extend(features.iter().map(String::as_str));
-            }
-            match &api.type_def(id).kind {
-                TypeKind::Struct(s) => pending.extend(s.fields.iter().filter_map(|f| named(&f.ty))),
-                TypeKind::ByStatus(b) => pending.extend(
-                    b.variants
-                        .iter()
-                        .filter_map(|v| v.ty.as_ref().and_then(named)),
-                ),
-                TypeKind::Enum(_) => {}
             }
         }
     }
@@ -177,6 +156,42 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> (Vec<Vec<String>>, Ve
         })
         .collect();
     (types, webhook_only)
+}
+
+/// The types an operation names itself: its path parameters', query parameters', body's and
+/// responses' types.
+pub(super) fn operation_roots(op: &Operation) -> Vec<TypeId> {
+    let mut roots: Vec<TypeId> = op.path_params.iter().filter_map(|p| named(&p.ty)).collect();
+    roots.extend(op.params);
+    roots.extend(op.body.as_ref().and_then(|body| named(&body.ty)));
+    for shape in [&op.success, &op.error] {
+        match shape {
+            ResponseShape::Typed(ty) => roots.extend(named(ty)),
+            ResponseShape::ByStatus(id) => roots.push(*id),
+            ResponseShape::Untyped => {}
+        }
+    }
+    roots
+}
+
+/// Every type reachable from `roots` through struct fields and by-status variants, sorted.
+pub(super) fn reachable(api: &Api, mut pending: Vec<TypeId>) -> BTreeSet<TypeId> {
+    let mut seen = BTreeSet::new();
+    while let Some(id) = pending.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match &api.type_def(id).kind {
+            TypeKind::Struct(s) => pending.extend(s.fields.iter().filter_map(|f| named(&f.ty))),
+            TypeKind::ByStatus(b) => pending.extend(
+                b.variants
+                    .iter()
+                    .filter_map(|v| v.ty.as_ref().and_then(named)),
+            ),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    seen
 }
 
 /// The named type inside a reference, through lists and maps.

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 /// The Cargo feature that compiles the mock servers.
 pub const MOCK: &str = "mock";
 
+/// The contents of `mock.rs`, for a module with operations (see [`super::layout`]).
 pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
     if api.operations.is_empty() {
         return quote!();
@@ -51,11 +52,7 @@ pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
         "It dereferences to the runtime's mock server for `verify`, `check`, `received`, `arrivals` and `uri`.".to_string(),
     ]);
     let examples = examples_module(api, features);
-    let feature = MOCK;
     quote! {
-        #[cfg(feature = #feature)]
-        #[rustfmt::skip]
-        pub mod mock {
             #doc
             #[allow(unused_imports)]
             use super::*;
@@ -94,7 +91,6 @@ pub fn mock_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
             #(#decoders)*
 
             #examples
-        }
     }
 }
 

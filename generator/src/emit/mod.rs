@@ -4,6 +4,7 @@ mod client;
 mod crate_files;
 pub mod docs;
 pub mod features;
+pub mod layout;
 mod mock;
 mod neutral;
 mod tokens;
@@ -47,60 +48,136 @@ pub enum Content<'a> {
     Toml(String),
 }
 
-/// `src/{name}.rs`: one provider module, its items behind the Cargo features that need them.
-pub fn module_file<'a>(api: &'a Api, features: &ModuleFeatures, path: String) -> TokenFile<'a> {
-    TokenFile {
-        path,
+/// One provider module's files under `dir` (`src/twilio`), as [`layout`] decides: `mod.rs`,
+/// one file per resource, `webhooks.rs` and `mock.rs`; each item behind the Cargo features that
+/// need it.
+pub fn module_files<'a>(api: &'a Api, features: &ModuleFeatures, dir: &str) -> Vec<TokenFile<'a>> {
+    let layout = std::sync::Arc::new(layout::module_layout(api));
+    let file = |name: &str, content| TokenFile {
+        path: format!("{dir}/{name}.rs"),
         sources: vec![api],
-        content: Content::Rust {
+        content,
+    };
+    let mut files = vec![file(
+        "mod",
+        Content::Rust {
             head: {
-                let features = features.clone();
-                Box::new(move || head_tokens(api, &features))
+                let (features, layout) = (features.clone(), layout.clone());
+                Box::new(move || head_tokens(api, &features, &layout))
             },
-            items: api
-                .types
-                .iter()
-                .zip(&features.types)
-                .zip(&features.webhook_only)
-                .filter(|(_, webhook_only)| !**webhook_only)
-                .map(|((t, needed), _)| {
-                    let needed = needed.clone();
-                    Box::new(move || type_tokens(t, api, &needed)) as Item<'_>
-                })
-                .chain(api.aliases.iter().map(|alias| {
-                    let needed = alias_features(alias, features);
-                    Box::new(move || types::alias_def(alias, api, &features::cfg(&needed)))
-                        as Item<'_>
-                }))
-                .chain((!api.webhooks.is_empty()).then(|| {
-                    let features = features.clone();
-                    Box::new(move || webhooks::webhooks_module(api, &features)) as Item<'_>
-                }))
-                .chain((!api.operations.is_empty()).then(|| {
-                    let features = features.clone();
-                    Box::new(move || mock::mock_module(api, &features)) as Item<'_>
-                }))
-                .collect(),
+            items: file_items(api, features, &layout, None),
         },
+    )];
+    for (index, resource) in layout.resources.iter().enumerate() {
+        files.push(file(
+            resource.stem(),
+            Content::Rust {
+                head: {
+                    let (features, layout) = (features.clone(), layout.clone());
+                    Box::new(move || resource_head(api, &features, &layout.resources[index]))
+                },
+                items: file_items(api, features, &layout, Some(index)),
+            },
+        ));
+    }
+    if !api.webhooks.is_empty() {
+        let features = features.clone();
+        files.push(file(
+            "webhooks",
+            Content::Rust {
+                head: Box::new(move || webhooks::webhooks_module(api, &features)),
+                items: Vec::new(),
+            },
+        ));
+    }
+    if !api.operations.is_empty() {
+        let features = features.clone();
+        files.push(file(
+            "mock",
+            Content::Rust {
+                head: Box::new(move || mock::mock_module(api, &features)),
+                items: Vec::new(),
+            },
+        ));
+    }
+    files
+}
+
+/// The items of one file of a module (`resource`: its index in the layout; `None`: `mod.rs`):
+/// its types, their list impls, and in `mod.rs` the aliases.
+fn file_items<'a>(
+    api: &'a Api,
+    features: &ModuleFeatures,
+    layout: &layout::ModuleLayout<'_>,
+    resource: Option<usize>,
+) -> Vec<Item<'a>> {
+    let mut listings = client::listings(api, &features.operations);
+    let mut items: Vec<Item<'a>> = Vec::new();
+    for (id, t) in api.type_ids() {
+        let i = id.index();
+        let webhook_only = features.webhook_only.get(i) == Some(&true);
+        if webhook_only || layout.homes.get(i).copied().flatten() != resource {
+            continue;
+        }
+        let needed = features.types.get(i).cloned().unwrap_or_default();
+        let listing = listings.remove(&id);
+        items.push(Box::new(move || {
+            let def = type_tokens(t, api, &needed);
+            let listing = listing.as_ref().map(|(p, needed)| client::listing_impl(p, api, needed));
+            quote!(#def #listing)
+        }));
+    }
+    if resource.is_none() {
+        items.extend(api.aliases.iter().map(|alias| {
+            let needed = alias_features(alias, features);
+            Box::new(move || types::alias_def(alias, api, &features::cfg(&needed))) as Item<'_>
+        }));
+    }
+    items
+}
+
+/// A resource's file head: its operations in one `impl Client`.
+fn resource_head(
+    api: &Api,
+    features: &ModuleFeatures,
+    resource: &layout::ResourceFile<'_>,
+) -> TokenStream {
+    let doc = tokens::inner_doc_attrs(&[format!(
+        "{}: the operations of the spec's tag {} and the types only they use.",
+        client::resource_title(resource.tag),
+        docs::code(resource.tag)
+    )]);
+    let operations = client::resource_impl(
+        api,
+        Some(resource.tag),
+        &resource.operations,
+        &features.operations,
+    );
+    quote! {
+        #doc
+        use super::*;
+
+        #operations
     }
 }
 
-/// The tokens of one provider module in one piece: its client, then its types.
-pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
-    let head = head_tokens(api, features);
-    let types = api
-        .types
-        .iter()
-        .zip(&features.types)
-        .zip(&features.webhook_only)
-        .filter(|(_, webhook_only)| !**webhook_only)
-        .map(|((t, needed), _)| type_tokens(t, api, needed));
-    let aliases = api.aliases.iter().map(|alias| {
-        types::alias_def(alias, api, &features::cfg(&alias_features(alias, features)))
-    });
-    let webhooks = webhooks::webhooks_module(api, features);
-    let mock = mock::mock_module(api, features);
-    quote!(#head #(#types)* #(#aliases)* #webhooks #mock)
+/// A module's files' tokens in one piece, each file after a `// file: NAME` comment-like
+/// marker: for snapshots of what a fixture emits.
+pub fn module_tokens(api: &Api, features: &ModuleFeatures) -> Vec<(String, TokenStream)> {
+    module_files(api, features, "")
+        .into_iter()
+        .map(|file| {
+            let tokens = match file.content {
+                Content::Rust { head, items } => {
+                    let items = items.iter().map(|item| item());
+                    let head = head();
+                    quote!(#head #(#items)*)
+                }
+                Content::VerbatimRust(_) | Content::Toml(_) => TokenStream::new(),
+            };
+            (file.path.trim_start_matches('/').to_string(), tokens)
+        })
+        .collect()
 }
 
 /// An alias is compiled with the type it names.
@@ -121,8 +198,9 @@ fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
     quote!(#def_tokens #by_status)
 }
 
-/// Module docs, lints, imports and the client.
-fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
+/// `mod.rs`'s head: module docs, lints, imports, the client with its untagged operations, and
+/// the module's files, the resources' items re-exported so that paths stay `twilio::Name`.
+fn head_tokens(api: &Api, features: &ModuleFeatures, layout: &layout::ModuleLayout<'_>) -> TokenStream {
     let mut doc = vec![format!(
         "{}, generated from {}.",
         api.title,
@@ -133,7 +211,43 @@ fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         doc.extend(docs::lines(d));
     }
     let doc = tokens::inner_doc_attrs(&doc);
-    let client = client::client(api, &features.operations);
+    let client = client::client(api);
+    let untagged = (!layout.untagged.is_empty())
+        .then(|| client::resource_impl(api, None, &layout.untagged, &features.operations));
+    let resources = layout.resources.iter().map(|resource| {
+        // A resource's file is compiled when any of its operations is.
+        let mut needed: Vec<String> = resource
+            .operations
+            .iter()
+            .filter_map(|&i| features.operations.get(i))
+            .flatten()
+            .cloned()
+            .collect();
+        needed.sort();
+        needed.dedup();
+        let cfg = features::cfg(&needed);
+        let module = tokens::ident(&resource.module);
+        quote! {
+            #cfg
+            mod #module;
+            #cfg
+            pub use self::#module::*;
+        }
+    });
+    let webhooks = (!api.webhooks.is_empty()).then(|| {
+        let feature = features::WEBHOOKS;
+        quote! {
+            #[cfg(feature = #feature)]
+            pub mod webhooks;
+        }
+    });
+    let mock = (!api.operations.is_empty()).then(|| {
+        let feature = mock::MOCK;
+        quote! {
+            #[cfg(feature = #feature)]
+            pub mod mock;
+        }
+    });
     quote! {
         #doc
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
@@ -141,6 +255,11 @@ fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         #[allow(unused_imports)]
         use crate::{ClientConfig, Credentials};
 
+        #(#resources)*
+        #webhooks
+        #mock
+
         #client
+        #untagged
     }
 }

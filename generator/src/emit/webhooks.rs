@@ -2,14 +2,14 @@
 //! payload types only webhooks use, and for each payload a decoder of the request the API sends
 //! (form fields or JSON, by its `Content-Type`).
 
-use super::features::{self, ModuleFeatures};
+use super::features::ModuleFeatures;
 use super::tokens::{doc_attrs, ident, inner_doc_attrs};
 use crate::ir::{Api, BodyEncoding, Field, TypeId, TypeKind, TypeRef, Webhook};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
 
-/// `pub mod webhooks { … }` for a module with webhooks; nothing otherwise.
+/// The contents of `webhooks.rs`, for a module with webhooks (see [`super::layout`]).
 pub fn webhooks_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
     if api.webhooks.is_empty() {
         return quote!();
@@ -54,16 +54,11 @@ pub fn webhooks_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
         ));
     }
     let doc = inner_doc_attrs(&doc);
-    let feature = features::WEBHOOKS;
     quote! {
-        #[cfg(feature = #feature)]
-        #[rustfmt::skip]
-        pub mod webhooks {
-            #doc
-            #imports
-            #(#types)*
-            #(#decoders)*
-        }
+        #doc
+        #imports
+        #(#types)*
+        #(#decoders)*
     }
 }
 

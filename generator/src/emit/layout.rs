@@ -1,0 +1,114 @@
+//! Which file of a provider module holds what. A module is a directory: `mod.rs` holds the
+//! client, the untagged operations and the types several resources share; each resource (the
+//! operations' first spec tag) gets a file with its operations and the types only they reach;
+//! `webhooks.rs` and `mock.rs` hold those submodules. A spec change then touches the files of
+//! the resources it changes, and a reader finds a resource in a file named after it.
+
+use super::client::by_resource;
+use super::features::{operation_roots, reachable, resource_names};
+use crate::ir::Api;
+use std::collections::BTreeSet;
+
+/// Submodule files every module may have; a resource never takes their names.
+const RESERVED: [&str; 3] = ["mod", "webhooks", "mock"];
+
+/// One resource's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceFile<'a> {
+    /// The spec tag, as spelled.
+    pub tag: &'a str,
+    /// The file's stem and the module's name: `participant` (`r#type` for a keyword).
+    pub module: String,
+    /// Indices into [`Api::operations`], in spec order.
+    pub operations: Vec<usize>,
+}
+
+impl ResourceFile<'_> {
+    /// The file name's stem: the module name without a raw identifier's `r#`.
+    pub fn stem(&self) -> &str {
+        self.module.strip_prefix("r#").unwrap_or(&self.module)
+    }
+}
+
+/// The files of one module and which of them holds each type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleLayout<'a> {
+    pub resources: Vec<ResourceFile<'a>>,
+    /// Indices into [`Api::operations`] of the untagged operations, which stay in `mod.rs`.
+    pub untagged: Vec<usize>,
+    /// Per type, in [`Api::types`] order: the index into `resources` of the file that holds
+    /// it, or `None` for `mod.rs` (shared, unreached, or a webhook's, which `webhooks.rs`
+    /// holds instead).
+    pub homes: Vec<Option<usize>>,
+}
+
+/// Decides `api`'s layout: resources in the order they first appear among the operations.
+pub fn module_layout(api: &Api) -> ModuleLayout<'_> {
+    let groups = by_resource(api);
+    let tags: BTreeSet<&str> = groups.iter().filter_map(|(tag, _)| *tag).collect();
+    let names = resource_names(&tags);
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut resources = Vec::new();
+    let mut untagged = Vec::new();
+    for (tag, operations) in groups {
+        let Some(tag) = tag else {
+            untagged = operations;
+            continue;
+        };
+        let bare = |m: &str| m.trim_start_matches("r#").to_string();
+        let mut module = crate::naming::snake(names.get(tag).map_or(tag, String::as_str));
+        if RESERVED.contains(&bare(&module).as_str()) {
+            module = format!("{}_resource", bare(&module));
+        }
+        // Two tags with one name (`Call`, `call`) get numbered files.
+        let base = bare(&module);
+        let mut n = 1;
+        while !taken.insert(bare(&module)) {
+            n += 1;
+            module = format!("{base}_{n}");
+        }
+        resources.push(ResourceFile {
+            tag,
+            module,
+            operations,
+        });
+    }
+    ModuleLayout {
+        homes: homes(api, &resources),
+        resources,
+        untagged,
+    }
+}
+
+/// A type lives in a resource's file when only that resource's operations reach it.
+fn homes(api: &Api, resources: &[ResourceFile<'_>]) -> Vec<Option<usize>> {
+    // Per type: the resources whose operations reach it; `usize::MAX` stands for an untagged
+    // operation, whose types stay in `mod.rs`.
+    let mut reached_by: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); api.types.len()];
+    let owner = |op: usize| {
+        resources
+            .iter()
+            .position(|r| r.operations.contains(&op))
+            .unwrap_or(usize::MAX)
+    };
+    for (i, op) in api.operations.iter().enumerate() {
+        let resource = owner(i);
+        for id in reachable(api, operation_roots(op)) {
+            if let Some(set) = reached_by.get_mut(id.index()) {
+                set.insert(resource);
+            }
+        }
+    }
+    reached_by
+        .into_iter()
+        .map(|set| match set.into_iter().collect::<Vec<_>>()[..] {
+            [one] if one != usize::MAX => Some(one),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The directory of a provider module's files, relative to the crate root: `src/twilio`.
+pub fn module_dir(module: &str) -> String {
+    format!("src/{module}")
+}
