@@ -743,7 +743,7 @@ mod tests {
         assert!(
             report
                 .to_string()
-                .starts_with("  no API comparison: the old file does not parse as Rust"),
+                .starts_with("  no API comparison: the old module does not parse as Rust"),
             "{report}"
         );
     }

@@ -112,3 +112,121 @@ fn homes(api: &Api, resources: &[ResourceFile<'_>]) -> Vec<Option<usize>> {
 pub fn module_dir(module: &str) -> String {
     format!("src/{module}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rooms and members (tags), one untagged health check, one tag named like a submodule;
+    /// `Room` is reached by both tagged resources, `Health` only by the untagged operation.
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+paths:
+  /Rooms/{RoomSid}.json:
+    get:
+      operationId: FetchRoom
+      tags: [ApiV1Rooms]
+      parameters:
+        - { name: RoomSid, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/Room" } } }
+  /Rooms/{RoomSid}/Members.json:
+    get:
+      operationId: ListMember
+      tags: [ApiV1Members]
+      parameters:
+        - { name: RoomSid, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/MemberList" } } }
+  /Mocks.json:
+    get:
+      operationId: FetchMock
+      tags: [ApiV1Mock]
+      responses:
+        "204": { description: none }
+  /Health.json:
+    get:
+      operationId: FetchHealth
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/Health" } } }
+components:
+  schemas:
+    Room:
+      type: object
+      properties: { sid: { type: string } }
+    MemberList:
+      type: object
+      properties:
+        room: { $ref: "#/components/schemas/Room" }
+        members: { type: array, items: { $ref: "#/components/schemas/Member" } }
+    Member:
+      type: object
+      properties: { sid: { type: string } }
+    Health:
+      type: object
+      properties: { ok: { type: boolean } }
+"##;
+
+    fn api() -> Api {
+        crate::api_from_text("t.yaml", SPEC.as_bytes(), &crate::Selection::All).unwrap()
+    }
+
+    fn home_of<'a>(api: &Api, layout: &'a ModuleLayout<'_>, name: &str) -> Option<&'a str> {
+        let (id, _) = api.type_ids().find(|(_, t)| t.name == name).unwrap();
+        layout.homes[id.index()].map(|r| layout.resources[r].module.as_str())
+    }
+
+    #[test]
+    fn each_tag_gets_a_file_and_untagged_operations_stay_in_mod_rs() {
+        let api = api();
+        let layout = module_layout(&api);
+        let modules: Vec<&str> = layout.resources.iter().map(|r| r.module.as_str()).collect();
+        // A tag named like a submodule file gets another name; `mod.rs` is never a resource.
+        assert_eq!(modules, ["rooms", "members", "mock_resource"]);
+        let untagged: Vec<&str> = layout
+            .untagged
+            .iter()
+            .map(|&i| api.operations[i].id.as_str())
+            .collect();
+        assert_eq!(untagged, ["FetchHealth"]);
+    }
+
+    #[test]
+    fn a_type_lives_with_the_only_resource_that_reaches_it() {
+        let api = api();
+        let layout = module_layout(&api);
+        assert_eq!(home_of(&api, &layout, "Member"), Some("members"));
+        assert_eq!(home_of(&api, &layout, "MemberList"), Some("members"));
+        // Reached by two resources: shared, so `mod.rs`.
+        assert_eq!(home_of(&api, &layout, "Room"), None);
+        // Reached only by an untagged operation: `mod.rs` too.
+        assert_eq!(home_of(&api, &layout, "Health"), None);
+    }
+
+    #[test]
+    fn the_module_files_are_the_layouts() {
+        let api = api();
+        let features = super::super::features::module_features(&api, "m");
+        let paths: Vec<String> = super::super::module_files(&api, &features, &module_dir("m"))
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "src/m/mod.rs",
+                "src/m/rooms.rs",
+                "src/m/members.rs",
+                "src/m/mock_resource.rs",
+                "src/m/mock.rs"
+            ]
+        );
+    }
+}

@@ -238,7 +238,7 @@ components:
     #[test]
     fn webhook_only_types_move_into_the_submodule() {
         let api = api();
-        let features = features::module_features(&api, "m");
+        let features = super::super::features::module_features(&api, "m");
         let by_name = |name: &str| {
             let (id, _) = api.type_ids().find(|(_, t)| t.name == name).unwrap();
             (
@@ -256,11 +256,13 @@ components:
             (true, vec!["webhooks".to_string()])
         );
         let code = webhooks_module(&api, &features).to_string();
+        assert!(code.starts_with("# ! [doc"), "{code}");
+        let files = crate::emit::module_tokens(&api, &features);
+        let head = files[0].1.to_string();
+        assert_eq!(files[0].0, "mod.rs");
         assert!(
-            code.starts_with(
-                "# [cfg (feature = \"webhooks\")] # [rustfmt :: skip] pub mod webhooks {"
-            ),
-            "{code}"
+            head.contains("# [cfg (feature = \"webhooks\")] pub mod webhooks ;"),
+            "{head}"
         );
         assert!(code.contains("use super :: { Call } ;"), "{code}");
         assert!(code.contains("pub struct CallStatus"), "{code}");
@@ -288,7 +290,7 @@ components:
     fn a_module_without_webhooks_has_no_submodule() {
         let mut api = api();
         api.webhooks.clear();
-        let features = features::module_features(&api, "m");
+        let features = super::super::features::module_features(&api, "m");
         assert!(webhooks_module(&api, &features).is_empty());
     }
 }
