@@ -61,7 +61,16 @@ fn each_resource_is_a_default_feature() {
         ),
         "{manifest}"
     );
-    let module = squeeze(&file("src/phone.rs"));
+    let files = telephony_codegen::generate(&request()).expect("generates");
+    let module = squeeze(&telephony_tests::module_text(&files, "phone").expect("src/phone/"));
+    // Each resource's file is compiled with any of its operations' features.
+    let root = squeeze(&file("src/phone/mod.rs"));
+    for needle in [
+        "#[cfg(feature = \"phone-call\")] mod call; #[cfg(feature = \"phone-call\")] pub use self::call::*;",
+        "#[cfg(feature = \"phone-recording\")] mod recording;",
+    ] {
+        assert!(root.contains(needle), "missing `{needle}` in:\n{root}");
+    }
     for needle in [
         "(operation `FetchCall`). /// /// # Path parameters /// /// Pass each value as is: the client percent-encodes it as one path segment. /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
         "/// Needs one of the features `phone-call`, `phone-recording`. #[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(",

@@ -100,19 +100,15 @@ struct Generated {
     api: Api,
     /// The crate's files, as `telephony_codegen::generate` makes them.
     files: Vec<GeneratedFile>,
+    /// The module's files in one text.
+    module: String,
     /// Per type: only webhooks use it, so it is in the module's `webhooks` submodule.
     webhook_only: Vec<bool>,
 }
 
 impl Generated {
     fn module_source(&self) -> &str {
-        let path = format!("src/{MODULE}.rs");
-        &self
-            .files
-            .iter()
-            .find(|f| f.path == path)
-            .unwrap_or_else(|| panic!("{} has no {path}", self.upstream.krate))
-            .contents
+        &self.module
     }
 
     fn type_def(&self, id: TypeId) -> &TypeDef {
@@ -160,11 +156,14 @@ fn generated() -> &'static [Generated] {
                 .unwrap_or_else(|e| panic!("{} does not generate: {e}", upstream.file));
             let webhook_only =
                 telephony_codegen::emit::features::module_features(&api, MODULE).webhook_only;
+            let module = telephony_tests::module_text(&files, MODULE)
+                .unwrap_or_else(|| panic!("{} has no module {MODULE}", upstream.krate));
             all.push(Generated {
                 upstream,
                 path,
                 api,
                 files,
+                module,
                 webhook_only,
             });
         }
@@ -319,7 +318,7 @@ fn every_operation_of_both_specs_is_generated() {
             );
         }
         eprintln!(
-            "{}: {} operations, {} types, {} lines in src/{MODULE}.rs",
+            "{}: {} operations, {} types, {} lines in src/{MODULE}/",
             g.upstream.file,
             g.api.operations.len(),
             g.api.types.len(),
@@ -561,7 +560,7 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         );
         let lines: usize = g.files.iter().map(|f| f.contents.lines().count()).sum();
         eprintln!(
-            "{}: {} operations -> {} ({} files, {lines} lines; src/{MODULE}.rs {} lines)",
+            "{}: {} operations -> {} ({} files, {lines} lines; src/{MODULE}/ {} lines)",
             g.upstream.file,
             g.api.operations.len(),
             g.upstream.krate,
