@@ -49,8 +49,8 @@ fn generate(name: &str, fixture: &str) -> Result<Vec<GeneratedFile>, Error> {
 }
 
 fn module(name: &str, fixture: &str) -> String {
-    let files = generate(name, fixture)
-        .unwrap_or_else(|e| panic!("{fixture}: generation failed:\n{e}"));
+    let files =
+        generate(name, fixture).unwrap_or_else(|e| panic!("{fixture}: generation failed:\n{e}"));
     telephony_tests::module_text(&files, "api").expect("src/api/")
 }
 

@@ -92,8 +92,7 @@ fn user_entries(tree: &Tree) -> Tree {
         "src/twilio",
     ];
     let generated = |p: &Path| {
-        DIRECTORIES.iter().any(|d| p.starts_with(d))
-            || GENERATED.iter().any(|g| p == Path::new(g))
+        DIRECTORIES.iter().any(|d| p.starts_with(d)) || GENERATED.iter().any(|g| p == Path::new(g))
     };
     tree.iter()
         .filter(|(p, _)| !generated(p))

@@ -6,9 +6,9 @@
 //! way an upstream bump would, and reads the report.
 
 use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::collections::BTreeMap;
 use telephony_codegen::review::{report_module, Impact};
 use telephony_codegen::surface::Surface;
 use telephony_codegen::{CrateRequest, ModuleRequest, Selection};
@@ -282,7 +282,9 @@ fn a_module_written_as_one_file_is_reviewed_against_its_directory() {
     .expect("write");
     let check = codegen(dir.path(), &fixture(), true);
     assert!(
-        check.stdout.contains("API changes in src/queues/: 1 breaking")
+        check
+            .stdout
+            .contains("API changes in src/queues/: 1 breaking")
             && check.stdout.contains("breaking  removed  struct Retired"),
         "{}",
         check.stdout

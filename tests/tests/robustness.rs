@@ -590,7 +590,10 @@ fn unsupported_construct_in_unselected_operation_is_ignored() {
     let bytes = fixture(file);
     match run_isolated(file, &source, &bytes, &ids(&["listThings"])) {
         Outcome::Ok { files } => {
-            assert!(files.iter().any(|(p, _)| p == "src/api/mod.rs"), "{files:?}");
+            assert!(
+                files.iter().any(|(p, _)| p == "src/api/mod.rs"),
+                "{files:?}"
+            );
         }
         Outcome::Err { message, .. } => {
             panic!("selecting only `listThings` must succeed, got:\n{message}")

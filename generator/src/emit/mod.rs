@@ -123,7 +123,9 @@ fn file_items<'a>(
         let listing = listings.remove(&id);
         items.push(Box::new(move || {
             let def = type_tokens(t, api, &needed);
-            let listing = listing.as_ref().map(|(p, needed)| client::listing_impl(p, api, needed));
+            let listing = listing
+                .as_ref()
+                .map(|(p, needed)| client::listing_impl(p, api, needed));
             quote!(#def #listing)
         }));
     }
@@ -200,7 +202,11 @@ fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
 
 /// `mod.rs`'s head: module docs, lints, imports, the client with its untagged operations, and
 /// the module's files, the resources' items re-exported so that paths stay `twilio::Name`.
-fn head_tokens(api: &Api, features: &ModuleFeatures, layout: &layout::ModuleLayout<'_>) -> TokenStream {
+fn head_tokens(
+    api: &Api,
+    features: &ModuleFeatures,
+    layout: &layout::ModuleLayout<'_>,
+) -> TokenStream {
     let mut doc = vec![format!(
         "{}, generated from {}.",
         api.title,
