@@ -288,31 +288,46 @@ pub fn is_module_file(path: &str, module: &str) -> bool {
     path == format!("src/{module}.rs") || path.starts_with(&format!("src/{module}/"))
 }
 
-/// A generated module's text, for tests that look for code anywhere in it: its files in path
-/// order, concatenated. `None` when it has no file.
+/// A generated module's text, for tests that look for code anywhere in it: its files (`mod.rs`
+/// first, then by path), each after a `// ===== {path}` line. `None` when it has no file.
 pub fn module_text(files: &[telephony_codegen::GeneratedFile], module: &str) -> Option<String> {
-    let mut parts: Vec<&telephony_codegen::GeneratedFile> = files
+    let mut parts: Vec<(&str, &str)> = files
         .iter()
         .filter(|f| is_module_file(&f.path, module))
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
         .collect();
-    parts.sort_by(|a, b| a.path.cmp(&b.path));
-    (!parts.is_empty()).then(|| parts.iter().map(|f| f.contents.as_str()).collect())
+    (!parts.is_empty()).then(|| joined(&mut parts))
 }
 
 /// [`module_text`] of a crate written to `crate_dir`.
 pub fn module_text_on_disk(crate_dir: &Path, module: &str) -> String {
-    let single = crate_dir.join(format!("src/{module}.rs"));
-    if let Ok(text) = std::fs::read_to_string(&single) {
-        return text;
+    let single = format!("src/{module}.rs");
+    if let Ok(text) = std::fs::read_to_string(crate_dir.join(&single)) {
+        return joined(&mut vec![(single.as_str(), text.as_str())]);
     }
     let dir = crate_dir.join(format!("src/{module}"));
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("a directory entry").path())
+        .map(|entry| {
+            let path = entry.expect("a directory entry").path();
+            let name = path.file_name().expect("a name").to_string_lossy();
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (format!("src/{module}/{name}"), text)
+        })
         .collect();
-    paths.sort();
-    paths
+    let mut parts: Vec<(&str, &str)> = files
         .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    joined(&mut parts)
+}
+
+/// Files as one text, `mod.rs` first, each after a line naming it.
+fn joined(parts: &mut [(&str, &str)]) -> String {
+    parts.sort_by_key(|(path, _)| (!path.ends_with("/mod.rs"), path.to_string()));
+    parts
+        .iter()
+        .map(|(path, text)| format!("// ===== {path}\n{text}"))
         .collect()
 }

@@ -115,12 +115,10 @@ fn callbacks_and_webhooks_become_payloads_in_the_webhooks_module() {
     let code = module("callbacks", "any_spec/callbacks.yaml");
     assert!(code.contains("pub fn start_recording("), "{code}");
     let (client, webhooks) = code
-        .split_once("pub mod webhooks {")
+        .split_once("// ===== src/api/webhooks.rs")
         .unwrap_or_else(|| panic!("a webhooks module:\n{code}"));
     assert!(
-        client
-            .trim_end()
-            .ends_with("#[cfg(feature = \"webhooks\")]\n#[rustfmt::skip]"),
+        client.contains("#[cfg(feature = \"webhooks\")]\npub mod webhooks;"),
         "the module is behind the feature:\n{code}"
     );
     assert!(!client.contains("RecordingUrl"), "{code}");
@@ -428,7 +426,7 @@ fn cli_prints_warnings_and_strict_refuses() {
         "{stderr}"
     );
     // The module is named after the spec's title, "Conference rooms".
-    assert!(out_dir.join("src/conference_rooms.rs").exists());
+    assert!(out_dir.join("src/conference_rooms/mod.rs").exists());
 
     let strict_dir = out.path().join("strict");
     let strict = cli(&[

@@ -481,4 +481,18 @@ fn without_the_mock_feature_no_mock_crate_is_a_dependency() {
         with_mock.lines().any(|l| l.starts_with("wiremock ")),
         "{with_mock}"
     );
+    // The mock shares the webhooks' form decoder, not their signature crates.
+    for name in ["hmac", "sha1", "sha2"] {
+        assert!(
+            !with_mock
+                .lines()
+                .any(|l| l.starts_with(&format!("{name} "))),
+            "{name} is a dependency with only the mock feature:\n{with_mock}"
+        );
+    }
+    let with_webhooks = client_tree(&["--features", "webhooks"]);
+    assert!(
+        with_webhooks.lines().any(|l| l.starts_with("hmac ")),
+        "{with_webhooks}"
+    );
 }

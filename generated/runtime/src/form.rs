@@ -2,7 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Form bodies (`application/x-www-form-urlencoded`): the encoder of the bodies the client
-//! sends, and (with the `webhooks` feature) the one decoder of the form bodies it receives.
+//! sends, and (with the `webhooks` or `mock` feature) the one decoder of the form bodies it
+//! receives: webhook payloads, and what a mock server was sent.
 
 /// `application/x-www-form-urlencoded` as WHATWG defines it: UTF-8, spaces as `+`,
 /// everything but `*-._` and ASCII alphanumerics percent-encoded.
@@ -16,9 +17,11 @@ pub fn encode_form(pairs: &[(&str, String)]) -> String {
 // is a `bool`, `SequenceNumber=3` an integer), a key's last value wins, a repeated key fills
 // a list, and unknown keys are ignored. An error names the field.
 #[cfg(feature = "webhooks")]
-pub use decode::{FormError, FormFields, FormValue};
+pub use decode::FormError;
+#[cfg(any(feature = "webhooks", feature = "mock"))]
+pub use decode::{FormFields, FormValue};
 
-#[cfg(feature = "webhooks")]
+#[cfg(any(feature = "webhooks", feature = "mock"))]
 mod decode {
     use std::fmt;
 

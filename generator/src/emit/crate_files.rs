@@ -353,9 +353,9 @@ tracing = ["dep:tracing"]
 webhooks = ["dep:base64", "dep:hmac", "dep:sha1", "dep:sha2", "dep:subtle"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "dep:axum", "dep:http-body-util"]
-# The typed mock servers' core, on wiremock; decodes request bodies with the webhooks' form
-# decoder.
-mock = ["webhooks", "dep:wiremock"]
+# The typed mock servers' core, on wiremock; decodes request bodies with the same form
+# decoder as the webhooks, without their signature crates.
+mock = ["dep:wiremock"]
 
 [dependencies]
 axum = {{ version = "0.8", optional = true, default-features = false, features = ["original-uri"] }}

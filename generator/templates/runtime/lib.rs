@@ -86,7 +86,7 @@ pub use response::RawResponse;
 pub use transport::Transport;
 #[doc(hidden)]
 pub use version::VERSION;
-#[cfg(feature = "webhooks")]
+#[cfg(any(feature = "webhooks", feature = "mock"))]
 #[doc(hidden)]
 pub use form::{FormFields, FormValue};
 #[cfg(feature = "webhooks")]
