@@ -684,6 +684,36 @@ async fn a_retry_that_cannot_finish_before_the_deadline_is_not_started() {
     );
 }
 
+/// One call's own deadline does what the client's does, for that call only: the retry it
+/// cannot fit is not started. The same client without it waits for the retry.
+#[tokio::test]
+async fn a_calls_own_deadline_bounds_that_call_only() {
+    let server = Server::start(too_many("1")).await;
+    let client = twilio_with(|c| c, &server.url());
+    let started = Instant::now();
+    let error = client
+        .update_participant(CONFERENCE, CALL, &mute())
+        .deadline(Duration::from_millis(500))
+        .await
+        .expect_err("429");
+    assert_eq!(error.status(), Some(429), "{error:?}");
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "the call waited for a retry past its deadline: {:?}",
+        started.elapsed()
+    );
+    // Without it the client's policy retries after the server's second.
+    let started = Instant::now();
+    let error = tokio::time::timeout(Duration::from_secs(30), update(&client))
+        .await
+        .expect("the retry budget ends the call")
+        .expect_err("every answer is a 429");
+    assert_eq!(error.status(), Some(429), "{error:?}");
+    assert!(server.requests().len() >= 3, "{}", server.requests().len());
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
 /// Backoff retries go on until the deadline, not until the (huge) retry budget runs out.
 #[tokio::test]
 async fn a_deadline_bounds_backoff_retries() {

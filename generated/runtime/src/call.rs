@@ -13,7 +13,10 @@ pub(crate) type Prepared = Result<Request, InvalidRequest>;
 /// nothing is sent until it is first polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct Call<T, E = ApiErrorBody> {
-    /// `None` once finished.
+    /// The request until the first poll sends it, so that [`Call::deadline`] can still set
+    /// its deadline.
+    unsent: Option<(Transport, Request)>,
+    /// `None` before the first poll and once finished.
     state: Option<Result<Sending, InvalidRequest>>,
     success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
     failure: ErrorDecoder<E>,
@@ -30,8 +33,13 @@ impl Transport {
         success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
         failure: ErrorDecoder<E>,
     ) -> Call<T, E> {
+        let (unsent, state) = match request {
+            Ok(request) => (Some((self.clone(), request)), None),
+            Err(refused) => (None, Some(Err(refused))),
+        };
         Call {
-            state: Some(self.start(request)),
+            unsent,
+            state,
             success,
             failure,
         }
@@ -63,11 +71,27 @@ pub(crate) fn poll_sending(
     }
 }
 
+impl<T, E> Call<T, E> {
+    /// Bounds this call, all its attempts and the waits between them, by `deadline` from its
+    /// first poll, in place of [`ClientConfig::deadline`](crate::ClientConfig::deadline): a
+    /// retry whose wait would end after it is not started, and an attempt still running at it
+    /// ends as a timeout ([`Error::is_timeout`]).
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        if let Some((_, request)) = &mut self.unsent {
+            request.deadline = Some(deadline);
+        }
+        self
+    }
+}
+
 impl<T, E> std::future::Future for Call<T, E> {
     type Output = Result<Response<T>, Error<E>>;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         let this = self.get_mut();
+        if let Some((transport, request)) = this.unsent.take() {
+            this.state = Some(Ok(sending(transport, request)));
+        }
         poll_sending(&mut this.state, cx).map(|result| match result {
             Ok(response) if response.is_success() => (this.success)(response),
             Ok(response) => Err((this.failure)(response)),
@@ -79,7 +103,7 @@ impl<T, E> std::future::Future for Call<T, E> {
 impl<T, E> fmt::Debug for Call<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("finished", &self.state.is_none())
+            .field("finished", &(self.state.is_none() && self.unsent.is_none()))
             .finish_non_exhaustive()
     }
 }

@@ -13,6 +13,8 @@ pub struct Request {
     pub(crate) headers: Vec<(&'static str, String)>,
     /// Content type and bytes, encoded once so that every attempt sends the same bytes.
     pub(crate) body: Option<(std::borrow::Cow<'static, str>, bytes::Bytes)>,
+    /// This call's deadline ([`Call::deadline`](crate::Call::deadline)), else the client's.
+    pub(crate) deadline: Option<std::time::Duration>,
 }
 
 /// Where a request goes: a path under the base URL, or a link the API gave (a next page).
@@ -31,6 +33,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            deadline: None,
         }
     }
 
@@ -43,6 +46,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            deadline: None,
         }
     }
 

@@ -199,7 +199,7 @@ impl Transport {
         let shared = &*self.shared;
         let call_started = Instant::now();
         // A deadline past what `Instant` can hold is none.
-        let deadline = shared.deadline.and_then(|d| call_started.checked_add(d));
+        let deadline = request.deadline.or(shared.deadline).and_then(|d| call_started.checked_add(d));
         let mut number = 1;
         loop {
             // Each attempt starts from the original request, so hooks see every attempt as
