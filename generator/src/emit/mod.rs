@@ -3,6 +3,7 @@
 mod client;
 mod crate_files;
 pub mod docs;
+mod environment;
 pub mod features;
 mod mock;
 mod neutral;
@@ -134,6 +135,7 @@ fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
     }
     let doc = tokens::inner_doc_attrs(&doc);
     let client = client::client(api, &features.operations);
+    let environment = environment::client_impl(api);
     quote! {
         #doc
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
@@ -142,5 +144,6 @@ fn head_tokens(api: &Api, features: &ModuleFeatures) -> TokenStream {
         use crate::{ClientConfig, Credentials};
 
         #client
+        #environment
     }
 }
