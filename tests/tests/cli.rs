@@ -591,6 +591,30 @@ fn codegen_toml_arguments(out: &Path) -> Vec<String> {
         if let Some(namespace) = &module.schema_namespace {
             args.extend(["--schema-namespace".to_string(), namespace.clone()]);
         }
+        if let Some(env) = &module.environment {
+            for (flag, names) in [
+                ("--env-username", &env.username),
+                ("--env-password", &env.password),
+                ("--env-api-key", &env.api_key),
+                ("--env-api-secret", &env.api_secret),
+            ] {
+                if !names.is_empty() {
+                    args.extend([flag.to_string(), names.join(",")]);
+                }
+            }
+            if let Some(host) = &env.host {
+                args.extend(["--env-host".to_string(), host.clone()]);
+            }
+            for (name, variables) in &env.variables {
+                args.extend([
+                    "--env-variable".to_string(),
+                    format!("{name}={}", variables.join(",")),
+                ]);
+            }
+            for (name, value) in &env.defaults {
+                args.extend(["--env-default".to_string(), format!("{name}={value}")]);
+            }
+        }
         if module.operations.iter().any(|o| o == "*") {
             args.push("--all".into());
         } else {
@@ -629,8 +653,11 @@ fn the_command_line_says_what_codegen_toml_says() {
             args.join(" ")
         );
     }
+    // The environment settings made it through: both modules read their variables.
+    assert!(args.iter().any(|a| a == "--env-host"), "{}", args.join(" "));
     // The account parameter is no argument: the client's account fills it in.
     let twilio = read(&out.join("src/twilio.rs"));
+    assert!(twilio.contains("pub fn from_env()"));
     assert!(twilio.contains(".account(\"AccountSid\", self.account_sid())"));
     assert!(!twilio.contains("account_sid: &str"));
 }

@@ -270,10 +270,12 @@ impl HostTemplate {
         }
         let whole = self.placeholders.len() == 1
             && self.template.strip_prefix('{').and_then(|t| t.strip_suffix('}')) == Some(self.placeholders[0].name);
+        // Values given in code name no variable to set.
+        let in_code = values.iter().any(|(s, _)| matches!(s, Setting::Argument(_)));
         let missing = |p: &Placeholder| SettingsError::MissingValue {
             template: self.template,
             placeholder: p.name,
-            variables: p.variables,
+            variables: if in_code { &[] } else { p.variables },
         };
         if whole {
             let placeholder = &self.placeholders[0];
