@@ -270,18 +270,19 @@ impl EnvironmentArgs {
         if !given {
             return None;
         }
-        let pairs = |items: Vec<String>, flag: &str| -> std::collections::BTreeMap<String, String> {
-            let mut map = std::collections::BTreeMap::new();
-            for item in items {
-                let Some((name, value)) = item.split_once('=') else {
-                    usage_error(&format!("{flag} takes `{item}`: expected NAME=VALUE"));
-                };
-                if map.insert(name.to_string(), value.to_string()).is_some() {
-                    usage_error(&format!("{flag} names `{name}` twice for {spec}"));
+        let pairs =
+            |items: Vec<String>, flag: &str| -> std::collections::BTreeMap<String, String> {
+                let mut map = std::collections::BTreeMap::new();
+                for item in items {
+                    let Some((name, value)) = item.split_once('=') else {
+                        usage_error(&format!("{flag} takes `{item}`: expected NAME=VALUE"));
+                    };
+                    if map.insert(name.to_string(), value.to_string()).is_some() {
+                        usage_error(&format!("{flag} names `{name}` twice for {spec}"));
+                    }
                 }
-            }
-            map
-        };
+                map
+            };
         Some(EnvironmentSettings {
             username: list(self.username),
             password: list(self.password),

@@ -814,3 +814,49 @@ fn a_relative_server_url_gives_a_crate_cargo_builds_with_every_target() {
     );
     assert!(!manifest.contains("[[example]]"), "{manifest}");
 }
+
+#[test]
+fn environment_options_make_from_env_and_their_errors_name_the_option() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("client");
+    let base = [
+        spec("twilio.yaml"),
+        "--module".to_string(),
+        "twilio".to_string(),
+        "--operation".to_string(),
+        "FetchParticipant".to_string(),
+        "--out".to_string(),
+        path_str(&out).to_string(),
+        "--env-username".to_string(),
+        "SID".to_string(),
+        "--env-password".to_string(),
+        "TOKEN,OLD_TOKEN".to_string(),
+        "--env-host".to_string(),
+        "api.{zone}.twilio.com".to_string(),
+    ];
+    let args = |extra: &[&str]| -> Vec<String> {
+        base.iter()
+            .cloned()
+            .chain(extra.iter().map(|a| a.to_string()))
+            .collect()
+    };
+    let failed = run(&args(&[]).iter().map(String::as_str).collect::<Vec<_>>());
+    failed.assert_clean_failure(1);
+    assert!(
+        failed.stderr.contains(
+            "the command line: module `twilio`, --env-host: unknown placeholder `{zone}`"
+        ) && failed.stderr.contains("in --env-variable"),
+        "{}",
+        failed.describe()
+    );
+    assert!(!out.exists());
+    let ok = args(&["--env-variable", "zone=ZONE", "--env-default", "zone=z1"]);
+    run(&ok.iter().map(String::as_str).collect::<Vec<_>>()).assert_success();
+    let module = read(&out.join("src/twilio.rs"));
+    assert!(module.contains("pub fn from_env()"), "{module}");
+    assert!(module.contains(r#"password: &["TOKEN", "OLD_TOKEN"]"#));
+    assert!(module.contains(r#"variables: &["ZONE"]"#));
+    // A placeholder named twice is a usage error.
+    let twice = args(&["--env-variable", "zone=A", "--env-variable", "zone=B"]);
+    run(&twice.iter().map(String::as_str).collect::<Vec<_>>()).assert_clean_failure(2);
+}

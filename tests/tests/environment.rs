@@ -11,9 +11,9 @@ use std::fmt::Debug;
 
 use base64::Engine as _;
 use support::*;
-use telephony_tests::repo_root;
 use telephony_client::{signalwire, twilio, ClientConfig, Setting, SettingsError};
 use telephony_client_runtime::{HostTemplate, Placeholder};
+use telephony_tests::repo_root;
 
 const TOKEN: &str = "tok_ENV-SECRET-5e1d-never-shown";
 const KEY: &str = "SK0123456789abcdef0123456789abcdef";
@@ -34,7 +34,10 @@ fn twilio_config(pairs: &[(&str, &str)]) -> Result<ClientConfig, SettingsError> 
 }
 
 fn twilio_url(pairs: &[(&str, &str)]) -> String {
-    let mut all = vec![("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", TOKEN)];
+    let mut all = vec![
+        ("TWILIO_ACCOUNT_SID", ACCOUNT),
+        ("TWILIO_AUTH_TOKEN", TOKEN),
+    ];
     all.extend_from_slice(pairs);
     twilio_config(&all)
         .unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
@@ -67,8 +70,11 @@ fn shown(value: &(impl Debug + ?Sized)) -> String {
 
 #[test]
 fn twilio_reads_the_account_sid_and_auth_token() {
-    let config = twilio_config(&[("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", TOKEN)])
-        .expect("configured");
+    let config = twilio_config(&[
+        ("TWILIO_ACCOUNT_SID", ACCOUNT),
+        ("TWILIO_AUTH_TOKEN", TOKEN),
+    ])
+    .expect("configured");
     assert_eq!(config.base_url(), "https://api.twilio.com");
     assert_eq!(config.credentials().username(), Some(ACCOUNT));
     assert_eq!(config.credentials().account(), Some(ACCOUNT));
@@ -123,27 +129,44 @@ fn missing_and_unpaired_variables_are_named() {
     let missing = signalwire::Client::config_from_vars(env(&[])).unwrap_err();
     assert!(matches!(
         missing,
-        SettingsError::MissingVariable { variables: ["SIGNALWIRE_PROJECT_ID"] }
+        SettingsError::MissingVariable {
+            variables: ["SIGNALWIRE_PROJECT_ID"]
+        }
     ));
 }
 
 #[test]
 fn slips_in_a_credential_are_refused_by_name_without_the_value() {
     for (token, reason) in [
-        (format!("{TOKEN}\n"), "contains a control character (a line break?)"),
-        (format!(" {TOKEN}"), "has whitespace before or after its value"),
+        (
+            format!("{TOKEN}\n"),
+            "contains a control character (a line break?)",
+        ),
+        (
+            format!(" {TOKEN}"),
+            "has whitespace before or after its value",
+        ),
     ] {
-        let e = twilio_config(&[("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", &token)])
-            .unwrap_err();
-        assert_eq!(e.to_string(), format!("environment variable `TWILIO_AUTH_TOKEN` {reason}"));
+        let e = twilio_config(&[
+            ("TWILIO_ACCOUNT_SID", ACCOUNT),
+            ("TWILIO_AUTH_TOKEN", &token),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("environment variable `TWILIO_AUTH_TOKEN` {reason}")
+        );
         assert_no_secret("the error", &e.to_string());
         assert_no_secret("the error's Debug", &shown(&e));
     }
-    let e = twilio_config(&[("TWILIO_ACCOUNT_SID", "AC:1"), ("TWILIO_AUTH_TOKEN", TOKEN)])
-        .unwrap_err();
+    let e =
+        twilio_config(&[("TWILIO_ACCOUNT_SID", "AC:1"), ("TWILIO_AUTH_TOKEN", TOKEN)]).unwrap_err();
     assert!(matches!(
         e,
-        SettingsError::Invalid { setting: Setting::Variable("TWILIO_ACCOUNT_SID"), .. }
+        SettingsError::Invalid {
+            setting: Setting::Variable("TWILIO_ACCOUNT_SID"),
+            ..
+        }
     ));
 }
 
@@ -171,7 +194,10 @@ fn secrets_never_show_in_debug_output() {
 fn twilio_region_and_edge_make_the_host_as_its_sdks_do() {
     // Neither: the spec's URL. Region only: no edge label. Edge only: region `us1`.
     assert_eq!(twilio_url(&[]), "https://api.twilio.com");
-    assert_eq!(twilio_url(&[("TWILIO_REGION", "ie1")]), "https://api.ie1.twilio.com");
+    assert_eq!(
+        twilio_url(&[("TWILIO_REGION", "ie1")]),
+        "https://api.ie1.twilio.com"
+    );
     assert_eq!(
         twilio_url(&[("TWILIO_EDGE", "sydney")]),
         "https://api.sydney.us1.twilio.com"
@@ -184,7 +210,10 @@ fn twilio_region_and_edge_make_the_host_as_its_sdks_do() {
         twilio_url(&[("TWILIO_EDGE", "Dublin"), ("TWILIO_REGION", "IE1")]),
         "https://api.dublin.ie1.twilio.com"
     );
-    assert_eq!(twilio_url(&[("TWILIO_EDGE", ""), ("TWILIO_REGION", "")]), "https://api.twilio.com");
+    assert_eq!(
+        twilio_url(&[("TWILIO_EDGE", ""), ("TWILIO_REGION", "")]),
+        "https://api.twilio.com"
+    );
 }
 
 #[test]
@@ -192,14 +221,29 @@ fn region_and_edge_can_be_given_in_code() {
     let url = |edge, region| twilio::Client::base_url_for(edge, region).unwrap();
     assert_eq!(url(None, None), twilio::Client::DEFAULT_BASE_URL);
     assert_eq!(url(None, Some("ie1")), "https://api.ie1.twilio.com");
-    assert_eq!(url(Some("sydney"), None), "https://api.sydney.us1.twilio.com");
-    assert_eq!(url(Some("sydney"), Some("au1")), "https://api.sydney.au1.twilio.com");
+    assert_eq!(
+        url(Some("sydney"), None),
+        "https://api.sydney.us1.twilio.com"
+    );
+    assert_eq!(
+        url(Some("sydney"), Some("au1")),
+        "https://api.sydney.au1.twilio.com"
+    );
     let e = twilio::Client::base_url_for(Some("sydney.evil.com"), None).unwrap_err();
     assert!(
-        matches!(e, SettingsError::Invalid { setting: Setting::Argument("edge"), .. }),
+        matches!(
+            e,
+            SettingsError::Invalid {
+                setting: Setting::Argument("edge"),
+                ..
+            }
+        ),
         "{e:?}"
     );
-    assert!(e.to_string().starts_with("`edge` is not one DNS label"), "{e}");
+    assert!(
+        e.to_string().starts_with("`edge` is not one DNS label"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -225,7 +269,13 @@ fn a_value_that_would_change_the_host_is_refused_without_being_shown() {
         ])
         .unwrap_err();
         assert!(
-            matches!(e, SettingsError::Invalid { setting: Setting::Variable("TWILIO_REGION"), .. }),
+            matches!(
+                e,
+                SettingsError::Invalid {
+                    setting: Setting::Variable("TWILIO_REGION"),
+                    ..
+                }
+            ),
             "{region}: {e:?}"
         );
         assert!(!e.to_string().contains(region), "{region}: {e}");
@@ -239,10 +289,22 @@ fn a_value_that_would_change_the_host_is_refused_without_being_shown() {
 fn signalwire_space_is_the_host_by_either_sdks_name() {
     let url = |pairs: &[(&str, &str)]| signalwire_config(pairs).unwrap().base_url().to_string();
     let expected = "https://example.signalwire.com/api/laml/2010-04-01";
-    assert_eq!(url(&[("SIGNALWIRE_SPACE", "example.signalwire.com")]), expected);
-    assert_eq!(url(&[("SIGNALWIRE_SPACE_URL", "example.signalwire.com")]), expected);
-    assert_eq!(url(&[("SIGNALWIRE_API_HOSTNAME", "example.signalwire.com")]), expected);
-    assert_eq!(url(&[("SIGNALWIRE_SPACE_URL", "https://example.signalwire.com/")]), expected);
+    assert_eq!(
+        url(&[("SIGNALWIRE_SPACE", "example.signalwire.com")]),
+        expected
+    );
+    assert_eq!(
+        url(&[("SIGNALWIRE_SPACE_URL", "example.signalwire.com")]),
+        expected
+    );
+    assert_eq!(
+        url(&[("SIGNALWIRE_API_HOSTNAME", "example.signalwire.com")]),
+        expected
+    );
+    assert_eq!(
+        url(&[("SIGNALWIRE_SPACE_URL", "https://example.signalwire.com/")]),
+        expected
+    );
     // The first name that is set wins.
     assert_eq!(
         url(&[
@@ -267,7 +329,10 @@ fn signalwire_without_a_space_names_every_variable() {
         "the host template `{space}` needs a value for `space`: set `SIGNALWIRE_SPACE` (or `SIGNALWIRE_SPACE_URL`, `SIGNALWIRE_API_HOSTNAME`)"
     );
     let e = signalwire::Client::base_url_for(None).unwrap_err();
-    assert_eq!(e.to_string(), "the host template `{space}` needs a value for `space`");
+    assert_eq!(
+        e.to_string(),
+        "the host template `{space}` needs a value for `space`"
+    );
 }
 
 #[test]
@@ -291,7 +356,13 @@ fn a_space_that_is_no_plain_host_is_refused() {
             continue;
         }
         assert!(
-            matches!(e, SettingsError::Invalid { setting: Setting::Variable("SIGNALWIRE_SPACE"), .. }),
+            matches!(
+                e,
+                SettingsError::Invalid {
+                    setting: Setting::Variable("SIGNALWIRE_SPACE"),
+                    ..
+                }
+            ),
             "{space}: {e:?}"
         );
         assert!(!e.to_string().contains(space), "{space}: {e}");
@@ -306,10 +377,19 @@ fn a_loopback_space_is_sent_plain_http_for_a_local_mock() {
             .base_url()
             .to_string()
     };
-    assert_eq!(url("127.0.0.1:4010"), "http://127.0.0.1:4010/api/laml/2010-04-01");
-    assert_eq!(url("localhost:4010"), "http://localhost:4010/api/laml/2010-04-01");
+    assert_eq!(
+        url("127.0.0.1:4010"),
+        "http://127.0.0.1:4010/api/laml/2010-04-01"
+    );
+    assert_eq!(
+        url("localhost:4010"),
+        "http://localhost:4010/api/laml/2010-04-01"
+    );
     assert_eq!(url("[::1]:4010"), "http://[::1]:4010/api/laml/2010-04-01");
-    assert_eq!(url("http://127.0.0.1:4010"), "http://127.0.0.1:4010/api/laml/2010-04-01");
+    assert_eq!(
+        url("http://127.0.0.1:4010"),
+        "http://127.0.0.1:4010/api/laml/2010-04-01"
+    );
     // Not loopback, so no port and no plain http.
     assert!(signalwire_config(&[("SIGNALWIRE_SPACE", "127.0.0.2:4010")]).is_err());
     assert!(signalwire_config(&[("SIGNALWIRE_SPACE", "localhost.evil.com:80")]).is_err());
@@ -325,7 +405,10 @@ const REGION: &[Placeholder] = &[Placeholder {
 }];
 
 fn fill(template: &'static HostTemplate, region: &str) -> Result<String, SettingsError> {
-    template.fill(&[(Setting::Variable("REGION"), Some(region.to_string()))], None)
+    template.fill(
+        &[(Setting::Variable("REGION"), Some(region.to_string()))],
+        None,
+    )
 }
 
 #[test]
@@ -348,7 +431,10 @@ fn a_template_result_that_is_not_https_is_refused() {
         path: "/v1",
         placeholders: REGION,
     };
-    assert_eq!(fill(&SECURE, "eu1").unwrap(), "https://api.eu1.example.com/v1");
+    assert_eq!(
+        fill(&SECURE, "eu1").unwrap(),
+        "https://api.eu1.example.com/v1"
+    );
 }
 
 #[test]
@@ -375,7 +461,10 @@ fn a_template_result_of_another_shape_is_refused() {
         placeholders: REGION,
     };
     assert!(
-        matches!(fill(&BROKEN, "eu1"), Err(SettingsError::UnsafeBaseUrl { .. })),
+        matches!(
+            fill(&BROKEN, "eu1"),
+            Err(SettingsError::UnsafeBaseUrl { .. })
+        ),
         "{:?}",
         fill(&BROKEN, "eu1")
     );
@@ -385,7 +474,10 @@ fn a_template_result_of_another_shape_is_refused() {
         path: "",
         placeholders: REGION,
     };
-    assert!(matches!(fill(&USER, "eu1"), Err(SettingsError::UnsafeBaseUrl { .. })));
+    assert!(matches!(
+        fill(&USER, "eu1"),
+        Err(SettingsError::UnsafeBaseUrl { .. })
+    ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -427,7 +519,8 @@ async fn a_twilio_api_key_from_the_environment_authenticates_for_the_account() {
     ])
     .unwrap();
     // Twilio's hosts are https only: the loopback server takes the credentials read.
-    let config = ClientConfig::new(server.url(), from_env.credentials().clone()).timeout(SAFETY_TIMEOUT);
+    let config =
+        ClientConfig::new(server.url(), from_env.credentials().clone()).timeout(SAFETY_TIMEOUT);
     let client = twilio::Client::with_config(config).unwrap();
     client
         .fetch_participant(CONFERENCE, CALL)
@@ -461,7 +554,9 @@ fn generate_with(environment: &str) -> String {
     let request = telephony_codegen::request_from_config(&config, dir.path());
     match telephony_codegen::generate(&request) {
         Ok(_) => "generated".to_string(),
-        Err(e) => e.to_string().replace(&path.display().to_string(), "codegen.toml"),
+        Err(e) => e
+            .to_string()
+            .replace(&path.display().to_string(), "codegen.toml"),
     }
 }
 
@@ -523,5 +618,8 @@ fn bad_settings_are_errors_naming_file_module_and_key() {
     }
     // A value of the wrong type is the TOML reader's error, with the expectation.
     let e = generate_with("username = 7\npassword = \"A_TOKEN\"");
-    assert!(e.contains("expected a variable name or a list of names"), "{e}");
+    assert!(
+        e.contains("expected a variable name or a list of names"),
+        "{e}"
+    );
 }

@@ -474,7 +474,11 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         .modules
         .iter()
         .any(|m| m.api.environment.is_some())
-        .then(|| quote!(pub use runtime::{Setting, SettingsError};));
+        .then(|| {
+            quote!(
+                pub use runtime::{Setting, SettingsError};
+            )
+        });
     let mapped_items = (!spec.families.is_empty()).then(|| {
         quote!(
             pub use runtime::MappedItems;

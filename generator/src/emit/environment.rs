@@ -167,14 +167,16 @@ fn variables_doc(env: &Environment, fallback: Option<&str>) -> Vec<String> {
                 line.push_str(" (a host name, or a loopback host with a port for a local mock)");
             }
             match fallback {
-                Some(url) => line.push_str(&format!(
-                    "; with none of them set, {}",
-                    docs::code(url)
+                Some(url) => {
+                    line.push_str(&format!("; with none of them set, {}", docs::code(url)))
+                }
+                None => line.push_str(&format!(
+                    "; the scheme and path are those of the spec's server{}",
+                    match host.path.is_empty() {
+                        true => String::new(),
+                        false => format!(" ({})", docs::code(&host.path)),
+                    }
                 )),
-                None => line.push_str(&format!("; the scheme and path are those of the spec's server{}", match host.path.is_empty() {
-                    true => String::new(),
-                    false => format!(" ({})", docs::code(&host.path)),
-                })),
             }
             lines.push(line);
         }

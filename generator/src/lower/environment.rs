@@ -65,7 +65,10 @@ pub fn use_environment(
             ));
         }
     };
-    let server = api.server.as_ref().map(|s| (s.url.as_str(), !s.variables.is_empty()));
+    let server = api
+        .server
+        .as_ref()
+        .map(|s| (s.url.as_str(), !s.variables.is_empty()));
     let host = match &settings.host {
         None => {
             if let Some(key) = [SettingKey::Variables, SettingKey::Defaults]
@@ -346,7 +349,9 @@ mod tests {
             ["edge", "region"]
         );
         assert_eq!(placeholders("{space}").unwrap(), ["space"]);
-        for bad in ["", "api..x", "api.{x", "api.x}", "api.{X}", "api/{x}", "{a}.{a}", ".{a}"] {
+        for bad in [
+            "", "api..x", "api.{x", "api.x}", "api.{X}", "api/{x}", "{a}.{a}", ".{a}",
+        ] {
             assert!(placeholders(bad).is_err(), "{bad}");
         }
     }
