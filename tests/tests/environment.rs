@@ -586,7 +586,7 @@ fn bad_settings_are_errors_naming_file_module_and_key() {
         ),
         (
             "password = \"A_TOKEN\"".to_string(),
-            "codegen.toml: module `twilio`, environment.username: no variable is named\n  hint: name the variable that holds it, e.g. `TWILIO_ACCOUNT_SID`",
+            "codegen.toml: module `twilio`, environment.username: no variable is named\n  hint: name the variable that holds it, e.g. `API_USERNAME`",
         ),
         (
             format!("{CREDENTIALS}\napi_key = \"KEY\""),
@@ -606,7 +606,7 @@ fn bad_settings_are_errors_naming_file_module_and_key() {
         ),
         (
             format!("{CREDENTIALS}\nhost = \"api.{{region}}.twilio.com/x\"\nvariables = {{ region = \"R\" }}"),
-            "codegen.toml: module `twilio`, environment.host: `api.{region}.twilio.com/x`: `/` cannot be part of a host (lower-case letters, digits, `-` and `.`)\n  hint: write the host in lower case with `{name}` placeholders, e.g. `api.{edge}.{region}.twilio.com`",
+            "codegen.toml: module `twilio`, environment.host: `api.{region}.twilio.com/x`: `/` cannot be part of a host (lower-case letters, digits, `-` and `.`)\n  hint: write the host in lower case with `{name}` placeholders, e.g. `api.{edge}.{region}.example.com`",
         ),
         (
             format!("{CREDENTIALS}\nhost = \"api.{{region}}.twilio.com\"\nvariables = {{ region = \"2R\" }}"),

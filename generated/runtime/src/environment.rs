@@ -363,7 +363,7 @@ fn whole_host(setting: Setting, value: &str) -> Result<String, SettingsError> {
     if bare.split('.').all(is_label) {
         return Ok(bare.to_ascii_lowercase());
     }
-    invalid("is not a host name such as `example.signalwire.com` (no path, port, user or query; a port only on a loopback host)")
+    invalid("is not a host name such as `api.example.com` (no path, port, user or query; a port only on a loopback host)")
 }
 
 /// `localhost`, `127.0.0.1` or `[::1]`, with an optional port.

@@ -127,13 +127,13 @@ pub fn use_environment(
     Ok(())
 }
 
-/// A variable name in the providers' style, for hints.
+/// A variable name for hints (the providers' own names are configuration, not ours).
 fn example_name(key: SettingKey) -> &'static str {
     match key {
-        SettingKey::Username => "TWILIO_ACCOUNT_SID",
-        SettingKey::Password => "TWILIO_AUTH_TOKEN",
-        SettingKey::ApiKey => "TWILIO_API_KEY",
-        _ => "TWILIO_API_SECRET",
+        SettingKey::Username => "API_USERNAME",
+        SettingKey::Password => "API_PASSWORD",
+        SettingKey::ApiKey => "API_KEY",
+        _ => "API_SECRET",
     }
 }
 
@@ -195,7 +195,7 @@ fn host_template(
         (
             SettingKey::Host,
             format!("`{template}`: {problem}"),
-            "write the host in lower case with `{name}` placeholders, e.g. `api.{edge}.{region}.twilio.com`".to_string(),
+            "write the host in lower case with `{name}` placeholders, e.g. `api.{edge}.{region}.example.com`".to_string(),
         )
     })?;
     if let Some(unknown) = names.iter().find(|n| !settings.variables.contains_key(*n)) {
