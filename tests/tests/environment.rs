@@ -623,3 +623,35 @@ fn bad_settings_are_errors_naming_file_module_and_key() {
         "{e}"
     );
 }
+
+#[test]
+fn a_module_without_settings_gets_nothing_new() {
+    let root = repo_root();
+    let mut config = telephony_codegen::config::Config::load(&root.join("specs/codegen.toml"))
+        .expect("specs/codegen.toml loads");
+    let with = telephony_codegen::generate(&telephony_codegen::request_from_config(&config, &root))
+        .expect("generates");
+    for module in &mut config.modules {
+        module.environment = None;
+    }
+    let without =
+        telephony_codegen::generate(&telephony_codegen::request_from_config(&config, &root))
+            .expect("generates");
+    let text = |files: &[telephony_codegen::GeneratedFile], path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.contents.clone())
+            .unwrap_or_else(|| panic!("{path} is generated"))
+    };
+    for module in ["src/twilio.rs", "src/signalwire.rs"] {
+        assert!(text(&with, module).contains("pub fn from_env()"));
+        let plain = text(&without, module);
+        assert!(
+            !plain.contains("from_env") && !plain.contains("EnvironmentSpec"),
+            "{module}"
+        );
+    }
+    assert!(text(&with, "src/lib.rs").contains("SettingsError"));
+    assert!(!text(&without, "src/lib.rs").contains("SettingsError"));
+}
