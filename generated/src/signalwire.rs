@@ -342,7 +342,7 @@ impl Client {
     /// A client configured from environment variables:
     ///
     /// * credentials: `SIGNALWIRE_PROJECT_ID` (also the account) and `SIGNALWIRE_API_TOKEN`
-    /// * the host: `{space}`, with `space` from `SIGNALWIRE_SPACE` (else `SIGNALWIRE_SPACE_URL`, then `SIGNALWIRE_API_HOSTNAME`) (a host name, or a loopback host with a port for a local mock); the scheme and path are those of the spec's server (`/api/laml/2010-04-01`)
+    /// * the host: `{space}`, with `space` from `SIGNALWIRE_SPACE` (else `SIGNALWIRE_SPACE_URL`, then `SIGNALWIRE_API_HOSTNAME`): a host name, or a loopback host with a port for a local mock; sent over `https` with the spec server's path, `/api/laml/2010-04-01`
     ///
     /// A variable that is missing or unusable is a [`SettingsError`](crate::SettingsError) naming it; no value is ever shown.
     pub fn from_env() -> Result<Self, crate::SettingsError> {
@@ -362,7 +362,7 @@ impl Client {
     }
     /// The base URL for these values of the host template `{space}`, made as [`Client::from_env`] makes it from variables, for settings kept elsewhere: `None` is a value not given.
     ///
-    /// A placeholder without a value takes its default, if it has one.
+    /// Without a value: the default, if the template has one, else an error.
     /// The value is a host name (`example.com`, also written `https://example.com`), or a loopback host with a port (`127.0.0.1:4010`, sent over `http`) for a local mock server.
     pub fn base_url_for(space: Option<&str>) -> Result<String, crate::SettingsError> {
         Self::ENVIRONMENT.base_url_for(&[space])

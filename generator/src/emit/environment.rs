@@ -164,17 +164,19 @@ fn variables_doc(env: &Environment, fallback: Option<&str>) -> Vec<String> {
                 .collect();
             line.push_str(&parts.join(", "));
             if whole_host(host) {
-                line.push_str(" (a host name, or a loopback host with a port for a local mock)");
+                line.push_str(": a host name, or a loopback host with a port for a local mock");
             }
             match fallback {
                 Some(url) => {
                     line.push_str(&format!("; with none of them set, {}", docs::code(url)))
                 }
                 None => line.push_str(&format!(
-                    "; the scheme and path are those of the spec's server{}",
+                    "; sent over `{}`{}",
+                    host.scheme,
                     match host.path.is_empty() {
                         true => String::new(),
-                        false => format!(" ({})", docs::code(&host.path)),
+                        false =>
+                            format!(" with the spec server's path, {}", docs::code(&host.path)),
                     }
                 )),
             }
@@ -204,9 +206,10 @@ fn base_url_for(host: &HostTemplate, fallback: Option<&str>) -> TokenStream {
         ),
         String::new(),
     ];
-    doc.push(match fallback {
-        Some(url) => format!("With none given, {}. Otherwise a placeholder without a value takes its default, or is left out with its dot when it is a whole label.", docs::code(url)),
-        None => "A placeholder without a value takes its default, if it has one.".to_string(),
+    doc.push(match (fallback, whole_host(host)) {
+        (Some(url), _) => format!("With none given, {}. Otherwise a placeholder without a value takes its default, or is left out with its dot when it is a whole label.", docs::code(url)),
+        (None, true) => "Without a value: the default, if the template has one, else an error.".to_string(),
+        (None, false) => "A placeholder without a value takes its default, if it has one.".to_string(),
     });
     doc.push(match whole_host(host) {
         true => "The value is a host name (`example.com`, also written `https://example.com`), or a loopback host with a port (`127.0.0.1:4010`, sent over `http`) for a local mock server.".to_string(),
