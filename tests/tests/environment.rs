@@ -655,3 +655,52 @@ fn a_module_without_settings_gets_nothing_new() {
     assert!(text(&with, "src/lib.rs").contains("SettingsError"));
     assert!(!text(&without, "src/lib.rs").contains("SettingsError"));
 }
+
+/// A base URL the client accepted: `https` (or `http` to a loopback host), a host of plain
+/// host characters, and then exactly `path`. Returns the host.
+fn plain_host<'a>(url: &'a str, path: &str) -> Option<&'a str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.strip_suffix(path)?;
+    let loopback = ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|l| host == *l || host.strip_prefix(l).is_some_and(|p| p.starts_with(':')));
+    let plain = host
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let ok = match scheme {
+        "https" => plain,
+        "http" => loopback,
+        _ => false,
+    };
+    ok.then_some(host)
+}
+
+proptest::proptest! {
+    /// Whatever a region, edge or space variable holds, the client either refuses it or
+    /// talks `https` to a host of the template's shape under the spec server's path.
+    #[test]
+    fn no_value_changes_the_host_shape(
+        value in proptest::prop_oneof!["\\PC{0,24}", "[a-zA-Z0-9.:/@?#%\\[\\]-]{0,24}"],
+        label in "[a-zA-Z0-9-]{1,8}",
+    ) {
+        let cases = [
+            (Some(value.as_str()), None),
+            (None, Some(value.as_str())),
+            (Some(label.as_str()), Some(value.as_str())),
+        ];
+        for (edge, region) in cases {
+            if let Ok(url) = twilio::Client::base_url_for(edge, region) {
+                let host = plain_host(&url, "");
+                proptest::prop_assert!(host.is_some(), "{url}");
+                let labels: Vec<&str> = host.unwrap_or_default().split('.').collect();
+                proptest::prop_assert!(matches!(labels.len(), 3..=5), "{url}");
+                proptest::prop_assert_eq!(labels[0], "api");
+                proptest::prop_assert_eq!(&labels[labels.len() - 2..], &["twilio", "com"][..]);
+            }
+        }
+        if let Ok(config) = signalwire_config(&[("SIGNALWIRE_SPACE", &value)]) {
+            let url = config.base_url();
+            proptest::prop_assert!(plain_host(url, "/api/laml/2010-04-01").is_some(), "{url}");
+        }
+    }
+}

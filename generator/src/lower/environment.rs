@@ -341,6 +341,56 @@ fn is_dns_label(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SettingsOrigin;
+
+    fn spec(server: &str) -> Api {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers:\n  - url: '{server}'\n    variables: {{space: {{default: s}}}}\npaths:\n  /a:\n    get:\n      operationId: A\n      responses: {{'204': {{description: none}}}}\n"
+        );
+        crate::api_from_text("t.yaml", text.as_bytes(), &crate::Selection::All).unwrap()
+    }
+
+    fn settings(host: Option<&str>) -> EnvironmentSettings {
+        EnvironmentSettings {
+            username: vec!["U".into()],
+            password: vec!["P".into()],
+            host: host.map(str::to_string),
+            variables: host
+                .map(|_| [("space".to_string(), vec!["S".to_string()])].into())
+                .unwrap_or_default(),
+            origin: SettingsOrigin::File("codegen.toml".into()),
+            ..EnvironmentSettings::default()
+        }
+    }
+
+    fn problem(server: &str, host: Option<&str>) -> String {
+        let mut api = spec(server);
+        match use_environment(&mut api, "m", &settings(host)) {
+            Ok(()) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_spec_server_must_suit_the_settings() {
+        assert_eq!(
+            problem("https://{space}.example.com/api", Some("{space}")),
+            "ok"
+        );
+        assert!(
+            problem("http://{space}.example.com", Some("{space}")).contains(
+                "environment.host: the spec's server URL `http://{space}.example.com` is not https"
+            ),
+            "{}",
+            problem("http://{space}.example.com", Some("{space}"))
+        );
+        assert!(problem("https://example.com/{space}", Some("{space}"))
+            .contains("has variables or a query"));
+        assert!(problem("/relative/{space}", Some("{space}")).contains("no complete server URL"));
+        // Without a template, the server URL must need no values.
+        assert!(problem("https://{space}.example.com", None)
+            .starts_with("codegen.toml: module `m`, environment.host: none is given"));
+    }
 
     #[test]
     fn placeholders_are_read_in_template_order() {
