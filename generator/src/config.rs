@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The codegen config file. Paths in it are relative to the file.
@@ -76,6 +77,129 @@ pub struct ModuleConfig {
     /// `ConferenceParticipant`). Segments repeated by the next one are dropped either way.
     #[serde(default)]
     pub schema_namespace: Option<String>,
+    /// `[module.environment]`: where `Client::from_env` reads credentials and the host.
+    #[serde(default)]
+    pub environment: Option<EnvironmentSettings>,
+}
+
+/// `[module.environment]` (or the command line's `--env-…` options): the environment
+/// variables a module's `Client::from_env` reads, and a host template for the base URL.
+/// Nothing here is provider-specific: the providers' conventions are written in
+/// `specs/codegen.toml`. Checked against the spec by [`crate::lower::use_environment`].
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSettings {
+    /// The Basic username, which is also the account (`TWILIO_ACCOUNT_SID`). Each setting
+    /// takes one name or a list of names, of which the first that is set is read.
+    #[serde(default, deserialize_with = "names")]
+    pub username: Vec<String>,
+    /// The Basic password (`TWILIO_AUTH_TOKEN`).
+    #[serde(default, deserialize_with = "names")]
+    pub password: Vec<String>,
+    /// An API key (`TWILIO_API_KEY`): with its secret, the Basic pair instead of the
+    /// username and password, while the username stays the account.
+    #[serde(default, deserialize_with = "names")]
+    pub api_key: Vec<String>,
+    /// The API key's secret (`TWILIO_API_SECRET`).
+    #[serde(default, deserialize_with = "names")]
+    pub api_secret: Vec<String>,
+    /// The base URL's host with `{name}` placeholders: `api.{edge}.{region}.twilio.com`.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Each placeholder's variables: `{ edge = "TWILIO_EDGE" }`.
+    #[serde(default, deserialize_with = "named_names")]
+    pub variables: BTreeMap<String, Vec<String>>,
+    /// Values for placeholders whose variables are not set: `{ region = "us1" }`.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
+    /// Where the settings were written, for messages.
+    #[serde(skip)]
+    pub origin: SettingsOrigin,
+}
+
+/// Where [`EnvironmentSettings`] come from: messages name the file and key, or the option.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SettingsOrigin {
+    /// A codegen config file.
+    File(PathBuf),
+    /// The command line's options.
+    #[default]
+    CommandLine,
+}
+
+/// A key of [`EnvironmentSettings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKey {
+    Username,
+    Password,
+    ApiKey,
+    ApiSecret,
+    Host,
+    Variables,
+    Defaults,
+}
+
+impl SettingsOrigin {
+    /// How the user wrote `key` here: `environment.host` in a file, `--env-host` on the
+    /// command line.
+    pub fn key(&self, key: SettingKey) -> &'static str {
+        let (toml, flag) = match key {
+            SettingKey::Username => ("environment.username", "--env-username"),
+            SettingKey::Password => ("environment.password", "--env-password"),
+            SettingKey::ApiKey => ("environment.api_key", "--env-api-key"),
+            SettingKey::ApiSecret => ("environment.api_secret", "--env-api-secret"),
+            SettingKey::Host => ("environment.host", "--env-host"),
+            SettingKey::Variables => ("environment.variables", "--env-variable"),
+            SettingKey::Defaults => ("environment.defaults", "--env-default"),
+        };
+        match self {
+            SettingsOrigin::File(_) => toml,
+            SettingsOrigin::CommandLine => flag,
+        }
+    }
+
+    /// The file, or `the command line`.
+    pub fn describe(&self) -> String {
+        match self {
+            SettingsOrigin::File(path) => path.display().to_string(),
+            SettingsOrigin::CommandLine => "the command line".to_string(),
+        }
+    }
+}
+
+/// One variable name or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<Names> for Vec<String> {
+    fn from(names: Names) -> Self {
+        match names {
+            Names::One(name) => vec![name],
+            Names::Many(names) => names,
+        }
+    }
+}
+
+fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Names::deserialize(d)
+        .map(Into::into)
+        .map_err(|_| serde::de::Error::custom("expected a variable name or a list of names"))
+}
+
+fn named_names<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    BTreeMap::<String, Names>::deserialize(d)
+        .map(|map| map.into_iter().map(|(k, v)| (k, v.into())).collect())
+        .map_err(|_| {
+            serde::de::Error::custom(
+                "expected a table of placeholder = variable name (or a list of names)",
+            )
+        })
 }
 
 impl Config {
@@ -93,6 +217,9 @@ impl Config {
         config.krate.output = lexical(&base.join(&config.krate.output));
         for module in &mut config.modules {
             module.spec = lexical(&base.join(&module.spec));
+            if let Some(environment) = &mut module.environment {
+                environment.origin = SettingsOrigin::File(path.to_path_buf());
+            }
         }
         Ok(config)
     }

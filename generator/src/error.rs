@@ -59,6 +59,18 @@ pub enum Error {
     Spec(Box<SpecError>),
     #[error("{path}: invalid codegen config: {message}")]
     Config { path: PathBuf, message: String },
+    /// A module's environment settings (`[module.environment]` in codegen.toml, or the
+    /// command line's `--env-…` options) cannot be used.
+    #[error("{origin}: module `{module}`, {key}: {problem}\n  hint: {hint}")]
+    Setting {
+        /// The config file, or `the command line`.
+        origin: String,
+        module: String,
+        /// As the user wrote it: `environment.host`, `--env-host`.
+        key: String,
+        problem: String,
+        hint: String,
+    },
     #[error("invalid {what} `{name}`: {reason}")]
     InvalidName {
         what: &'static str,

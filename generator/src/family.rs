@@ -232,6 +232,7 @@ pub fn match_family(name: &str, members: &[Member<'_>], renames: &Renames) -> Fa
         types: builder.types,
         webhooks: Vec::new(),
         aliases: Vec::new(),
+        environment: None,
     };
     Family {
         name: name.to_string(),

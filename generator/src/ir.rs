@@ -27,6 +27,38 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Other names of merged enums, sorted by name.
     pub aliases: Vec<TypeAlias>,
+    /// Where `Client::from_env` reads settings; `None`: the module has no such constructor.
+    pub environment: Option<Environment>,
+}
+
+/// A module's settings from the environment, checked against its spec: the variable names
+/// (each a list, the first that is set wins) and the host template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub username: Vec<String>,
+    pub password: Vec<String>,
+    /// An API key's and its secret's variables: the Basic pair when both are set.
+    pub api_key: Option<(Vec<String>, Vec<String>)>,
+    pub host: Option<HostTemplate>,
+}
+
+/// The base URL's host as a template: `api.{edge}.{region}.twilio.com`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTemplate {
+    pub template: String,
+    /// The spec server's scheme (`https`).
+    pub scheme: String,
+    /// What follows the server's host: `/api/laml/2010-04-01`, or empty.
+    pub path: String,
+    /// In the order they appear in the template.
+    pub placeholders: Vec<HostPlaceholder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPlaceholder {
+    pub name: String,
+    pub variables: Vec<String>,
+    pub default: Option<String>,
 }
 
 impl Api {

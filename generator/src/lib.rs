@@ -125,6 +125,9 @@ pub struct ModuleRequest {
     /// The dotted prefix of the spec's schema names that type names leave out (see
     /// [`naming::schema_type_name`]), such as `api.v2010.account`.
     pub schema_namespace: Option<String>,
+    /// Where `Client::from_env` reads credentials and the host (see
+    /// [`lower::use_environment`]); `None`: no such constructor.
+    pub environment: Option<config::EnvironmentSettings>,
 }
 
 /// A crate to generate.
@@ -199,6 +202,9 @@ fn module_api_and_warnings(
     )?;
     if let Some(name) = &m.account_parameter {
         lower::use_account(&mut api, name)?;
+    }
+    if let Some(settings) = &m.environment {
+        lower::use_environment(&mut api, &m.module, settings)?;
     }
     Ok((api, warnings))
 }
@@ -311,6 +317,7 @@ pub fn request_from_config(config: &config::Config, root: &Path) -> CrateRequest
                 },
                 account_parameter: m.account_parameter.clone(),
                 schema_namespace: m.schema_namespace.clone(),
+                environment: m.environment.clone(),
             })
             .collect(),
         strict: config.krate.strict,
@@ -360,6 +367,7 @@ mod tests {
                 selection: Selection::All,
                 account_parameter: None,
                 schema_namespace: None,
+                environment: None,
             }],
             strict: false,
             runtime: RuntimeCrate::Own,

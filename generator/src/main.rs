@@ -3,6 +3,7 @@
 use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use telephony_codegen::config::{EnvironmentSettings, SettingsOrigin};
 use telephony_codegen::error::Error;
 use telephony_codegen::family::FamilySpec;
 use telephony_codegen::{
@@ -100,6 +101,30 @@ struct Cli {
     /// `ConferenceParticipant`).
     #[arg(long = "schema-namespace", value_name = "PREFIX", help_heading = MODULE)]
     schema_namespaces: Vec<String>,
+    /// The environment variable `Client::from_env` reads the Basic username (and account)
+    /// from, such as `TWILIO_ACCOUNT_SID`; `A,B` reads the first of them that is set.
+    #[arg(long = "env-username", value_name = "VARS", help_heading = ENVIRONMENT)]
+    env_usernames: Vec<String>,
+    /// The variable(s) of the Basic password, such as `TWILIO_AUTH_TOKEN`.
+    #[arg(long = "env-password", value_name = "VARS", help_heading = ENVIRONMENT)]
+    env_passwords: Vec<String>,
+    /// The variable(s) of an API key, such as `TWILIO_API_KEY`: with its secret, the Basic
+    /// pair instead of username and password (the username stays the account).
+    #[arg(long = "env-api-key", value_name = "VARS", help_heading = ENVIRONMENT)]
+    env_api_keys: Vec<String>,
+    /// The variable(s) of the API key's secret, such as `TWILIO_API_SECRET`.
+    #[arg(long = "env-api-secret", value_name = "VARS", help_heading = ENVIRONMENT)]
+    env_api_secrets: Vec<String>,
+    /// The base URL's host as a template with `{name}` placeholders, such as
+    /// `api.{edge}.{region}.twilio.com` (scheme and path are the spec server's).
+    #[arg(long = "env-host", value_name = "TEMPLATE", help_heading = ENVIRONMENT)]
+    env_hosts: Vec<String>,
+    /// A placeholder's variable(s), such as `region=TWILIO_REGION`. Repeat for each.
+    #[arg(long = "env-variable", value_name = "NAME=VARS", help_heading = ENVIRONMENT)]
+    env_variables: Vec<String>,
+    /// A placeholder's value when its variables are not set, such as `region=us1`.
+    #[arg(long = "env-default", value_name = "NAME=VALUE", help_heading = ENVIRONMENT)]
+    env_defaults: Vec<String>,
 
     /// Print the support matrix of the (one) spec and this other spec, their operations and
     /// fields matched as a `[[family]]` in codegen.toml matches them, and exit.
@@ -143,6 +168,8 @@ struct Cli {
 }
 
 const MODULE: &str = "Module options (for the spec they follow)";
+const ENVIRONMENT: &str =
+    "Module options: settings from the environment (`[module.environment]` in codegen.toml)";
 
 const EXAMPLE: &str = "Example (a crate of two modules):
   telephony-codegen --out generated --crate-name telephony-client \\
@@ -210,6 +237,66 @@ struct ModuleArgs {
     module: Option<String>,
     account_parameter: Option<String>,
     schema_namespace: Option<String>,
+    environment: EnvironmentArgs,
+}
+
+/// One spec's `--env-…` options, as written.
+#[derive(Debug, Default)]
+struct EnvironmentArgs {
+    username: Option<String>,
+    password: Option<String>,
+    api_key: Option<String>,
+    api_secret: Option<String>,
+    host: Option<String>,
+    variables: Vec<String>,
+    defaults: Vec<String>,
+}
+
+impl EnvironmentArgs {
+    /// The settings they make; `None` when no `--env-…` option is given. `spec` names the
+    /// module in usage errors.
+    fn settings(self, spec: &str) -> Option<EnvironmentSettings> {
+        let list = |vars: Option<String>| -> Vec<String> {
+            vars.map(|v| v.split(',').map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let given = self.username.is_some()
+            || self.password.is_some()
+            || self.api_key.is_some()
+            || self.api_secret.is_some()
+            || self.host.is_some()
+            || !self.variables.is_empty()
+            || !self.defaults.is_empty();
+        if !given {
+            return None;
+        }
+        let pairs =
+            |items: Vec<String>, flag: &str| -> std::collections::BTreeMap<String, String> {
+                let mut map = std::collections::BTreeMap::new();
+                for item in items {
+                    let Some((name, value)) = item.split_once('=') else {
+                        usage_error(&format!("{flag} takes `{item}`: expected NAME=VALUE"));
+                    };
+                    if map.insert(name.to_string(), value.to_string()).is_some() {
+                        usage_error(&format!("{flag} names `{name}` twice for {spec}"));
+                    }
+                }
+                map
+            };
+        Some(EnvironmentSettings {
+            username: list(self.username),
+            password: list(self.password),
+            api_key: list(self.api_key),
+            api_secret: list(self.api_secret),
+            host: self.host,
+            variables: pairs(self.variables, "--env-variable")
+                .into_iter()
+                .map(|(name, vars)| (name, list(Some(vars))))
+                .collect(),
+            defaults: pairs(self.defaults, "--env-default"),
+            origin: SettingsOrigin::CommandLine,
+        })
+    }
 }
 
 /// Each spec's module options: an option belongs to the last spec before it, or to the first
@@ -238,16 +325,33 @@ fn module_args(cli: &Cli, matches: &ArgMatches) -> Vec<ModuleArgs> {
     for at in matches.indices_of("all").into_iter().flatten() {
         modules[owner(at)].all = true;
     }
+    for (i, value) in placed("env_variables") {
+        modules[i].environment.variables.push(value);
+    }
+    for (i, value) in placed("env_defaults") {
+        modules[i].environment.defaults.push(value);
+    }
     for (flag, id) in [
         ("--module", "modules"),
         ("--account-parameter", "account_parameters"),
         ("--schema-namespace", "schema_namespaces"),
+        ("--env-username", "env_usernames"),
+        ("--env-password", "env_passwords"),
+        ("--env-api-key", "env_api_keys"),
+        ("--env-api-secret", "env_api_secrets"),
+        ("--env-host", "env_hosts"),
     ] {
         for (i, value) in placed(id) {
+            let m = &mut modules[i];
             let slot = match flag {
-                "--module" => &mut modules[i].module,
-                "--account-parameter" => &mut modules[i].account_parameter,
-                _ => &mut modules[i].schema_namespace,
+                "--module" => &mut m.module,
+                "--account-parameter" => &mut m.account_parameter,
+                "--schema-namespace" => &mut m.schema_namespace,
+                "--env-username" => &mut m.environment.username,
+                "--env-password" => &mut m.environment.password,
+                "--env-api-key" => &mut m.environment.api_key,
+                "--env-api-secret" => &mut m.environment.api_secret,
+                _ => &mut m.environment.host,
             };
             if slot.replace(value).is_some() {
                 usage_error(&format!("{flag} is given twice for {}", spec_name(i)));
@@ -290,6 +394,7 @@ fn crate_request(cli: &Cli, matches: &ArgMatches) -> Result<CrateRequest, Error>
             },
             account_parameter: args.account_parameter,
             schema_namespace: args.schema_namespace,
+            environment: args.environment.settings(&spec.display().to_string()),
         });
     }
     let name = match (&cli.crate_name, modules.first()) {

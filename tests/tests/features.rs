@@ -24,6 +24,7 @@ fn request() -> CrateRequest {
             selection: Selection::All,
             account_parameter: None,
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -135,6 +135,7 @@ fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
             selection: Selection::All,
             account_parameter: None,
             schema_namespace: upstream.schema_namespace.map(str::to_string),
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

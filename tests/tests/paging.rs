@@ -258,6 +258,7 @@ fn meta_next_page_url_listings_page() {
             selection: Selection::All,
             account_parameter: None,
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -137,6 +137,7 @@ fn fixture_crates_compile() {
                 selection: Selection::All,
                 account_parameter: None,
                 schema_namespace: None,
+                environment: None,
             }],
             strict: false,
             runtime: Default::default(),
@@ -246,6 +247,7 @@ fn namespaced_type_names(
         selection: Selection::All,
         account_parameter: None,
         schema_namespace: Some("acme.v1.account".into()),
+        environment: None,
     };
     let api = telephony_codegen::module_api(&module).map_err(|e| e.to_string())?;
     // A merged enum keeps its name as an alias of the type it was merged into.

@@ -199,6 +199,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
                 selection: Selection::All,
                 account_parameter: None,
                 schema_namespace: None,
+                environment: None,
             }],
             strict: false,
             runtime: Default::default(),

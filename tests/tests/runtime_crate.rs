@@ -19,6 +19,7 @@ fn request(name: &str, spec: &str, operation: &str, runtime: RuntimeCrate) -> Cr
             selection: Selection::Ids(vec![operation.into()]),
             account_parameter: Some("AccountSid".into()),
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime,

@@ -42,6 +42,7 @@ fn request(fixture: &str) -> CrateRequest {
             selection: Selection::All,
             account_parameter: None,
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -552,6 +552,7 @@ fn upstream_signalwire_webhooks_decode_every_example() {
             selection,
             account_parameter: None,
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -21,6 +21,7 @@ fn full_request(spec: &Path) -> CrateRequest {
             selection: Selection::All,
             account_parameter: None,
             schema_namespace: None,
+            environment: None,
         }],
         strict: false,
         runtime: Default::default(),

@@ -25,6 +25,8 @@ mod credentials;
 #[rustfmt::skip]
 mod enums;
 #[rustfmt::skip]
+mod environment;
+#[rustfmt::skip]
 mod error;
 #[rustfmt::skip]
 mod form;
@@ -67,6 +69,7 @@ pub use call::Call;
 pub use config::{BuildError, ClientConfig};
 pub use credentials::Credentials;
 pub use enums::UnknownValue;
+pub use environment::{Setting, SettingsError};
 pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
@@ -77,6 +80,8 @@ pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;
 pub use wire::WireValue;
 
+#[doc(hidden)]
+pub use environment::{process_env, EnvironmentSpec, HostTemplate, Placeholder};
 #[doc(hidden)]
 pub use multipart::Multipart;
 #[doc(hidden)]

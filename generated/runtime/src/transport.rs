@@ -178,7 +178,7 @@ impl Transport {
             .request(request.method.clone(), url)
             .header(reqwest::header::ACCEPT, "application/json");
         builder = match &self.shared.credentials.kind {
-            CredentialKind::Basic { username, password } => builder.basic_auth(username, Some(&password.0)),
+            CredentialKind::Basic { username, password, .. } => builder.basic_auth(username, Some(&password.0)),
             CredentialKind::Bearer(token) => builder.bearer_auth(&token.0),
         };
         for (name, value) in &request.headers {

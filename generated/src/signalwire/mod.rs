@@ -66,8 +66,64 @@ impl Client {
             account: Some(account_sid.into()),
         }
     }
-    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the credentials' ([`Credentials::account`](crate::Credentials::account): an API key's account, or the Basic username).
     pub fn account_sid(&self) -> Option<&str> {
-        self.account.as_deref().or_else(|| self.transport.credentials().username())
+        self.account.as_deref().or_else(|| self.transport.credentials().account())
+    }
+}
+/// # From the environment
+///
+/// Credentials and the base URL from environment variables, by the names this module's settings give (`[module.environment]` in `codegen.toml`).
+impl Client {
+    /// The variables and host template [`Client::from_env`] reads.
+    const ENVIRONMENT: crate::runtime::EnvironmentSpec = crate::runtime::EnvironmentSpec {
+        username: &["SIGNALWIRE_PROJECT_ID"],
+        password: &["SIGNALWIRE_API_TOKEN"],
+        api_key: None,
+        host: Some(crate::runtime::HostTemplate {
+            scheme: "https",
+            template: "{space}",
+            path: "/api/laml/2010-04-01",
+            placeholders: &[
+                crate::runtime::Placeholder {
+                    name: "space",
+                    variables: &[
+                        "SIGNALWIRE_SPACE",
+                        "SIGNALWIRE_SPACE_URL",
+                        "SIGNALWIRE_API_HOSTNAME",
+                    ],
+                    default: None,
+                },
+            ],
+        }),
+        default_base_url: None,
+    };
+    /// A client configured from environment variables:
+    ///
+    /// * credentials: `SIGNALWIRE_PROJECT_ID` (also the account) and `SIGNALWIRE_API_TOKEN`
+    /// * the host: `{space}`, with `space` from `SIGNALWIRE_SPACE` (else `SIGNALWIRE_SPACE_URL`, then `SIGNALWIRE_API_HOSTNAME`): a host name, or a loopback host with a port for a local mock; sent over `https` with the spec server's path, `/api/laml/2010-04-01`
+    ///
+    /// A variable that is missing or unusable is a [`SettingsError`](crate::SettingsError) naming it; no value is ever shown.
+    pub fn from_env() -> Result<Self, crate::SettingsError> {
+        Ok(Self::with_config(Self::config_from_env()?)?)
+    }
+    /// The configuration [`Client::from_env`] builds its client with, to change its
+    /// timeouts, retries or hooks first.
+    pub fn config_from_env() -> Result<crate::ClientConfig, crate::SettingsError> {
+        Self::config_from_vars(crate::runtime::process_env)
+    }
+    /// [`Client::config_from_env`] with each variable read through `lookup` instead
+    /// of the process environment: a map in tests, a secrets store.
+    pub fn config_from_vars(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<crate::ClientConfig, crate::SettingsError> {
+        Self::ENVIRONMENT.config(&lookup)
+    }
+    /// The base URL for these values of the host template `{space}`, made as [`Client::from_env`] makes it from variables, for settings kept elsewhere: `None` is a value not given.
+    ///
+    /// Without a value: the default, if the template has one, else an error.
+    /// The value is a host name (`example.com`, also written `https://example.com`), or a loopback host with a port (`127.0.0.1:4010`, sent over `http`) for a local mock server.
+    pub fn base_url_for(space: Option<&str>) -> Result<String, crate::SettingsError> {
+        Self::ENVIRONMENT.base_url_for(&[space])
     }
 }

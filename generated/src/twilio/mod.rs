@@ -57,8 +57,68 @@ impl Client {
             account: Some(account_sid.into()),
         }
     }
-    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the Basic username.
+    /// The account calls act on (`AccountSid`): the one given to [`Client::account`], else the credentials' ([`Credentials::account`](crate::Credentials::account): an API key's account, or the Basic username).
     pub fn account_sid(&self) -> Option<&str> {
-        self.account.as_deref().or_else(|| self.transport.credentials().username())
+        self.account.as_deref().or_else(|| self.transport.credentials().account())
+    }
+}
+/// # From the environment
+///
+/// Credentials and the base URL from environment variables, by the names this module's settings give (`[module.environment]` in `codegen.toml`).
+impl Client {
+    /// The variables and host template [`Client::from_env`] reads.
+    const ENVIRONMENT: crate::runtime::EnvironmentSpec = crate::runtime::EnvironmentSpec {
+        username: &["TWILIO_ACCOUNT_SID"],
+        password: &["TWILIO_AUTH_TOKEN"],
+        api_key: Some((&["TWILIO_API_KEY"], &["TWILIO_API_SECRET"])),
+        host: Some(crate::runtime::HostTemplate {
+            scheme: "https",
+            template: "api.{edge}.{region}.twilio.com",
+            path: "",
+            placeholders: &[
+                crate::runtime::Placeholder {
+                    name: "edge",
+                    variables: &["TWILIO_EDGE"],
+                    default: None,
+                },
+                crate::runtime::Placeholder {
+                    name: "region",
+                    variables: &["TWILIO_REGION"],
+                    default: Some("us1"),
+                },
+            ],
+        }),
+        default_base_url: Some("https://api.twilio.com"),
+    };
+    /// A client configured from environment variables:
+    ///
+    /// * credentials: the API key `TWILIO_API_KEY` with its secret `TWILIO_API_SECRET`, acting for the account `TWILIO_ACCOUNT_SID`; without a key, `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN`
+    /// * the host: `api.{edge}.{region}.twilio.com`, with `edge` from `TWILIO_EDGE`, `region` from `TWILIO_REGION` (default `us1`); with none of them set, `https://api.twilio.com`
+    ///
+    /// A variable that is missing or unusable is a [`SettingsError`](crate::SettingsError) naming it; no value is ever shown.
+    pub fn from_env() -> Result<Self, crate::SettingsError> {
+        Ok(Self::with_config(Self::config_from_env()?)?)
+    }
+    /// The configuration [`Client::from_env`] builds its client with, to change its
+    /// timeouts, retries or hooks first.
+    pub fn config_from_env() -> Result<crate::ClientConfig, crate::SettingsError> {
+        Self::config_from_vars(crate::runtime::process_env)
+    }
+    /// [`Client::config_from_env`] with each variable read through `lookup` instead
+    /// of the process environment: a map in tests, a secrets store.
+    pub fn config_from_vars(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<crate::ClientConfig, crate::SettingsError> {
+        Self::ENVIRONMENT.config(&lookup)
+    }
+    /// The base URL for these values of the host template `api.{edge}.{region}.twilio.com`, made as [`Client::from_env`] makes it from variables, for settings kept elsewhere: `None` is a value not given.
+    ///
+    /// With none given, `https://api.twilio.com`. Otherwise a placeholder without a value takes its default, or is left out with its dot when it is a whole label.
+    /// Each value must be one DNS label, so it cannot change the host's shape.
+    pub fn base_url_for(
+        edge: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<String, crate::SettingsError> {
+        Self::ENVIRONMENT.base_url_for(&[edge, region])
     }
 }

@@ -39,7 +39,7 @@ pub fn client(api: &Api) -> TokenStream {
             "Cheap: the connection pool and settings are shared.".to_string(),
         ]);
         let current = doc_attrs(&[format!(
-            "The account calls act on ({}): the one given to [`Client::account`], else the Basic username.",
+            "The account calls act on ({}): the one given to [`Client::account`], else the credentials' ([`Credentials::account`](crate::Credentials::account): an API key's account, or the Basic username).",
             docs::code(name)
         )]);
         quote! {
@@ -53,7 +53,7 @@ pub fn client(api: &Api) -> TokenStream {
 
             #current
             pub fn account_sid(&self) -> Option<&str> {
-                self.account.as_deref().or_else(|| self.transport.credentials().username())
+                self.account.as_deref().or_else(|| self.transport.credentials().account())
             }
         }
     });

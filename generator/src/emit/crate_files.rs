@@ -25,6 +25,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../templates/runtime/credentials.rs"),
     ),
     ("enums.rs", include_str!("../../templates/runtime/enums.rs")),
+    (
+        "environment.rs",
+        include_str!("../../templates/runtime/environment.rs"),
+    ),
     ("error.rs", include_str!("../../templates/runtime/error.rs")),
     ("form.rs", include_str!("../../templates/runtime/form.rs")),
     ("hooks.rs", include_str!("../../templates/runtime/hooks.rs")),
@@ -465,6 +469,16 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         quote!(#doc #cfg #[rustfmt::skip] pub mod #name;)
     });
     // Exported only where a neutral module streams items through it.
+    // Exported only where a module reads settings from the environment.
+    let settings = spec
+        .modules
+        .iter()
+        .any(|m| m.api.environment.is_some())
+        .then(|| {
+            quote!(
+                pub use runtime::{Setting, SettingsError};
+            )
+        });
     let mapped_items = (!spec.families.is_empty()).then(|| {
         quote!(
             pub use runtime::MappedItems;
@@ -489,6 +503,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         pub use runtime::{ApiError, ApiErrorBody, BuildError, ClientConfig, Credentials, Error, TransportKind};
         #file_part
         #mapped_items
+        #settings
         pub use runtime::{Attempt, AttemptOutcome, Hook, Operation, RetryPolicy};
         pub use runtime::{Call, Items, Listing, Page, PageCall, Response, ResponseMeta, UnknownValue};
         #mock

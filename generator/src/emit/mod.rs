@@ -3,6 +3,7 @@
 mod client;
 mod crate_files;
 pub mod docs;
+mod environment;
 pub mod features;
 pub mod layout;
 mod mock;
@@ -254,6 +255,7 @@ fn head_tokens(
             pub mod mock;
         }
     });
+    let environment = environment::client_impl(api);
     quote! {
         #doc
         #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
@@ -267,5 +269,6 @@ fn head_tokens(
 
         #client
         #untagged
+        #environment
     }
 }

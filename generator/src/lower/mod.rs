@@ -5,12 +5,14 @@
 
 mod cycles;
 mod enums;
+mod environment;
 mod listing;
 mod operation;
 mod schema;
 mod summary;
 mod webhooks;
 
+pub use environment::use_environment;
 pub use listing::use_account;
 
 use crate::error::{Pointer, Reporter, SpecError};
@@ -107,6 +109,7 @@ pub fn lower_with_webhooks<'a>(
         webhooks: hooks,
         types,
         aliases,
+        environment: None,
     })
 }
 

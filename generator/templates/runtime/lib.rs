@@ -22,6 +22,8 @@ mod credentials;
 #[rustfmt::skip]
 mod enums;
 #[rustfmt::skip]
+mod environment;
+#[rustfmt::skip]
 mod error;
 #[rustfmt::skip]
 mod form;
@@ -64,6 +66,7 @@ pub use call::Call;
 pub use config::{BuildError, ClientConfig};
 pub use credentials::Credentials;
 pub use enums::UnknownValue;
+pub use environment::{Setting, SettingsError};
 pub use error::{ApiError, ApiErrorBody, Error, InvalidRequest, TransportKind};
 pub use form::encode_form;
 pub use hooks::{Attempt, AttemptOutcome, Hook, Operation};
@@ -74,6 +77,8 @@ pub use retry::RetryPolicy;
 pub use timestamp::Timestamp;
 pub use wire::WireValue;
 
+#[doc(hidden)]
+pub use environment::{process_env, EnvironmentSpec, HostTemplate, Placeholder};
 #[doc(hidden)]
 pub use multipart::Multipart;
 #[doc(hidden)]
