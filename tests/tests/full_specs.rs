@@ -716,12 +716,117 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
             f.untyped.len()
         );
     }
+    let test = test.elapsed();
+
+    let docs = Instant::now();
+    full_twilio_docs_read_by_resource(&specs[0], &workspace, &target);
     eprintln!(
-        "full specs: generate {:.1?}, clippy {:.1?}, example tests {:.1?} (target dir {})",
+        "full specs: generate {:.1?}, clippy {:.1?}, example tests {:.1?}, docs {:.1?} (target dir {})",
         generation,
         lint,
-        test.elapsed(),
+        test,
+        docs.elapsed(),
         target.display()
+    );
+}
+
+/// `cargo doc` of the full Twilio client, read as a user reads it: every public struct and
+/// enum has a summary line in the module's index, every page of an item behind a resource
+/// feature says which feature, and the client's methods sit under one heading per resource.
+fn full_twilio_docs_read_by_resource(g: &Generated, workspace: &Path, target: &Path) {
+    let krate = g.upstream.krate;
+    let output = Command::new(cargo_program())
+        .args(["doc", "--no-deps", "-p", krate])
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo doc: {e}"));
+    assert!(
+        output.status.success(),
+        "cargo doc of {krate} fails with -D warnings:\n{}",
+        tail(&String::from_utf8_lossy(&output.stderr), 20_000)
+    );
+    let docs = target
+        .join("doc")
+        .join(krate.replace('-', "_"))
+        .join(MODULE);
+    let page = |name: &str| {
+        std::fs::read_to_string(docs.join(name))
+            .unwrap_or_else(|e| panic!("{}: {e}", docs.join(name).display()))
+    };
+
+    // The module index: each item's row is its link and, after it, its summary.
+    let index = page("index.html");
+    let mut listed = 0;
+    for kind in ["struct", "enum"] {
+        let opening = format!("<a class=\"{kind}\" href=\"{kind}.");
+        for row in index.split(opening.as_str()).skip(1) {
+            listed += 1;
+            let name = row.split('.').next().unwrap_or_default();
+            let summary = row
+                .split_once("<dd>")
+                .filter(|(link, _)| !link.contains("<dt>"))
+                .map(|(_, rest)| rest.split("</dd>").next().unwrap_or_default().trim());
+            assert!(
+                summary.is_some_and(|s| !s.is_empty() && !s.starts_with("Spec:")),
+                "{krate}: {kind} {name} has no summary line in the module index"
+            );
+        }
+    }
+    assert!(
+        listed > 250,
+        "{krate}: only {listed} structs and enums listed"
+    );
+
+    // Items behind a resource feature say so on their pages.
+    let features = telephony_codegen::emit::features::module_features(&g.api, MODULE);
+    let mut gated = 0;
+    for ((def, needed), webhook_only) in
+        g.api.types.iter().zip(&features.types).zip(&g.webhook_only)
+    {
+        if needed.is_empty() || *webhook_only {
+            continue;
+        }
+        let kind = match def.kind {
+            telephony_codegen::ir::TypeKind::Enum(_)
+            | telephony_codegen::ir::TypeKind::ByStatus(_) => "enum",
+            telephony_codegen::ir::TypeKind::Struct(_) => "struct",
+        };
+        let text = page(&format!("{kind}.{}.html", def.name));
+        assert!(
+            text.contains("Needs the <code>") || text.contains("Needs one of the features"),
+            "{krate}: {kind} {} is behind {needed:?} but its page does not say so",
+            def.name
+        );
+        gated += 1;
+    }
+    assert!(gated > 200, "{krate}: only {gated} gated types");
+
+    // The client: one heading per resource, and each gated method names its feature.
+    let client = page("struct.Client.html");
+    let tags: std::collections::BTreeSet<&str> = g
+        .api
+        .operations
+        .iter()
+        .filter_map(|op| op.tags.first().map(String::as_str))
+        .collect();
+    for tag in &tags {
+        assert!(
+            client.contains(&format!("Operations of the spec’s tag <code>{tag}</code>"))
+                || client.contains(&format!("Operations of the spec's tag <code>{tag}</code>")),
+            "{krate}: the Client page has no section for the resource {tag}"
+        );
+    }
+    let needs = client.matches("Needs the <code>").count();
+    let gated_operations = features.operations.iter().filter(|f| !f.is_empty()).count();
+    assert!(
+        needs >= gated_operations,
+        "{krate}: {gated_operations} gated operations, {needs} feature notes on the Client page"
+    );
+    eprintln!(
+        "{krate} docs: {listed} structs and enums with summaries, {gated} gated types and {gated_operations} gated operations naming their feature, {} resource sections",
+        tags.len()
     );
 }
 

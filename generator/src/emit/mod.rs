@@ -221,28 +221,32 @@ fn head_tokens(
     let client = client::client(api);
     let untagged = (!layout.untagged.is_empty())
         .then(|| client::resource_impl(api, None, &layout.untagged, &features.operations));
-    let resources = layout.resources.iter().enumerate().map(|(index, resource)| {
-        // A resource's file is compiled when any of its operations is.
-        let mut needed: Vec<String> = resource
-            .operations
-            .iter()
-            .filter_map(|&i| features.operations.get(i))
-            .flatten()
-            .cloned()
-            .collect();
-        needed.sort();
-        needed.dedup();
-        let cfg = features::cfg(&needed);
-        let module = tokens::ident(&resource.module);
-        // A resource whose types all live elsewhere has only methods: nothing to re-export.
-        let items = layout.homes.iter().any(|home| *home == Some(index));
-        let export = items.then(|| quote!(#cfg pub use self::#module::*;));
-        quote! {
-            #cfg
-            mod #module;
-            #export
-        }
-    });
+    let resources = layout
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(index, resource)| {
+            // A resource's file is compiled when any of its operations is.
+            let mut needed: Vec<String> = resource
+                .operations
+                .iter()
+                .filter_map(|&i| features.operations.get(i))
+                .flatten()
+                .cloned()
+                .collect();
+            needed.sort();
+            needed.dedup();
+            let cfg = features::cfg(&needed);
+            let module = tokens::ident(&resource.module);
+            // A resource whose types all live elsewhere has only methods: nothing to re-export.
+            let items = layout.homes.iter().any(|home| *home == Some(index));
+            let export = items.then(|| quote!(#cfg pub use self::#module::*;));
+            quote! {
+                #cfg
+                mod #module;
+                #export
+            }
+        });
     let webhooks = (!api.webhooks.is_empty()).then(|| {
         let feature = features::WEBHOOKS;
         quote! {
