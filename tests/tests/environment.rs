@@ -644,9 +644,13 @@ fn a_module_without_settings_gets_nothing_new() {
             .map(|f| f.contents.clone())
             .unwrap_or_else(|| panic!("{path} is generated"))
     };
-    for module in ["src/twilio.rs", "src/signalwire.rs"] {
-        assert!(text(&with, module).contains("pub fn from_env()"));
-        let plain = text(&without, module);
+    for module in ["twilio", "signalwire"] {
+        let module_text = |files: &[telephony_codegen::GeneratedFile]| {
+            telephony_tests::module_text(files, module)
+                .unwrap_or_else(|| panic!("{module} is generated"))
+        };
+        assert!(module_text(&with).contains("pub fn from_env()"));
+        let plain = module_text(&without);
         assert!(
             !plain.contains("from_env") && !plain.contains("EnvironmentSpec"),
             "{module}"
