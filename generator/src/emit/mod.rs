@@ -239,7 +239,7 @@ fn head_tokens(
             let cfg = features::cfg(&needed);
             let module = tokens::ident(&resource.module);
             // A resource whose types all live elsewhere has only methods: nothing to re-export.
-            let items = layout.homes.iter().any(|home| *home == Some(index));
+            let items = layout.homes.contains(&Some(index));
             let export = items.then(|| quote!(#cfg pub use self::#module::*;));
             quote! {
                 #cfg
