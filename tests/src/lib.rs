@@ -303,7 +303,7 @@ pub fn module_text(files: &[telephony_codegen::GeneratedFile], module: &str) -> 
 pub fn module_text_on_disk(crate_dir: &Path, module: &str) -> String {
     let single = format!("src/{module}.rs");
     if let Ok(text) = std::fs::read_to_string(crate_dir.join(&single)) {
-        return joined(&mut vec![(single.as_str(), text.as_str())]);
+        return joined(&mut [(single.as_str(), text.as_str())]);
     }
     let dir = crate_dir.join(format!("src/{module}"));
     let files: Vec<(String, String)> = std::fs::read_dir(&dir)
