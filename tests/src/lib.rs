@@ -246,42 +246,6 @@ pub fn codegen_binary() -> &'static Path {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    /// A `harness = false` target runs only what its `main` registers: a `#[test]` function
-    /// there compiles to nothing and would never run, without a word.
-    #[test]
-    fn harness_free_test_targets_have_no_test_attributes() {
-        let dir = super::repo_root().join("tests/tests");
-        let mut targets = 0;
-        for entry in std::fs::read_dir(&dir).expect("tests/tests reads") {
-            let path = entry.expect("a directory entry").path();
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("a test file reads");
-            if !text.contains("\nfn main() ") {
-                continue;
-            }
-            targets += 1;
-            for (i, line) in text.lines().enumerate() {
-                let line = line.trim_start();
-                assert!(
-                    !line.starts_with("#[test]") && !line.starts_with("#[tokio::test"),
-                    "{}:{}: a test attribute in a `harness = false` target; register the \
-                     function in its `main` with `trial!` instead",
-                    path.display(),
-                    i + 1
-                );
-            }
-        }
-        assert!(
-            targets >= 4,
-            "expected the harness = false targets, found {targets}"
-        );
-    }
-}
-
 /// Whether `path` (relative to a crate root) is one of `module`'s files: `src/{module}.rs`, or
 /// a file of `src/{module}/`.
 pub fn is_module_file(path: &str, module: &str) -> bool {
@@ -330,4 +294,40 @@ fn joined(parts: &mut [(&str, &str)]) -> String {
         .iter()
         .map(|(path, text)| format!("// ===== {path}\n{text}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A `harness = false` target runs only what its `main` registers: a `#[test]` function
+    /// there compiles to nothing and would never run, without a word.
+    #[test]
+    fn harness_free_test_targets_have_no_test_attributes() {
+        let dir = super::repo_root().join("tests/tests");
+        let mut targets = 0;
+        for entry in std::fs::read_dir(&dir).expect("tests/tests reads") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a test file reads");
+            if !text.contains("\nfn main() ") {
+                continue;
+            }
+            targets += 1;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim_start();
+                assert!(
+                    !line.starts_with("#[test]") && !line.starts_with("#[tokio::test"),
+                    "{}:{}: a test attribute in a `harness = false` target; register the \
+                     function in its `main` with `trial!` instead",
+                    path.display(),
+                    i + 1
+                );
+            }
+        }
+        assert!(
+            targets >= 4,
+            "expected the harness = false targets, found {targets}"
+        );
+    }
 }
