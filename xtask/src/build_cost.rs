@@ -36,7 +36,7 @@ fn jobs(
     tools: &mut Toolbox,
     twilio: &Path,
 ) -> Result<Vec<(&'static str, Generator, PathBuf, &'static str)>, String> {
-    let participants = tools.root.join("specs/twilio.yaml");
+    let participants = scratch::without_callbacks(&tools.root.join("specs/twilio.yaml"))?;
     let twilio = scratch::progenitor_readable(twilio)?;
     Ok(vec![
         ("ours, full Twilio", tools.ours()?, twilio.clone(), "twilio"),
@@ -182,7 +182,7 @@ pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), Stri
     // "today's" layout, measured in the same run.
     let one_crate = Generator::Ours(tools.one_crate()?.binary("telephony-codegen"));
     let crates = crates_dir()?;
-    let participants = tools.root.join("specs/twilio.yaml");
+    let participants = scratch::without_callbacks(&tools.root.join("specs/twilio.yaml"))?;
     let readable = scratch::progenitor_readable(twilio)?;
     let mut before = Vec::new();
     for (label, spec, name) in [

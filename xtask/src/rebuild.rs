@@ -64,6 +64,11 @@ enum Codegen {
 struct Layout {
     label: &'static str,
     codegen: Codegen,
+    /// The `specs/` this layout starts from: its own commit's (an earlier generator cannot
+    /// read a later spec).
+    source: PathBuf,
+    /// Its `twilio.yaml` as it is, and with the edit.
+    texts: [String; 2],
     /// The copy of `specs/` the generator reads.
     specs: PathBuf,
     /// The crate built.
@@ -71,9 +76,9 @@ struct Layout {
 }
 
 impl Layout {
-    /// Writes `specs/` of the checkout into this layout's copy, `twilio.yaml` as `twilio`.
-    fn set_specs(&self, root: &Path, twilio: &str) -> Result<(), String> {
-        scratch::sync_dir(&root.join("specs"), &self.specs)?;
+    /// Writes this layout's `specs/` into its copy, `twilio.yaml` as `twilio`.
+    fn set_specs(&self, twilio: &str) -> Result<(), String> {
+        scratch::sync_dir(&self.source, &self.specs)?;
         let path = self.specs.join("twilio.yaml");
         if scratch::read(&path)? != twilio {
             scratch::write(&path, twilio)?;
@@ -81,9 +86,9 @@ impl Layout {
         Ok(())
     }
 
-    /// Regenerates the client from `twilio` as its `specs/twilio.yaml`: the files it changed.
-    fn generate(&self, root: &Path, twilio: &str) -> Result<Vec<String>, String> {
-        self.set_specs(root, twilio)?;
+    /// Regenerates the client, its `specs/twilio.yaml` edited or not: the files it changed.
+    fn generate(&self, edited: bool) -> Result<Vec<String>, String> {
+        self.set_specs(&self.texts[usize::from(edited)])?;
         let before = contents(&self.subject.dir);
         match &self.codegen {
             Codegen::Earlier { xtask, workspace } => {
@@ -103,16 +108,22 @@ impl Layout {
 pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let root = tools.root.clone();
     let dir = scratch::dir().join("rebuild");
-    let original = scratch::read(&root.join("specs/twilio.yaml"))?;
-    let edited = edited_spec(&original)?;
+    let texts = |specs: &Path| -> Result<[String; 2], String> {
+        let original = scratch::read(&specs.join("twilio.yaml"))?;
+        let edited = edited_spec(&original)?;
+        Ok([original, edited])
+    };
     let one_crate = tools.one_crate()?;
     let workspace = one_crate.source.clone();
+    let old_specs = commit_specs(&root, ONE_CRATE_COMMIT, &dir.join("one-crate-source"))?;
     let old = Layout {
         label: "runtime inside the client (1b010c5)",
         codegen: Codegen::Earlier {
             xtask: one_crate.binary("xtask"),
             workspace: workspace.clone(),
         },
+        texts: texts(&old_specs)?,
+        source: old_specs,
         specs: workspace.join("specs"),
         subject: Subject::new(
             "one crate",
@@ -124,6 +135,8 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
     let new = Layout {
         label: "runtime crate (this checkout)",
         codegen: Codegen::ThisCheckout,
+        texts: texts(&root.join("specs"))?,
+        source: root.join("specs"),
         specs: dir.join("runtime-crate/specs"),
         subject: Subject::new(
             "runtime crate",
@@ -141,23 +154,18 @@ pub fn spec_bump(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
         for layout in &mut layouts {
             layout.subject.incremental = Some(incremental);
         }
-        rebuilds(&root, &layouts, [&original, &edited], reps)?;
+        rebuilds(&root, &layouts, reps)?;
     }
     Ok(())
 }
 
 /// Rebuilds of both layouts, interleaved, each after a regeneration that changes the
 /// description (there and back, alternately); prints their medians and the ratio.
-fn rebuilds(
-    root: &Path,
-    layouts: &[Layout; 2],
-    [original, edited]: [&str; 2],
-    reps: usize,
-) -> Result<(), String> {
+fn rebuilds(root: &Path, layouts: &[Layout; 2], reps: usize) -> Result<(), String> {
     let incremental = layouts[0].subject.incremental != Some(false);
     eprintln!("(i) generating both layouts and building them once (incremental: {incremental})…");
     for layout in layouts {
-        layout.generate(root, original)?;
+        layout.generate(false)?;
         layout.subject.use_lock_of(root)?;
         layout.subject.warm("build", &["--lib"])?;
     }
@@ -165,9 +173,8 @@ fn rebuilds(
     let mut changes: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     for rep in 0..reps {
         eprintln!("rebuild round {}/{reps}…", rep + 1);
-        let twilio = if rep % 2 == 0 { edited } else { original };
         for (i, layout) in layouts.iter().enumerate() {
-            changes[i] = layout.generate(root, twilio)?;
+            changes[i] = layout.generate(rep % 2 == 0)?;
             samples[i].push(layout.subject.timed("build", &[])?);
         }
     }
@@ -211,6 +218,25 @@ fn rebuilds(
         verdict(cpu <= 0.5)
     );
     Ok(())
+}
+
+/// `commit`'s `specs/`, extracted once into `dir`.
+fn commit_specs(root: &Path, commit: &str, dir: &Path) -> Result<PathBuf, String> {
+    let specs = dir.join("specs");
+    if !specs.join("codegen.toml").exists() {
+        scratch::create_dir(dir)?;
+        let tar = dir.join("specs.tar");
+        let mut git = Command::new("git");
+        git.args(["archive", "--format=tar", "-o"])
+            .arg(&tar)
+            .args([commit, "specs"])
+            .current_dir(root);
+        run(git, "git archive")?;
+        let mut untar = Command::new("tar");
+        untar.arg("-xf").arg(&tar).arg("-C").arg(dir);
+        run(untar, "tar")?;
+    }
+    Ok(specs)
 }
 
 /// `cargo xtask codegen` of this checkout on a copy of `specs/` (its `codegen.toml` says
