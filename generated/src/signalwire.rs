@@ -302,6 +302,7 @@ impl Client {
 }
 impl crate::Listing for ConferenceParticipantListResponse {
     type Item = ConferenceParticipant;
+    const ITEMS_FIELD: &'static str = "participants";
     fn items(&self) -> &[ConferenceParticipant] {
         &self.participants
     }
@@ -310,6 +311,9 @@ impl crate::Listing for ConferenceParticipantListResponse {
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
+    }
+    fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
+        self.participants = items;
     }
 }
 /// Error body returned by the Compatibility API.

@@ -332,6 +332,7 @@ impl Client {
 }
 impl crate::Listing for ListParticipantResponse {
     type Item = ConferenceParticipant;
+    const ITEMS_FIELD: &'static str = "participants";
     fn items(&self) -> &[ConferenceParticipant] {
         match &self.participants {
             Some(items) => items,
@@ -343,6 +344,9 @@ impl crate::Listing for ListParticipantResponse {
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
+    }
+    fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
+        self.participants = Some(items);
     }
 }
 /// Returned by `update_participant`, `fetch_participant` and 1 more.

@@ -104,6 +104,188 @@ pub(super) fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
     serde_json::from_slice(body)
 }
 
+/// Where the elements of an array go as the body is parsed ([`parse_streaming`]).
+pub(crate) trait Elements {
+    /// Starts again: of a repeated key, the last array is the one kept.
+    fn clear(&mut self);
+
+    /// Decodes and keeps one element.
+    fn push_json(&mut self, element: Value) -> Result<(), DecodeError>;
+}
+
+impl<T: FromJson> Elements for Vec<T> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+
+    fn push_json(&mut self, element: Value) -> Result<(), DecodeError> {
+        self.push(T::from_json(element)?);
+        Ok(())
+    }
+}
+
+/// What became of the streamed array field of a body ([`parse_streaming`]).
+pub(crate) enum Streamed {
+    /// The field is missing or not an array: it is in the tree as sent.
+    Whole,
+    /// Every element decoded into the [`Elements`]; the tree holds `[]` in its place.
+    Decoded,
+    /// An element did not decode (the error names it, `.participants[3].muted`); the tree
+    /// holds `false` in its place, so that decoding the tree fails on this field exactly
+    /// where the whole array would have.
+    Failed(DecodeError),
+}
+
+impl Streamed {
+    /// The error of the whole body, given the error of its tree. Decoding the tree stopped
+    /// at the same field as decoding the whole body would have: when that is the streamed
+    /// one (`key`), the error is the element's.
+    pub(crate) fn error(self, tree: DecodeError, key: &str) -> DecodeError {
+        match self {
+            Streamed::Failed(element) if tree.path.strip_prefix('.') == Some(key) => element,
+            _ => tree,
+        }
+    }
+}
+
+/// A body parsed into a tree, except for the array field `key` of its top-level object,
+/// whose elements are decoded into `elements` one by one as they are parsed: a large list
+/// page never exists whole as a tree (a tree costs several times its text). Syntax errors
+/// are the same as [`parse`]'s, wherever they are; after an element fails to decode, the
+/// rest of the array is still parsed (and dropped), so that a later syntax error wins as
+/// it would in the tree. A body that is not an object is parsed as a whole.
+pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Elements) -> Result<(Value, Streamed), serde_json::Error> {
+    let first = body.iter().find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
+    if first != Some(&b'{') {
+        return Ok((parse(body)?, Streamed::Whole));
+    }
+    let mut object = StreamedObject { key, elements, streamed: Streamed::Whole };
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let tree = serde::Deserializer::deserialize_map(&mut deserializer, &mut object)?;
+    deserializer.end()?;
+    Ok((tree, object.streamed))
+}
+
+/// The top-level object of a body being parsed by [`parse_streaming`].
+struct StreamedObject<'a> {
+    key: &'a str,
+    elements: &'a mut dyn Elements,
+    streamed: Streamed,
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            // Inserted like a tree's fields: a repeated key keeps its last value.
+            let value = if key == self.key {
+                map.next_value_seed(StreamedField { object: &mut *self })?
+            } else {
+                map.next_value::<Value>()?
+            };
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
+    }
+}
+
+/// The value of the streamed field: an array's elements go to the [`Elements`], anything
+/// else is kept as a tree.
+struct StreamedField<'a, 'b> {
+    object: &'a mut StreamedObject<'b>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StreamedField<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let object = self.object;
+        object.elements.clear();
+        let mut failed = None;
+        let mut index = 0;
+        while let Some(element) = seq.next_element::<Value>()? {
+            if failed.is_none() {
+                if let Err(e) = object.elements.push_json(element) {
+                    failed = Some(e.at_index(index).at_key(object.key));
+                    object.elements.clear();
+                }
+            }
+            index += 1;
+        }
+        Ok(match failed {
+            None => {
+                object.streamed = Streamed::Decoded;
+                Value::Array(Vec::new())
+            }
+            Some(e) => {
+                object.streamed = Streamed::Failed(e);
+                Value::Bool(false)
+            }
+        })
+    }
+
+    // Anything but an array: the same value a tree would hold, and nothing streamed.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        let value = <Value as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(self.whole(value))
+    }
+
+    fn visit_bool<Er>(self, v: bool) -> Result<Value, Er> {
+        Ok(self.whole(Value::Bool(v)))
+    }
+
+    fn visit_i64<Er>(self, v: i64) -> Result<Value, Er> {
+        Ok(self.whole(Value::from(v)))
+    }
+
+    fn visit_u64<Er>(self, v: u64) -> Result<Value, Er> {
+        Ok(self.whole(Value::from(v)))
+    }
+
+    fn visit_f64<Er>(self, v: f64) -> Result<Value, Er> {
+        Ok(self.whole(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
+    }
+
+    fn visit_str<Er>(self, v: &str) -> Result<Value, Er> {
+        Ok(self.whole(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<Er>(self, v: String) -> Result<Value, Er> {
+        Ok(self.whole(Value::String(v)))
+    }
+
+    fn visit_unit<Er>(self) -> Result<Value, Er> {
+        Ok(self.whole(Value::Null))
+    }
+}
+
+impl StreamedField<'_, '_> {
+    /// A value kept as a tree; an array streamed under an earlier copy of the key is dropped.
+    fn whole(self, value: Value) -> Value {
+        self.object.elements.clear();
+        self.object.streamed = Streamed::Whole;
+        value
+    }
+}
+
 /// The fields of a JSON object, taken out one by one by a generated struct's `from_json`.
 pub struct Fields {
     map: Map<String, Value>,
