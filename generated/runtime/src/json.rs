@@ -106,44 +106,54 @@ pub(super) fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
 
 /// Where the elements of an array go as the body is parsed ([`parse_streaming`]).
 pub(crate) trait Elements {
-    /// Starts again: of a repeated key, the last array is the one kept.
-    fn clear(&mut self);
-
     /// Decodes and keeps one element.
     fn push_json(&mut self, element: Value) -> Result<(), DecodeError>;
 }
 
 impl<T: FromJson> Elements for Vec<T> {
-    fn clear(&mut self) {
-        Vec::clear(self);
-    }
-
     fn push_json(&mut self, element: Value) -> Result<(), DecodeError> {
-        self.push(T::from_json(element)?);
-        Ok(())
+        // A match, not `?`: this is instantiated for every list's item type.
+        match T::from_json(element) {
+            Ok(item) => {
+                self.push(item);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
 /// What became of the streamed array field of a body ([`parse_streaming`]).
 pub(crate) enum Streamed {
-    /// The field is missing or not an array: it is in the tree as sent.
+    /// The field is in the tree as sent: missing, not an array, or repeated (only its
+    /// first value streams; a tree keeps the last). Any streamed elements are to be ignored.
     Whole,
     /// Every element decoded into the [`Elements`]; the tree holds `[]` in its place.
     Decoded,
     /// An element did not decode (the error names it, `.participants[3].muted`); the tree
-    /// holds `false` in its place, so that decoding the tree fails on this field exactly
-    /// where the whole array would have.
+    /// holds `false` in its place, which no array field accepts, so that decoding the tree
+    /// fails on this field exactly where the whole array would have.
     Failed(DecodeError),
 }
 
 impl Streamed {
-    /// The error of the whole body, given the error of its tree. Decoding the tree stopped
-    /// at the same field as decoding the whole body would have: when that is the streamed
-    /// one (`key`), the error is the element's.
-    pub(crate) fn error(self, tree: DecodeError, key: &str) -> DecodeError {
+    /// Once the tree decoded: whether the streamed elements are the field's value, or the
+    /// element's error.
+    pub(crate) fn decoded(self) -> Result<bool, serde_json::Error> {
         match self {
-            Streamed::Failed(element) if tree.path.strip_prefix('.') == Some(key) => element,
-            _ => tree,
+            Streamed::Whole => Ok(false),
+            Streamed::Decoded => Ok(true),
+            Streamed::Failed(element) => Err(element.into()),
+        }
+    }
+
+    /// The error of the whole body, given the tree's. Decoding the tree stopped at the field
+    /// where decoding the whole body would have: when that is the streamed one (`key`), the
+    /// error is its element's.
+    pub(crate) fn error(self, tree: DecodeError, key: &str) -> serde_json::Error {
+        match self {
+            Streamed::Failed(element) if tree.path.strip_prefix('.') == Some(key) => element.into(),
+            _ => tree.into(),
         }
     }
 }
@@ -151,15 +161,15 @@ impl Streamed {
 /// A body parsed into a tree, except for the array field `key` of its top-level object,
 /// whose elements are decoded into `elements` one by one as they are parsed: a large list
 /// page never exists whole as a tree (a tree costs several times its text). Syntax errors
-/// are the same as [`parse`]'s, wherever they are; after an element fails to decode, the
-/// rest of the array is still parsed (and dropped), so that a later syntax error wins as
-/// it would in the tree. A body that is not an object is parsed as a whole.
+/// are the same as [`parse`]'s, wherever they are: after an element fails to decode, the
+/// rest of the array is still parsed (and dropped). A body that is not an object is parsed
+/// as a whole.
 pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Elements) -> Result<(Value, Streamed), serde_json::Error> {
     let first = body.iter().find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
     if first != Some(&b'{') {
         return Ok((parse(body)?, Streamed::Whole));
     }
-    let mut object = StreamedObject { key, elements, streamed: Streamed::Whole };
+    let mut object = StreamedObject { key, elements, seen: false, streamed: Streamed::Whole };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let tree = serde::Deserializer::deserialize_map(&mut deserializer, &mut object)?;
     deserializer.end()?;
@@ -170,6 +180,8 @@ pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Element
 struct StreamedObject<'a> {
     key: &'a str,
     elements: &'a mut dyn Elements,
+    /// Whether `key` came already.
+    seen: bool,
     streamed: Streamed,
 }
 
@@ -183,10 +195,14 @@ impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut fields = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            // Inserted like a tree's fields: a repeated key keeps its last value.
-            let value = if key == self.key {
+            let value = if key == self.key && !self.seen {
+                self.seen = true;
                 map.next_value_seed(StreamedField { object: &mut *self })?
             } else {
+                if key == self.key {
+                    // A repeated key: its last value counts, as in a tree.
+                    self.streamed = Streamed::Whole;
+                }
                 map.next_value::<Value>()?
             };
             fields.insert(key, value);
@@ -195,8 +211,8 @@ impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
     }
 }
 
-/// The value of the streamed field: an array's elements go to the [`Elements`], anything
-/// else is kept as a tree.
+/// The first value of the streamed field: an array's elements go to the [`Elements`],
+/// anything else is kept as a tree.
 struct StreamedField<'a, 'b> {
     object: &'a mut StreamedObject<'b>,
 }
@@ -218,14 +234,12 @@ impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let object = self.object;
-        object.elements.clear();
         let mut failed = None;
         let mut index = 0;
         while let Some(element) = seq.next_element::<Value>()? {
             if failed.is_none() {
                 if let Err(e) = object.elements.push_json(element) {
                     failed = Some(e.at_index(index).at_key(object.key));
-                    object.elements.clear();
                 }
             }
             index += 1;
@@ -242,47 +256,37 @@ impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
         })
     }
 
-    // Anything but an array: the same value a tree would hold, and nothing streamed.
+    // Anything but an array: the value a tree would hold (`Streamed::Whole`).
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        let value = <Value as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        Ok(self.whole(value))
+        <Value as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new(map))
     }
 
     fn visit_bool<Er>(self, v: bool) -> Result<Value, Er> {
-        Ok(self.whole(Value::Bool(v)))
+        Ok(Value::Bool(v))
     }
 
     fn visit_i64<Er>(self, v: i64) -> Result<Value, Er> {
-        Ok(self.whole(Value::from(v)))
+        Ok(Value::from(v))
     }
 
     fn visit_u64<Er>(self, v: u64) -> Result<Value, Er> {
-        Ok(self.whole(Value::from(v)))
+        Ok(Value::from(v))
     }
 
     fn visit_f64<Er>(self, v: f64) -> Result<Value, Er> {
-        Ok(self.whole(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
     fn visit_str<Er>(self, v: &str) -> Result<Value, Er> {
-        Ok(self.whole(Value::String(v.to_owned())))
+        Ok(Value::String(v.to_owned()))
     }
 
     fn visit_string<Er>(self, v: String) -> Result<Value, Er> {
-        Ok(self.whole(Value::String(v)))
+        Ok(Value::String(v))
     }
 
     fn visit_unit<Er>(self) -> Result<Value, Er> {
-        Ok(self.whole(Value::Null))
-    }
-}
-
-impl StreamedField<'_, '_> {
-    /// A value kept as a tree; an array streamed under an earlier copy of the key is dropped.
-    fn whole(self, value: Value) -> Value {
-        self.object.elements.clear();
-        self.object.streamed = Streamed::Whole;
-        value
+        Ok(Value::Null)
     }
 }
 

@@ -53,20 +53,24 @@ fn page_items<L: Listing + json::FromJson>(body: &[u8]) -> Result<PageItems<L::I
 
 /// A page's body as `L`, its items decoded as they are parsed ([`json::parse_streaming`]):
 /// the same value, and the same error, as `L::from_json` of the whole tree, in about the
-/// memory of the body and the decoded items.
+/// memory of the body and the decoded items. Instantiated for every list type, so it spells
+/// out its matches: each `?` is one more generic function per type.
 fn listing<L: Listing + json::FromJson>(body: &[u8]) -> Result<L, serde_json::Error> {
     let mut items = Vec::new();
-    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items)?;
-    match (L::from_json(rest), streamed) {
-        (Ok(mut listing), json::Streamed::Decoded) => {
-            listing.set_items(items);
-            Ok(listing)
-        }
-        (Ok(listing), json::Streamed::Whole) => Ok(listing),
-        // The tree holds `false` for a failed array, which no list field accepts.
-        (Ok(_), json::Streamed::Failed(e)) => Err(e.into()),
-        (Err(e), streamed) => Err(streamed.error(e, L::ITEMS_FIELD).into()),
+    let (rest, streamed) = match json::parse_streaming(body, L::ITEMS_FIELD, &mut items) {
+        Ok(parsed) => parsed,
+        Err(e) => return Err(e),
+    };
+    let mut listing = match L::from_json(rest) {
+        Ok(listing) => listing,
+        Err(e) => return Err(streamed.error(e, L::ITEMS_FIELD)),
+    };
+    match streamed.decoded() {
+        Ok(true) => listing.set_items(items),
+        Ok(false) => {}
+        Err(e) => return Err(e),
     }
+    Ok(listing)
 }
 
 /// How a list operation fetches its pages.
