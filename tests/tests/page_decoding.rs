@@ -34,9 +34,9 @@ fn participants(range: std::ops::Range<usize>) -> String {
 }
 
 /// What a caller gets from one page: its items' SIDs, or the decode error's text.
-fn outcome(
-    result: Result<Vec<twilio::ConferenceParticipant>, Error>,
-) -> Result<Vec<String>, String> {
+type Outcome = Result<Vec<String>, String>;
+
+fn outcome(result: Result<Vec<twilio::ConferenceParticipant>, Error>) -> Outcome {
     match result {
         Ok(items) => Ok(items
             .into_iter()
@@ -48,7 +48,7 @@ fn outcome(
 }
 
 /// The page call's and the stream's outcome for `body`, which must agree.
-async fn client_outcome(body: &[u8]) -> Result<Vec<String>, String> {
+async fn client_outcome(body: &[u8]) -> Outcome {
     let server = Server::start(Behaviour::reply(200, "application/json", body)).await;
     let client = twilio_client(&server.url(), ACCOUNT, TOKEN);
     let page = client
@@ -73,14 +73,14 @@ async fn client_outcome(body: &[u8]) -> Result<Vec<String>, String> {
 
 /// `body` decoded as a whole tree: the generated `Deserialize`, which parses the body into a
 /// `serde_json::Value` and decodes that (serde_json appends the position of a decode error).
-fn tree_outcome(body: &[u8]) -> Result<Vec<String>, String> {
+fn tree_outcome(body: &[u8]) -> Outcome {
     match serde_json::from_slice::<twilio::ListParticipantResponse>(body) {
         Ok(listing) => outcome(Ok(telephony_client::Listing::into_items(listing))),
         Err(e) => Err(e.to_string()),
     }
 }
 
-fn assert_same_as_tree(name: &str, body: &[u8], streamed: &Result<Vec<String>, String>) {
+fn assert_same_as_tree(name: &str, body: &[u8], streamed: &Outcome) {
     let tree = tree_outcome(body);
     match (streamed, &tree) {
         (Err(streamed), Err(tree)) => assert!(
@@ -152,7 +152,7 @@ async fn an_error_in_the_third_element_names_its_path() {
 async fn a_streamed_page_decodes_as_the_whole_tree_would() {
     let good = participants(0..3);
     let bad_third = format!("{}, {BAD_PARTICIPANT}", participants(0..2));
-    let cases: Vec<(&str, Vec<u8>, Result<Vec<String>, String>)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Outcome)> = vec![
         ("valid", format!(r#"{{"participants": [{good}]}}"#).into_bytes(), Ok((0..3).map(call_sid).collect())),
         ("empty object", b"{}".to_vec(), Ok(vec![])),
         ("no items", br#"{"participants": []}"#.to_vec(), Ok(vec![])),

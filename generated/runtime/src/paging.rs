@@ -57,13 +57,10 @@ fn page_items<L: Listing + json::FromJson>(body: &[u8]) -> Result<PageItems<L::I
 /// A page's body as `L`, its items decoded as they are parsed ([`json::parse_streaming`]):
 /// the same value, and the same error, as `L::from_json` of the whole tree, in about the
 /// memory of the body and the decoded items. Instantiated for every list type, so it spells
-/// out its matches: each `?` is one more generic function per type.
+/// out the matches on `L`'s result: a `?` there is one more generic function per type.
 fn listing<L: Listing + json::FromJson>(body: &[u8]) -> Result<L, serde_json::Error> {
     let mut items = Vec::new();
-    let (rest, streamed) = match json::parse_streaming(body, L::ITEMS_FIELD, &mut items) {
-        Ok(parsed) => parsed,
-        Err(e) => return Err(e),
-    };
+    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items)?;
     let mut listing = match L::from_json(rest) {
         Ok(listing) => listing,
         Err(e) => return Err(streamed.error(e, L::ITEMS_FIELD)),

@@ -4,4 +4,4 @@
 //! Which generator wrote this runtime. Each client asserts at compile time
 //! that it was generated with this same runtime.
 /// The generator's version and a fingerprint of the runtime's sources.
-pub const VERSION: &str = "telephony-codegen 0.1.0, runtime 9aca7e3707f4532d";
+pub const VERSION: &str = "telephony-codegen 0.1.0, runtime 2ed832a0d9ef4bef";
