@@ -262,6 +262,8 @@ pub enum NextLink {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListingField {
     pub rust_name: String,
+    /// The key in the body.
+    pub wire_name: String,
     /// `Option<…>` in Rust.
     pub optional: bool,
 }

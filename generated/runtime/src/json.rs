@@ -104,6 +104,192 @@ pub(super) fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
     serde_json::from_slice(body)
 }
 
+/// Where the elements of an array go as the body is parsed ([`parse_streaming`]).
+pub(crate) trait Elements {
+    /// Decodes and keeps one element.
+    fn push_json(&mut self, element: Value) -> Result<(), DecodeError>;
+}
+
+impl<T: FromJson> Elements for Vec<T> {
+    fn push_json(&mut self, element: Value) -> Result<(), DecodeError> {
+        // A match, not `?`: this is instantiated for every list's item type.
+        match T::from_json(element) {
+            Ok(item) => {
+                self.push(item);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// What became of the streamed array field of a body ([`parse_streaming`]).
+pub(crate) enum Streamed {
+    /// The field is in the tree as sent: missing, not an array, or repeated (only its
+    /// first value streams; a tree keeps the last). Any streamed elements are to be ignored.
+    Whole,
+    /// Every element decoded into the [`Elements`]; the tree holds `[]` in its place.
+    Decoded,
+    /// An element did not decode (the error names it, `.participants[3].muted`); the tree
+    /// holds `false` in its place, which no array field accepts, so that decoding the tree
+    /// fails on this field exactly where the whole array would have.
+    Failed(DecodeError),
+}
+
+impl Streamed {
+    /// Once the tree decoded: whether the streamed elements are the field's value, or the
+    /// element's error.
+    pub(crate) fn decoded(self) -> Result<bool, serde_json::Error> {
+        match self {
+            Streamed::Whole => Ok(false),
+            Streamed::Decoded => Ok(true),
+            Streamed::Failed(element) => Err(element.into()),
+        }
+    }
+
+    /// The error of the whole body, given the tree's. Decoding the tree stopped at the field
+    /// where decoding the whole body would have: when that is the streamed one (`key`), the
+    /// error is its element's.
+    pub(crate) fn error(self, tree: DecodeError, key: &str) -> serde_json::Error {
+        match self {
+            Streamed::Failed(element) if tree.path.strip_prefix('.') == Some(key) => element.into(),
+            _ => tree.into(),
+        }
+    }
+}
+
+/// A body parsed into a tree, except for the array field `key` of its top-level object,
+/// whose elements are decoded into `elements` one by one as they are parsed: a large list
+/// page never exists whole as a tree (a tree costs several times its text). Syntax errors
+/// are the same as [`parse`]'s, wherever they are: after an element fails to decode, the
+/// rest of the array is still parsed (and dropped). A body that is not an object is parsed
+/// as a whole.
+pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Elements) -> Result<(Value, Streamed), serde_json::Error> {
+    let first = body.iter().find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
+    if first != Some(&b'{') {
+        return Ok((parse(body)?, Streamed::Whole));
+    }
+    let mut object = StreamedObject { key, elements, seen: false, streamed: Streamed::Whole };
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let tree = serde::Deserializer::deserialize_map(&mut deserializer, &mut object)?;
+    deserializer.end()?;
+    Ok((tree, object.streamed))
+}
+
+/// The top-level object of a body being parsed by [`parse_streaming`].
+struct StreamedObject<'a> {
+    key: &'a str,
+    elements: &'a mut dyn Elements,
+    /// Whether `key` came already.
+    seen: bool,
+    streamed: Streamed,
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if key == self.key && !self.seen {
+                self.seen = true;
+                map.next_value_seed(StreamedField { object: &mut *self })?
+            } else {
+                if key == self.key {
+                    // A repeated key: its last value counts, as in a tree.
+                    self.streamed = Streamed::Whole;
+                }
+                map.next_value::<Value>()?
+            };
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
+    }
+}
+
+/// The first value of the streamed field: an array's elements go to the [`Elements`],
+/// anything else is kept as a tree.
+struct StreamedField<'a, 'b> {
+    object: &'a mut StreamedObject<'b>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StreamedField<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let object = self.object;
+        let mut failed = None;
+        let mut index = 0;
+        while let Some(element) = seq.next_element::<Value>()? {
+            if failed.is_none() {
+                if let Err(e) = object.elements.push_json(element) {
+                    failed = Some(e.at_index(index).at_key(object.key));
+                }
+            }
+            index += 1;
+        }
+        Ok(match failed {
+            None => {
+                object.streamed = Streamed::Decoded;
+                Value::Array(Vec::new())
+            }
+            Some(e) => {
+                object.streamed = Streamed::Failed(e);
+                Value::Bool(false)
+            }
+        })
+    }
+
+    // Anything but an array: the value a tree would hold (`Streamed::Whole`).
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        <Value as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+    }
+
+    fn visit_bool<Er>(self, v: bool) -> Result<Value, Er> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<Er>(self, v: i64) -> Result<Value, Er> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<Er>(self, v: u64) -> Result<Value, Er> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<Er>(self, v: f64) -> Result<Value, Er> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<Er>(self, v: &str) -> Result<Value, Er> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<Er>(self, v: String) -> Result<Value, Er> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<Er>(self) -> Result<Value, Er> {
+        Ok(Value::Null)
+    }
+}
+
 /// The fields of a JSON object, taken out one by one by a generated struct's `from_json`.
 pub struct Fields {
     map: Map<String, Value>,

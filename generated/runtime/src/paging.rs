@@ -9,7 +9,12 @@ use crate::{call::{ErrorDecoder, Prepared, Sending, poll_sending, sending}, erro
 /// Generated code implements it for each list operation's response type.
 pub trait Listing {
     /// One element of the list.
-    type Item;
+    type Item: json::FromJson;
+
+    /// The body's field holding the items, as sent (`participants`): its elements are
+    /// decoded one by one as the body is parsed, so that a large page never exists whole as
+    /// a JSON tree.
+    const ITEMS_FIELD: &'static str;
 
     /// The items on this page.
     fn items(&self) -> &[Self::Item];
@@ -19,6 +24,9 @@ pub trait Listing {
 
     /// The next page's link as the API sent it (a path or an absolute URL), if any.
     fn next_page_link(&self) -> Option<&str>;
+
+    /// Puts the items, decoded apart from the rest of the body, in their field.
+    fn set_items(&mut self, items: Vec<Self::Item>);
 }
 
 /// One page of a list operation: the decoded body `L` (dereference it for the page's
@@ -36,14 +44,33 @@ type Link = Result<reqwest::Url, InvalidRequest>;
 /// A page's items and its next-page link as sent, from its parsed body.
 type PageItems<T> = (Vec<T>, Option<String>);
 
-/// Takes a page's items out of its parsed body. The one part of a stream that depends on
-/// the list type, so that what each list operation adds to the crate is this function.
-type ItemsDecoder<T> = fn(serde_json::Value) -> Result<PageItems<T>, json::DecodeError>;
+/// Takes a page's items out of its body. The one part of a stream that depends on the list
+/// type, so that what each list operation adds to the crate is this function.
+type ItemsDecoder<T> = fn(&[u8]) -> Result<PageItems<T>, serde_json::Error>;
 
-fn page_items<L: Listing + json::FromJson>(body: serde_json::Value) -> Result<PageItems<L::Item>, json::DecodeError> {
-    let listing = L::from_json(body)?;
+fn page_items<L: Listing + json::FromJson>(body: &[u8]) -> Result<PageItems<L::Item>, serde_json::Error> {
+    let listing = listing::<L>(body)?;
     let next = listing.next_page_link().map(str::to_owned);
     Ok((listing.into_items(), next))
+}
+
+/// A page's body as `L`, its items decoded as they are parsed ([`json::parse_streaming`]):
+/// the same value, and the same error, as `L::from_json` of the whole tree, in about the
+/// memory of the body and the decoded items. Instantiated for every list type, so it spells
+/// out the matches on `L`'s result: a `?` there is one more generic function per type.
+fn listing<L: Listing + json::FromJson>(body: &[u8]) -> Result<L, serde_json::Error> {
+    let mut items = Vec::new();
+    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items)?;
+    let mut listing = match L::from_json(rest) {
+        Ok(listing) => listing,
+        Err(e) => return Err(streamed.error(e, L::ITEMS_FIELD)),
+    };
+    match streamed.decoded() {
+        Ok(true) => listing.set_items(items),
+        Ok(false) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(listing)
 }
 
 /// How a list operation fetches its pages.
@@ -87,7 +114,7 @@ impl<E> Fetch<E> {
 
     fn page<L: Listing + json::FromJson>(&self, response: RawResponse) -> Result<Page<L, E>, Error<E>> {
         let response = self.accepted(response)?;
-        let listing: L = response.json()?;
+        let listing: L = response.read(listing::<L>)?;
         Ok(Page {
             next: self.next_link(listing.next_page_link()),
             listing,
@@ -330,7 +357,7 @@ impl<T, E> Items<T, E> {
     /// [`InvalidRequest::PageCycle`] after this page's items: following it would page forever.
     fn arrived(&mut self, response: Result<RawResponse, Failure>, fetched: u64) -> Result<(), Error<E>> {
         let response = self.pages.fetch.accepted(response?)?;
-        let (mut items, next) = response.decoded(self.decode)?;
+        let (mut items, next) = response.read(self.decode)?;
         let next = match self.pages.fetch.next_link(next.as_deref()) {
             Some(Ok(url)) => {
                 let key = self.pages.visited.key(url.as_str());

@@ -146,6 +146,11 @@ impl RawResponse {
         }
     }
 
+    /// The body decoded by `decode` straight from its bytes.
+    pub(crate) fn read<T, E>(&self, decode: fn(&[u8]) -> Result<T, serde_json::Error>) -> Result<T, Error<E>> {
+        decode(&self.body).map_err(|source| self.decode_error(source))
+    }
+
     pub(crate) fn parsed<E>(&self) -> Result<serde_json::Value, Error<E>> {
         json::parse(&self.body).map_err(|source| self.decode_error(source))
     }

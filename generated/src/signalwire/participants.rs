@@ -469,6 +469,7 @@ impl ::serde::Serialize for ConferenceParticipantListResponse {
 }
 impl crate::Listing for ConferenceParticipantListResponse {
     type Item = ConferenceParticipant;
+    const ITEMS_FIELD: &'static str = "participants";
     fn items(&self) -> &[ConferenceParticipant] {
         &self.participants
     }
@@ -477,6 +478,9 @@ impl crate::Listing for ConferenceParticipantListResponse {
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
+    }
+    fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
+        self.participants = items;
     }
 }
 /// A single conference participant.

@@ -869,6 +869,7 @@ impl ::serde::Serialize for ListParticipantResponse {
 }
 impl crate::Listing for ListParticipantResponse {
     type Item = ConferenceParticipant;
+    const ITEMS_FIELD: &'static str = "participants";
     fn items(&self) -> &[ConferenceParticipant] {
         match &self.participants {
             Some(items) => items,
@@ -880,6 +881,9 @@ impl crate::Listing for ListParticipantResponse {
     }
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
+    }
+    fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
+        self.participants = Some(items);
     }
 }
 /// State of the participant's call: `queued`, `connecting`, `ringing`, `connected`, `complete` or `failed`.

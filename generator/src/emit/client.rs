@@ -423,15 +423,17 @@ fn listing_body(p: &Pagination, api: &Api) -> TokenStream {
     let listing = ident(&api.type_def(p.listing).name);
     let item = type_tokens(&p.item, api);
     let items = ident(&p.items.rust_name);
-    let (borrowed, owned) = if p.items.optional {
+    let items_field = &p.items.wire_name;
+    let (borrowed, owned, set) = if p.items.optional {
         (
             // A plain match: `as_deref().unwrap_or_default()` would instantiate two generic
             // functions per list type.
             quote!(match &self.#items { Some(items) => items, None => &[] }),
             quote!(self.#items.unwrap_or_default()),
+            quote!(Some(items)),
         )
     } else {
-        (quote!(&self.#items), quote!(self.#items))
+        (quote!(&self.#items), quote!(self.#items), quote!(items))
     };
     let text = |owner: TokenStream, field: &ListingField| {
         let name = ident(&field.rust_name);
@@ -457,6 +459,8 @@ fn listing_body(p: &Pagination, api: &Api) -> TokenStream {
         impl crate::Listing for #listing {
             type Item = #item;
 
+            const ITEMS_FIELD: &'static str = #items_field;
+
             fn items(&self) -> &[#item] {
                 #borrowed
             }
@@ -467,6 +471,10 @@ fn listing_body(p: &Pagination, api: &Api) -> TokenStream {
 
             fn next_page_link(&self) -> Option<&str> {
                 #next
+            }
+
+            fn set_items(&mut self, items: Vec<#item>) {
+                self.#items = #set;
             }
         }
     }

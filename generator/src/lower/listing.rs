@@ -83,6 +83,7 @@ fn next_link(body: &Struct, types: &[TypeDef]) -> Option<NextLink> {
 fn listing_field(field: &Field) -> ListingField {
     ListingField {
         rust_name: field.rust_name.clone(),
+        wire_name: field.wire_name.clone(),
         optional: field.is_option(),
     }
 }

@@ -24,7 +24,7 @@ const MIB: usize = 1 << 20;
 const LIMIT: usize = ClientConfig::DEFAULT_MAX_RESPONSE_BYTES as usize;
 
 /// Every case: its name, what the server sends, and what it means.
-const CASES: [(&str, &str); 6] = [
+const CASES: [(&str, &str); 7] = [
     ("baseline", "client built, nothing sent"),
     (
         "page-1000",
@@ -33,6 +33,10 @@ const CASES: [(&str, &str); 6] = [
     (
         "page-at-limit",
         "a participant page just under the default limit",
+    ),
+    (
+        "junk-at-limit",
+        "a valid empty page with an unknown field of 0s just under the limit (a hostile tree)",
     ),
     (
         "error-at-limit",
@@ -158,6 +162,7 @@ fn answer(mut stream: TcpStream) {
     let _ = match case.as_str() {
         "page-1000" => send(&mut stream, 200, &page(1000)),
         "page-at-limit" => send(&mut stream, 200, &page(page_items_under(LIMIT))),
+        "junk-at-limit" => send(&mut stream, 200, &junk_page(LIMIT - 64)),
         "error-at-limit" => send(&mut stream, 500, &"x".repeat(LIMIT - 64)),
         "gzip-bomb" => gzip_bomb(&mut stream, 1024 * MIB),
         "plain-oversize" => declared_oversize(&mut stream, 512 * MIB),
@@ -176,6 +181,15 @@ fn page_around(participants: &str, items: usize) -> String {
         r#"{{"participants": [{participants}], "page": 0, "page_size": {items}, "start": 0, "end": {}, "next_page_uri": null}}"#,
         items.saturating_sub(1)
     )
+}
+
+/// A valid, empty participant page of `len` bytes whose unknown field `junk` is an array of
+/// `0`s: the densest JSON tree (a 2-byte element becomes a 32-byte value), which the client
+/// builds because it only streams the items array.
+fn junk_page(len: usize) -> String {
+    let head = r#"{"participants": [], "next_page_uri": null, "junk": [0"#;
+    let zeros = (len - head.len() - 2) / 2;
+    format!("{head}{}]}}", ",0".repeat(zeros))
 }
 
 /// `page(items).len()`, without building the page in the client's memory.
@@ -265,6 +279,7 @@ fn client(case: &str, url: &str) -> ExitCode {
                 let sent = match case {
                     "page-1000" => mib(page_len(1000)),
                     "page-at-limit" => mib(page_len(page_items_under(LIMIT))),
+                    "junk-at-limit" => mib(LIMIT - 64),
                     "gzip-bomb" => "1024 MiB gz".to_string(),
                     "plain-oversize" => mib(512 * MIB),
                     _ => "?".to_string(),
