@@ -139,7 +139,13 @@ pub struct FamilySpec {
     pub renames: Renames,
 }
 
-/// Checks that each family names two or more distinct modules of the crate.
+/// The Cargo feature that compiles a family's module: its name, kebab-cased.
+pub fn family_feature(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// Checks that each family names two or more distinct modules of the crate and that its
+/// feature is free.
 pub fn check_families(
     families: &[FamilySpec],
     modules: &[&str],
@@ -150,6 +156,13 @@ pub fn check_families(
         reason,
     };
     for family in families {
+        // The family's module is behind a Cargo feature of its name.
+        if crate::naming::BUILT_IN_FEATURES.contains(&family_feature(&family.name).as_str()) {
+            return Err(invalid(
+                &family.name,
+                "a family's Cargo feature is named after it, and the crate already has this feature: choose another name".into(),
+            ));
+        }
         let distinct: BTreeSet<&str> = family.modules.iter().map(String::as_str).collect();
         if distinct.len() < 2 || distinct.len() != family.modules.len() {
             return Err(invalid(

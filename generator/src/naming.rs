@@ -242,6 +242,10 @@ pub fn schema_type_name(schema: &str, namespace: Option<&str>) -> String {
     camel(&out.join("_"))
 }
 
+/// The Cargo features every generated crate declares, whatever its specs: no user-given name
+/// may become another feature of the same name.
+pub const BUILT_IN_FEATURES: [&str; 5] = ["default", "tracing", "webhooks", "axum", "mock"];
+
 /// Whether `name` is spelled like a plain Rust identifier: ASCII letters, digits and `_`, not
 /// starting with a digit, and not `_` alone. Keywords pass; see [`check_crate_names`].
 pub fn is_identifier(name: &str) -> bool {

@@ -299,6 +299,18 @@ fn resource_features_toml(spec: &CrateSpec, features: &[ModuleFeatures]) -> (Str
 
 fn cargo_toml(spec: &CrateSpec, features: &[ModuleFeatures], from: &str) -> String {
     let (resources, examples) = resource_features_toml(spec, features);
+    let families: String = spec
+        .families
+        .iter()
+        .map(|f| {
+            format!(
+                "# The provider-neutral client over {} (the `{}` module).\n{} = []\n",
+                f.modules.join(" and "),
+                f.name,
+                crate::family::family_feature(&f.name)
+            )
+        })
+        .collect();
     let (runtime, path) = spec.runtime.location(&spec.name);
     format!(
         r#"[package]
@@ -321,7 +333,7 @@ axum = ["webhooks", "{runtime}/axum"]
 # A typed mock server per module (`{{module}}::mock::MockServer`), for your tests: add it to
 # your dev-dependencies' features only.
 mock = ["{runtime}/mock"]
-{resources}
+{families}{resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.
 {runtime} = {{ path = "{path}" }}
@@ -466,7 +478,8 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
             "One API for {}: a client of either provider, with the support matrix checked",
             f.modules.join(" and ")
         )]);
-        quote!(#doc #cfg #[rustfmt::skip] pub mod #name;)
+        let needs = super::features::cfg_doc(&[crate::family::family_feature(&f.name)]);
+        quote!(#doc #needs #cfg #[rustfmt::skip] pub mod #name;)
     });
     // Exported only where a neutral module streams items through it.
     // Exported only where a module reads settings from the environment.

@@ -52,18 +52,20 @@ pub fn neutral_file<'a>(spec: &'a CrateSpec, family: &'a FamilySpec) -> TokenFil
     }
 }
 
-/// The `#[cfg]` of the neutral module: every provider operation it calls must be compiled,
-/// so with per-resource Cargo features it needs each one's feature (any of its tags').
+/// The `#[cfg]` of the neutral module: its own opt-in feature (the family's name), and every
+/// provider operation it calls compiled, so with per-resource Cargo features each one's
+/// feature too (any of its tags').
 pub fn module_cfg(spec: &CrateSpec, family: &FamilySpec) -> TokenStream {
+    let own = crate::family::family_feature(&family.name);
     let Some(members) = members(spec, family) else {
-        return quote!();
+        return quote!(#[cfg(feature = #own)]);
     };
     let features: Vec<_> = members
         .iter()
         .map(|m| super::features::module_features(m.api, m.module))
         .collect();
     let matched = match_family(&family.name, &members, &family.renames);
-    let mut clauses: Vec<TokenStream> = Vec::new();
+    let mut clauses: Vec<TokenStream> = vec![quote!(feature = #own)];
     let mut seen = BTreeSet::new();
     for (op, _) in matched.neutral_operations() {
         for (p, index) in op.members.iter().enumerate() {
@@ -76,10 +78,9 @@ pub fn module_cfg(spec: &CrateSpec, family: &FamilySpec) -> TokenStream {
             clauses.push(quote!(any(#(feature = #needed),*)));
         }
     }
-    if clauses.is_empty() {
-        quote!()
-    } else {
-        quote!(#[cfg(all(#(#clauses),*))])
+    match &clauses[..] {
+        [one] => quote!(#[cfg(#one)]),
+        _ => quote!(#[cfg(all(#(#clauses),*))]),
     }
 }
 
