@@ -38,6 +38,9 @@ pub mod twilio;
 #[rustfmt::skip]
 pub mod signalwire;
 /// One API for twilio and signalwire: a client of either provider, with the support matrix checked
+///
+/// Needs the `telephony` feature.
+#[cfg(feature = "telephony")]
 #[rustfmt::skip]
 pub mod telephony;
 pub use runtime::{encode_form, InvalidRequest, Timestamp, WireValue};

@@ -1418,5 +1418,14 @@ paths:
                 "{e}"
             );
         }
+        // Its module is behind a feature of its name: one the crate already has is refused.
+        for taken in ["mock", "webhooks", "default"] {
+            let named = FamilySpec {
+                name: taken.into(),
+                ..family(&["twilio", "signalwire"])
+            };
+            let e = check_families(&[named], &modules).expect_err("refused");
+            assert!(e.to_string().contains("already has this feature"), "{e}");
+        }
     }
 }
