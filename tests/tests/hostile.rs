@@ -4,7 +4,8 @@
 //! it all; a redirect is never followed (no method change, no request to another origin); a
 //! next-page chain that comes back to an earlier page ends with an error; an overflowing
 //! `Retry-After` means "too long to wait"; an integer out of its field's range is a decode
-//! error naming the field; a per-call deadline bounds every attempt and wait.
+//! error naming the field; a body whose decoded tree would outgrow the limit is refused; a
+//! deadline, the client's or one call's, bounds every attempt and wait.
 //!
 //! Memory is not measured here (a timed or RSS test would be flaky): `tests/src/bin/body_peak.rs`
 //! prints the peak RSS of a large page and of a bomb.
@@ -265,6 +266,79 @@ async fn the_default_limit_fits_a_thousand_item_page_with_a_wide_margin() {
         .await
         .expect("a 1,000-item page decodes under the default limit");
     assert_eq!(listed.items().len(), 1000);
+}
+
+/// An error and its sources, as a reporter prints them.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// `{"participants": [], …, "junk": [0,0,…]}` of about `len` bytes: valid, within the body
+/// limit, and a tree ~16–36 times its text if it were built whole (a `Value` is 32 to 72
+/// bytes, by serde_json's features).
+fn dense_page(len: usize) -> String {
+    let head = r#"{"participants": [], "next_page_uri": null, "junk": [0"#;
+    let mut text = String::with_capacity(len);
+    text.push_str(head);
+    while text.len() + 4 < len {
+        text.push_str(",0");
+    }
+    text.push_str("]}");
+    text
+}
+
+/// A body within the limit whose tree would take many times its size (an unknown field of
+/// `[0,0,…]`, ignored by the types) ends in a decode error that names the limit, for a
+/// single object and for a list page; the same bodies decode with a limit that leaves room.
+#[tokio::test]
+async fn a_dense_body_within_the_limit_is_refused_before_its_tree_outgrows_the_limit() {
+    const LIMIT: usize = 64 << 10;
+    let page = dense_page(LIMIT - 16);
+    let participant = {
+        let mut object: serde_json::Value =
+            serde_json::from_str(TWILIO_PARTICIPANT).expect("participant JSON");
+        let zeros = vec![serde_json::Value::from(0); (LIMIT - 2048) / 2];
+        object["junk"] = serde_json::Value::Array(zeros);
+        serde_json::to_string(&object).expect("JSON")
+    };
+    assert!(participant.len() < LIMIT, "{}", participant.len());
+    let single = Server::start(Behaviour::json(200, &participant)).await;
+    let listed = Server::start(Behaviour::json(200, &page)).await;
+    let tight = |url: &str| twilio_with(|c| c.max_response_bytes(LIMIT as u64), url);
+    let roomy = |url: &str| twilio_with(|c| c.max_response_bytes(64 * LIMIT as u64), url);
+
+    let error = update(&tight(&single.url())).await.expect_err("refused");
+    assert!(
+        chain(&error).contains("bytes of memory to decode"),
+        "{}",
+        chain(&error)
+    );
+    let error = tight(&listed.url())
+        .list_participant(CONFERENCE, &Default::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        chain(&error).contains("bytes of memory to decode"),
+        "{}",
+        chain(&error)
+    );
+
+    let decoded = update(&roomy(&single.url()))
+        .await
+        .expect("room for the tree");
+    assert_eq!(decoded.call_sid.as_deref(), Some(CALL));
+    let page = roomy(&listed.url())
+        .list_participant(CONFERENCE, &Default::default())
+        .await
+        .expect("room for the tree");
+    assert!(page.items().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -282,7 +282,11 @@ impl Transport {
             return Attempted::Refused(Refusal::Redirect { location, meta });
         }
         match read_body(&mut response, self.shared.max_response_bytes).await {
-            Ok(Some(body)) => Attempted::Answered(RawResponse { meta, body }),
+            Ok(Some(body)) => Attempted::Answered(RawResponse {
+                meta,
+                body,
+                limit: usize::try_from(self.shared.max_response_bytes).unwrap_or(usize::MAX),
+            }),
             // Returning drops `response` unread: hyper closes the connection rather than
             // read the rest of the body.
             Ok(None) => Attempted::Refused(Refusal::TooLarge {

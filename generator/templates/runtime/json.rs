@@ -82,9 +82,9 @@ pub trait FromJson: Sized {
     fn from_json(value: Value) -> Result<Self, DecodeError>;
 }
 
-/// `T` from a whole body.
+/// `T` from a whole body, its tree bounded by the default body limit.
 pub fn from_slice<T: FromJson>(body: &[u8]) -> Result<T, serde_json::Error> {
-    T::from_json(parse(body)?).map_err(serde_json::Error::from)
+    T::from_json(parse(body, DEFAULT_TREE_BUDGET)?).map_err(serde_json::Error::from)
 }
 
 /// `T` through serde: the input becomes a [`Value`] first. Generated `Deserialize` impls
@@ -97,8 +97,117 @@ pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(deserializer: 
     }
 }
 
-pub(super) fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
-    serde_json::from_slice(body)
+/// The tree budget where no client's limit applies (webhook bodies, [`from_slice`]): the
+/// default body limit.
+pub(crate) const DEFAULT_TREE_BUDGET: usize = crate::ClientConfig::DEFAULT_MAX_RESPONSE_BYTES as usize;
+
+/// `body` as a tree that may take at most `budget` bytes of memory (estimated): a body
+/// within the size limit can still be a tree many times its size (`[0,0,0,…]` costs ~20
+/// bytes per 2 bytes of text), so the tree is bounded too; past the budget, parsing stops
+/// with an error that says so.
+pub(super) fn parse(body: &[u8], budget: usize) -> Result<Value, serde_json::Error> {
+    let left = std::cell::Cell::new(budget);
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde::de::DeserializeSeed::deserialize(Budgeted { left: &left, budget }, &mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// A [`Value`] built while `left` bytes of the `budget` remain (see [`parse`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Budgeted<'a> {
+    pub(crate) left: &'a std::cell::Cell<usize>,
+    pub(crate) budget: usize,
+}
+
+impl Budgeted<'_> {
+    /// What a value costs besides its text: the `Value` itself, an object entry's slot.
+    const VALUE: usize = std::mem::size_of::<Value>();
+    const ENTRY: usize = 2 * std::mem::size_of::<Value>();
+
+    fn charge<E: serde::de::Error>(self, bytes: usize) -> Result<(), E> {
+        match self.left.get().checked_sub(bytes) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(format_args!(
+                "the JSON would take more than {} bytes of memory to decode (the body limit, ClientConfig::max_response_bytes)",
+                self.budget
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Budgeted<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Budgeted<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.charge(Self::VALUE)?;
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.charge(Self::VALUE)?;
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.charge(Self::VALUE)?;
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.charge(Self::VALUE)?;
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.charge(Self::VALUE)?;
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.charge(Self::VALUE + v.len())?;
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        self.charge(Self::VALUE + v.len())?;
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.charge(Self::VALUE)?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.charge(Self::VALUE)?;
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.charge(Self::ENTRY + key.len())?;
+            let value = map.next_value_seed(self)?;
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
+    }
 }
 
 /// Where the elements of an array go as the body is parsed ([`parse_streaming`]).
@@ -160,13 +269,16 @@ impl Streamed {
 /// page never exists whole as a tree (a tree costs several times its text). Syntax errors
 /// are the same as [`parse`]'s, wherever they are: after an element fails to decode, the
 /// rest of the array is still parsed (and dropped). A body that is not an object is parsed
-/// as a whole.
-pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Elements) -> Result<(Value, Streamed), serde_json::Error> {
+/// as a whole. The tree of the other fields, and each element's while it is decoded, may
+/// take `budget` bytes each (see [`parse`]).
+pub(crate) fn parse_streaming(body: &[u8], key: &str, elements: &mut dyn Elements, budget: usize) -> Result<(Value, Streamed), serde_json::Error> {
     let first = body.iter().find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
     if first != Some(&b'{') {
-        return Ok((parse(body)?, Streamed::Whole));
+        return Ok((parse(body, budget)?, Streamed::Whole));
     }
-    let mut object = StreamedObject { key, elements, seen: false, streamed: Streamed::Whole };
+    let left = std::cell::Cell::new(budget);
+    let tree = Budgeted { left: &left, budget };
+    let mut object = StreamedObject { key, elements, seen: false, streamed: Streamed::Whole, tree };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let tree = serde::Deserializer::deserialize_map(&mut deserializer, &mut object)?;
     deserializer.end()?;
@@ -180,6 +292,8 @@ struct StreamedObject<'a> {
     /// Whether `key` came already.
     seen: bool,
     streamed: Streamed,
+    /// The budget of the other fields' tree; each element gets one like it.
+    tree: Budgeted<'a>,
 }
 
 impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
@@ -200,8 +314,9 @@ impl<'de> serde::de::Visitor<'de> for &mut StreamedObject<'_> {
                     // A repeated key: its last value counts, as in a tree.
                     self.streamed = Streamed::Whole;
                 }
-                map.next_value::<Value>()?
+                map.next_value_seed(self.tree)?
             };
+            self.tree.charge::<A::Error>(Budgeted::ENTRY + key.len())?;
             fields.insert(key, value);
         }
         Ok(Value::Object(fields))
@@ -233,7 +348,11 @@ impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
         let object = self.object;
         let mut failed = None;
         let mut index = 0;
-        while let Some(element) = seq.next_element::<Value>()? {
+        let budget = object.tree.budget;
+        let left = std::cell::Cell::new(budget);
+        // Each element's tree lives only until it is decoded: each gets the whole budget.
+        while let Some(element) = seq.next_element_seed(Budgeted { left: &left, budget })? {
+            left.set(budget);
             if failed.is_none() {
                 if let Err(e) = object.elements.push_json(element) {
                     failed = Some(e.at_index(index).at_key(object.key));
@@ -255,7 +374,7 @@ impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
 
     // Anything but an array: the value a tree would hold (`Streamed::Whole`).
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        <Value as serde::Deserialize>::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        serde::de::Visitor::visit_map(self.object.tree, map)
     }
 
     fn visit_bool<Er>(self, v: bool) -> Result<Value, Er> {

@@ -43,10 +43,10 @@ type PageItems<T> = (Vec<T>, Option<String>);
 
 /// Takes a page's items out of its body. The one part of a stream that depends on the list
 /// type, so that what each list operation adds to the crate is this function.
-type ItemsDecoder<T> = fn(&[u8]) -> Result<PageItems<T>, serde_json::Error>;
+type ItemsDecoder<T> = fn(&[u8], usize) -> Result<PageItems<T>, serde_json::Error>;
 
-fn page_items<L: Listing + json::FromJson>(body: &[u8]) -> Result<PageItems<L::Item>, serde_json::Error> {
-    let listing = listing::<L>(body)?;
+fn page_items<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<PageItems<L::Item>, serde_json::Error> {
+    let listing = listing::<L>(body, budget)?;
     let next = listing.next_page_link().map(str::to_owned);
     Ok((listing.into_items(), next))
 }
@@ -55,9 +55,9 @@ fn page_items<L: Listing + json::FromJson>(body: &[u8]) -> Result<PageItems<L::I
 /// the same value, and the same error, as `L::from_json` of the whole tree, in about the
 /// memory of the body and the decoded items. Instantiated for every list type, so it spells
 /// out the matches on `L`'s result: a `?` there is one more generic function per type.
-fn listing<L: Listing + json::FromJson>(body: &[u8]) -> Result<L, serde_json::Error> {
+fn listing<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<L, serde_json::Error> {
     let mut items = Vec::new();
-    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items)?;
+    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget)?;
     let mut listing = match L::from_json(rest) {
         Ok(listing) => listing,
         Err(e) => return Err(streamed.error(e, L::ITEMS_FIELD)),

@@ -109,6 +109,8 @@ pub struct RawResponse {
     pub(crate) meta: ResponseMeta,
     /// A `Vec`, so that an error keeps it as its text without a second copy.
     pub(crate) body: Vec<u8>,
+    /// The body limit, which also bounds the memory its decoded tree may take.
+    pub(crate) limit: usize,
 }
 
 impl RawResponse {
@@ -144,12 +146,12 @@ impl RawResponse {
     }
 
     /// The body decoded by `decode` straight from its bytes.
-    pub(crate) fn read<T, E>(&self, decode: fn(&[u8]) -> Result<T, serde_json::Error>) -> Result<T, Error<E>> {
-        decode(&self.body).map_err(|source| self.decode_error(source))
+    pub(crate) fn read<T, E>(&self, decode: fn(&[u8], usize) -> Result<T, serde_json::Error>) -> Result<T, Error<E>> {
+        decode(&self.body, self.limit).map_err(|source| self.decode_error(source))
     }
 
     pub(crate) fn parsed<E>(&self) -> Result<serde_json::Value, Error<E>> {
-        json::parse(&self.body).map_err(|source| self.decode_error(source))
+        json::parse(&self.body, self.limit).map_err(|source| self.decode_error(source))
     }
 
     pub(crate) fn undecodable<E>(&self, e: json::DecodeError) -> Error<E> {

@@ -64,7 +64,7 @@ pub fn decode_webhook<T: FromJson>(
     match encoding(content_type, body)? {
         Encoding::Form => Ok(from_form(FormFields::parse(body))?),
         Encoding::Json => {
-            let value = crate::json::parse(body).map_err(|e| WebhookDecodeError::Json {
+            let value = crate::json::parse(body, crate::json::DEFAULT_TREE_BUDGET).map_err(|e| WebhookDecodeError::Json {
                 path: String::new(),
                 message: e.to_string(),
             })?;
