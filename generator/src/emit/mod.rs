@@ -59,6 +59,8 @@ pub fn module_files<'a>(api: &'a Api, features: &ModuleFeatures, dir: &str) -> V
         sources: vec![api],
         content,
     };
+    // Each file's items: `mod.rs`'s first, then each resource's.
+    let mut items = file_items(api, features, &layout).into_iter();
     let mut files = vec![file(
         "mod",
         Content::Rust {
@@ -66,10 +68,10 @@ pub fn module_files<'a>(api: &'a Api, features: &ModuleFeatures, dir: &str) -> V
                 let (features, layout) = (features.clone(), layout.clone());
                 Box::new(move || head_tokens(api, &features, &layout))
             },
-            items: file_items(api, features, &layout, None),
+            items: items.next().unwrap_or_default(),
         },
     )];
-    for (index, resource) in layout.resources.iter().enumerate() {
+    for ((index, resource), items) in layout.resources.iter().enumerate().zip(items) {
         files.push(file(
             resource.stem(),
             Content::Rust {
@@ -77,7 +79,7 @@ pub fn module_files<'a>(api: &'a Api, features: &ModuleFeatures, dir: &str) -> V
                     let (features, layout) = (features.clone(), layout.clone());
                     Box::new(move || resource_head(api, &features, &layout.resources[index]))
                 },
-                items: file_items(api, features, &layout, Some(index)),
+                items,
             },
         ));
     }
@@ -104,25 +106,28 @@ pub fn module_files<'a>(api: &'a Api, features: &ModuleFeatures, dir: &str) -> V
     files
 }
 
-/// The items of one file of a module (`resource`: its index in the layout; `None`: `mod.rs`):
-/// its types, their list impls, and in `mod.rs` the aliases.
+/// The items of each file of a module, in one pass over its types: `mod.rs`'s first (the
+/// shared types and the aliases), then each resource's in layout order; a listing's `impl
+/// Listing` goes with its type.
 fn file_items<'a>(
     api: &'a Api,
     features: &ModuleFeatures,
     layout: &layout::ModuleLayout<'_>,
-    resource: Option<usize>,
-) -> Vec<Item<'a>> {
+) -> Vec<Vec<Item<'a>>> {
     let mut listings = client::listings(api, &features.operations);
-    let mut items: Vec<Item<'a>> = Vec::new();
+    let mut files: Vec<Vec<Item<'a>>> = (0..=layout.resources.len()).map(|_| Vec::new()).collect();
     for (id, t) in api.type_ids() {
         let i = id.index();
-        let webhook_only = features.webhook_only.get(i) == Some(&true);
-        if webhook_only || layout.homes.get(i).copied().flatten() != resource {
+        if features.webhook_only.get(i) == Some(&true) {
             continue;
         }
+        let file = layout.homes.get(i).copied().flatten().map_or(0, |r| r + 1);
+        let Some(bucket) = files.get_mut(file) else {
+            continue;
+        };
         let needed = features.types.get(i).cloned().unwrap_or_default();
         let listing = listings.remove(&id);
-        items.push(Box::new(move || {
+        bucket.push(Box::new(move || {
             let def = type_tokens(t, api, &needed);
             let listing = listing
                 .as_ref()
@@ -130,13 +135,14 @@ fn file_items<'a>(
             quote!(#def #listing)
         }));
     }
-    if resource.is_none() {
-        items.extend(api.aliases.iter().map(|alias| {
-            let needed = alias_features(alias, features);
-            Box::new(move || types::alias_def(alias, api, &features::cfg(&needed))) as Item<'_>
-        }));
+    let aliases = api.aliases.iter().map(|alias| {
+        let needed = alias_features(alias, features);
+        Box::new(move || types::alias_def(alias, api, &features::cfg(&needed))) as Item<'_>
+    });
+    if let Some(root) = files.first_mut() {
+        root.extend(aliases);
     }
-    items
+    files
 }
 
 /// A resource's file head: its operations in one `impl Client`.
