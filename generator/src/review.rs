@@ -435,19 +435,30 @@ impl fmt::Display for ChangeReport {
 pub fn replaced(dir: &Path, files: &[GeneratedFile], dirs: &[String]) -> Vec<ModuleReview> {
     dirs.iter()
         .filter_map(|module_dir| {
-            let new: BTreeMap<String, String> = files
-                .iter()
-                .filter_map(|f| {
-                    let stem = f.path.strip_prefix(module_dir)?.strip_prefix('/')?;
-                    let stem = stem.strip_suffix(".rs")?;
-                    Some((stem.to_string(), f.contents.clone()))
-                })
-                .collect();
+            let new = module_sources(files, module_dir);
             let old = on_disk(&dir.join(module_dir))?;
             (old != new).then(|| ModuleReview {
                 path: format!("{module_dir}/"),
                 report: report_module(&old, &new),
             })
+        })
+        .collect()
+}
+
+/// The texts of the module at `module_dir` (`src/twilio`) among `files`, by stem, as
+/// [`Surface::of_module`] reads them: its directory's files, or its one file (`src/twilio.rs`)
+/// as `mod`.
+pub fn module_sources(files: &[GeneratedFile], module_dir: &str) -> BTreeMap<String, String> {
+    let single = format!("{module_dir}.rs");
+    files
+        .iter()
+        .filter_map(|f| {
+            let stem = match f.path.strip_prefix(module_dir)?.strip_prefix('/') {
+                Some(rest) => rest.strip_suffix(".rs")?,
+                None if f.path == single => "mod",
+                None => return None,
+            };
+            Some((stem.to_string(), f.contents.clone()))
         })
         .collect()
 }

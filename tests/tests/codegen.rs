@@ -3,7 +3,6 @@
 //! describe (Cargo.toml, lib.rs, examples) keep whole-file snapshots, and the runtime is checked
 //! against its template instead of being copied into a snapshot.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use telephony_codegen::{config::Config, surface::Surface, CrateRequest, GeneratedFile, Mode};
 use telephony_tests::repo_root;
@@ -22,23 +21,10 @@ fn module_path(module: &str) -> String {
     format!("src/{module}")
 }
 
-/// Whether `path` is one of the module's files.
-fn in_module(path: &str, module: &str) -> bool {
-    let dir = module_path(module);
-    path == format!("{dir}.rs") || path.starts_with(&format!("{dir}/"))
-}
-
 /// The text a module's surface snapshot holds.
 fn surface(files: &[GeneratedFile], module: &str) -> String {
     let dir = module_path(module);
-    let parts: BTreeMap<String, String> = files
-        .iter()
-        .filter(|f| in_module(&f.path, module))
-        .map(|f| {
-            let stem = f.path.strip_prefix(&format!("{dir}/")).unwrap_or("mod.rs");
-            (stem.trim_end_matches(".rs").to_string(), f.contents.clone())
-        })
-        .collect();
+    let parts = telephony_codegen::review::module_sources(files, &dir);
     assert!(parts.contains_key("mod"), "{dir} is generated");
     Surface::of_module(&parts)
         .unwrap_or_else(|e| panic!("{dir} parses: {e}"))
@@ -96,7 +82,10 @@ fn files_the_surface_does_not_describe_match_their_snapshots() {
     let rest: Vec<&GeneratedFile> = files
         .iter()
         .filter(|f| {
-            !f.path.starts_with("runtime/src/") && !modules.iter().any(|m| in_module(&f.path, m))
+            !f.path.starts_with("runtime/src/")
+                && !modules
+                    .iter()
+                    .any(|m| telephony_tests::is_module_file(&f.path, m))
         })
         .collect();
     let paths: Vec<&str> = rest.iter().map(|f| f.path.as_str()).collect();

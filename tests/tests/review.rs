@@ -206,13 +206,7 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
             families: Vec::new(),
         };
         let files = telephony_codegen::generate(&request).expect("generation succeeds");
-        let parts: BTreeMap<String, String> = files
-            .iter()
-            .filter_map(|f| {
-                let stem = f.path.strip_prefix("src/api/")?.strip_suffix(".rs")?;
-                Some((stem.to_string(), f.contents.clone()))
-            })
-            .collect();
+        let parts = telephony_codegen::review::module_sources(&files, "src/api");
         let surface = Surface::of_module(&parts).expect("the module parses");
         let client = &surface.items["Client"];
         let operations: Vec<_> = client
