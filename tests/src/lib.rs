@@ -246,6 +246,15 @@ pub fn codegen_binary() -> &'static Path {
     })
 }
 
+/// A valid, empty participant page of at most `len` bytes whose unknown field `junk` is an
+/// array of `0`s: the densest JSON tree (a 2-byte element becomes a 32- to 72-byte value, by
+/// serde_json's features), which the client's tree budget must stop.
+pub fn dense_page(len: usize) -> String {
+    let head = r#"{"participants": [], "next_page_uri": null, "junk": [0"#;
+    let zeros = len.saturating_sub(head.len() + 2) / 2;
+    format!("{head}{}]}}", ",0".repeat(zeros))
+}
+
 /// Whether `path` (relative to a crate root) is one of `module`'s files: `src/{module}.rs`, or
 /// a file of `src/{module}/`.
 pub fn is_module_file(path: &str, module: &str) -> bool {

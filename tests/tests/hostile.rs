@@ -280,27 +280,13 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// `{"participants": [], …, "junk": [0,0,…]}` of about `len` bytes: valid, within the body
-/// limit, and a tree ~16–36 times its text if it were built whole (a `Value` is 32 to 72
-/// bytes, by serde_json's features).
-fn dense_page(len: usize) -> String {
-    let head = r#"{"participants": [], "next_page_uri": null, "junk": [0"#;
-    let mut text = String::with_capacity(len);
-    text.push_str(head);
-    while text.len() + 4 < len {
-        text.push_str(",0");
-    }
-    text.push_str("]}");
-    text
-}
-
 /// A body within the limit whose tree would take many times its size (an unknown field of
 /// `[0,0,…]`, ignored by the types) ends in a decode error that names the limit, for a
 /// single object and for a list page; the same bodies decode with a limit that leaves room.
 #[tokio::test]
 async fn a_dense_body_within_the_limit_is_refused_before_its_tree_outgrows_the_limit() {
     const LIMIT: usize = 64 << 10;
-    let page = dense_page(LIMIT - 16);
+    let page = telephony_tests::dense_page(LIMIT - 16);
     let participant = {
         let mut object: serde_json::Value =
             serde_json::from_str(TWILIO_PARTICIPANT).expect("participant JSON");

@@ -375,37 +375,38 @@ impl<'de> serde::de::Visitor<'de> for StreamedField<'_, '_> {
         })
     }
 
-    // Anything but an array: the value a tree would hold (`Streamed::Whole`).
+    // Anything but an array: the value a tree would hold (`Streamed::Whole`), within the
+    // tree's budget.
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
         serde::de::Visitor::visit_map(self.object.tree, map)
     }
 
-    fn visit_bool<Er>(self, v: bool) -> Result<Value, Er> {
-        Ok(Value::Bool(v))
+    fn visit_bool<Er: serde::de::Error>(self, v: bool) -> Result<Value, Er> {
+        serde::de::Visitor::visit_bool(self.object.tree, v)
     }
 
-    fn visit_i64<Er>(self, v: i64) -> Result<Value, Er> {
-        Ok(Value::from(v))
+    fn visit_i64<Er: serde::de::Error>(self, v: i64) -> Result<Value, Er> {
+        serde::de::Visitor::visit_i64(self.object.tree, v)
     }
 
-    fn visit_u64<Er>(self, v: u64) -> Result<Value, Er> {
-        Ok(Value::from(v))
+    fn visit_u64<Er: serde::de::Error>(self, v: u64) -> Result<Value, Er> {
+        serde::de::Visitor::visit_u64(self.object.tree, v)
     }
 
-    fn visit_f64<Er>(self, v: f64) -> Result<Value, Er> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<Er: serde::de::Error>(self, v: f64) -> Result<Value, Er> {
+        serde::de::Visitor::visit_f64(self.object.tree, v)
     }
 
-    fn visit_str<Er>(self, v: &str) -> Result<Value, Er> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_str<Er: serde::de::Error>(self, v: &str) -> Result<Value, Er> {
+        serde::de::Visitor::visit_str(self.object.tree, v)
     }
 
-    fn visit_string<Er>(self, v: String) -> Result<Value, Er> {
-        Ok(Value::String(v))
+    fn visit_string<Er: serde::de::Error>(self, v: String) -> Result<Value, Er> {
+        serde::de::Visitor::visit_string(self.object.tree, v)
     }
 
-    fn visit_unit<Er>(self) -> Result<Value, Er> {
-        Ok(Value::Null)
+    fn visit_unit<Er: serde::de::Error>(self) -> Result<Value, Er> {
+        serde::de::Visitor::visit_unit(self.object.tree)
     }
 }
 

@@ -162,7 +162,7 @@ fn answer(mut stream: TcpStream) {
     let _ = match case.as_str() {
         "page-1000" => send(&mut stream, 200, &page(1000)),
         "page-at-limit" => send(&mut stream, 200, &page(page_items_under(LIMIT))),
-        "junk-at-limit" => send(&mut stream, 200, &junk_page(LIMIT - 64)),
+        "junk-at-limit" => send(&mut stream, 200, &telephony_tests::dense_page(LIMIT - 64)),
         "error-at-limit" => send(&mut stream, 500, &"x".repeat(LIMIT - 64)),
         "gzip-bomb" => gzip_bomb(&mut stream, 1024 * MIB),
         "plain-oversize" => declared_oversize(&mut stream, 512 * MIB),
@@ -181,15 +181,6 @@ fn page_around(participants: &str, items: usize) -> String {
         r#"{{"participants": [{participants}], "page": 0, "page_size": {items}, "start": 0, "end": {}, "next_page_uri": null}}"#,
         items.saturating_sub(1)
     )
-}
-
-/// A valid, empty participant page of `len` bytes whose unknown field `junk` is an array of
-/// `0`s: the densest JSON tree (a 2-byte element becomes a 32-byte value), which the client
-/// builds because it only streams the items array.
-fn junk_page(len: usize) -> String {
-    let head = r#"{"participants": [], "next_page_uri": null, "junk": [0"#;
-    let zeros = (len - head.len() - 2) / 2;
-    format!("{head}{}]}}", ",0".repeat(zeros))
 }
 
 /// `page(items).len()`, without building the page in the client's memory.
