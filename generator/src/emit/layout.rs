@@ -74,36 +74,46 @@ pub fn module_layout(api: &Api) -> ModuleLayout<'_> {
         });
     }
     ModuleLayout {
-        homes: homes(api, &resources),
+        homes: homes(api, &resources, &untagged),
         resources,
         untagged,
     }
 }
 
-/// A type lives in a resource's file when only that resource's operations reach it.
-fn homes(api: &Api, resources: &[ResourceFile<'_>]) -> Vec<Option<usize>> {
-    // Per type: the resources whose operations reach it; `usize::MAX` stands for an untagged
-    // operation, whose types stay in `mod.rs`.
-    let mut reached_by: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); api.types.len()];
-    let owner = |op: usize| {
-        resources
-            .iter()
-            .position(|r| r.operations.contains(&op))
-            .unwrap_or(usize::MAX)
-    };
-    for (i, op) in api.operations.iter().enumerate() {
-        let resource = owner(i);
+/// A type lives in a resource's file when only that resource's operations reach it; one that
+/// an untagged operation or two resources reach is shared (`mod.rs`).
+fn homes(api: &Api, resources: &[ResourceFile<'_>], untagged: &[usize]) -> Vec<Option<usize>> {
+    #[derive(Clone, Copy)]
+    enum Reach {
+        Unreached,
+        One(usize),
+        Shared,
+    }
+    let mut reach = vec![Reach::Unreached; api.types.len()];
+    let owned = resources
+        .iter()
+        .enumerate()
+        .flat_map(|(r, resource)| resource.operations.iter().map(move |&op| (Some(r), op)));
+    let shared = untagged.iter().map(|&op| (None, op));
+    for (owner, op) in owned.chain(shared) {
+        let Some(op) = api.operations.get(op) else {
+            continue;
+        };
         for id in reachable(api, operation_roots(op)) {
-            if let Some(set) = reached_by.get_mut(id.index()) {
-                set.insert(resource);
+            if let Some(slot) = reach.get_mut(id.index()) {
+                *slot = match (*slot, owner) {
+                    (Reach::Unreached, Some(r)) => Reach::One(r),
+                    (Reach::One(was), Some(r)) if was == r => Reach::One(r),
+                    _ => Reach::Shared,
+                };
             }
         }
     }
-    reached_by
+    reach
         .into_iter()
-        .map(|set| match set.into_iter().collect::<Vec<_>>()[..] {
-            [one] if one != usize::MAX => Some(one),
-            _ => None,
+        .map(|reach| match reach {
+            Reach::One(r) => Some(r),
+            Reach::Unreached | Reach::Shared => None,
         })
         .collect()
 }
