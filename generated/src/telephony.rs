@@ -377,7 +377,9 @@ impl crate::runtime::json::FromJson for UpdateParticipantRequest {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(UpdateParticipantRequest);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for UpdateParticipantRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -658,7 +660,9 @@ impl crate::runtime::json::FromJson for Participant {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(Participant);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for Participant {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -881,7 +885,9 @@ impl crate::runtime::json::FromJson for ListParticipantParams {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ListParticipantParams);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ListParticipantParams {
     fn serialize<S: ::serde::Serializer>(
         &self,

@@ -1419,7 +1419,7 @@ paths:
             );
         }
         // Its module is behind a feature of its name: one the crate already has is refused.
-        for taken in ["mock", "webhooks", "default"] {
+        for taken in ["mock", "webhooks", "default", "serde"] {
             let named = FamilySpec {
                 name: taken.into(),
                 ..family(&["twilio", "signalwire"])

@@ -244,7 +244,8 @@ pub fn schema_type_name(schema: &str, namespace: Option<&str>) -> String {
 
 /// The Cargo features every generated crate declares, whatever its specs: no user-given name
 /// may become another feature of the same name.
-pub const BUILT_IN_FEATURES: [&str; 5] = ["default", "tracing", "webhooks", "axum", "mock"];
+pub const BUILT_IN_FEATURES: [&str; 6] =
+    ["default", "tracing", "webhooks", "axum", "mock", "serde"];
 
 /// Whether `name` is spelled like a plain Rust identifier: ASCII letters, digits and `_`, not
 /// starting with a digit, and not `_` alone. Keywords pass; see [`check_crate_names`].

@@ -51,7 +51,7 @@ fn each_resource_is_a_default_feature() {
     let manifest = file("Cargo.toml");
     assert!(
         manifest.contains(
-            "axum = [\"webhooks\", \"resource-features-runtime/axum\"]\n# A typed mock server per module (`{module}::mock::MockServer`), for your tests: add it to\n# your dev-dependencies' features only.\nmock = [\"resource-features-runtime/mock\"]\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
+            "axum = [\"webhooks\", \"resource-features-runtime/axum\"]\n# A typed mock server per module (`{module}::mock::MockServer`), for your tests: add it to\n# your dev-dependencies' features only. Its responses are written as JSON (implies `serde`).\nmock = [\"serde\", \"resource-features-runtime/mock\"]\n# `Serialize` and `Deserialize` on every type, to save and load bodies yourself (the client\n# decodes and encodes without them).\nserde = []\n# One feature per resource (spec tag), all on by default: to compile only what you\n# call, depend with `default-features = false, features = [...]`.\ndefault = [\"phone-call\", \"phone-recording\"]\nphone-call = []\nphone-recording = []\n"
         ),
         "{manifest}"
     );

@@ -584,7 +584,7 @@ fn full_specs_pass_clippy_and_every_example_decodes() {
         );
         // With the webhook payloads, whose examples decode too.
         manifest_deps.push_str(&format!(
-            "{} = {{ path = \"../{}\", features = [\"webhooks\"] }}\n",
+            "{} = {{ path = \"../{}\", features = [\"webhooks\", \"serde\"] }}\n",
             g.upstream.krate, g.upstream.krate
         ));
         eprintln!(

@@ -279,7 +279,9 @@ impl crate::runtime::json::FromJson for CompatibilityErrorResponse {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(CompatibilityErrorResponse);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for CompatibilityErrorResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -376,7 +378,9 @@ impl crate::runtime::json::FromJson for ConferenceParticipant {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceParticipant);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceParticipant {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -450,7 +454,9 @@ impl crate::runtime::json::FromJson for ConferenceParticipantListResponse {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceParticipantListResponse);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceParticipantListResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -566,7 +572,9 @@ impl crate::runtime::json::FromJson for ConferenceParticipantResponse {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceParticipantResponse);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceParticipantResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -642,6 +650,7 @@ pub struct ListAllParticipantsParams {
     /// Opaque token selecting a particular page; it begins with PA or PB.
     pub page_token: Option<String>,
 }
+#[cfg(feature = "serde")]
 impl crate::runtime::json::FromJson for ListAllParticipantsParams {
     #[inline]
     fn from_json(
@@ -662,6 +671,7 @@ impl crate::runtime::json::FromJson for ListAllParticipantsParams {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ListAllParticipantsParams);
 impl ListAllParticipantsParams {
     /// Adds the parameters that are set to a request.
@@ -756,6 +766,7 @@ pub struct UpdateConferenceParticipantRequest {
     /// Default: `"POST"`. Example: `"POST"`.
     pub wait_method: Option<HttpMethod>,
 }
+#[cfg(feature = "serde")]
 impl crate::runtime::json::FromJson for UpdateConferenceParticipantRequest {
     #[inline]
     fn from_json(
@@ -782,6 +793,7 @@ impl crate::runtime::json::FromJson for UpdateConferenceParticipantRequest {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(UpdateConferenceParticipantRequest);
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.

@@ -60,7 +60,9 @@ impl crate::runtime::json::FromJson for ConferenceStatusCallback {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceStatusCallback);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceStatusCallback {
     fn serialize<S: ::serde::Serializer>(
         &self,

@@ -354,7 +354,9 @@ impl crate::runtime::json::FromJson for ConferenceParticipant {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceParticipant);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceParticipant {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -578,6 +580,7 @@ impl CreateParticipantRequest {
         }
     }
 }
+#[cfg(feature = "serde")]
 impl crate::runtime::json::FromJson for CreateParticipantRequest {
     #[inline]
     fn from_json(
@@ -653,6 +656,7 @@ impl crate::runtime::json::FromJson for CreateParticipantRequest {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(CreateParticipantRequest);
 impl CreateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
@@ -773,6 +777,7 @@ pub struct ListParticipantParams {
     /// Opaque paging token, as found in the page URIs the API returns.
     pub page_token: Option<String>,
 }
+#[cfg(feature = "serde")]
 impl crate::runtime::json::FromJson for ListParticipantParams {
     #[inline]
     fn from_json(
@@ -794,6 +799,7 @@ impl crate::runtime::json::FromJson for ListParticipantParams {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ListParticipantParams);
 impl ListParticipantParams {
     /// Adds the parameters that are set to a request.
@@ -848,7 +854,9 @@ impl crate::runtime::json::FromJson for ListParticipantResponse {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ListParticipantResponse);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ListParticipantResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -979,6 +987,7 @@ pub struct UpdateParticipantRequest {
     /// Pattern: `^CA[0-9a-fA-F]{32}$`.
     pub call_sid_to_coach: Option<String>,
 }
+#[cfg(feature = "serde")]
 impl crate::runtime::json::FromJson for UpdateParticipantRequest {
     #[inline]
     fn from_json(
@@ -1006,6 +1015,7 @@ impl crate::runtime::json::FromJson for UpdateParticipantRequest {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(UpdateParticipantRequest);
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.

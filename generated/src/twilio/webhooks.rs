@@ -232,7 +232,9 @@ impl crate::runtime::json::FromJson for ConferenceStatus {
         Ok(value)
     }
 }
+#[cfg(feature = "serde")]
 crate::runtime::impl_deserialize_json!(ConferenceStatus);
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for ConferenceStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,

@@ -331,8 +331,11 @@ webhooks = ["{runtime}/webhooks"]
 # An axum extractor that verifies webhooks (implies `webhooks`).
 axum = ["webhooks", "{runtime}/axum"]
 # A typed mock server per module (`{{module}}::mock::MockServer`), for your tests: add it to
-# your dev-dependencies' features only.
-mock = ["{runtime}/mock"]
+# your dev-dependencies' features only. Its responses are written as JSON (implies `serde`).
+mock = ["serde", "{runtime}/mock"]
+# `Serialize` and `Deserialize` on every type, to save and load bodies yourself (the client
+# decodes and encodes without them).
+serde = []
 {families}{resources}
 [dependencies]
 # Transport, retries, paging, codecs and errors: compiled once, not with every spec change.

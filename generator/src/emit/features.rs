@@ -212,6 +212,15 @@ pub fn cfg(features: &[String]) -> TokenStream {
     }
 }
 
+/// `#[cfg(…)]` for an item needed by `features` that also needs the built-in feature `extra`.
+pub fn cfg_with(features: &[String], extra: &str) -> TokenStream {
+    match features {
+        [] => quote!(#[cfg(feature = #extra)]),
+        [one] => quote!(#[cfg(all(feature = #one, feature = #extra))]),
+        many => quote!(#[cfg(all(any(#(feature = #many),*), feature = #extra))]),
+    }
+}
+
 /// The doc lines that say which features an item needs (as `doc(cfg)` would, on stable):
 /// appended to its docs, nothing when it is always compiled.
 pub fn cfg_doc(features: &[String]) -> TokenStream {

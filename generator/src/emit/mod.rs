@@ -201,7 +201,7 @@ fn alias_features(alias: &crate::ir::TypeAlias, features: &ModuleFeatures) -> Ve
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.
 fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
     let cfg = features::cfg(needed);
-    let def_tokens = types::type_def(def, api, &cfg, &features::cfg_doc(needed));
+    let def_tokens = types::type_def(def, api, needed);
     let by_status = client::by_status_impl(def);
     let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
     quote!(#def_tokens #by_status)

@@ -150,7 +150,7 @@ fn module_tokens(family: &Family, members: &[Member<'_>]) -> TokenStream {
     let client = client_tokens(&ctx);
     let error = error_tokens(&ctx);
     let types = family.neutral.type_ids().map(|(id, def)| {
-        let def_tokens = types::type_def(def, &family.neutral, &quote!(), &quote!());
+        let def_tokens = types::type_def(def, &family.neutral, &[]);
         let conversions = conversions(&ctx, id, &needs[id.index()]);
         quote!(#def_tokens #conversions)
     });

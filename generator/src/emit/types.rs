@@ -1,7 +1,7 @@
 //! Named types → Rust structs and enums.
 
-use super::docs;
 use super::tokens::{doc_attrs, ident, type_tokens};
+use super::{docs, features};
 use crate::ir::{
     Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
     StructRole, TypeAlias, TypeDef, TypeId, TypeKind, TypeRef,
@@ -9,9 +9,15 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `cfg`: the `#[cfg(feature = …)]` every item of the type carries, if any; `needs`: the doc
-/// lines that name those features.
-pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream, needs: &TokenStream) -> TokenStream {
+/// The client feature that adds `Serialize` and `Deserialize` where the client itself needs
+/// neither: for users who save and load bodies. The client decodes with `json::FromJson` and
+/// encodes forms with `form_pairs`/`apply`; it serializes only what it sends as JSON.
+pub const SERDE: &str = "serde";
+
+/// `needed`: the features every item of the type is compiled under (none: always).
+pub fn type_def(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
+    let cfg = features::cfg(needed);
+    let needs = features::cfg_doc(needed);
     let mut doc = def
         .description
         .as_deref()
@@ -31,13 +37,16 @@ pub fn type_def(def: &TypeDef, api: &Api, cfg: &TokenStream, needs: &TokenStream
                 .type_ids()
                 .find(|(_, t)| std::ptr::eq(*t, def))
                 .map(|(id, _)| id);
-            let serialize =
-                s.role == StructRole::Model || id.is_none_or(|id| used_as_json(id, api));
-            let built = s.role != StructRole::Model || id.is_some_and(|id| sent_as_json(id, api));
-            struct_def(&name, doc, cfg, s, (serialize, built), api)
+            let sent = id.is_some_and(|id| sent_as_json(id, api));
+            let json = JsonUse {
+                any: s.role == StructRole::Model || id.is_none_or(|id| used_as_json(id, api)),
+                sent,
+            };
+            let built = s.role != StructRole::Model || sent;
+            struct_def(&name, doc, needed, s, (json, built), api)
         }
-        TypeKind::Enum(e) => enum_def(&name, doc, cfg, e),
-        TypeKind::ByStatus(b) => by_status_def(&name, doc, cfg, b, api),
+        TypeKind::Enum(e) => enum_def(&name, doc, &cfg, e),
+        TypeKind::ByStatus(b) => by_status_def(&name, doc, &cfg, b, api),
     }
 }
 
@@ -122,6 +131,15 @@ fn sent_as_json(id: TypeId, api: &Api) -> bool {
     false
 }
 
+/// What the client itself does with a struct as JSON.
+#[derive(Clone, Copy)]
+struct JsonUse {
+    /// It is JSON somewhere (a response, a model, a JSON body): the client decodes it.
+    any: bool,
+    /// It is (part of) a JSON body: the client serializes it.
+    sent: bool,
+}
+
 fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
     match ty {
         TypeRef::Named(named) => *named == id,
@@ -133,11 +151,13 @@ fn refers_to(ty: &TypeRef, id: TypeId) -> bool {
 fn struct_def(
     name: &proc_macro2::Ident,
     doc: TokenStream,
-    cfg: &TokenStream,
+    needed: &[String],
     s: &Struct,
-    (serialize, built): (bool, bool),
+    (json, built): (JsonUse, bool),
     api: &Api,
 ) -> TokenStream {
+    let cfg = &features::cfg(needed);
+    let for_users = &features::cfg_with(needed, SERDE);
     let all_optional = s.fields.iter().all(Field::is_option);
     let default = all_optional.then(|| quote!(, Default));
     let fields = s.fields.iter().map(|f| {
@@ -158,21 +178,25 @@ fn struct_def(
     let role = role.map(|role| quote!(#cfg #role));
     // A multipart body holds files, which have no JSON form: it is not (de)serialized. Form
     // bodies and parameters have their own encoder (`form_pairs`/`apply`), so they get
-    // `Serialize` only when they are also JSON somewhere.
-    let json = s.role != StructRole::Multipart;
+    // `Serialize` only when they are also JSON somewhere. What the client does not use
+    // itself is for users, behind the `serde` feature (the `mock` feature turns it on: a mock
+    // writes responses as JSON).
+    let has_json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
-    let deserialize = json.then(|| {
-        let from_json = from_json_impl(name, &s.fields, &keys, serialize);
+    let deserialize = has_json.then(|| {
+        let from_json = from_json_impl(name, &s.fields, &keys, json.any);
+        let from_json_cfg = if json.any { cfg } else { for_users };
         quote! {
-            #cfg
+            #from_json_cfg
             #from_json
-            #cfg
+            #for_users
             crate::runtime::impl_deserialize_json!(#name);
         }
     });
-    let serialize = (json && serialize).then(|| {
+    let serialize = (has_json && json.any).then(|| {
         let serialize = serialize_impl(name, &s.fields, &keys);
-        quote!(#cfg #serialize)
+        let serialize_cfg = if json.sent { cfg } else { for_users };
+        quote!(#serialize_cfg #serialize)
     });
     // Only what callers build gets one: responses are read (README, "Reviewing generated
     // changes"), so a new required response field stays additive.

@@ -52,6 +52,9 @@ macro_rules! impl_open_enum {
                 serializer.serialize_str(self.as_str())
             }
         }
+        // Evaluated in the client: its `serde` feature, for users; the client decodes with
+        // `FromJson` below.
+        #[cfg(feature = "serde")]
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
