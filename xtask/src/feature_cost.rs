@@ -9,7 +9,7 @@ use crate::measure::{median_cost, mib, ratio, secs, Cost};
 use crate::scratch;
 
 /// The opt-in features whose cost is measured, each alone.
-const FEATURES: [&str; 5] = ["tracing", "webhooks", "axum", "mock", "telephony"];
+const FEATURES: [&str; 6] = ["tracing", "webhooks", "axum", "mock", "serde", "telephony"];
 
 /// (j) Default build against each feature's, median of `reps`, interleaved.
 pub fn features(tools: &mut Toolbox, reps: usize) -> Result<(), String> {
