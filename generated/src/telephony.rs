@@ -351,6 +351,7 @@ pub struct UpdateParticipantRequest {
     pub beep: Option<bool>,
 }
 impl crate::runtime::json::FromJson for UpdateParticipantRequest {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -635,6 +636,7 @@ pub struct Participant {
     pub uri: Option<String>,
 }
 impl crate::runtime::json::FromJson for Participant {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -866,6 +868,7 @@ pub struct ListParticipantParams {
     pub page_token: Option<String>,
 }
 impl crate::runtime::json::FromJson for ListParticipantParams {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {

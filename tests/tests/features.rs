@@ -73,11 +73,11 @@ fn each_resource_is_a_default_feature() {
         assert!(root.contains(needle), "missing `{needle}` in:\n{root}");
     }
     for needle in [
-        "(operation `FetchCall`). /// /// # Path parameters /// /// Pass each value as is: the client percent-encodes it as one path segment. /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] pub fn fetch_call(",
+        "(operation `FetchCall`). /// /// # Path parameters /// /// Pass each value as is: the client percent-encodes it as one path segment. /// /// * `call_sid` (`CallSid`): /// /// Needs the `phone-call` feature. #[cfg(feature = \"phone-call\")] #[inline] pub fn fetch_call(",
         "/// Needs one of the features `phone-call`, `phone-recording`. #[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(",
         "/// # Example V1 Recording /// /// Operations of the spec's tag `ExampleV1Recording`. impl Client {",
-        "#[cfg(feature = \"phone-call\")] pub fn hang_up_call(",
-        "#[cfg(feature = \"phone-recording\")] pub fn list_recording(",
+        "#[cfg(feature = \"phone-call\")] #[inline] pub fn hang_up_call(",
+        "#[cfg(feature = \"phone-recording\")] #[inline] pub fn list_recording(",
         "#[cfg(feature = \"phone-recording\")] impl ListRecordingParams {",
         "#[cfg(feature = \"phone-call\")] impl HangUpCallRequest {",
         "#[cfg(any(feature = \"phone-call\", feature = \"phone-recording\"))] #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)] pub enum CallStatus",
@@ -85,7 +85,7 @@ fn each_resource_is_a_default_feature() {
         assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
     }
     // Untagged: no feature gate on the operation or on what only it reaches.
-    assert!(module.contains("`GET /v1/Health` (operation `FetchHealth`). pub fn fetch_health("));
+    assert!(module.contains("`GET /v1/Health` (operation `FetchHealth`). #[inline] pub fn fetch_health("));
     assert!(module.contains("Spec: `#/components/schemas/health`. #[derive("));
 }
 

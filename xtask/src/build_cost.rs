@@ -8,6 +8,7 @@
 //! set of its whole process tree (for a build: rustc on the generated crate); see
 //! [`crate::measure::timed`].
 
+use crate::callers;
 use crate::crates::{target_dir, Clean, Subject};
 use crate::generators::{Generator, Toolbox, BASE_COMMIT};
 use crate::measure::{
@@ -198,6 +199,14 @@ pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), Stri
         subject.use_lock_of(&tools.root)?;
         before.push(subject);
     }
+    // The operations are compiled where they are called: what a program that calls all of
+    // them builds, for both layouts.
+    let mut callers = Vec::new();
+    for client in [&all[OURS_TWILIO], &before[1]] {
+        let caller = callers::every_operation(client, "api")?;
+        caller.use_lock_of(&tools.root)?;
+        callers.push(caller);
+    }
     let subjects: Vec<&Subject> = [
         OURS_PARTICIPANTS,
         PROGENITOR_PARTICIPANTS,
@@ -207,6 +216,7 @@ pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), Stri
     .iter()
     .map(|i| &all[*i])
     .chain(&before)
+    .chain(&callers)
     .collect();
     eprintln!("warming dependencies (one untimed build of each crate)…");
     for s in &subjects {
@@ -250,6 +260,11 @@ pub fn split(tools: &mut Toolbox, twilio: &Path, reps: usize) -> Result<(), Stri
         "    full Twilio build CPU, 1b010c5 / 3abb0b3             {:>6.2}   (peak RSS {:.2})",
         ratio(costs[5].cpu, costs[3].cpu),
         costs[5].peak_kb as f64 / costs[3].peak_kb as f64,
+    );
+    println!(
+        "    full Twilio + a crate calling every operation, CPU ours / 1b010c5 {:>6.2}   (peak RSS {:.2})",
+        ratio(costs[6].cpu, costs[7].cpu),
+        costs[6].peak_kb as f64 / costs[7].peak_kb as f64,
     );
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod bodies;
 mod build_cost;
+mod callers;
 #[cfg(feature = "bench")]
 mod client_bench;
 mod crates;

@@ -24,6 +24,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    #[inline]
     pub fn update_participant(
         &self,
         conference_sid: &str,
@@ -37,6 +38,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn update_participant_request(
         &self,
         conference_sid: &str,
@@ -77,6 +79,7 @@ impl Client {
     /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    #[inline]
     pub fn list_all_participants(
         &self,
         conference_sid: &str,
@@ -105,6 +108,7 @@ impl Client {
     /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
+    #[inline]
     pub fn list_all_participants_stream(
         &self,
         conference_sid: &str,
@@ -119,6 +123,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn list_all_participants_request(
         &self,
         conference_sid: &str,
@@ -156,6 +161,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    #[inline]
     pub fn retrieve_participant(
         &self,
         conference_sid: &str,
@@ -168,6 +174,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn retrieve_participant_request(
         &self,
         conference_sid: &str,
@@ -205,6 +212,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): ID of the conference the participant belongs to.
     /// * `call_sid` (`CallSid`): ID of the call that is connected to the conference as this participant.
+    #[inline]
     pub fn delete_participant(
         &self,
         conference_sid: &str,
@@ -217,6 +225,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn delete_participant_request(
         &self,
         conference_sid: &str,
@@ -262,6 +271,7 @@ pub struct CompatibilityErrorResponse {
     pub status: i32,
 }
 impl crate::runtime::json::FromJson for CompatibilityErrorResponse {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -352,6 +362,7 @@ pub struct ConferenceParticipant {
     pub uri: String,
 }
 impl crate::runtime::json::FromJson for ConferenceParticipant {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -434,6 +445,7 @@ pub struct ConferenceParticipantListResponse {
     pub participants: Vec<ConferenceParticipant>,
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantListResponse {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -476,15 +488,19 @@ impl ::serde::Serialize for ConferenceParticipantListResponse {
 impl crate::Listing for ConferenceParticipantListResponse {
     type Item = ConferenceParticipant;
     const ITEMS_FIELD: &'static str = "participants";
+    #[inline]
     fn items(&self) -> &[ConferenceParticipant] {
         &self.participants
     }
+    #[inline]
     fn into_items(self) -> Vec<ConferenceParticipant> {
         self.participants
     }
+    #[inline]
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
     }
+    #[inline]
     fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
         self.participants = items;
     }
@@ -546,6 +562,7 @@ pub struct ConferenceParticipantResponse {
     pub uri: String,
 }
 impl crate::runtime::json::FromJson for ConferenceParticipantResponse {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -675,6 +692,7 @@ impl crate::runtime::json::FromJson for ListAllParticipantsParams {
 crate::runtime::impl_deserialize_json!(ListAllParticipantsParams);
 impl ListAllParticipantsParams {
     /// Adds the parameters that are set to a request.
+    #[inline]
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
         request.query("Muted", &self.muted);
         request.query("Hold", &self.hold);
@@ -797,6 +815,7 @@ impl crate::runtime::json::FromJson for UpdateConferenceParticipantRequest {
 crate::runtime::impl_deserialize_json!(UpdateConferenceParticipantRequest);
 impl UpdateConferenceParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
+    #[inline]
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
         use crate::runtime::WireValue as _;
         let mut pairs = Vec::new();

@@ -37,6 +37,7 @@ pub struct ConferenceStatusCallback {
     pub start_conference_on_enter: Option<bool>,
 }
 impl crate::runtime::json::FromJson for ConferenceStatusCallback {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {

@@ -22,6 +22,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that holds the participant being changed. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to change: either its call SID or the label it was given when added. A label may hold any text; on the wire it is one percent-encoded path segment (`agent 7` travels as `agent%207`).
+    #[inline]
     pub fn update_participant(
         &self,
         conference_sid: &str,
@@ -35,6 +36,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn update_participant_request(
         &self,
         conference_sid: &str,
@@ -74,6 +76,7 @@ impl Client {
     /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    #[inline]
     pub fn list_participant(
         &self,
         conference_sid: &str,
@@ -100,6 +103,7 @@ impl Client {
     /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference whose participants are listed. Pattern: `^CF[0-9a-fA-F]{32}$`.
+    #[inline]
     pub fn list_participant_stream(
         &self,
         conference_sid: &str,
@@ -114,6 +118,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn list_participant_request(
         &self,
         conference_sid: &str,
@@ -149,6 +154,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference that contains the participant. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant, either by its call SID or by the label it was given when added. A label may hold any text; on the wire it is one percent-encoded path segment (`agent 7` travels as `agent%207`).
+    #[inline]
     pub fn fetch_participant(
         &self,
         conference_sid: &str,
@@ -161,6 +167,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn fetch_participant_request(
         &self,
         conference_sid: &str,
@@ -196,6 +203,7 @@ impl Client {
     /// Pass each value as is: the client percent-encodes it as one path segment.
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to join.
+    #[inline]
     pub fn create_participant(
         &self,
         conference_sid: &str,
@@ -208,6 +216,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn create_participant_request(
         &self,
         conference_sid: &str,
@@ -243,6 +252,7 @@ impl Client {
     ///
     /// * `conference_sid` (`ConferenceSid`): SID of the conference to remove the participant from. Pattern: `^CF[0-9a-fA-F]{32}$`.
     /// * `call_sid` (`CallSid`): Identifies the participant to remove: its call SID or its label. A label may hold any text; on the wire it is one percent-encoded path segment (`agent 7` travels as `agent%207`).
+    #[inline]
     pub fn delete_participant(
         &self,
         conference_sid: &str,
@@ -255,6 +265,7 @@ impl Client {
                 crate::runtime::RawResponse::api_error,
             )
     }
+    #[inline]
     fn delete_participant_request(
         &self,
         conference_sid: &str,
@@ -326,6 +337,7 @@ pub struct ConferenceParticipant {
     pub uri: Option<String>,
 }
 impl crate::runtime::json::FromJson for ConferenceParticipant {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -525,6 +537,7 @@ impl CreateParticipantRequest {
     /// The required `from` and `to`; every optional field `None`.
     ///
     /// Set optional fields by name: `CreateParticipantRequest { field: Some(value), ..CreateParticipantRequest::new(…) }`.
+    #[inline]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
         CreateParticipantRequest {
             from: from.into(),
@@ -660,6 +673,7 @@ impl crate::runtime::json::FromJson for CreateParticipantRequest {
 crate::runtime::impl_deserialize_json!(CreateParticipantRequest);
 impl CreateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
+    #[inline]
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
         use crate::runtime::WireValue as _;
         let mut pairs = Vec::new();
@@ -803,6 +817,7 @@ impl crate::runtime::json::FromJson for ListParticipantParams {
 crate::runtime::impl_deserialize_json!(ListParticipantParams);
 impl ListParticipantParams {
     /// Adds the parameters that are set to a request.
+    #[inline]
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
         request.query("Muted", &self.muted);
         request.query("Hold", &self.hold);
@@ -832,6 +847,7 @@ pub struct ListParticipantResponse {
     pub participants: Option<Vec<ConferenceParticipant>>,
 }
 impl crate::runtime::json::FromJson for ListParticipantResponse {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {
@@ -878,18 +894,22 @@ impl ::serde::Serialize for ListParticipantResponse {
 impl crate::Listing for ListParticipantResponse {
     type Item = ConferenceParticipant;
     const ITEMS_FIELD: &'static str = "participants";
+    #[inline]
     fn items(&self) -> &[ConferenceParticipant] {
         match &self.participants {
             Some(items) => items,
             None => &[],
         }
     }
+    #[inline]
     fn into_items(self) -> Vec<ConferenceParticipant> {
         self.participants.unwrap_or_default()
     }
+    #[inline]
     fn next_page_link(&self) -> Option<&str> {
         self.next_page_uri.as_deref()
     }
+    #[inline]
     fn set_items(&mut self, items: Vec<ConferenceParticipant>) {
         self.participants = Some(items);
     }
@@ -1019,6 +1039,7 @@ impl crate::runtime::json::FromJson for UpdateParticipantRequest {
 crate::runtime::impl_deserialize_json!(UpdateParticipantRequest);
 impl UpdateParticipantRequest {
     /// The fields that are set, as form pairs in the spec's property order.
+    #[inline]
     pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
         use crate::runtime::WireValue as _;
         let mut pairs = Vec::new();

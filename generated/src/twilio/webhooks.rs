@@ -197,6 +197,7 @@ pub struct ConferenceStatus {
     pub reason_announcement_failed: Option<String>,
 }
 impl crate::runtime::json::FromJson for ConferenceStatus {
+    #[inline]
     fn from_json(
         value: ::serde_json::Value,
     ) -> Result<Self, crate::runtime::json::DecodeError> {

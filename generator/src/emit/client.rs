@@ -264,6 +264,7 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream, needs: &TokenStream) 
     let request = ident(&op.request_method);
     let builder = quote! {
         #cfg
+        #[inline]
         fn #request(&self, #(#args),*) -> Result<crate::runtime::Request, crate::InvalidRequest> {
             #build
             Ok(request)
@@ -278,12 +279,14 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream, needs: &TokenStream) 
         return quote! {
             #doc
             #cfg
+            #[inline]
             pub fn #name(&self, #(#args),*) -> crate::PageCall<#listing, #error_ty> {
                 self.transport.page(self.#request(#(#arg_names),*), #error)
             }
 
             #stream_doc
             #cfg
+            #[inline]
             pub fn #stream(&self, #(#args),*) -> crate::Items<#item, #error_ty> {
                 self.transport.items::<#listing, #error_ty>(self.#request(#(#arg_names),*), #error)
             }
@@ -295,6 +298,7 @@ fn operation(op: &Operation, api: &Api, cfg: &TokenStream, needs: &TokenStream) 
     quote! {
         #doc
         #cfg
+        #[inline]
         pub fn #name(&self, #(#args),*) -> crate::Call<#success_ty, #error_ty> {
             self.transport.call(self.#request(#(#arg_names),*), #success, #error)
         }
@@ -461,18 +465,22 @@ fn listing_body(p: &Pagination, api: &Api) -> TokenStream {
 
             const ITEMS_FIELD: &'static str = #items_field;
 
+            #[inline]
             fn items(&self) -> &[#item] {
                 #borrowed
             }
 
+            #[inline]
             fn into_items(self) -> Vec<#item> {
                 #owned
             }
 
+            #[inline]
             fn next_page_link(&self) -> Option<&str> {
                 #next
             }
 
+            #[inline]
             fn set_items(&mut self, items: Vec<#item>) {
                 self.#items = #set;
             }
@@ -653,6 +661,7 @@ pub fn by_status_impl(def: &TypeDef) -> TokenStream {
             quote! {
                 impl #name {
                     #[doc = #doc]
+                    #[inline]
                     fn decode(status: u16, body: &[u8]) -> Result<Self, ::serde_json::Error> {
                         match status {
                             #(#patterns)*
@@ -665,6 +674,7 @@ pub fn by_status_impl(def: &TypeDef) -> TokenStream {
         None => quote! {
             impl #name {
                 /// Decodes a success response by status.
+                #[inline]
                 fn from_response<E>(response: crate::runtime::RawResponse) -> Result<crate::Response<Self>, crate::Error<E>> {
                     let value = match response.status() {
                         #(#patterns)*

@@ -184,7 +184,7 @@ fn struct_def(
     let has_json = s.role != StructRole::Multipart;
     let keys = json_keys(&s.fields);
     let deserialize = has_json.then(|| {
-        let from_json = from_json_impl(name, &s.fields, &keys, json.any);
+        let from_json = from_json_impl(name, &s.fields, &keys);
         let from_json_cfg = if json.any { cfg } else { for_users };
         quote! {
             #from_json_cfg
@@ -284,6 +284,7 @@ fn constructor_impl(name: &proc_macro2::Ident, fields: &[Field], api: &Api) -> T
     quote! {
         impl #name {
             #doc
+            #[inline]
             pub fn new(#(#params),*) -> Self {
                 #name { #(#inits)* }
             }
@@ -309,15 +310,10 @@ fn json_keys(fields: &[Field]) -> Vec<String> {
 }
 
 /// Decoding from a parsed JSON object with the runtime's `json::Fields`: one plain
-/// function per struct, each field taken out by its key. The client never decodes a struct
-/// that is only ever sent (`json` false: a form body or parameters), so its decoder is
-/// `#[inline]`: compiled in a crate that loads a saved request, not in every build of this one.
-fn from_json_impl(
-    name: &proc_macro2::Ident,
-    fields: &[Field],
-    keys: &[String],
-    json: bool,
-) -> TokenStream {
+/// function per struct, each field taken out by its key. `#[inline]`, as every function the
+/// client generates per operation or type: compiled in the crate that calls it (README,
+/// "Operations are compiled where they are called").
+fn from_json_impl(name: &proc_macro2::Ident, fields: &[Field], keys: &[String]) -> TokenStream {
     let inits = fields.iter().zip(keys).map(|(f, wire)| {
         let rust = ident(&f.rust_name);
         if f.is_option() {
@@ -327,10 +323,9 @@ fn from_json_impl(
         }
     });
     let expecting = format!("struct {name}");
-    let inline = (!json).then(|| quote!(#[inline]));
     quote! {
         impl crate::runtime::json::FromJson for #name {
-            #inline
+            #[inline]
             fn from_json(value: ::serde_json::Value) -> Result<Self, crate::runtime::json::DecodeError> {
                 let mut fields = crate::runtime::json::Fields::new(value, #expecting)?;
                 let value = Self { #(#inits)* };
@@ -383,6 +378,7 @@ fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     quote! {
         impl #name {
             /// The fields that are set, as multipart parts in the spec's property order.
+            #[inline]
             pub(crate) fn multipart(&self) -> crate::runtime::Multipart {
                 let mut parts = crate::runtime::Multipart::new();
                 #(#adds)*
@@ -402,6 +398,7 @@ fn form_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     quote! {
         impl #name {
             /// The fields that are set, as form pairs in the spec's property order.
+            #[inline]
             pub(crate) fn form_pairs(&self) -> Vec<(&'static str, String)> {
                 use crate::runtime::WireValue as _;
                 let mut pairs = Vec::new();
@@ -424,6 +421,7 @@ fn params_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     quote! {
         impl #name {
             /// Adds the parameters that are set to a request.
+            #[inline]
             pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
                 #(#adds)*
             }
