@@ -85,7 +85,8 @@ fn each_resource_is_a_default_feature() {
         assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
     }
     // Untagged: no feature gate on the operation or on what only it reaches.
-    assert!(module.contains("`GET /v1/Health` (operation `FetchHealth`). #[inline] pub fn fetch_health("));
+    assert!(module
+        .contains("`GET /v1/Health` (operation `FetchHealth`). #[inline] pub fn fetch_health("));
     assert!(module.contains("Spec: `#/components/schemas/health`. #[derive("));
 }
 
