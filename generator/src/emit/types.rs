@@ -37,13 +37,11 @@ pub fn type_def(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
                 .type_ids()
                 .find(|(_, t)| std::ptr::eq(*t, def))
                 .map(|(id, _)| id);
-            let sent = id.is_some_and(|id| sent_as_json(id, api));
             let json = JsonUse {
                 any: s.role == StructRole::Model || id.is_none_or(|id| used_as_json(id, api)),
-                sent,
+                sent: id.is_some_and(|id| sent_as_json(id, api)),
             };
-            let built = s.role != StructRole::Model || sent;
-            struct_def(&name, doc, needed, s, (json, built), api)
+            struct_def(&name, doc, needed, s, json, api)
         }
         TypeKind::Enum(e) => enum_def(&name, doc, &cfg, e),
         TypeKind::ByStatus(b) => by_status_def(&name, doc, &cfg, b, api),
@@ -153,7 +151,7 @@ fn struct_def(
     doc: TokenStream,
     needed: &[String],
     s: &Struct,
-    (json, built): (JsonUse, bool),
+    json: JsonUse,
     api: &Api,
 ) -> TokenStream {
     let cfg = &features::cfg(needed);
@@ -200,6 +198,7 @@ fn struct_def(
     });
     // Only what callers build gets one: responses are read (README, "Reviewing generated
     // changes"), so a new required response field stays additive.
+    let built = s.role != StructRole::Model || json.sent;
     let constructor = (built && !all_optional).then(|| {
         let constructor = constructor_impl(name, &s.fields, api);
         quote!(#cfg #constructor)
