@@ -73,8 +73,9 @@ fn page_items<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result
 
 /// A page's body as `L`, its items decoded as they are parsed ([`json::parse_streaming`]):
 /// the same value, and the same error, as `L::from_json` of the whole tree, in about the
-/// memory of the body and the decoded items. Instantiated for every list type, so it is
-/// matches on `L`'s results around calls of functions that are one copy for every type.
+/// memory of the body and the decoded items. Instantiated for every list type whose
+/// [`Page`] is awaited, so it is matches on `L`'s results around calls of functions that are
+/// one copy for every type ([`page_items`] is this, for a stream).
 fn listing<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<L, serde_json::Error> {
     let mut items = Vec::new();
     match json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget) {

@@ -159,8 +159,8 @@ impl RawResponse {
     }
 
     /// A success body decoded as `T`, with this response's status and headers. Every operation
-    /// instantiates this, so it is a call and a match: the parse, the error and the drop of
-    /// the response are in functions that are one copy for every type.
+    /// instantiates this, so it is calls and matches: the parse and the error (with the drop
+    /// of the response) are in functions that are one copy for every type.
     pub fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
         match self.parsed() {
             Ok(tree) => match T::from_json(tree) {
