@@ -53,18 +53,18 @@ type ItemsDecoder<T> = fn(&[u8], usize) -> Result<PageItems<T>, serde_json::Erro
 /// again. Every list operation's stream instantiates this, while [`listing`] is instantiated
 /// only where a [`Page`] is awaited, so it does not call it.
 fn page_items<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<PageItems<L::Item>, serde_json::Error> {
-    let mut items = Vec::new();
+    // A constant: `Vec::new` would be one more function for every item type.
+    let mut items = const { Vec::new() };
     match json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget) {
         Ok((rest, streamed)) => match L::from_json(rest) {
-            Ok(listing) => {
-                let next = listing.next_page_link().map(str::to_owned);
-                match streamed.decoded() {
-                    // The items streamed: the listing's field holds none.
-                    Ok(true) => Ok((items, next)),
-                    Ok(false) => Ok((listing.into_items(), next)),
-                    Err(e) => Err(e),
+            Ok(listing) => match streamed.decoded() {
+                Ok(streamed) => {
+                    let next = listing.next_page_link().map(str::to_owned);
+                    // Streamed items: the listing's field holds none.
+                    Ok((if streamed { items } else { listing.into_items() }, next))
                 }
-            }
+                Err(e) => Err(e),
+            },
             Err(e) => Err(streamed.error(e, L::ITEMS_FIELD)),
         },
         Err(e) => Err(e),
