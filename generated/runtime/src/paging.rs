@@ -48,29 +48,50 @@ type PageItems<T> = (Vec<T>, Option<String>);
 /// type, so that what each list operation adds to the crate is this function.
 type ItemsDecoder<T> = fn(&[u8], usize) -> Result<PageItems<T>, serde_json::Error>;
 
+/// A page's items and next-page link, from a body decoded as [`listing`] decodes it (the same
+/// values and errors), without putting the streamed items into the listing to take them out
+/// again. Every list operation's stream instantiates this, while [`listing`] is instantiated
+/// only where a [`Page`] is awaited, so it does not call it.
 fn page_items<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<PageItems<L::Item>, serde_json::Error> {
-    let listing = listing::<L>(body, budget)?;
-    let next = listing.next_page_link().map(str::to_owned);
-    Ok((listing.into_items(), next))
+    // A constant: `Vec::new` would be one more function for every item type.
+    let mut items = const { Vec::new() };
+    match json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget) {
+        Ok((rest, streamed)) => match L::from_json(rest) {
+            Ok(listing) => match streamed.decoded() {
+                Ok(streamed) => {
+                    let next = listing.next_page_link().map(str::to_owned);
+                    // Streamed items: the listing's field holds none.
+                    Ok((if streamed { items } else { listing.into_items() }, next))
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(streamed.error(e, L::ITEMS_FIELD)),
+        },
+        Err(e) => Err(e),
+    }
 }
 
 /// A page's body as `L`, its items decoded as they are parsed ([`json::parse_streaming`]):
 /// the same value, and the same error, as `L::from_json` of the whole tree, in about the
-/// memory of the body and the decoded items. Instantiated for every list type, so it spells
-/// out the matches on `L`'s result: a `?` there is one more generic function per type.
+/// memory of the body and the decoded items. Instantiated for every list type whose
+/// [`Page`] is awaited, so it is matches on `L`'s results around calls of functions that are
+/// one copy for every type ([`page_items`] is this, for a stream).
 fn listing<L: Listing + json::FromJson>(body: &[u8], budget: usize) -> Result<L, serde_json::Error> {
     let mut items = Vec::new();
-    let (rest, streamed) = json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget)?;
-    let mut listing = match L::from_json(rest) {
-        Ok(listing) => listing,
-        Err(e) => return Err(streamed.error(e, L::ITEMS_FIELD)),
-    };
-    match streamed.decoded() {
-        Ok(true) => listing.set_items(items),
-        Ok(false) => {}
-        Err(e) => return Err(e),
+    match json::parse_streaming(body, L::ITEMS_FIELD, &mut items, budget) {
+        Ok((rest, streamed)) => match L::from_json(rest) {
+            Ok(mut listing) => match streamed.decoded() {
+                Ok(true) => {
+                    listing.set_items(items);
+                    Ok(listing)
+                }
+                Ok(false) => Ok(listing),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(streamed.error(e, L::ITEMS_FIELD)),
+        },
+        Err(e) => Err(e),
     }
-    Ok(listing)
 }
 
 /// How a list operation fetches its pages.
@@ -255,7 +276,9 @@ impl Transport {
         Items {
             pages: self.pages(request, on_error),
             decode: page_items::<L>,
-            items: Vec::new(),
+            // A constant, not a call: a call could unwind, and the code to drop `pages` then
+            // would be one more copy for every list type.
+            items: const { Vec::new() },
         }
     }
 

@@ -161,14 +161,22 @@ impl RawResponse {
         self.decode_error(e.into())
     }
 
-    /// A success body decoded as `T`, with this response's status and headers. It spells out
-    /// what `decoded` does rather than calling it: every operation instantiates this, and a
-    /// second generic function per type was ~6k more lines of LLVM IR on full Twilio.
+    /// A success body decoded as `T`, with this response's status and headers. Every operation
+    /// instantiates this, so it is calls and matches: the parse and the error (with the drop
+    /// of the response) are in functions that are one copy for every type.
     pub fn json_body<T: json::FromJson, E>(self) -> Result<Response<T>, Error<E>> {
-        match T::from_json(self.parsed()?) {
-            Ok(value) => Ok(Response { value, meta: self.meta }),
-            Err(e) => Err(self.undecodable(e)),
+        match self.parsed() {
+            Ok(tree) => match T::from_json(tree) {
+                Ok(value) => Ok(self.with(value)),
+                Err(e) => Err(self.into_undecodable(e)),
+            },
+            Err(e) => Err(e),
         }
+    }
+
+    /// [`RawResponse::undecodable`], taking the response.
+    fn into_undecodable<E>(self, e: json::DecodeError) -> Error<E> {
+        self.undecodable(e)
     }
 
     /// A success without a body to decode.

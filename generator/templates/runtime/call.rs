@@ -10,13 +10,19 @@ pub(crate) type Prepared = Result<Request, InvalidRequest>;
 /// nothing is sent until it is first polled.
 #[must_use = "a call sends nothing until it is awaited"]
 pub struct Call<T, E = ApiErrorBody> {
+    request: CallState,
+    success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    failure: ErrorDecoder<E>,
+}
+
+/// Where a [`Call`] is, whatever its types: every operation instantiates [`Transport::call`],
+/// so what it does besides storing the decoders is here, once.
+struct CallState {
     /// The request until the first poll sends it, so that [`Call::deadline`] can still set
     /// its deadline.
     unsent: Option<(Transport, Request)>,
     /// `None` before the first poll and once finished.
     state: Option<Result<Sending, InvalidRequest>>,
-    success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
-    failure: ErrorDecoder<E>,
 }
 
 // Nothing in a `Call` is pinned in place: the request in flight is boxed.
@@ -30,15 +36,17 @@ impl Transport {
         success: fn(RawResponse) -> Result<Response<T>, Error<E>>,
         failure: ErrorDecoder<E>,
     ) -> Call<T, E> {
-        let (unsent, state) = match request {
-            Ok(request) => (Some((self.clone(), request)), None),
-            Err(refused) => (None, Some(Err(refused))),
-        };
         Call {
-            unsent,
-            state,
+            request: self.call_state(request),
             success,
             failure,
+        }
+    }
+
+    fn call_state(&self, request: Prepared) -> CallState {
+        match request {
+            Ok(request) => CallState { unsent: Some((self.clone(), request)), state: None },
+            Err(refused) => CallState { unsent: None, state: Some(Err(refused)) },
         }
     }
 
@@ -74,10 +82,24 @@ impl<T, E> Call<T, E> {
     /// retry whose wait would end after it is not started, and an attempt still running at it
     /// ends as a timeout ([`Error::is_timeout`]).
     pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
-        if let Some((_, request)) = &mut self.unsent {
+        if let Some((_, request)) = &mut self.request.unsent {
             request.deadline = Some(deadline);
         }
         self
+    }
+}
+
+impl CallState {
+    /// The finished request: the one generic step of polling a call is what follows.
+    fn poll(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<RawResponse, Failure>> {
+        if let Some((transport, request)) = self.unsent.take() {
+            self.state = Some(Ok(sending(transport, request)));
+        }
+        poll_sending(&mut self.state, cx)
+    }
+
+    fn finished(&self) -> bool {
+        self.state.is_none() && self.unsent.is_none()
     }
 }
 
@@ -86,10 +108,7 @@ impl<T, E> std::future::Future for Call<T, E> {
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some((transport, request)) = this.unsent.take() {
-            this.state = Some(Ok(sending(transport, request)));
-        }
-        poll_sending(&mut this.state, cx).map(|result| match result {
+        this.request.poll(cx).map(|result| match result {
             Ok(response) if response.is_success() => (this.success)(response),
             Ok(response) => Err((this.failure)(response)),
             Err(failure) => Err(failure.into()),
@@ -100,7 +119,7 @@ impl<T, E> std::future::Future for Call<T, E> {
 impl<T, E> fmt::Debug for Call<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("finished", &(self.state.is_none() && self.unsent.is_none()))
+            .field("finished", &self.request.finished())
             .finish_non_exhaustive()
     }
 }

@@ -62,7 +62,11 @@ macro_rules! impl_open_enum {
         }
         impl $crate::json::FromJson for $name {
             fn from_json(value: ::serde_json::Value) -> ::std::result::Result<Self, $crate::json::DecodeError> {
-                <::std::string::String as $crate::json::FromJson>::from_json(value).map(Self::from)
+                // A match, not `map`: `Result::map` would be one more function for every enum.
+                match <::std::string::String as $crate::json::FromJson>::from_json(value) {
+                    Ok(value) => Ok(Self::from(value)),
+                    Err(e) => Err(e),
+                }
             }
         }
         // Evaluated in the client: its `mock` feature decodes request bodies with it too.

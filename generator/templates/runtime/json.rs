@@ -210,7 +210,8 @@ impl<'de> serde::de::Visitor<'de> for Budgeted<'_> {
     }
 }
 
-/// Where the elements of an array go as the body is parsed ([`parse_streaming`]).
+/// Where the elements of an array go as they are decoded: as the body is parsed
+/// ([`parse_streaming`]), or from a tree ([`decode_array`]).
 pub(crate) trait Elements {
     /// Decodes and keeps one element.
     fn push_json(&mut self, element: Value) -> Result<(), DecodeError>;
@@ -218,7 +219,7 @@ pub(crate) trait Elements {
 
 impl<T: FromJson> Elements for Vec<T> {
     fn push_json(&mut self, element: Value) -> Result<(), DecodeError> {
-        // A match, not `?`: this is instantiated for every list's item type.
+        // A match, not `?`: this is instantiated for every element type.
         match T::from_json(element) {
             Ok(item) => {
                 self.push(item);
@@ -425,13 +426,17 @@ impl Fields {
     /// An optional field: missing or `null` is `None`. A value that does not decode is
     /// kept for [`Fields::finish`], so that the struct literal needs no `?` per field.
     pub fn optional<T: FromJson>(&mut self, key: &str) -> Option<T> {
-        // Plain matches and non-generic helpers: this is instantiated for every field type.
-        match T::from_json(self.present(key)?) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.fail(key, e);
-                None
-            }
+        // Plain matches and non-generic helpers: this is instantiated for every field type
+        // (a `?` would be one more function for each).
+        match self.present(key) {
+            Some(value) => match T::from_json(value) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.fail(key, e);
+                    None
+                }
+            },
+            None => None,
         }
     }
 
@@ -644,21 +649,34 @@ impl<T: FromJson> FromJson for Box<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Array(items) => {
-                // A loop, not `collect`: collecting into a `Result` instantiates a stack of
-                // iterator adapters for every element type.
-                let mut decoded = Vec::with_capacity(items.len());
-                for item in items {
-                    match T::from_json(item) {
-                        Ok(item) => decoded.push(item),
-                        Err(e) => return Err(e.at_index(decoded.len())),
-                    }
-                }
-                Ok(decoded)
-            }
-            other => Err(DecodeError::invalid_type(&other, "a sequence")),
+        // The loop and its errors are one copy for every element type ([`decode_array`]);
+        // what is instantiated for each is this and the `Elements` impl a page's items use too.
+        let mut decoded = Vec::with_capacity(array_len(&value));
+        match decode_array(value, &mut decoded) {
+            Ok(()) => Ok(decoded),
+            Err(e) => Err(e),
         }
+    }
+}
+
+/// The number of elements when `value` is an array, so that a decoded `Vec` is allocated once.
+fn array_len(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        _ => 0,
+    }
+}
+
+/// Decodes the elements of an array into `elements`; an error names the element (`[2]`).
+fn decode_array(value: Value, elements: &mut dyn Elements) -> Result<(), DecodeError> {
+    match value {
+        Value::Array(items) => {
+            for (index, item) in items.into_iter().enumerate() {
+                elements.push_json(item).map_err(|e| e.at_index(index))?;
+            }
+            Ok(())
+        }
+        other => Err(DecodeError::invalid_type(&other, "a sequence")),
     }
 }
 
