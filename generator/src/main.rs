@@ -190,7 +190,7 @@ fn main() -> ExitCode {
         let source = spec.display().to_string();
         return match telephony_codegen::operation_ids(spec, &source) {
             Ok(ids) => {
-                ids.iter().for_each(|id| println!("{id}"));
+                ids.iter().for_each(|id| say(format_args!("{id}\n")));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -208,7 +208,7 @@ fn main() -> ExitCode {
         let (a, b) = (name(spec), name(other));
         return match telephony_codegen::portability((&a, spec), (&b, other)) {
             Ok(family) => {
-                print!("{}", family.report());
+                say(format_args!("{}", family.report()));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -222,7 +222,7 @@ fn main() -> ExitCode {
     let mode = if cli.check { Mode::Check } else { Mode::Write };
     match telephony_codegen::run_reviewed(&request, &out, mode) {
         Ok((reviews, report)) => {
-            reviews.iter().for_each(|r| print!("{r}"));
+            reviews.iter().for_each(|r| say(format_args!("{r}")));
             print_report(&report, mode)
         }
         Err(e) => fail(&e),
@@ -459,7 +459,7 @@ fn print_report(report: &Report, mode: Mode) -> ExitCode {
         .for_each(|w| eprintln!("warning: {w}"));
     match mode {
         Mode::Write => {
-            print!("{report}");
+            say(format_args!("{report}"));
             ExitCode::SUCCESS
         }
         Mode::Check if report.is_empty() => ExitCode::SUCCESS,
@@ -467,6 +467,17 @@ fn print_report(report: &Report, mode: Mode) -> ExitCode {
             report.iter().for_each(|c| eprintln!("{c}"));
             eprintln!("{} is out of date", report.dir.display());
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes to stdout. A reader that has gone (`… | head`) ends the output, not the run: the
+/// files are written either way, and `print!` would panic.
+fn say(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(text) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing the report to stdout: {e}");
         }
     }
 }

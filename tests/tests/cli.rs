@@ -873,3 +873,24 @@ fn environment_options_make_from_env_and_their_errors_name_the_option() {
     let twice = args(&["--env-variable", "zone=A", "--env-variable", "zone=B"]);
     run(&twice.iter().map(String::as_str).collect::<Vec<_>>()).assert_clean_failure(2);
 }
+
+/// A reader that stops early (`telephony-codegen … | head`) is not a failure: the crate is
+/// written, the run exits 0 and nothing panics on the closed pipe.
+#[test]
+fn a_closed_stdout_ends_the_report_not_the_run() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("client");
+    let mut child = Command::new(binary())
+        .args([&spec("twilio.yaml"), "--all", "--out", path_str(&out)])
+        .current_dir(repo_root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("telephony-codegen runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("telephony-codegen ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.join("src/lib.rs").is_file());
+}
