@@ -719,6 +719,26 @@ mod tests {
     }
 
     #[test]
+    fn an_impl_behind_a_new_feature_is_reported_for_trait_impls_and_impl_macros() {
+        let old = module("", "", "crate::runtime::impl_deserialize_json!(Queue);");
+        let gated = old.replace(
+            "crate::runtime::impl_deserialize_json!(Queue);",
+            "#[cfg(feature = \"serde\")] crate::runtime::impl_deserialize_json!(Queue);",
+        );
+        let changes = lines(&old, &gated);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(
+            changes[0].starts_with("breaking") && changes[0].contains("impl_deserialize_json!"),
+            "{changes:?}"
+        );
+        assert!(
+            changes[1].starts_with("additive")
+                && changes[1].contains("impl_deserialize_json! (cfg feature = \"serde\")"),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
     fn operations_removed_added_moved_or_retyped() {
         let old = module("", "", "");
         let gone = old.replace("pub async fn update_queue", "async fn update_queue");

@@ -181,7 +181,7 @@ impl Surface {
         for item in items {
             match item {
                 syn::Item::Impl(block) => self.add_impl(block, prefix, cfg),
-                syn::Item::Macro(m) => self.add_impl_macro(m, prefix),
+                syn::Item::Macro(m) => self.add_impl_macro(m, prefix, cfg),
                 syn::Item::Mod(module) if is_pub(&module.vis) => {
                     if let Some((_, inner)) = &module.content {
                         let cfg = joined_cfg(cfg, cfg_of(&module.attrs).as_deref());
@@ -220,14 +220,8 @@ impl Surface {
             } else if name.ends_with("json::FromJson") {
                 decoded_fields(block, &mut item.fields);
             }
-            // A trait implemented only under a feature (a request type's `MockBody`) says so.
-            let name = match joined_cfg(cfg, cfg_of(&block.attrs).as_deref()) {
-                Some(cfg) if item.cfg.as_deref() != Some(cfg.as_str()) => {
-                    format!("{name} (cfg {cfg})")
-                }
-                _ => name,
-            };
-            item.traits.insert(name);
+            item.traits
+                .insert(gated(name, item.cfg.as_deref(), cfg, &block.attrs));
             return;
         }
         for member in &block.items {
@@ -248,7 +242,7 @@ impl Surface {
     }
 
     /// `crate::runtime::impl_open_enum!(Name);` implements traits for `Name`.
-    fn add_impl_macro(&mut self, m: &syn::ItemMacro, prefix: &str) {
+    fn add_impl_macro(&mut self, m: &syn::ItemMacro, prefix: &str, cfg: Option<&str>) {
         let Some(name) = m.mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
@@ -256,8 +250,23 @@ impl Surface {
             return;
         };
         if let Some(item) = self.target(&target.to_string(), prefix) {
-            item.traits.insert(format!("{name}!"));
+            let name = gated(format!("{name}!"), item.cfg.as_deref(), cfg, &m.attrs);
+            item.traits.insert(name);
         }
+    }
+}
+
+/// A trait (or impl macro) implemented only under a condition its type does not have (a
+/// request type's `MockBody`, `Serialize` with the `serde` feature) says so.
+fn gated(
+    name: String,
+    type_cfg: Option<&str>,
+    outer: Option<&str>,
+    attrs: &[syn::Attribute],
+) -> String {
+    match joined_cfg(outer, cfg_of(attrs).as_deref()) {
+        Some(cfg) if type_cfg != Some(cfg.as_str()) => format!("{name} (cfg {cfg})"),
+        _ => name,
     }
 }
 
@@ -801,7 +810,8 @@ impl fmt::Display for Surface {
             }
             for t in &item.traits {
                 // Macros name themselves (`impl_open_enum!`); traits read `impl From<String>`.
-                match t.ends_with('!') {
+                let name = t.split(" (cfg ").next().unwrap_or(t);
+                match name.ends_with('!') {
                     true => writeln!(f, "    {t}")?,
                     false => writeln!(f, "    impl {t}")?,
                 }

@@ -8,8 +8,8 @@ use crate::crates::{Clean, Subject};
 use crate::scratch;
 use std::path::Path;
 
-/// `{client}-caller` beside the client crate `client` (package `name`, operations on
-/// `{name}::{module}::Client`), depending on it by path.
+/// The crate `{package}-caller`, beside `client` and depending on it by path, whose one
+/// function takes every method of `{package}::{module}::Client`.
 pub fn every_operation(client: &Subject, module: &str) -> Result<Subject, String> {
     let methods = client_methods(&client.dir.join("src"))?;
     if methods.is_empty() {
