@@ -130,6 +130,22 @@ pub struct ModuleRequest {
     pub environment: Option<config::EnvironmentSettings>,
 }
 
+impl ModuleRequest {
+    /// Every operation of `spec` as `module`, `source` naming the spec in messages and
+    /// headers; no account parameter, schema namespace or environment settings.
+    pub fn all(module: &str, spec: PathBuf, source: &str) -> Self {
+        ModuleRequest {
+            module: module.to_string(),
+            spec,
+            source: source.to_string(),
+            selection: Selection::All,
+            account_parameter: None,
+            schema_namespace: None,
+            environment: None,
+        }
+    }
+}
+
 /// A crate to generate.
 #[derive(Debug, Clone)]
 pub struct CrateRequest {
@@ -142,6 +158,20 @@ pub struct CrateRequest {
     pub runtime: RuntimeCrate,
     /// Provider-neutral modules over some of the modules.
     pub families: Vec<FamilySpec>,
+}
+
+impl CrateRequest {
+    /// A crate of `modules` with its own runtime crate, no families, warnings not errors.
+    pub fn new(name: &str, version: &str, modules: Vec<ModuleRequest>) -> Self {
+        CrateRequest {
+            name: name.to_string(),
+            version: version.to_string(),
+            modules,
+            strict: false,
+            runtime: RuntimeCrate::Own,
+            families: Vec::new(),
+        }
+    }
 }
 
 /// All files of the requested crate.
@@ -357,22 +387,12 @@ mod tests {
 
     #[test]
     fn bad_names_are_errors_before_any_work() {
-        let request = CrateRequest {
-            name: "ok".into(),
-            version: "0.1.0".into(),
-            modules: vec![ModuleRequest {
-                module: "lib".into(),
-                spec: PathBuf::from("does-not-exist.yaml"),
-                source: "does-not-exist.yaml".into(),
-                selection: Selection::All,
-                account_parameter: None,
-                schema_namespace: None,
-                environment: None,
-            }],
-            strict: false,
-            runtime: RuntimeCrate::Own,
-            families: Vec::new(),
-        };
+        let module = ModuleRequest::all(
+            "lib",
+            PathBuf::from("does-not-exist.yaml"),
+            "does-not-exist.yaml",
+        );
+        let request = CrateRequest::new("ok", "0.1.0", vec![module]);
         let e = generate(&request).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "{e}");
     }

@@ -27,22 +27,15 @@ fn source(fixture: &str) -> String {
 }
 
 fn request(name: &str, fixture: &str) -> CrateRequest {
-    CrateRequest {
-        name: format!("any-spec-{}", name.replace('_', "-")),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: repo_root().join(source(fixture)),
-            source: source(fixture),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    }
+    CrateRequest::new(
+        &format!("any-spec-{}", name.replace('_', "-")),
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "api",
+            repo_root().join(source(fixture)),
+            &source(fixture),
+        )],
+    )
 }
 
 fn generate(name: &str, fixture: &str) -> Result<Vec<GeneratedFile>, Error> {
@@ -489,22 +482,15 @@ fn a_change_to_any_input_file_makes_the_output_stale() {
         )
         .expect("fixture copies");
     }
-    let request = CrateRequest {
-        name: "voicemail".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: specs.join("main.yaml"),
-            source: "specs/main.yaml".into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    };
+    let request = CrateRequest::new(
+        "voicemail",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "api",
+            specs.join("main.yaml"),
+            "specs/main.yaml",
+        )],
+    );
     let out = dir.path().join("out");
     telephony_codegen::run(&request, &out, Mode::Write).expect("writes");
     let fresh = telephony_codegen::run(&request, &out, Mode::Check).expect("checks");

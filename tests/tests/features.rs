@@ -8,28 +8,21 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, Mode, ModuleRequest};
 use telephony_tests::repo_root;
 
 const SOURCE: &str = "tests/fixtures/specs/resources.yaml";
 
 fn request() -> CrateRequest {
-    CrateRequest {
-        name: "resource-features".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "phone".into(),
-            spec: repo_root().join(SOURCE),
-            source: SOURCE.into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    }
+    CrateRequest::new(
+        "resource-features",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "phone",
+            repo_root().join(SOURCE),
+            SOURCE,
+        )],
+    )
 }
 
 fn file(path: &str) -> String {

@@ -30,7 +30,7 @@ use telephony_codegen::ir::{
     Api, BodyEncoding, Field, HttpMethod, ParamLocation, ResponseShape, StatusMatch, StructRole,
     TypeDef, TypeId, TypeKind, TypeRef,
 };
-use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest};
 use telephony_tests::Need::{Clippy, SharedSpec};
 use telephony_tests::{repo_root, shared_spec, trial, Need};
 
@@ -125,22 +125,18 @@ impl Generated {
 }
 
 fn request(upstream: &Upstream, path: &Path) -> CrateRequest {
-    CrateRequest {
-        name: upstream.krate.to_string(),
-        version: "0.1.0".to_string(),
-        modules: vec![ModuleRequest {
-            module: MODULE.to_string(),
-            spec: path.to_path_buf(),
-            source: format!("shared/specs/{}", upstream.file),
-            selection: Selection::All,
-            account_parameter: None,
+    CrateRequest::new(
+        upstream.krate,
+        "0.1.0",
+        vec![ModuleRequest {
             schema_namespace: upstream.schema_namespace.map(str::to_string),
-            environment: None,
+            ..ModuleRequest::all(
+                MODULE,
+                path.to_path_buf(),
+                &format!("shared/specs/{}", upstream.file),
+            )
         }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    }
+    )
 }
 
 /// Both specs generated once per test binary.

@@ -13,7 +13,7 @@ use std::process::Command;
 use futures_util::StreamExt as _;
 use support::*;
 use telephony_client::{twilio, Error, InvalidRequest};
-use telephony_codegen::{CrateRequest, Mode, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, Mode, ModuleRequest};
 use telephony_tests::repo_root;
 
 const USER: &str = ACCOUNT;
@@ -248,22 +248,15 @@ fn meta_next_page_url_listings_page() {
         .expect("tempdir");
     let root = workspace.path();
     let source = "tests/fixtures/paging/meta_listing.yaml";
-    let request = CrateRequest {
-        name: "meta-client".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "rooms".into(),
-            spec: repo_root().join(source),
-            source: source.into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    };
+    let request = CrateRequest::new(
+        "meta-client",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "rooms",
+            repo_root().join(source),
+            source,
+        )],
+    );
     let crate_dir = root.join("meta_client");
     telephony_codegen::run(&request, &crate_dir, Mode::Write).expect("the fixture generates");
     std::fs::create_dir_all(crate_dir.join("tests")).expect("tests dir");

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use telephony_codegen::review::{report_module, Impact};
 use telephony_codegen::surface::Surface;
-use telephony_codegen::{CrateRequest, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, ModuleRequest};
 use telephony_tests::{codegen_binary, repo_root};
 
 fn fixture() -> Value {
@@ -189,22 +189,15 @@ fn every_tricky_fixture_has_a_complete_surface_and_a_consistent_report() {
     fixtures.sort();
     assert!(fixtures.len() >= 10, "{fixtures:?}");
     for spec in fixtures {
-        let request = CrateRequest {
-            name: "tricky".into(),
-            version: "0.1.0".into(),
-            modules: vec![ModuleRequest {
-                module: "api".into(),
-                source: spec.display().to_string(),
-                spec: spec.clone(),
-                selection: Selection::All,
-                account_parameter: None,
-                schema_namespace: None,
-                environment: None,
-            }],
-            strict: false,
-            runtime: Default::default(),
-            families: Vec::new(),
-        };
+        let request = CrateRequest::new(
+            "tricky",
+            "0.1.0",
+            vec![ModuleRequest::all(
+                "api",
+                spec.clone(),
+                &spec.display().to_string(),
+            )],
+        );
         let files = telephony_codegen::generate(&request).expect("generation succeeds");
         let parts = telephony_codegen::review::module_sources(&files, "src/api");
         let surface = Surface::of_module(&parts).expect("the module parses");

@@ -557,22 +557,15 @@ fn json_specs_load_as_json() {
 
 #[test]
 fn missing_file() {
-    let request = CrateRequest {
-        name: "robustness-client".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: PathBuf::from("does-not-exist/spec.yaml"),
-            source: "does-not-exist/spec.yaml".into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    };
+    let request = CrateRequest::new(
+        "robustness-client",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "api",
+            PathBuf::from("does-not-exist/spec.yaml"),
+            "does-not-exist/spec.yaml",
+        )],
+    );
     let result = catch_unwind(|| telephony_codegen::generate(&request)).expect("no panic");
     let e = result.expect_err("a missing file is an error");
     assert!(matches!(e, Error::Read { .. }), "{e:?}");
@@ -838,22 +831,15 @@ fn very_large_file() {
 /// Generates `tests/fixtures/broken/valid_small.yaml` as module `module` (in-process: module
 /// names do not reach the recursive stages).
 fn generate_module(module: &str) -> Result<Vec<GeneratedFile>, Error> {
-    let request = CrateRequest {
-        name: "robustness-client".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: module.into(),
-            spec: repo_root().join("tests/fixtures/broken/valid_small.yaml"),
-            source: "tests/fixtures/broken/valid_small.yaml".into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    };
+    let request = CrateRequest::new(
+        "robustness-client",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            module,
+            repo_root().join("tests/fixtures/broken/valid_small.yaml"),
+            "tests/fixtures/broken/valid_small.yaml",
+        )],
+    );
     catch_unwind(|| telephony_codegen::generate(&request)).unwrap_or_else(|p| {
         panic!(
             "module `{module}`: the generator PANICKED: {}",

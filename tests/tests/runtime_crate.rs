@@ -10,20 +10,16 @@ use telephony_tests::repo_root;
 fn request(name: &str, spec: &str, operation: &str, runtime: RuntimeCrate) -> CrateRequest {
     let source = format!("specs/{spec}");
     CrateRequest {
-        name: name.into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: repo_root().join(&source),
-            source,
-            selection: Selection::Ids(vec![operation.into()]),
-            account_parameter: Some("AccountSid".into()),
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
         runtime,
-        families: Vec::new(),
+        ..CrateRequest::new(
+            name,
+            "0.1.0",
+            vec![ModuleRequest {
+                selection: Selection::Ids(vec![operation.into()]),
+                account_parameter: Some("AccountSid".into()),
+                ..ModuleRequest::all("api", repo_root().join(&source), &source)
+            }],
+        )
     }
 }
 

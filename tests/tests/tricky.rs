@@ -11,7 +11,7 @@
 //! they are kept in their own fixtures so that a regression names its cause.
 
 use std::path::Path;
-use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest, Selection};
+use telephony_codegen::{CrateRequest, GeneratedFile, Mode, ModuleRequest};
 use telephony_tests::repo_root;
 
 /// Every fixture in `tests/fixtures/tricky/`.
@@ -32,22 +32,15 @@ const FIXTURES: &[&str] = &[
 
 fn request(fixture: &str) -> CrateRequest {
     let source = format!("tests/fixtures/tricky/{fixture}.yaml");
-    CrateRequest {
-        name: format!("tricky-{}", fixture.replace('_', "-")),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: repo_root().join(&source),
-            source,
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    }
+    CrateRequest::new(
+        &format!("tricky-{}", fixture.replace('_', "-")),
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "api",
+            repo_root().join(&source),
+            &source,
+        )],
+    )
 }
 
 /// The generated files of one fixture, in memory.

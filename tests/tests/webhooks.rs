@@ -542,22 +542,14 @@ fn upstream_signalwire_webhooks_decode_every_example() {
         .tempdir()
         .expect("tempdir");
     let root = workspace.path();
-    let request = CrateRequest {
-        name: "signalwire-webhooks".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: spec_path.clone(),
-            source: "signalwire_compatibility.yaml".into(),
+    let request = CrateRequest::new(
+        "signalwire-webhooks",
+        "0.1.0",
+        vec![ModuleRequest {
             selection,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
+            ..ModuleRequest::all("api", spec_path.clone(), "signalwire_compatibility.yaml")
         }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    };
+    );
     telephony_codegen::run(&request, &root.join("client"), Mode::Write).expect("generates");
     write(
         root,

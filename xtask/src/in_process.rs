@@ -11,22 +11,15 @@ use telephony_codegen::error::Reporter;
 use telephony_codegen::{CrateRequest, ModuleRequest, Selection};
 
 fn full_request(spec: &Path) -> CrateRequest {
-    CrateRequest {
-        name: "twilio-full".into(),
-        version: "0.1.0".into(),
-        modules: vec![ModuleRequest {
-            module: "api".into(),
-            spec: spec.to_path_buf(),
-            source: "shared/specs/twilio_api_v2010.yaml".into(),
-            selection: Selection::All,
-            account_parameter: None,
-            schema_namespace: None,
-            environment: None,
-        }],
-        strict: false,
-        runtime: Default::default(),
-        families: Vec::new(),
-    }
+    CrateRequest::new(
+        "twilio-full",
+        "0.1.0",
+        vec![ModuleRequest::all(
+            "api",
+            spec.to_path_buf(),
+            "shared/specs/twilio_api_v2010.yaml",
+        )],
+    )
 }
 
 fn load(bytes: &[u8]) -> Result<serde_json::Value, String> {
