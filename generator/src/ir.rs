@@ -378,6 +378,17 @@ pub enum TypeRef {
     Named(TypeId),
 }
 
+impl TypeRef {
+    /// The named type this refers to, through lists and maps.
+    pub fn named_within(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            TypeRef::List(inner) | TypeRef::Map(inner) => inner.named_within(),
+            _ => None,
+        }
+    }
+}
+
 /// Another name of a named type: an enum the spec defines again with the same values is
 /// merged into one type, and keeps its own name as an alias of it. Which name the merged type
 /// takes depends on the enums there are (the shortest), so without the aliases a schema added

@@ -257,11 +257,9 @@ pub fn families(request: &CrateRequest) -> Result<Vec<family::Family>, Error> {
             let Some(m) = request.modules.iter().find(|m| &m.module == name) else {
                 continue;
             };
-            let mut api = api_from_file(&m.spec, &m.source, &m.selection)?;
-            if let Some(account) = &m.account_parameter {
-                lower::use_account(&mut api, account)?;
-            }
-            apis.push((name.as_str(), api));
+            // Lowered as `generate` lowers it (schema namespace included), so that renames
+            // keyed on type names match here as in the emitted module.
+            apis.push((name.as_str(), module_api(m)?));
         }
         let members: Vec<family::Member<'_>> = apis
             .iter()

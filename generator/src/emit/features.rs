@@ -161,12 +161,16 @@ fn type_features(api: &Api, operations: &[Vec<String>]) -> (Vec<Vec<String>>, Ve
 /// The types an operation names itself: its path parameters', query parameters', body's and
 /// responses' types.
 pub(super) fn operation_roots(op: &Operation) -> Vec<TypeId> {
-    let mut roots: Vec<TypeId> = op.path_params.iter().filter_map(|p| named(&p.ty)).collect();
+    let mut roots: Vec<TypeId> = op
+        .path_params
+        .iter()
+        .filter_map(|p| p.ty.named_within())
+        .collect();
     roots.extend(op.params);
-    roots.extend(op.body.as_ref().and_then(|body| named(&body.ty)));
+    roots.extend(op.body.as_ref().and_then(|body| body.ty.named_within()));
     for shape in [&op.success, &op.error] {
         match shape {
-            ResponseShape::Typed(ty) => roots.extend(named(ty)),
+            ResponseShape::Typed(ty) => roots.extend(ty.named_within()),
             ResponseShape::ByStatus(id) => roots.push(*id),
             ResponseShape::Untyped => {}
         }
@@ -182,25 +186,18 @@ pub(super) fn reachable(api: &Api, mut pending: Vec<TypeId>) -> BTreeSet<TypeId>
             continue;
         }
         match &api.type_def(id).kind {
-            TypeKind::Struct(s) => pending.extend(s.fields.iter().filter_map(|f| named(&f.ty))),
+            TypeKind::Struct(s) => {
+                pending.extend(s.fields.iter().filter_map(|f| f.ty.named_within()))
+            }
             TypeKind::ByStatus(b) => pending.extend(
                 b.variants
                     .iter()
-                    .filter_map(|v| v.ty.as_ref().and_then(named)),
+                    .filter_map(|v| v.ty.as_ref().and_then(TypeRef::named_within)),
             ),
             TypeKind::Enum(_) => {}
         }
     }
     seen
-}
-
-/// The named type inside a reference, through lists and maps.
-fn named(ty: &TypeRef) -> Option<TypeId> {
-    match ty {
-        TypeRef::Named(id) => Some(*id),
-        TypeRef::List(inner) | TypeRef::Map(inner) => named(inner),
-        _ => None,
-    }
 }
 
 /// `#[cfg(feature = …)]` for an item needed by `features`; nothing when it is always needed.

@@ -16,7 +16,7 @@ pub use crate_files::{
     emit_crate, runtime_version, CrateSpec, FamilySpec, ModuleSpec, RuntimeCrate,
 };
 
-use crate::ir::{Api, TypeDef};
+use crate::ir::{Api, TypeId};
 use features::ModuleFeatures;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -116,7 +116,7 @@ fn file_items<'a>(
 ) -> Vec<Vec<Item<'a>>> {
     let mut listings = client::listings(api, &features.operations);
     let mut files: Vec<Vec<Item<'a>>> = (0..=layout.resources.len()).map(|_| Vec::new()).collect();
-    for (id, t) in api.type_ids() {
+    for (id, _) in api.type_ids() {
         let i = id.index();
         if features.webhook_only.get(i) == Some(&true) {
             continue;
@@ -128,7 +128,7 @@ fn file_items<'a>(
         let needed = features.types.get(i).cloned().unwrap_or_default();
         let listing = listings.remove(&id);
         bucket.push(Box::new(move || {
-            let def = type_tokens(t, api, &needed);
+            let def = type_tokens(id, api, &needed);
             let listing = listing
                 .as_ref()
                 .map(|(p, needed)| client::listing_impl(p, api, needed));
@@ -199,10 +199,10 @@ fn alias_features(alias: &crate::ir::TypeAlias, features: &ModuleFeatures) -> Ve
 }
 
 /// A type's definition and, for a by-status enum, its decoder; `needed`: its features.
-fn type_tokens(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
+fn type_tokens(id: TypeId, api: &Api, needed: &[String]) -> TokenStream {
     let cfg = features::cfg(needed);
-    let def_tokens = types::type_def(def, api, needed);
-    let by_status = client::by_status_impl(def);
+    let def_tokens = types::type_def(id, api, needed);
+    let by_status = client::by_status_impl(api.type_def(id));
     let by_status = (!by_status.is_empty()).then(|| quote!(#cfg #by_status));
     quote!(#def_tokens #by_status)
 }

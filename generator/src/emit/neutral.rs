@@ -149,8 +149,8 @@ fn module_tokens(family: &Family, members: &[Member<'_>]) -> TokenStream {
     let provider = provider_tokens(&ctx);
     let client = client_tokens(&ctx);
     let error = error_tokens(&ctx);
-    let types = family.neutral.type_ids().map(|(id, def)| {
-        let def_tokens = types::type_def(def, &family.neutral, &[]);
+    let types = family.neutral.type_ids().map(|(id, _)| {
+        let def_tokens = types::type_def(id, &family.neutral, &[]);
         let conversions = conversions(&ctx, id, &needs[id.index()]);
         quote!(#def_tokens #conversions)
     });
@@ -620,7 +620,7 @@ fn conversion_needs(ctx: &Ctx<'_>) -> Vec<Needs> {
                 work.push((id, p, true));
             }
             for ty in [&neutral.success, &neutral.item].into_iter().flatten() {
-                work.extend(named(ty).map(|id| (id, p, false)));
+                work.extend(ty.named_within().map(|id| (id, p, false)));
             }
         }
     }
@@ -637,20 +637,12 @@ fn conversion_needs(ctx: &Ctx<'_>) -> Vec<Needs> {
         if let TypeKind::Struct(s) = &family.neutral.type_def(id).kind {
             for (field, per) in s.fields.iter().zip(&source.fields) {
                 if per[p].is_some() {
-                    work.extend(named(&field.ty).map(|id| (id, p, to)));
+                    work.extend(field.ty.named_within().map(|id| (id, p, to)));
                 }
             }
         }
     }
     needs
-}
-
-fn named(ty: &TypeRef) -> Option<TypeId> {
-    match ty {
-        TypeRef::Named(id) => Some(*id),
-        TypeRef::List(inner) | TypeRef::Map(inner) => named(inner),
-        _ => None,
-    }
 }
 
 fn conversions(ctx: &Ctx<'_>, id: TypeId, needs: &Needs) -> TokenStream {

@@ -4,7 +4,7 @@ use super::tokens::{doc_attrs, ident, type_tokens};
 use super::{docs, features};
 use crate::ir::{
     Api, BodyEncoding, ByStatus, Enum, Field, ParamLocation, ResponseShape, StatusMatch, Struct,
-    StructRole, TypeAlias, TypeDef, TypeId, TypeKind, TypeRef,
+    StructRole, TypeAlias, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -14,8 +14,10 @@ use quote::quote;
 /// encodes forms with `form_pairs`/`apply`; it serializes only what it sends as JSON.
 pub const SERDE: &str = "serde";
 
-/// `needed`: the features every item of the type is compiled under (none: always).
-pub fn type_def(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
+/// Type `id` of `api`; `needed`: the features every item of it is compiled under (none:
+/// always).
+pub fn type_def(id: TypeId, api: &Api, needed: &[String]) -> TokenStream {
+    let def = api.type_def(id);
     let cfg = features::cfg(needed);
     let needs = features::cfg_doc(needed);
     let mut doc = def
@@ -32,14 +34,9 @@ pub fn type_def(def: &TypeDef, api: &Api, needed: &[String]) -> TokenStream {
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => {
-            // Every emitted type is in the table; were one not, it would keep `Serialize`.
-            let id = api
-                .type_ids()
-                .find(|(_, t)| std::ptr::eq(*t, def))
-                .map(|(id, _)| id);
             let json = JsonUse {
-                any: s.role == StructRole::Model || id.is_none_or(|id| used_as_json(id, api)),
-                sent: id.is_some_and(|id| sent_as_json(id, api)),
+                any: s.role == StructRole::Model || used_as_json(id, api),
+                sent: sent_as_json(id, api),
             };
             struct_def(&name, doc, needed, s, json, api)
         }

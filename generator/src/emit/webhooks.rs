@@ -19,9 +19,7 @@ pub fn webhooks_module(api: &Api, features: &ModuleFeatures) -> TokenStream {
         .filter(|(id, _)| features.webhook_only.get(id.index()) == Some(&true))
         .map(|(id, _)| id)
         .collect();
-    let types = own
-        .iter()
-        .map(|id| super::type_tokens(api.type_def(*id), api, &[]));
+    let types = own.iter().map(|id| super::type_tokens(*id, api, &[]));
     let imports = imports(api, &own);
     let imports = (!imports.is_empty()).then(|| quote!(use super::{#(#imports),*};));
     let mut decoded = BTreeSet::new();
@@ -142,9 +140,6 @@ fn decoder(hook: &Webhook, api: &Api) -> TokenStream {
     }
 }
 
-/// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
-/// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
-/// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
 /// A struct literal's field initialisers that take each field out of the runtime's
 /// `FormFields` (`fields`) by its wire name, the way its kind is read; `on_missing` follows a
 /// required field's read (`?`, or a conversion of its error first).
@@ -170,7 +165,10 @@ pub(super) fn form_field_inits(
         .collect()
 }
 
-pub(super) fn reading(field: &Field, api: &Api) -> &'static str {
+/// How a field is read from form text, as the suffix of its `FormFields` method: scalars and
+/// enums as text (`""`), lists of them from repeated keys (`"_list"`), anything else
+/// (objects, maps, JSON values) as the JSON text the field holds (`"_json"`).
+fn reading(field: &Field, api: &Api) -> &'static str {
     let text = |ty: &TypeRef| match ty {
         TypeRef::String
         | TypeRef::Bool

@@ -33,10 +33,13 @@ pub(super) fn describe_by_use(types: &mut [TypeDef], operations: &[Operation]) {
     for op in operations {
         let method = format!("`{}`", op.method_name.trim_start_matches("r#"));
         if let Some(body) = &op.body {
-            named_in(&body.ty).for_each(|id| add(id, Role::Body, method.clone()));
+            body.ty
+                .named_within()
+                .into_iter()
+                .for_each(|id| add(id, Role::Body, method.clone()));
         }
         match &op.success {
-            ResponseShape::Typed(ty) => named_in(ty).for_each(|id| {
+            ResponseShape::Typed(ty) => ty.named_within().into_iter().for_each(|id| {
                 let page = op.pagination.as_ref().is_some_and(|p| p.listing == id);
                 add(
                     id,
@@ -48,9 +51,10 @@ pub(super) fn describe_by_use(types: &mut [TypeDef], operations: &[Operation]) {
             ResponseShape::Untyped => {}
         }
         match &op.error {
-            ResponseShape::Typed(ty) => {
-                named_in(ty).for_each(|id| add(id, Role::Error, method.clone()))
-            }
+            ResponseShape::Typed(ty) => ty
+                .named_within()
+                .into_iter()
+                .for_each(|id| add(id, Role::Error, method.clone())),
             ResponseShape::ByStatus(id) => add(*id, Role::Errors, method.clone()),
             ResponseShape::Untyped => {}
         }
@@ -64,7 +68,11 @@ pub(super) fn describe_by_use(types: &mut [TypeDef], operations: &[Operation]) {
                         field.rust_name.trim_start_matches("r#"),
                         def.name
                     );
-                    named_in(&field.ty).for_each(|id| add(id, Role::Member, place.clone()));
+                    field
+                        .ty
+                        .named_within()
+                        .into_iter()
+                        .for_each(|id| add(id, Role::Member, place.clone()));
                 }
             }
             TypeKind::ByStatus(b) => {
@@ -73,7 +81,7 @@ pub(super) fn describe_by_use(types: &mut [TypeDef], operations: &[Operation]) {
                     variant
                         .ty
                         .iter()
-                        .flat_map(named_in)
+                        .filter_map(TypeRef::named_within)
                         .for_each(|id| add(id, Role::Member, place.clone()));
                 }
             }
@@ -93,19 +101,6 @@ pub(super) fn describe_by_use(types: &mut [TypeDef], operations: &[Operation]) {
                 format!("A type of the spec, `{}`.", def.origin.replace('`', "'"))
             }));
     }
-}
-
-/// The named types `ty` refers to, through lists and maps.
-fn named_in(ty: &TypeRef) -> impl Iterator<Item = TypeId> {
-    let mut ty = ty;
-    while let TypeRef::List(inner) | TypeRef::Map(inner) = ty {
-        ty = inner;
-    }
-    match ty {
-        TypeRef::Named(id) => Some(*id),
-        _ => None,
-    }
-    .into_iter()
 }
 
 /// One sentence from the uses of the first (most telling) role.
