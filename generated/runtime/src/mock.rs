@@ -60,10 +60,7 @@ pub enum PageShape {
 /// `json` (a spec's example) decoded into the type users read: what a generated
 /// `mock::examples` function returns.
 pub fn example<T: crate::json::FromJson>(json: &str) -> T {
-    let decoded = serde_json::from_str(json)
-        .map_err(|e| e.to_string())
-        .and_then(|value| T::from_json(value).map_err(|e| serde_json::Error::from(e).to_string()));
-    match decoded {
+    match crate::json::from_slice::<T>(json.as_bytes()) {
         Ok(value) => value,
         // The generator's tests decode every example, so this is a spec edited by hand.
         Err(e) => panic!("mock: the spec's example does not decode: {e}"),

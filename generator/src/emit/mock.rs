@@ -375,9 +375,7 @@ fn body_decoder(id: TypeId, encoding: BodyEncoding, api: &Api, cfg: &TokenStream
             }
         }
         _ => quote! {
-            let json = ::serde_json::from_slice(body).map_err(|e| e.to_string())?;
-            <#name as crate::runtime::json::FromJson>::from_json(json)
-                .map_err(|e| ::serde_json::Error::from(e).to_string())
+            crate::runtime::json::from_slice::<#name>(body).map_err(|e| e.to_string())
         },
     };
     quote! {
