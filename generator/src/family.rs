@@ -270,7 +270,7 @@ fn module_list(members: &[Member<'_>]) -> String {
 
 /// The path an operation is matched by: `{}` for each parameter, without the server's base
 /// path, a version segment or a `.json` suffix.
-pub fn match_path(api: &Api, path: &str) -> String {
+fn match_path(api: &Api, path: &str) -> String {
     let base = api
         .server
         .as_ref()
@@ -1064,7 +1064,7 @@ fn enum_values<'a>(api: &'a Api, ty: &TypeRef) -> Option<Vec<&'a str>> {
 }
 
 /// A provider type in the matrix: `i32`, `string`, `enum ParticipantStatus`, `[T]`.
-pub fn describe(api: &Api, ty: &TypeRef) -> String {
+fn describe(api: &Api, ty: &TypeRef) -> String {
     match ty {
         TypeRef::String => "string".into(),
         TypeRef::Bool => "bool".into(),

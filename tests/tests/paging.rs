@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use futures_util::StreamExt as _;
 use support::*;
@@ -285,14 +284,9 @@ fn meta_next_page_url_listings_page() {
 }
 
 fn run_tests(workspace: &Path) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(workspace)
+    // The shared target's flags: with other flags, cargo would rebuild every dependency there.
+    let output = telephony_tests::cargo_in_shared_target(workspace)
         .args(["test", "--quiet", "--test", "paging"])
-        .env("CARGO_TARGET_DIR", repo_root().join("target/tricky-check"))
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
         .output()
         .expect("run cargo test");
     let stdout = String::from_utf8_lossy(&output.stdout);

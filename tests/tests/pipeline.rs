@@ -127,22 +127,8 @@ fn fixture_crates_compile() {
         ("signalwire_json_body.yaml", "json-body-client"),
     ] {
         let (source, _) = fixture(name);
-        let request = telephony_codegen::CrateRequest {
-            name: krate.into(),
-            version: "0.1.0".into(),
-            modules: vec![telephony_codegen::ModuleRequest {
-                module: "api".into(),
-                spec: root.join(&source),
-                source,
-                selection: Selection::All,
-                account_parameter: None,
-                schema_namespace: None,
-                environment: None,
-            }],
-            strict: false,
-            runtime: Default::default(),
-            families: Vec::new(),
-        };
+        let module = telephony_codegen::ModuleRequest::all("api", root.join(&source), &source);
+        let request = telephony_codegen::CrateRequest::new(krate, "0.1.0", vec![module]);
         telephony_codegen::run(&request, &work.join(krate), telephony_codegen::Mode::Write)
             .expect("generates");
         members.push(format!("{krate:?}"));
@@ -241,13 +227,8 @@ fn namespaced_type_names(
     let path = dir.path().join("namespaced.yaml");
     std::fs::write(&path, serde_yaml::to_string(&spec).expect("YAML")).expect("spec writes");
     let module = telephony_codegen::ModuleRequest {
-        module: "rooms".into(),
-        spec: path,
-        source: "namespaced.yaml".into(),
-        selection: Selection::All,
-        account_parameter: None,
         schema_namespace: Some("acme.v1.account".into()),
-        environment: None,
+        ..telephony_codegen::ModuleRequest::all("rooms", path, "namespaced.yaml")
     };
     let api = telephony_codegen::module_api(&module).map_err(|e| e.to_string())?;
     // A merged enum keeps its name as an alias of the type it was merged into.

@@ -484,7 +484,6 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
         let needs = super::features::cfg_doc(&[crate::family::family_feature(&f.name)]);
         quote!(#doc #needs #cfg #[rustfmt::skip] pub mod #name;)
     });
-    // Exported only where a neutral module streams items through it.
     // Exported only where a module reads settings from the environment.
     let settings = spec
         .modules
@@ -495,6 +494,7 @@ fn lib_tokens(spec: &CrateSpec) -> TokenStream {
                 pub use runtime::{Setting, SettingsError};
             )
         });
+    // Exported only where a neutral module streams items through it.
     let mapped_items = (!spec.families.is_empty()).then(|| {
         quote!(
             pub use runtime::MappedItems;
